@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Administration de la mutuelle"
+admin.site.site_title = "Administration"
+admin.site.index_title = "Référentiels, adhérents et contrats"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("mutuelle.core.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("__debug__/", include("mutuelle.core.debug_urls")))

@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from mutuelle.core.models import AuditLog, Mutuelle
+
+
+@admin.register(Mutuelle)
+class MutuelleAdmin(admin.ModelAdmin):
+    fieldsets = (
+        ("Identité", {"fields": ("raison_sociale", "nom_court", "numero_amc", "siren", "immatriculation")}),
+        ("Coordonnées", {"fields": ("adresse_ligne1", "adresse_ligne2", "code_postal", "ville",
+                                    "telephone", "horaires", "email_contact", "domaine_officiel")}),
+        ("Charte graphique", {"fields": ("couleur_principale", "couleur_secondaire", "logo")}),
+        ("Connexion des adhérents", {"fields": ("politique_connexion", "seuil_verrouillage",
+                                                "duree_verrouillage_minutes")}),
+        ("Engagements de service (jours ouvrés)", {"fields": ("delai_prise_en_charge_jours",
+                                                              "delai_documents_jours")}),
+    )
+    list_display = ("nom_court", "numero_amc", "politique_connexion", "domaine_officiel")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not Mutuelle.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        from django.db import transaction
+
+        from mutuelle.core.services import audit_log
+
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_log(action="core.mutuelle.changed", target=obj, request=request,
+                      new={k: form.cleaned_data[k] for k in form.changed_data if k != "logo"})
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    list_display = ("cree_le", "action", "acteur_libelle", "cible_libelle", "adherent", "ip")
+    list_filter = ("action",)
+    search_fields = ("action", "cible_libelle", "acteur_libelle", "adherent__numero")
+    date_hierarchy = "cree_le"
+    list_select_related = ("adherent",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,12 @@
+"""Pages that exist only in DEBUG (the demo): never mounted in production."""
+
+from django.urls import path
+
+from mutuelle.core import views
+
+app_name = "debug"
+
+urlpatterns = [
+    path("outbox/", views.outbox_list, name="outbox"),
+    path("outbox/<str:name>/", views.outbox_detail, name="outbox_detail"),
+]

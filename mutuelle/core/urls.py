@@ -1,0 +1,10 @@
+from django.urls import path
+
+from mutuelle.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.accueil, name="accueil"),
+    path("sante/", views.sante, name="sante"),
+]

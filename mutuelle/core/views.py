@@ -1,0 +1,76 @@
+"""The public home page, a health check, and the demo's email outbox (staff only, DEBUG only)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def accueil(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accueil.html")
+
+
+@require_GET
+@never_cache
+def sante(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check for load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _outbox_dir() -> Path:
+    if not settings.MUTUELLE_OUTBOX_PAGE:
+        raise Http404("La boîte d'envoi n'existe qu'en démonstration.")
+    return Path(settings.EMAIL_FILE_PATH)
+
+
+def _parse(path: Path) -> list[EmailMessage]:
+    """The file backend writes one or more messages per file, separated by a line of dashes."""
+    raw = path.read_bytes()
+    chunks = [c for c in raw.split(b"\n" + b"-" * 79 + b"\n") if c.strip()]
+    return [
+        email.message_from_bytes(c.lstrip(b"\n"), policy=email.policy.default)  # type: ignore[misc]
+        for c in chunks
+    ]
+
+
+def _body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    return part.get_content() if part is not None else ""
+
+
+@staff_member_required
+@never_cache
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    folder = _outbox_dir()
+    files = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.exists() else []
+    messages = []
+    for path in files[:200]:
+        for msg in _parse(path):
+            messages.append({"file": path.name, "to": msg["To"], "subject": msg["Subject"],
+                             "date": msg["Date"]})
+    return render(request, "core/outbox_list.html", {"emails": messages, "total_files": len(files)})
+
+
+@staff_member_required
+@never_cache
+def outbox_detail(request: HttpRequest, name: str) -> HttpResponse:
+    folder = _outbox_dir()
+    path = (folder / name).resolve()
+    if path.parent != folder.resolve() or not path.is_file() or path.suffix != ".log":
+        raise Http404("Message introuvable.")
+    messages = [{"to": m["To"], "subject": m["Subject"], "date": m["Date"], "from": m["From"],
+                 "body": _body(m)} for m in _parse(path)]
+    return render(request, "core/outbox_detail.html", {"emails": messages, "name": name})

@@ -1,0 +1,172 @@
+"""Formulas (levels of cover) and their guarantees, with effect dates.
+
+A guarantee says what the mutuelle pays for one *poste*. Percentages of the BR include the Sécu's
+share (the market's convention: "200 % BR" means AMO + AMC together reach twice the BR).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from mutuelle.core.models import TimeStampedModel
+from regles.postes import POSTE_CHOICES, Poste
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Formule(TimeStampedModel):
+    code = models.SlugField("code", max_length=30, unique=True)
+    libelle = models.CharField("libellé", max_length=100)
+    niveau = models.PositiveSmallIntegerField("niveau", help_text="1 pour l'entrée de gamme.")
+    responsable = models.BooleanField(
+        "contrat responsable", default=True,
+        help_text="Respecte les planchers et plafonds des articles L871-1, R871-1 et R871-2 du CSS.",
+    )
+    description = models.TextField("description", blank=True)
+    cotisation_mensuelle_adulte = models.DecimalField(
+        "cotisation mensuelle par adulte", **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    cotisation_mensuelle_enfant = models.DecimalField(
+        "cotisation mensuelle par enfant", **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    date_lancement = models.DateField("commercialisée depuis")
+    date_retrait = models.DateField("retirée de la vente le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "formule"
+        verbose_name_plural = "formules"
+        ordering = ["niveau", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_retrait__isnull=True)
+                | models.Q(date_retrait__gte=models.F("date_lancement")),
+                name="formule_retrait_apres_lancement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class TypeGarantie(models.TextChoices):
+    POURCENTAGE_BR = "br", "% de la base de remboursement (Sécu incluse)"
+    FORFAIT = "forfait", "Forfait en euros"
+    FRAIS_REELS = "frais_reels", "% des frais réels"
+    CENT_POUR_CENT_SANTE = "100_sante", "100 % Santé : reste à charge zéro"
+
+
+class QualificationPraticien(models.TextChoices):
+    TOUS = "tous", "Tous praticiens"
+    OPTAM = "optam", "Secteur 1 ou adhérent OPTAM / OPTAM-CO"
+    NON_OPTAM = "non_optam", "Secteur 2 non adhérent OPTAM"
+
+
+class Periode(models.TextChoices):
+    ANNEE_CIVILE = "annee_civile", "Année civile"
+    ANNEES_GLISSANTES = "annees_glissantes", "Années glissantes depuis le premier soin"
+
+
+class Garantie(TimeStampedModel):
+    formule = models.ForeignKey(Formule, verbose_name="formule", on_delete=models.CASCADE,
+                                related_name="garanties")
+    poste = models.CharField("poste", max_length=40, choices=POSTE_CHOICES)
+    praticien = models.CharField(
+        "praticien", max_length=10, choices=QualificationPraticien.choices,
+        default=QualificationPraticien.TOUS,
+    )
+    libelle = models.CharField("libellé affiché", max_length=150)
+    type_garantie = models.CharField("type", max_length=12, choices=TypeGarantie.choices)
+    taux = models.DecimalField(
+        "taux (%)", max_digits=6, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("2000"))],
+    )
+    montant = models.DecimalField(
+        "forfait (€)", **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        help_text="Pour un forfait : le montant par acte (ou par période avec un plafond).",
+    )
+    forfait_complement = models.DecimalField(
+        "forfait en complément (€)", **MONEY, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Montant ajouté au pourcentage de la BR, par exemple « 100 % BR + 150 € ».",
+    )
+    plafond_montant = models.DecimalField(
+        "plafond par période (€)", **MONEY, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Montant maximal versé par la mutuelle par bénéficiaire et par période.",
+    )
+    plafond_nombre = models.PositiveSmallIntegerField(
+        "nombre maximal d'actes par période", null=True, blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    periode = models.CharField("période du plafond", max_length=20, choices=Periode.choices,
+                               default=Periode.ANNEE_CIVILE)
+    periode_annees = models.PositiveSmallIntegerField(
+        "durée de la période (années)", default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    delai_stage_mois = models.PositiveSmallIntegerField(
+        "délai de stage (mois)", default=0, validators=[MaxValueValidator(24)]
+    )
+    accord_prealable = models.BooleanField("accord préalable requis", default=False)
+    date_debut = models.DateField("en vigueur du")
+    date_fin = models.DateField("au", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "garantie"
+        verbose_name_plural = "garanties"
+        ordering = ["formule", "poste", "praticien", "date_debut"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["formule", "poste", "praticien", "date_debut"],
+                name="garantie_unique_par_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_fin__isnull=True) | models.Q(date_fin__gte=models.F("date_debut")),
+                name="garantie_fin_apres_debut",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(type_garantie__in=["br", "frais_reels"]) | models.Q(taux__isnull=False),
+                name="garantie_taux_requis",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(type_garantie="forfait") | models.Q(montant__isnull=False),
+                name="garantie_montant_requis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.formule} — {self.libelle}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.type_garantie in {TypeGarantie.POURCENTAGE_BR, TypeGarantie.FRAIS_REELS} and self.taux is None:
+            errors["taux"] = "Indiquez le taux pour une garantie en pourcentage."
+        if self.type_garantie == TypeGarantie.FORFAIT and self.montant is None:
+            errors["montant"] = "Indiquez le montant du forfait."
+        if self.forfait_complement is not None and self.type_garantie != TypeGarantie.POURCENTAGE_BR:
+            errors["forfait_complement"] = "Un forfait en complément s'ajoute à un pourcentage de la BR."
+        if self.date_fin and self.date_debut and self.date_fin < self.date_debut:
+            errors["date_fin"] = "La date de fin précède la date de début."
+        if errors:
+            raise ValidationError(errors)
+        if self.formule_id and self.date_debut:
+            overlapping = Garantie.objects.filter(
+                formule_id=self.formule_id, poste=self.poste, praticien=self.praticien
+            ).exclude(pk=self.pk).filter(
+                models.Q(date_fin__isnull=True) | models.Q(date_fin__gte=self.date_debut)
+            )
+            if self.date_fin:
+                overlapping = overlapping.filter(date_debut__lte=self.date_fin)
+            if overlapping.exists():
+                raise ValidationError(
+                    "Une garantie de ce poste est déjà en vigueur sur cette période pour cette "
+                    "formule : fermez-la (date de fin) avant d'en ouvrir une nouvelle."
+                )
+
+    @property
+    def poste_enum(self) -> Poste:
+        return Poste(self.poste)

@@ -1,0 +1,156 @@
+"""Services that create and change members, contracts and rights. Each validates with
+``full_clean``, runs in one transaction and writes its audit row in it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from stdnum import luhn
+
+from mutuelle.brokers.models import Courtier
+from mutuelle.core.services import audit_log, sequence_next
+from mutuelle.formules.models import Formule
+from mutuelle.members.models import (
+    Adherent,
+    Beneficiaire,
+    Contrat,
+    ContratFormule,
+    DroitPeriode,
+    Employeur,
+    Qualite,
+    TypeContrat,
+    TypeDroit,
+)
+
+# Member numbers: an 8-digit counter and a Luhn check digit (a typo on the phone is caught).
+ADHERENT_SEQUENCE_START = 10_000_001
+
+
+def adherent_numero_next() -> str:
+    body = str(sequence_next(nom="adherent", start=ADHERENT_SEQUENCE_START))
+    return body + str(luhn.calc_check_digit(body))
+
+
+def contrat_numero_next(*, type_contrat: str) -> str:
+    prefix = "COL" if type_contrat == TypeContrat.COLLECTIF else "IND"
+    return f"{prefix}-{sequence_next(nom='contrat', start=1):07d}"
+
+
+@transaction.atomic
+def adherent_create(*, actor: Any = None, **fields: Any) -> Adherent:
+    adherent = Adherent(**fields)
+    adherent.numero = adherent_numero_next()
+    adherent.full_clean()
+    adherent.save()
+    audit_log(action="members.adherent.created", actor=actor, target=adherent, adherent=adherent,
+              new={"numero": adherent.numero, "nom": adherent.nom, "prenom": adherent.prenom})
+    return adherent
+
+
+@transaction.atomic
+def contrat_create(
+    *,
+    adherent: Adherent,
+    formule: Formule,
+    date_debut: date,
+    type_contrat: str = TypeContrat.INDIVIDUEL,
+    employeur: Employeur | None = None,
+    courtier: Courtier | None = None,
+    actor: Any = None,
+) -> Contrat:
+    """Open a contract: its first formula, and the member as its principal beneficiary with rights."""
+    contrat = Contrat(
+        adherent=adherent, type_contrat=type_contrat, employeur=employeur, courtier=courtier,
+        date_debut=date_debut,
+    )
+    contrat.numero = contrat_numero_next(type_contrat=type_contrat)
+    contrat.full_clean()
+    contrat.save()
+    periode = ContratFormule(contrat=contrat, formule=formule, date_debut=date_debut)
+    periode.full_clean()
+    periode.save()
+    audit_log(action="members.contrat.created", actor=actor, target=contrat, adherent=adherent,
+              new={"numero": contrat.numero, "formule": formule.code, "date_debut": date_debut,
+                   "type": type_contrat})
+    beneficiaire_add(
+        contrat=contrat, qualite=Qualite.ASSURE, nom=adherent.nom, prenom=adherent.prenom,
+        date_naissance=adherent.date_naissance, sexe=adherent.sexe, nir=adherent.nir,
+        date_entree=date_debut, actor=actor,
+    )
+    return contrat
+
+
+@transaction.atomic
+def beneficiaire_add(
+    *, contrat: Contrat, date_entree: date, actor: Any = None, **fields: Any
+) -> Beneficiaire:
+    """Add a person to a contract, with a standard rights period from the date of entry."""
+    if date_entree < contrat.date_debut:
+        raise ValidationError({"date_entree": "Un bénéficiaire ne peut pas entrer avant le début du contrat."})
+    beneficiaire = Beneficiaire(contrat=contrat, date_entree=date_entree, **fields)
+    beneficiaire.full_clean()
+    beneficiaire.save()
+    droit_periode_add(beneficiaire=beneficiaire, type_droit=TypeDroit.STANDARD,
+                      date_debut=date_entree, date_fin=contrat.date_fin, actor=actor)
+    audit_log(action="members.beneficiaire.added", actor=actor, target=beneficiaire,
+              adherent=contrat.adherent,
+              new={"contrat": contrat.numero, "qualite": beneficiaire.qualite,
+                   "date_entree": date_entree})
+    return beneficiaire
+
+
+@transaction.atomic
+def droit_periode_add(
+    *,
+    beneficiaire: Beneficiaire,
+    type_droit: str,
+    date_debut: date,
+    date_fin: date | None = None,
+    reference: str = "",
+    actor: Any = None,
+) -> DroitPeriode:
+    droit = DroitPeriode(beneficiaire=beneficiaire, type_droit=type_droit, date_debut=date_debut,
+                         date_fin=date_fin, reference=reference)
+    droit.full_clean()
+    droit.save()
+    audit_log(action="members.droit.added", actor=actor, target=droit,
+              adherent=beneficiaire.contrat.adherent,
+              new={"type": type_droit, "du": date_debut, "au": date_fin})
+    return droit
+
+
+@transaction.atomic
+def contrat_formule_change(
+    *, contrat: Contrat, formule: Formule, date_effet: date, actor: Any = None
+) -> ContratFormule:
+    """Change a contract's formula from a date: the current period closes the day before."""
+    contrat = Contrat.objects.select_for_update().get(pk=contrat.pk)
+    courante = contrat.formules.filter(date_fin__isnull=True).select_related("formule").first()
+    if courante is None:
+        raise ValidationError("Ce contrat n'a pas de formule en cours à modifier.")
+    if courante.formule_id == formule.pk:
+        raise ValidationError(f"Le contrat a déjà la formule « {formule} ».")
+    if date_effet <= courante.date_debut:
+        raise ValidationError(
+            {"date_effet": f"Le changement doit prendre effet après le {courante.date_debut:%d/%m/%Y}, "
+                           "début de la formule en cours."}
+        )
+    if contrat.date_fin is not None and date_effet > contrat.date_fin:
+        raise ValidationError({"date_effet": "Le contrat aura pris fin à cette date."})
+    if formule.date_retrait is not None and date_effet > formule.date_retrait:
+        raise ValidationError({"formule": f"La formule « {formule} » n'est plus commercialisée à cette date."})
+    ancienne = courante.formule.code
+    courante.date_fin = date_effet - timedelta(days=1)
+    courante.full_clean()
+    courante.save(update_fields=["date_fin"])
+    nouvelle = ContratFormule(contrat=contrat, formule=formule, date_debut=date_effet,
+                              date_fin=contrat.date_fin)
+    nouvelle.full_clean()
+    nouvelle.save()
+    audit_log(action="members.contrat.formule_changed", actor=actor, target=contrat,
+              adherent=contrat.adherent, old={"formule": ancienne},
+              new={"formule": formule.code, "date_effet": date_effet})
+    return nouvelle

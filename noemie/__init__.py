@@ -1,0 +1,1 @@
+"""The NOEMIE-style flow: layout table (data), streaming parser, writer. Pure Python, no Django."""
