@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mutuelle.formules",
     "mutuelle.brokers",
     "mutuelle.members",
+    "mutuelle.demo",
 ]
 
 MIDDLEWARE = [

@@ -154,3 +154,33 @@ def contrat_formule_change(
               adherent=contrat.adherent, old={"formule": ancienne},
               new={"formule": formule.code, "date_effet": date_effet})
     return nouvelle
+
+
+@transaction.atomic
+def contrat_resilier(*, contrat: Contrat, date_fin: date, motif: str, actor: Any = None) -> Contrat:
+    """End a contract: its formula period, its beneficiaries' cover and their rights end that day."""
+    from mutuelle.members.models import StatutContrat
+
+    contrat = Contrat.objects.select_for_update().get(pk=contrat.pk)
+    if contrat.statut == StatutContrat.RESILIE:
+        raise ValidationError(f"Le contrat {contrat.numero} est déjà résilié.")
+    if date_fin < contrat.date_debut:
+        raise ValidationError({"date_fin": "La résiliation ne peut pas précéder la date d'effet."})
+    if not motif.strip():
+        raise ValidationError({"motif_fin": "Indiquez le motif de la résiliation."})
+    if contrat.formules.filter(date_debut__gt=date_fin).exists():
+        raise ValidationError({"date_fin": "Un changement de formule est prévu après cette date."})
+    old = {"statut": contrat.statut, "date_fin": contrat.date_fin}
+    contrat.statut = StatutContrat.RESILIE
+    contrat.date_fin = date_fin
+    contrat.motif_fin = motif.strip()
+    contrat.full_clean()
+    contrat.save(update_fields=["statut", "date_fin", "motif_fin", "modifie_le"])
+    contrat.formules.filter(date_fin__isnull=True).update(date_fin=date_fin)
+    contrat.beneficiaires.filter(date_sortie__isnull=True).update(date_sortie=date_fin)
+    DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__isnull=True).update(date_fin=date_fin)
+    DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__gt=date_fin).update(date_fin=date_fin)
+    audit_log(action="members.contrat.terminated", actor=actor, target=contrat,
+              adherent=contrat.adherent, old=old,
+              new={"statut": contrat.statut, "date_fin": date_fin, "motif": contrat.motif_fin})
+    return contrat

@@ -1,0 +1,36 @@
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from mutuelle.demo.seed import DEFAULT_MEMBERS, DEFAULT_SEED, DEMO_PASSWORD, seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Crée les données de démonstration (mutuelle fictive, formules, adhérents et familles, "
+        "contrats, cotisations, courtiers, personnel). Idempotent : relancer ne duplique rien."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Graine du générateur")
+        parser.add_argument("--members", type=int, default=DEFAULT_MEMBERS,
+                            help=f"Nombre d'adhérents (défaut {DEFAULT_MEMBERS})")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        report = seed(seed_value=options["seed"], members=options["members"])
+        elapsed = time.monotonic() - started
+        if report.created:
+            created = ", ".join(f"{n} {what}" for what, n in report.created.items())
+            self.stdout.write(self.style.SUCCESS(f"Créé en {elapsed:.1f} s : {created}."))
+        else:
+            self.stdout.write(self.style.SUCCESS("Les données de démonstration sont déjà en place : rien à créer."))
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})"))
+        for role, username, name in report.logins:
+            self.stdout.write(f"  {role:<24} {username:<15} {name}")
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING("Quelques adhérents à chercher dans l'administration"))
+        for adherent in report.sample_members:
+            self.stdout.write(f"  n° {adherent.numero}  {adherent.prenom} {adherent.nom}")

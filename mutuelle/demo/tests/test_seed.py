@@ -1,0 +1,103 @@
+"""The demo command: deterministic, idempotent, and it shows every part of the model."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from mutuelle.accounts.models import Role, User
+from mutuelle.brokers.models import Courtier
+from mutuelle.core.models import AuditLog, Mutuelle
+from mutuelle.formules.models import Formule, Garantie
+from mutuelle.members.models import (
+    Adherent,
+    Beneficiaire,
+    Contrat,
+    ContratFormule,
+    Cotisation,
+    DroitPeriode,
+    Employeur,
+)
+from mutuelle.referentiel.models import Etablissement, NaturePrestation, Praticien
+from regles.nir import nir_check
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+MODELS = [Mutuelle, Formule, Garantie, User, Courtier, Employeur, Adherent, Contrat, ContratFormule,
+          Beneficiaire, DroitPeriode, Cotisation, Praticien, Etablissement, NaturePrestation, AuditLog]
+TODAY = date(2026, 11, 23)
+
+
+def _counts():
+    return {m.__name__: m.objects.count() for m in MODELS}
+
+
+def _run(members=30):
+    out = StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+        call_command("seed_demo", "--members", str(members), stdout=out)
+    return out.getvalue()
+
+
+def test_running_the_demo_twice_creates_nothing_the_second_time():
+    first_output = _run()
+    first = _counts()
+    second_output = _run()
+    assert _counts() == first
+    assert "rien à créer" in second_output
+    assert "admin" in first_output and "courtier1" in first_output and "gestionnaire2" in first_output
+
+
+def test_the_demo_is_deterministic():
+    _run(members=12)
+    numbers_and_names = list(Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir"))
+    for model in (Cotisation, DroitPeriode, Beneficiaire, ContratFormule, Contrat):
+        model.objects.all().delete()
+    Adherent.objects.all().delete()
+    from mutuelle.core.models import Sequence
+
+    Sequence.objects.all().delete()
+    _run(members=12)
+    again = list(Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir"))
+    assert again == numbers_and_names
+
+
+def test_the_demo_covers_every_part_of_the_model():
+    _run(members=48)
+    assert Mutuelle.objects.count() == 1
+    assert list(Formule.objects.order_by("niveau").values_list("code", flat=True)) == [
+        "essentielle", "confort", "serenite"]
+    assert all(f.responsable for f in Formule.objects.all())
+    assert Contrat.objects.filter(type_contrat="collectif").values("employeur").distinct().count() == 2
+    assert Contrat.objects.filter(courtier__isnull=False).values("courtier").distinct().count() == 2
+    assert DroitPeriode.objects.filter(type_droit__in=["acs", "css"]).exists()
+    assert Beneficiaire.objects.filter(nir_personnel=False).exists()
+    assert {u.role for u in User.objects.all()} >= {Role.ADMINISTRATEUR, Role.RESPONSABLE, Role.GESTIONNAIRE,
+                                                    Role.COURTIER}
+    assert User.objects.filter(role=Role.GESTIONNAIRE).count() == 2
+    assert User.objects.filter(role=Role.COURTIER).count() == 2
+    # three years of premiums
+    oldest = Cotisation.objects.order_by("echeance").first()
+    assert oldest is not None and oldest.echeance <= date(2023, 12, 1)
+    assert Cotisation.objects.filter(montant_paye=0).exists()  # some arrears
+    # every NIR is valid and fictitious (commune 990–999 or an overseas 9x)
+    for nir in Adherent.objects.values_list("nir", flat=True):
+        assert nir_check(nir) == nir
+        assert nir[7:10] >= "990" or nir[5:8] == "974"
+
+
+def test_demo_formulas_respect_the_non_optam_double_cap():
+    """Non-OPTAM cover ≤ 200 % BR and ≤ OPTAM cover − 20 points (R871-2)."""
+    _run(members=1)
+    for formule in Formule.objects.all():
+        for non_optam in formule.garanties.filter(praticien="non_optam"):
+            optam = formule.garanties.get(poste=non_optam.poste, praticien="optam")
+            assert non_optam.taux <= 200
+            assert non_optam.taux <= max(optam.taux - 20, 100)
+
+
+def test_demo_optics_frames_stay_within_100_euros():
+    _run(members=1)
+    assert all(g.montant <= 100 for g in Garantie.objects.filter(poste="optique_monture"))

@@ -1,0 +1,168 @@
+"""factory_boy factories. Members and contracts are created through the services, so numbers,
+principal beneficiaries, rights periods and audit rows are made as in production."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import factory
+from factory.django import DjangoModelFactory
+
+from mutuelle.accounts.models import Role, User
+from mutuelle.brokers.models import Cabinet, Courtier
+from mutuelle.core.models import Mutuelle
+from mutuelle.core.presets import PRESETS
+from mutuelle.formules.models import Formule, Garantie
+from mutuelle.members.models import Adherent, Civilite, Contrat, Employeur, Sexe
+from mutuelle.members.services import adherent_create, contrat_create
+from mutuelle.referentiel.models import Praticien
+from regles.nir import nir_key
+
+TEST_PASSWORD = "mot-de-passe-de-test-2026"
+_nir_counter = itertools.count(1)
+_siren_counter = itertools.count(1)
+
+
+def fake_nir(*, sexe: str = "1", naissance: date = date(1980, 5, 17), departement: str = "75") -> str:
+    """A valid-format NIR that no real person has: commune 990–999 does not exist."""
+    n = next(_nir_counter)
+    body = f"{sexe}{naissance.year % 100:02d}{naissance.month:02d}{departement}{990 + n // 999 % 10}{n % 999 + 1:03d}"
+    return body + nir_key(body)
+
+
+def fake_siren() -> str:
+    from stdnum import luhn
+
+    body = f"9{next(_siren_counter):07d}"
+    return body + str(luhn.calc_check_digit(body))
+
+
+class MutuelleFactory(DjangoModelFactory):
+    class Meta:
+        model = Mutuelle
+        django_get_or_create = ("singleton",)
+
+    singleton = 1
+
+    @classmethod
+    def _create(cls, model_class: type[Mutuelle], *args: Any, **kwargs: Any) -> Mutuelle:
+        values = {**PRESETS["tilleuls"], **{k: v for k, v in kwargs.items() if k != "singleton"}}
+        obj, _ = model_class.objects.update_or_create(singleton=1, defaults=values)
+        return obj
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"utilisateur{n}")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@test.example")
+    role = Role.ADHERENT
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+        if create:
+            obj.save()
+
+
+class FormuleFactory(DjangoModelFactory):
+    class Meta:
+        model = Formule
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"formule-{n}")
+    libelle = factory.Sequence(lambda n: f"Formule {n}")
+    niveau = 1
+    cotisation_mensuelle_adulte = Decimal("50.00")
+    cotisation_mensuelle_enfant = Decimal("20.00")
+    date_lancement = date(2019, 1, 1)
+
+
+class GarantieFactory(DjangoModelFactory):
+    class Meta:
+        model = Garantie
+
+    formule = factory.SubFactory(FormuleFactory)
+    poste = "consultation_generaliste"
+    libelle = "Consultation de généraliste"
+    type_garantie = "br"
+    taux = Decimal("100")
+    date_debut = date(2019, 1, 1)
+
+
+class PraticienFactory(DjangoModelFactory):
+    class Meta:
+        model = Praticien
+
+    rpps = factory.Sequence(lambda n: _rpps(n))
+    nom = factory.Faker("last_name", locale="fr_FR")
+    prenom = factory.Faker("first_name", locale="fr_FR")
+    specialite = "01"
+    secteur = "1"
+
+
+def _rpps(n: int) -> str:
+    from stdnum import luhn
+
+    body = f"10{n:08d}"
+    return body + str(luhn.calc_check_digit(body))
+
+
+class CabinetFactory(DjangoModelFactory):
+    class Meta:
+        model = Cabinet
+
+    raison_sociale = factory.Sequence(lambda n: f"Cabinet de courtage {n}")
+    siren = factory.LazyFunction(fake_siren)
+    numero_orias = factory.Sequence(lambda n: f"{20_000_000 + n}")
+
+
+class CourtierFactory(DjangoModelFactory):
+    class Meta:
+        model = Courtier
+
+    user = factory.SubFactory(UserFactory, role=Role.COURTIER)
+    cabinet = factory.SubFactory(CabinetFactory)
+
+
+class EmployeurFactory(DjangoModelFactory):
+    class Meta:
+        model = Employeur
+
+    raison_sociale = factory.Sequence(lambda n: f"Entreprise {n}")
+    siren = factory.LazyFunction(fake_siren)
+    adresse = "1 rue de l'Usine"
+    code_postal = "69001"
+    ville = "Lyon"
+
+
+def adherent_make(**overrides: Any) -> Adherent:
+    sexe = overrides.pop("sexe", Sexe.FEMME)
+    naissance = overrides.pop("date_naissance", date(1982, 3, 14))
+    fields: dict[str, Any] = {
+        "civilite": Civilite.MADAME if sexe == Sexe.FEMME else Civilite.MONSIEUR,
+        "nom": "Lefebvre", "prenom": "Camille", "date_naissance": naissance, "sexe": sexe,
+        "nir": fake_nir(sexe=sexe, naissance=naissance),
+        "email": "camille.lefebvre@test.example", "adresse_ligne1": "3 rue des Lilas",
+        "code_postal": "69003", "ville": "Lyon",
+    }
+    fields.update(overrides)
+    return adherent_create(**fields)
+
+
+def contrat_make(*, adherent: Adherent | None = None, formule: Formule | None = None,
+                 date_debut: date = date(2022, 1, 1), **kwargs: Any) -> Contrat:
+    return contrat_create(
+        adherent=adherent or adherent_make(),
+        formule=formule or FormuleFactory(),
+        date_debut=date_debut,
+        **kwargs,
+    )
