@@ -3,7 +3,8 @@
 - ``adherent`` (Camille Lefebvre) with a family: spouse and two children on ``contrat``;
 - ``autre_adherent`` (Hugo Marchand): another member who must see nothing of the first;
 - ``gestionnaire``, ``responsable``: the mutuelle's staff;
-- ``courtier`` with ``client_du_courtier`` (a member whose contract he placed), ``autre_courtier`` of another firm.
+- ``courtier`` with ``client_du_courtier`` (a member whose contract he placed),
+  ``autre_courtier`` of another firm.
 """
 
 from __future__ import annotations
@@ -46,21 +47,42 @@ def adherent(mutuelle: Any):
 @pytest.fixture
 def contrat(adherent: Any, formule: Any):
     contrat = contrat_make(adherent=adherent, formule=formule, date_debut=date(2022, 1, 1))
-    beneficiaire_add(contrat=contrat, qualite=Qualite.CONJOINT, nom="Lefebvre", prenom="Julien",
-                     date_naissance=date(1980, 7, 2), sexe=Sexe.HOMME,
-                     nir=fake_nir(sexe="1", naissance=date(1980, 7, 2)), date_entree=date(2022, 1, 1))
+    beneficiaire_add(
+        contrat=contrat,
+        qualite=Qualite.CONJOINT,
+        nom="Lefebvre",
+        prenom="Julien",
+        date_naissance=date(1980, 7, 2),
+        sexe=Sexe.HOMME,
+        nir=fake_nir(sexe="1", naissance=date(1980, 7, 2)),
+        date_entree=date(2022, 1, 1),
+    )
     for prenom, naissance in (("Léa", date(2014, 9, 30)), ("Nathan", date(2017, 2, 11))):
-        beneficiaire_add(contrat=contrat, qualite=Qualite.ENFANT, nom="Lefebvre", prenom=prenom,
-                         date_naissance=naissance, sexe=Sexe.FEMME if prenom == "Léa" else Sexe.HOMME,
-                         nir=adherent.nir, nir_personnel=False, date_entree=date(2022, 1, 1))
+        beneficiaire_add(
+            contrat=contrat,
+            qualite=Qualite.ENFANT,
+            nom="Lefebvre",
+            prenom=prenom,
+            date_naissance=naissance,
+            sexe=Sexe.FEMME if prenom == "Léa" else Sexe.HOMME,
+            nir=adherent.nir,
+            nir_personnel=False,
+            date_entree=date(2022, 1, 1),
+        )
     return contrat
 
 
 @pytest.fixture
 def autre_adherent(mutuelle: Any, formule: Any):
     user = UserFactory(username="hugo", role=Role.ADHERENT)
-    other = adherent_make(user=user, nom="Marchand", prenom="Hugo", sexe=Sexe.HOMME,
-                          date_naissance=date(1975, 11, 3), email="hugo.marchand@test.example")
+    other = adherent_make(
+        user=user,
+        nom="Marchand",
+        prenom="Hugo",
+        sexe=Sexe.HOMME,
+        date_naissance=date(1975, 11, 3),
+        email="hugo.marchand@test.example",
+    )
     contrat_make(adherent=other, formule=formule, date_debut=date(2021, 6, 1))
     return other
 
@@ -83,8 +105,12 @@ def courtier(db: Any):
 @pytest.fixture
 def client_du_courtier(courtier: Any, formule: Any, mutuelle: Any):
     """A member whose contract ``courtier`` placed."""
-    member = adherent_make(nom="Roussel", prenom="Inès", email="ines.roussel@test.example",
-                           date_naissance=date(1990, 4, 21))
+    member = adherent_make(
+        nom="Roussel",
+        prenom="Inès",
+        email="ines.roussel@test.example",
+        date_naissance=date(1990, 4, 21),
+    )
     contrat_make(adherent=member, formule=formule, courtier=courtier, date_debut=date(2023, 3, 1))
     return member
 
@@ -100,3 +126,15 @@ def http():
     from django.test import Client
 
     return Client(enforce_csrf_checks=True)
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Tests marked ``postgres`` run only when DATABASE_URL points at PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (make test-postgres)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

@@ -35,8 +35,7 @@ def env_bool(name: str, default: bool) -> bool:
     if lowered in _FALSE:
         return False
     raise ImproperlyConfigured(
-        f"{name}={value!r} n'est pas un booléen : utilisez l'une des valeurs "
-        f"{sorted(_TRUE | _FALSE)}."
+        f"{name}={value!r} n'est pas un booléen : utilisez l'une des valeurs {sorted(_TRUE | _FALSE)}."
     )
 
 

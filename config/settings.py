@@ -35,9 +35,7 @@ SECRET_KEY = _secret if _secret else demo_secret_key(VAR_DIR)
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY doit faire au moins 50 caractères.")
 
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
-)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS est obligatoire avec MUTUELLE_ENV=production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

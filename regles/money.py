@@ -21,7 +21,7 @@ def euros(value: Decimal) -> str:
     q = arrondi(value)
     sign = "-" if q < 0 else ""
     whole, _, cents = f"{abs(q):.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

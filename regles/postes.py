@@ -84,8 +84,14 @@ class Poste(StrEnum):
 
 
 POSTE_INFO: dict[Poste, tuple[str, Famille]] = {
-    Poste.CONSULTATION_GENERALISTE: ("Consultation et visite de généraliste", Famille.CONSULTATIONS),
-    Poste.CONSULTATION_SPECIALISTE: ("Consultation et visite de spécialiste", Famille.CONSULTATIONS),
+    Poste.CONSULTATION_GENERALISTE: (
+        "Consultation et visite de généraliste",
+        Famille.CONSULTATIONS,
+    ),
+    Poste.CONSULTATION_SPECIALISTE: (
+        "Consultation et visite de spécialiste",
+        Famille.CONSULTATIONS,
+    ),
     Poste.ACTES_TECHNIQUES: ("Actes techniques médicaux et chirurgie", Famille.CONSULTATIONS),
     Poste.IMAGERIE: ("Radiologie et imagerie", Famille.CONSULTATIONS),
     Poste.PHARMACIE_100: ("Médicaments remboursés à 100 %", Famille.PHARMACIE),

@@ -29,7 +29,8 @@ _siren_counter = itertools.count(1)
 def fake_nir(*, sexe: str = "1", naissance: date = date(1980, 5, 17), departement: str = "75") -> str:
     """A valid-format NIR that no real person has: commune 990–999 does not exist."""
     n = next(_nir_counter)
-    body = f"{sexe}{naissance.year % 100:02d}{naissance.month:02d}{departement}{990 + n // 999 % 10}{n % 999 + 1:03d}"
+    commune = 990 + n // 999 % 10
+    body = f"{sexe}{naissance.year % 100:02d}{naissance.month:02d}{departement}{commune}{n % 999 + 1:03d}"
     return body + nir_key(body)
 
 
@@ -68,7 +69,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def _save(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def _save(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.save()
 
@@ -149,20 +150,30 @@ def adherent_make(**overrides: Any) -> Adherent:
     naissance = overrides.pop("date_naissance", date(1982, 3, 14))
     fields: dict[str, Any] = {
         "civilite": Civilite.MADAME if sexe == Sexe.FEMME else Civilite.MONSIEUR,
-        "nom": "Lefebvre", "prenom": "Camille", "date_naissance": naissance, "sexe": sexe,
+        "nom": "Lefebvre",
+        "prenom": "Camille",
+        "date_naissance": naissance,
+        "sexe": sexe,
         "nir": fake_nir(sexe=sexe, naissance=naissance),
-        "email": "camille.lefebvre@test.example", "adresse_ligne1": "3 rue des Lilas",
-        "code_postal": "69003", "ville": "Lyon",
+        "email": "camille.lefebvre@test.example",
+        "adresse_ligne1": "3 rue des Lilas",
+        "code_postal": "69003",
+        "ville": "Lyon",
     }
     fields.update(overrides)
     return adherent_create(**fields)
 
 
-def contrat_make(*, adherent: Adherent | None = None, formule: Formule | None = None,
-                 date_debut: date = date(2022, 1, 1), **kwargs: Any) -> Contrat:
+def contrat_make(
+    *,
+    adherent: Adherent | None = None,
+    formule: Formule | None = None,
+    date_debut: date = date(2022, 1, 1),
+    **kwargs: Any,
+) -> Contrat:
     return contrat_create(
         adherent=adherent or adherent_make(),
-        formule=formule or FormuleFactory(),
+        formule=formule or FormuleFactory.create(),
         date_debut=date_debut,
         **kwargs,
     )

@@ -14,15 +14,19 @@ FORBIDDEN = ("django", "mutuelle", "config", "celery", "rest_framework", "ninja"
 
 def _imports(path: Path) -> list[tuple[int, str]]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    found = []
+    found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.append((node.lineno, node.module))
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "__import__":
-            if node.args and isinstance(node.args[0], ast.Constant):
-                found.append((node.lineno, str(node.args[0].value)))
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", "") == "__import__"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            found.append((node.lineno, str(node.args[0].value)))
     return found
 
 
@@ -47,11 +51,16 @@ def test_importing_every_module_loads_no_django(package):
     code = (
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module(m.removesuffix('.__init__'))\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'mutuelle', 'config'))\n"
+        "roots = ('django', 'mutuelle', 'config')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in roots)\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
         env={"PATH": "", "PYTHONPATH": str(ROOT)},
     )
     assert result.stdout.strip() == ""

@@ -6,7 +6,15 @@ from mutuelle.accounts.models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "first_name", "last_name", "email", "role", "is_active", "last_login")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "is_active",
+        "last_login",
+    )
     list_filter = ("role", "is_active", "is_staff")
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),

@@ -26,8 +26,7 @@ class User(AbstractUser):
         constraints = [
             # Only staff roles may enter Django's admin.
             models.CheckConstraint(
-                condition=models.Q(is_staff=False)
-                | models.Q(role__in=[r.value for r in STAFF_ROLES]),
+                condition=models.Q(is_staff=False) | models.Q(role__in=sorted(r.value for r in STAFF_ROLES)),
                 name="user_staff_role_only",
             ),
         ]

@@ -8,7 +8,7 @@ from django.db import transaction
 from mutuelle.accounts.models import Role
 
 # (app_label, model) → actions, per role. Administrators are superusers.
-ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
     Role.GESTIONNAIRE: {
         "members": ("view", "change"),
         "formules": ("view",),
@@ -24,16 +24,19 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-GROUP_NAMES = {Role.GESTIONNAIRE: "Gestionnaires", Role.RESPONSABLE: "Responsables de gestion"}
+GROUP_NAMES: dict[str, str] = {
+    Role.GESTIONNAIRE: "Gestionnaires",
+    Role.RESPONSABLE: "Responsables de gestion",
+}
 
 
 @transaction.atomic
-def roles_setup() -> dict[str, Group]:
+def roles_setup() -> dict[Role, Group]:
     """Create or refresh one group per staff role with exactly its permissions. Idempotent."""
     groups = {}
     for role, apps in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=GROUP_NAMES[role])
-        perms = []
+        perms: list[Permission] = []
         for app_label, actions in apps.items():
             for action in actions:
                 perms.extend(

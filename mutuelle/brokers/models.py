@@ -14,7 +14,9 @@ class Cabinet(TimeStampedModel):
     raison_sociale = models.CharField("raison sociale", max_length=200)
     siren = models.CharField("SIREN", max_length=9, unique=True, validators=[validate_siren])
     numero_orias = models.CharField(
-        "numéro ORIAS", max_length=8, unique=True,
+        "numéro ORIAS",
+        max_length=8,
+        unique=True,
         validators=[RegexValidator(r"^\d{8}$", "Un numéro ORIAS comporte 8 chiffres.")],
     )
     email = models.EmailField("email", blank=True)
@@ -31,13 +33,17 @@ class Cabinet(TimeStampedModel):
 
 class Courtier(TimeStampedModel):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="compte", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="compte",
+        on_delete=models.PROTECT,
         related_name="courtier",
     )
-    cabinet = models.ForeignKey(Cabinet, verbose_name="cabinet", on_delete=models.PROTECT,
-                                related_name="courtiers")
+    cabinet = models.ForeignKey(
+        Cabinet, verbose_name="cabinet", on_delete=models.PROTECT, related_name="courtiers"
+    )
     administrateur_cabinet = models.BooleanField(
-        "administrateur du cabinet", default=False,
+        "administrateur du cabinet",
+        default=False,
         help_text="Voit le portefeuille de tout le cabinet et gère ses courtiers.",
     )
 

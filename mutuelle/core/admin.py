@@ -7,14 +7,34 @@ from mutuelle.core.models import AuditLog, Mutuelle
 @admin.register(Mutuelle)
 class MutuelleAdmin(admin.ModelAdmin):
     fieldsets = (
-        ("Identité", {"fields": ("raison_sociale", "nom_court", "numero_amc", "siren", "immatriculation")}),
-        ("Coordonnées", {"fields": ("adresse_ligne1", "adresse_ligne2", "code_postal", "ville",
-                                    "telephone", "horaires", "email_contact", "domaine_officiel")}),
+        (
+            "Identité",
+            {"fields": ("raison_sociale", "nom_court", "numero_amc", "siren", "immatriculation")},
+        ),
+        (
+            "Coordonnées",
+            {
+                "fields": (
+                    "adresse_ligne1",
+                    "adresse_ligne2",
+                    "code_postal",
+                    "ville",
+                    "telephone",
+                    "horaires",
+                    "email_contact",
+                    "domaine_officiel",
+                )
+            },
+        ),
         ("Charte graphique", {"fields": ("couleur_principale", "couleur_secondaire", "logo")}),
-        ("Connexion des adhérents", {"fields": ("politique_connexion", "seuil_verrouillage",
-                                                "duree_verrouillage_minutes")}),
-        ("Engagements de service (jours ouvrés)", {"fields": ("delai_prise_en_charge_jours",
-                                                              "delai_documents_jours")}),
+        (
+            "Connexion des adhérents",
+            {"fields": ("politique_connexion", "seuil_verrouillage", "duree_verrouillage_minutes")},
+        ),
+        (
+            "Engagements de service (jours ouvrés)",
+            {"fields": ("delai_prise_en_charge_jours", "delai_documents_jours")},
+        ),
     )
     list_display = ("nom_court", "numero_amc", "politique_connexion", "domaine_officiel")
 
@@ -24,15 +44,19 @@ class MutuelleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         from django.db import transaction
 
         from mutuelle.core.services import audit_log
 
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            audit_log(action="core.mutuelle.changed", target=obj, request=request,
-                      new={k: form.cleaned_data[k] for k in form.changed_data if k != "logo"})
+            audit_log(
+                action="core.mutuelle.changed",
+                target=obj,
+                request=request,
+                new={k: form.cleaned_data[k] for k in form.changed_data if k != "logo"},
+            )
 
 
 @admin.register(AuditLog)

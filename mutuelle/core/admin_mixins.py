@@ -25,16 +25,25 @@ class AuditedAdmin(admin.ModelAdmin):
             self.before_create(obj) if not change else None
             super().save_model(request, obj, form, change)
             changed = {k: form.cleaned_data.get(k) for k in form.changed_data}
-            audit_log(action=self._action(obj, "changed" if change else "created"), target=obj,
-                      adherent=self._adherent_of(obj), new=changed, request=request,
-                      message="Modifié dans l'administration")
+            audit_log(
+                action=self._action(obj, "changed" if change else "created"),
+                target=obj,
+                adherent=self._adherent_of(obj),
+                new=changed,
+                request=request,
+                message="Modifié dans l'administration",
+            )
 
     def before_create(self, obj: Any) -> None:
         """Hook for generated fields (numbers) on objects created in the admin."""
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            audit_log(action=self._action(obj, "deleted"), target=obj,
-                      adherent=self._adherent_of(obj), request=request,
-                      message="Supprimé dans l'administration")
+            audit_log(
+                action=self._action(obj, "deleted"),
+                target=obj,
+                adherent=self._adherent_of(obj),
+                request=request,
+                message="Supprimé dans l'administration",
+            )
             super().delete_model(request, obj)

@@ -39,12 +39,16 @@ class Mutuelle(TimeStampedModel):
     raison_sociale = models.CharField("raison sociale", max_length=200)
     nom_court = models.CharField("nom d'usage", max_length=80)
     numero_amc = models.CharField(
-        "numéro AMC", max_length=10, validators=[validate_numero_amc],
+        "numéro AMC",
+        max_length=10,
+        validators=[validate_numero_amc],
         help_text="Numéro de l'organisme complémentaire, imprimé sur la carte de tiers payant.",
     )
     siren = models.CharField("SIREN", max_length=9, validators=[validate_siren])
     immatriculation = models.CharField(
-        "mention légale", max_length=200, blank=True,
+        "mention légale",
+        max_length=200,
+        blank=True,
         help_text="Par exemple : mutuelle soumise au livre II du Code de la mutualité.",
     )
     adresse_ligne1 = models.CharField("adresse", max_length=120)
@@ -53,11 +57,14 @@ class Mutuelle(TimeStampedModel):
     ville = models.CharField("ville", max_length=80)
     telephone = models.CharField("téléphone", max_length=20, validators=[telephone_validator])
     horaires = models.CharField(
-        "horaires d'ouverture", max_length=200, help_text="Par exemple : du lundi au vendredi, 9 h – 18 h."
+        "horaires d'ouverture",
+        max_length=200,
+        help_text="Par exemple : du lundi au vendredi, 9 h – 18 h.",
     )
     email_contact = models.EmailField("email de contact")
     domaine_officiel = models.CharField(
-        "domaine officiel", max_length=120,
+        "domaine officiel",
+        max_length=120,
         validators=[RegexValidator(r"^[a-z0-9.-]+\.[a-z]{2,}$", "Un nom de domaine, sans https://.")],
         help_text="Affiché sur la page de connexion pour aider les adhérents à déjouer le hameçonnage.",
     )
@@ -69,23 +76,29 @@ class Mutuelle(TimeStampedModel):
     )
     logo = models.FileField("logo (SVG ou PNG)", upload_to="mutuelle/", blank=True)
     politique_connexion = models.CharField(
-        "politique de connexion des adhérents", max_length=20,
-        choices=PolitiqueConnexion.choices, default=PolitiqueConnexion.NUMERO_ADHERENT,
+        "politique de connexion des adhérents",
+        max_length=20,
+        choices=PolitiqueConnexion.choices,
+        default=PolitiqueConnexion.NUMERO_ADHERENT,
     )
     seuil_verrouillage = models.PositiveSmallIntegerField(
-        "échecs avant verrouillage", default=3,
+        "échecs avant verrouillage",
+        default=3,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
     duree_verrouillage_minutes = models.PositiveSmallIntegerField(
-        "durée du verrouillage (minutes)", default=30,
+        "durée du verrouillage (minutes)",
+        default=30,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
     )
     delai_prise_en_charge_jours = models.PositiveSmallIntegerField(
-        "délai de réponse aux prises en charge (jours ouvrés)", default=5,
+        "délai de réponse aux prises en charge (jours ouvrés)",
+        default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
     delai_documents_jours = models.PositiveSmallIntegerField(
-        "délai de traitement des documents (jours ouvrés)", default=2,
+        "délai de traitement des documents (jours ouvrés)",
+        default=2,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
 
@@ -109,20 +122,30 @@ class AuditLog(models.Model):
 
     cree_le = models.DateTimeField("date", auto_now_add=True, db_index=True)
     acteur = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="acteur", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="acteur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     acteur_libelle = models.CharField("acteur (libellé)", max_length=150, blank=True)
     action = models.CharField(
-        "action", max_length=100, db_index=True,
+        "action",
+        max_length=100,
+        db_index=True,
         validators=[RegexValidator(r"^[a-z_]+(\.[a-z_]+)+$", "Code d'action namespacé attendu.")],
     )
     cible_type = models.CharField("type de l'objet", max_length=100, blank=True)
     cible_id = models.CharField("identifiant de l'objet", max_length=64, blank=True)
     cible_libelle = models.CharField("objet", max_length=200, blank=True)
     adherent = models.ForeignKey(
-        "members.Adherent", verbose_name="adhérent concerné", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "members.Adherent",
+        verbose_name="adhérent concerné",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     ancienne_valeur = models.JSONField("ancienne valeur", null=True, blank=True)
     nouvelle_valeur = models.JSONField("nouvelle valeur", null=True, blank=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
@@ -17,7 +16,7 @@ def _jsonable(value: Any) -> Any:
     """Dates and Decimals as strings, so old/new values survive the JSON column unchanged."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, default=lambda v: str(v) if isinstance(v, Decimal) else str(v)))
+    return json.loads(json.dumps(value, default=str))
 
 
 def audit_log(
@@ -79,8 +78,14 @@ def mutuelle_apply_preset(*, preset: str, actor: Any = None) -> Mutuelle:
             setattr(mutuelle, key, value)
     mutuelle.full_clean()
     mutuelle.save()
-    audit_log(action="core.mutuelle.preset_applied", actor=actor, target=mutuelle, old=old,
-              new=values, message=f"Préréglage {preset}")
+    audit_log(
+        action="core.mutuelle.preset_applied",
+        actor=actor,
+        target=mutuelle,
+        old=old,
+        new=values,
+        message=f"Préréglage {preset}",
+    )
     return mutuelle
 
 

@@ -25,9 +25,7 @@ def validate_siren(value: str) -> None:
             "La clé du SIREN est fausse : vérifiez les 9 chiffres.", code="siren_invalide"
         ) from exc
     except stdnum_exceptions.ValidationError as exc:
-        raise ValidationError(
-            "Un SIREN comporte exactement 9 chiffres.", code="siren_invalide"
-        ) from exc
+        raise ValidationError("Un SIREN comporte exactement 9 chiffres.", code="siren_invalide") from exc
 
 
 def validate_rpps(value: str) -> None:

@@ -40,10 +40,7 @@ def _parse(path: Path) -> list[EmailMessage]:
     """The file backend writes one or more messages per file, separated by a line of dashes."""
     raw = path.read_bytes()
     chunks = [c for c in raw.split(b"\n" + b"-" * 79 + b"\n") if c.strip()]
-    return [
-        email.message_from_bytes(c.lstrip(b"\n"), policy=email.policy.default)  # type: ignore[misc]
-        for c in chunks
-    ]
+    return [email.message_from_bytes(c.lstrip(b"\n"), policy=email.policy.default) for c in chunks]
 
 
 def _body(message: EmailMessage) -> str:
@@ -55,12 +52,15 @@ def _body(message: EmailMessage) -> str:
 @never_cache
 def outbox_list(request: HttpRequest) -> HttpResponse:
     folder = _outbox_dir()
-    files = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.exists() else []
+    files = (
+        sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.exists() else []
+    )
     messages = []
     for path in files[:200]:
         for msg in _parse(path):
-            messages.append({"file": path.name, "to": msg["To"], "subject": msg["Subject"],
-                             "date": msg["Date"]})
+            messages.append(
+                {"file": path.name, "to": msg["To"], "subject": msg["Subject"], "date": msg["Date"]}
+            )
     return render(request, "core/outbox_list.html", {"emails": messages, "total_files": len(files)})
 
 
@@ -71,6 +71,14 @@ def outbox_detail(request: HttpRequest, name: str) -> HttpResponse:
     path = (folder / name).resolve()
     if path.parent != folder.resolve() or not path.is_file() or path.suffix != ".log":
         raise Http404("Message introuvable.")
-    messages = [{"to": m["To"], "subject": m["Subject"], "date": m["Date"], "from": m["From"],
-                 "body": _body(m)} for m in _parse(path)]
+    messages = [
+        {
+            "to": m["To"],
+            "subject": m["Subject"],
+            "date": m["Date"],
+            "from": m["From"],
+            "body": _body(m),
+        }
+        for m in _parse(path)
+    ]
     return render(request, "core/outbox_detail.html", {"emails": messages, "name": name})

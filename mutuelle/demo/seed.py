@@ -63,8 +63,28 @@ DEMO_PASSWORD = "demo-mutuelle-2026"  # noqa: S105 - printed on purpose: demo lo
 DEFAULT_SEED = 2026
 DEFAULT_MEMBERS = 220
 GARANTIES_DEPUIS = date(2019, 1, 1)
-DEPARTEMENTS = ["01", "06", "13", "21", "29", "31", "33", "35", "38", "44", "59", "67", "69", "75",
-                "76", "92", "93", "2A", "2B", "974"]
+DEPARTEMENTS = [
+    "01",
+    "06",
+    "13",
+    "21",
+    "29",
+    "31",
+    "33",
+    "35",
+    "38",
+    "44",
+    "59",
+    "67",
+    "69",
+    "75",
+    "76",
+    "92",
+    "93",
+    "2A",
+    "2B",
+    "974",
+]
 
 
 @dataclass
@@ -78,12 +98,18 @@ class SeedReport:
             self.created[what] = self.created.get(what, 0) + n
 
 
+@dataclass(frozen=True)
+class _Personne:
+    prenom: str
+    sexe: str
+    naissance: date
+    nir: str
+
+
 def demo_nir(rng: random.Random, *, sexe: str, naissance: date) -> str:
     dep = rng.choice(DEPARTEMENTS)
-    if dep == "974":  # overseas: 3-digit department, 2-digit commune
-        lieu = "974" + f"{rng.randint(90, 99):02d}"
-    else:
-        lieu = dep + f"{rng.randint(990, 999):03d}"
+    # Overseas: 3-digit department and 2-digit commune; elsewhere a commune code no commune has.
+    lieu = "974" + f"{rng.randint(90, 99):02d}" if dep == "974" else dep + f"{rng.randint(990, 999):03d}"
     body = f"{sexe}{naissance.year % 100:02d}{naissance.month:02d}{lieu}{rng.randint(1, 999):03d}"
     return body + nir_key(body)
 
@@ -117,16 +143,24 @@ def seed_formules(report: SeedReport) -> list[Formule]:
     for level, spec in enumerate(FORMULES):
         formule, created = Formule.objects.get_or_create(
             code=spec["code"],
-            defaults={"libelle": spec["libelle"], "niveau": spec["niveau"], "responsable": True,
-                      "description": spec["description"],
-                      "cotisation_mensuelle_adulte": Decimal(spec["adulte"]),
-                      "cotisation_mensuelle_enfant": Decimal(spec["enfant"]),
-                      "date_lancement": GARANTIES_DEPUIS},
+            defaults={
+                "libelle": spec["libelle"],
+                "niveau": spec["niveau"],
+                "responsable": True,
+                "description": spec["description"],
+                "cotisation_mensuelle_adulte": Decimal(spec["adulte"]),
+                "cotisation_mensuelle_enfant": Decimal(spec["enfant"]),
+                "date_lancement": GARANTIES_DEPUIS,
+            },
         )
         report.count("formules", int(created))
         for row in garanties_for_level(level):
-            lookup = {"formule": formule, "poste": row["poste"], "praticien": row["praticien"],
-                      "date_debut": GARANTIES_DEPUIS}
+            lookup = {
+                "formule": formule,
+                "poste": row["poste"],
+                "praticien": row["praticien"],
+                "date_debut": GARANTIES_DEPUIS,
+            }
             if not Garantie.objects.filter(**lookup).exists():
                 garantie = Garantie(**lookup, **{k: v for k, v in row.items() if k not in lookup})
                 garantie.full_clean()
@@ -150,8 +184,15 @@ def seed_staff(report: SeedReport, fake: Faker) -> None:
         first, last = fake.first_name(), fake.last_name()
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, first_name=first, last_name=last, role=role,
-                        email=f"{username}@mutuelle.example", is_staff=True, is_superuser=superuser)
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                role=role,
+                email=f"{username}@mutuelle.example",
+                is_staff=True,
+                is_superuser=superuser,
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
             if role in GROUP_NAMES:
@@ -174,16 +215,26 @@ def seed_courtiers(report: SeedReport, fake: Faker, rng: random.Random) -> list[
         telephone = _phone(rng, False)
         cabinet = Cabinet.objects.filter(siren=siren).first()
         if cabinet is None:
-            cabinet = Cabinet(raison_sociale=raison, siren=siren, numero_orias=orias,
-                              email=f"contact@{username}.example", telephone=telephone)
+            cabinet = Cabinet(
+                raison_sociale=raison,
+                siren=siren,
+                numero_orias=orias,
+                email=f"contact@{username}.example",
+                telephone=telephone,
+            )
             cabinet.full_clean()
             cabinet.save()
             report.count("cabinets")
         first, last = fake.first_name(), fake.last_name()
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, first_name=first, last_name=last, role=Role.COURTIER,
-                        email=f"{username}@courtage.example")
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                role=Role.COURTIER,
+                email=f"{username}@courtage.example",
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
             report.count("comptes")
@@ -198,7 +249,13 @@ def seed_courtiers(report: SeedReport, fake: Faker, rng: random.Random) -> list[
 
 def seed_employeurs(report: SeedReport, rng: random.Random) -> list[Employeur]:
     specs = [
-        ("Ateliers Mécaniques du Rhône", "99999997", "Zone industrielle des Peupliers", "69200", "Vénissieux"),
+        (
+            "Ateliers Mécaniques du Rhône",
+            "99999997",
+            "Zone industrielle des Peupliers",
+            "69200",
+            "Vénissieux",
+        ),
         ("Boulangeries Réunies de l'Ouest", "99999996", "8 rue du Fournil", "44000", "Nantes"),
     ]
     result = []
@@ -206,8 +263,14 @@ def seed_employeurs(report: SeedReport, rng: random.Random) -> list[Employeur]:
         siren = body + str(luhn.calc_check_digit(body))
         employeur = Employeur.objects.filter(siren=siren).first()
         if employeur is None:
-            employeur = Employeur(raison_sociale=raison, siren=siren, adresse=adresse, code_postal=cp,
-                                  ville=ville, email_contact=f"rh@{body}.example")
+            employeur = Employeur(
+                raison_sociale=raison,
+                siren=siren,
+                adresse=adresse,
+                code_postal=cp,
+                ville=ville,
+                email_contact=f"rh@{body}.example",
+            )
             employeur.full_clean()
             employeur.save()
             report.count("employeurs")
@@ -217,17 +280,31 @@ def seed_employeurs(report: SeedReport, rng: random.Random) -> list[Employeur]:
 
 def seed_praticiens(report: SeedReport, fake: Faker, rng: random.Random) -> None:
     specialites = [
-        (Specialite.MEDECINE_GENERALE, 14), (Specialite.PEDIATRIE, 3), (Specialite.OPHTALMOLOGIE, 3),
-        (Specialite.GYNECOLOGIE_OBSTETRIQUE, 3), (Specialite.DERMATOLOGIE, 2),
-        (Specialite.CARDIOLOGIE, 2), (Specialite.ORL, 2), (Specialite.RADIOLOGIE, 2),
-        (Specialite.CHIRURGIEN_DENTISTE, 5), (Specialite.KINESITHERAPEUTE, 3),
-        (Specialite.INFIRMIER, 3), (Specialite.OPTICIEN, 3), (Specialite.AUDIOPROTHESISTE, 2),
-        (Specialite.PHARMACIEN, 4), (Specialite.LABORATOIRE, 2),
+        (Specialite.MEDECINE_GENERALE, 14),
+        (Specialite.PEDIATRIE, 3),
+        (Specialite.OPHTALMOLOGIE, 3),
+        (Specialite.GYNECOLOGIE_OBSTETRIQUE, 3),
+        (Specialite.DERMATOLOGIE, 2),
+        (Specialite.CARDIOLOGIE, 2),
+        (Specialite.ORL, 2),
+        (Specialite.RADIOLOGIE, 2),
+        (Specialite.CHIRURGIEN_DENTISTE, 5),
+        (Specialite.KINESITHERAPEUTE, 3),
+        (Specialite.INFIRMIER, 3),
+        (Specialite.OPTICIEN, 3),
+        (Specialite.AUDIOPROTHESISTE, 2),
+        (Specialite.PHARMACIEN, 4),
+        (Specialite.LABORATOIRE, 2),
     ]
     medecins = {
-        Specialite.MEDECINE_GENERALE, Specialite.PEDIATRIE, Specialite.OPHTALMOLOGIE,
-        Specialite.GYNECOLOGIE_OBSTETRIQUE, Specialite.DERMATOLOGIE, Specialite.CARDIOLOGIE,
-        Specialite.ORL, Specialite.RADIOLOGIE,
+        Specialite.MEDECINE_GENERALE,
+        Specialite.PEDIATRIE,
+        Specialite.OPHTALMOLOGIE,
+        Specialite.GYNECOLOGIE_OBSTETRIQUE,
+        Specialite.DERMATOLOGIE,
+        Specialite.CARDIOLOGIE,
+        Specialite.ORL,
+        Specialite.RADIOLOGIE,
     }
     for specialite, count in specialites:
         for _ in range(count):
@@ -241,9 +318,17 @@ def seed_praticiens(report: SeedReport, fake: Faker, rng: random.Random) -> None
             code_postal, ville = fake.postcode(), fake.city()
             if Praticien.objects.filter(rpps=rpps).exists():
                 continue
-            p = Praticien(rpps=rpps, nom=nom, prenom=prenom, specialite=specialite,
-                          civilite="Dr" if specialite in medecins else "",
-                          secteur=secteur, optam=optam, code_postal=code_postal, ville=ville)
+            p = Praticien(
+                rpps=rpps,
+                nom=nom,
+                prenom=prenom,
+                specialite=specialite,
+                civilite="Dr" if specialite in medecins else "",
+                secteur=secteur,
+                optam=optam,
+                code_postal=code_postal,
+                ville=ville,
+            )
             p.full_clean()
             p.save()
             report.count("praticiens")
@@ -259,8 +344,14 @@ def seed_praticiens(report: SeedReport, fake: Faker, rng: random.Random) -> None
         adresse, ville = fake.street_address(), fake.city()
         if Etablissement.objects.filter(raison_sociale=raison).exists():
             continue
-        e = Etablissement(finess=finess, raison_sociale=raison, categorie=categorie,
-                          adresse=adresse, code_postal=finess[:2] + "000", ville=ville)
+        e = Etablissement(
+            finess=finess,
+            raison_sociale=raison,
+            categorie=categorie,
+            adresse=adresse,
+            code_postal=finess[:2] + "000",
+            ville=ville,
+        )
         e.full_clean()
         e.save()
         report.count("etablissements")
@@ -275,41 +366,67 @@ def _month_starts(start: date, end: date) -> list[date]:
     return months
 
 
-def seed_cotisations(report: SeedReport, contrat: Contrat, rng: random.Random, today: date,
-                     en_retard: bool) -> None:
+def seed_cotisations(
+    report: SeedReport, contrat: Contrat, rng: random.Random, today: date, en_retard: bool
+) -> None:
     """Monthly premiums over the last 3 years (or since the contract began), mostly paid."""
     first = max(contrat.date_debut, date(today.year - 3, today.month, 1))
     last = min(contrat.date_fin or today, today)
     periods = list(contrat.formules.select_related("formule"))
     beneficiaires = list(contrat.beneficiaires.all())
     existing = set(contrat.cotisations.values_list("echeance", flat=True))
-    mode = ModePaiement.PRECOMPTE if contrat.type_contrat == TypeContrat.COLLECTIF else ModePaiement.PRELEVEMENT
+    mode = (
+        ModePaiement.PRECOMPTE if contrat.type_contrat == TypeContrat.COLLECTIF else ModePaiement.PRELEVEMENT
+    )
     rows = []
     months = _month_starts(first, last)
     for index, echeance in enumerate(months):
         if echeance in existing:
             continue
-        formule = next((p.formule for p in periods if p.date_debut <= echeance
-                        and (p.date_fin is None or p.date_fin >= echeance)), periods[0].formule)
+        formule = next(
+            (
+                p.formule
+                for p in periods
+                if p.date_debut <= echeance and (p.date_fin is None or p.date_fin >= echeance)
+            ),
+            periods[0].formule,
+        )
         montant = Decimal("0.00")
         for b in beneficiaires:
             if b.date_entree > echeance or (b.date_sortie and b.date_sortie < echeance):
                 continue
             age = echeance.year - b.date_naissance.year
-            montant += formule.cotisation_mensuelle_enfant if age < 18 else formule.cotisation_mensuelle_adulte
+            montant += (
+                formule.cotisation_mensuelle_enfant if age < 18 else formule.cotisation_mensuelle_adulte
+            )
         unpaid = en_retard and index >= len(months) - 2
         paid_on = echeance + timedelta(days=4)
         if paid_on > today:
             unpaid = True
-        rows.append(Cotisation(contrat=contrat, echeance=echeance, montant=montant,
-                               montant_paye=Decimal("0.00") if unpaid else montant,
-                               date_paiement=None if unpaid else paid_on, mode_paiement=mode))
+        rows.append(
+            Cotisation(
+                contrat=contrat,
+                echeance=echeance,
+                montant=montant,
+                montant_paye=Decimal("0.00") if unpaid else montant,
+                date_paiement=None if unpaid else paid_on,
+                mode_paiement=mode,
+            )
+        )
     Cotisation.objects.bulk_create(rows)
     report.count("cotisations", len(rows))
 
 
-def seed_famille(report: SeedReport, fake: Faker, rng: random.Random, today: date, index: int,
-                 formules: list[Formule], employeurs: list[Employeur], courtiers: list[Courtier]) -> None:
+def seed_famille(
+    report: SeedReport,
+    fake: Faker,
+    rng: random.Random,
+    today: date,
+    index: int,
+    formules: list[Formule],
+    employeurs: list[Employeur],
+    courtiers: list[Courtier],
+) -> None:
     sexe = rng.choice([Sexe.HOMME, Sexe.FEMME])
     naissance = _birthday(rng, 22, 82, today)
     nir = demo_nir(rng, sexe=sexe, naissance=naissance)
@@ -321,23 +438,36 @@ def seed_famille(report: SeedReport, fake: Faker, rng: random.Random, today: dat
     jumeaux = index % 37 == 5 and enfants >= 2
     # Everything random is drawn before the database is looked at, so a second run draws the same.
     conjoint_sexe = Sexe.FEMME if sexe == Sexe.HOMME else Sexe.HOMME
-    conjoint = {
-        "prenom": fake.first_name_female() if conjoint_sexe == Sexe.FEMME else fake.first_name_male(),
-        "naissance": _birthday(rng, max(22, today.year - naissance.year - 8),
-                               today.year - naissance.year + 6, today),
-    }
-    conjoint["nir"] = demo_nir(rng, sexe=conjoint_sexe, naissance=conjoint["naissance"])
+    conjoint_naissance = _birthday(
+        rng, max(22, today.year - naissance.year - 8), today.year - naissance.year + 6, today
+    )
+    conjoint = _Personne(
+        prenom=fake.first_name_female() if conjoint_sexe == Sexe.FEMME else fake.first_name_male(),
+        sexe=conjoint_sexe,
+        naissance=conjoint_naissance,
+        nir=demo_nir(rng, sexe=conjoint_sexe, naissance=conjoint_naissance),
+    )
     parent_age = today.year - naissance.year
-    kids = []
+    kids: list[_Personne] = []
     for k in range(enfants):
         kid_birth = _birthday(rng, 0, max(0, min(24, parent_age - 20)), today)
         if jumeaux and k == 1:
-            kid_birth = kids[0]["naissance"]
+            kid_birth = kids[0].naissance
         kid_sexe = rng.choice([Sexe.HOMME, Sexe.FEMME])
-        kids.append({"prenom": fake.first_name_male() if kid_sexe == Sexe.HOMME else fake.first_name_female(),
-                     "sexe": kid_sexe, "naissance": kid_birth,
-                     "nir": demo_nir(rng, sexe=kid_sexe, naissance=kid_birth)})
-    adresse = {"adresse_ligne1": fake.street_address(), "code_postal": fake.postcode(), "ville": fake.city()}
+        kid_prenom = fake.first_name_male() if kid_sexe == Sexe.HOMME else fake.first_name_female()
+        kids.append(
+            _Personne(
+                prenom=kid_prenom,
+                sexe=kid_sexe,
+                naissance=kid_birth,
+                nir=demo_nir(rng, sexe=kid_sexe, naissance=kid_birth),
+            )
+        )
+    adresse = {
+        "adresse_ligne1": fake.street_address(),
+        "code_postal": fake.postcode(),
+        "ville": fake.city(),
+    }
     email = "" if index % 9 == 4 else f"{prenom}.{nom}.{index}@courriel.example".lower().replace(" ", "-")
     mobile = _phone(rng, True)
     start_year = rng.randint(2019, today.year - 1)
@@ -356,54 +486,90 @@ def seed_famille(report: SeedReport, fake: Faker, rng: random.Random, today: dat
         return
     email = unicodedata.normalize("NFKD", email).encode("ascii", "ignore").decode()
     adherent = adherent_create(
-        civilite=Civilite.MONSIEUR if sexe == Sexe.HOMME else Civilite.MADAME, nom=nom,
-        nom_naissance=nom_naissance, prenom=prenom, date_naissance=naissance, sexe=sexe, nir=nir,
-        email=email, telephone_mobile=mobile, preference_courrier=(
-            PreferenceCourrier.PAPIER if not email else PreferenceCourrier.EMAIL), **adresse,
+        civilite=Civilite.MONSIEUR if sexe == Sexe.HOMME else Civilite.MADAME,
+        nom=nom,
+        nom_naissance=nom_naissance,
+        prenom=prenom,
+        date_naissance=naissance,
+        sexe=sexe,
+        nir=nir,
+        email=email,
+        telephone_mobile=mobile,
+        preference_courrier=(PreferenceCourrier.PAPIER if not email else PreferenceCourrier.EMAIL),
+        **adresse,
     )
     report.count("adherents")
     contrat = contrat_create(
-        adherent=adherent, formule=formules[level], date_debut=date_debut,
+        adherent=adherent,
+        formule=formules[level],
+        date_debut=date_debut,
         type_contrat=TypeContrat.COLLECTIF if collectif else TypeContrat.INDIVIDUEL,
-        employeur=employeur, courtier=courtier,
+        employeur=employeur,
+        courtier=courtier,
     )
     report.count("contrats")
     if marie:
-        beneficiaire_add(contrat=contrat, qualite=Qualite.CONJOINT, nom=nom, prenom=conjoint["prenom"],
-                         date_naissance=conjoint["naissance"], sexe=conjoint_sexe, nir=conjoint["nir"],
-                         date_entree=date_debut)
+        beneficiaire_add(
+            contrat=contrat,
+            qualite=Qualite.CONJOINT,
+            nom=nom,
+            prenom=conjoint.prenom,
+            date_naissance=conjoint.naissance,
+            sexe=conjoint_sexe,
+            nir=conjoint.nir,
+            date_entree=date_debut,
+        )
         report.count("beneficiaires")
     for rang, kid in enumerate(kids, start=1):
-        age = (today - kid["naissance"]).days // 365
+        age = (today - kid.naissance).days // 365
         own = age >= 16
         twin = jumeaux and rang in (1, 2)
         beneficiaire_add(
-            contrat=contrat, qualite=Qualite.ENFANT, nom=nom, prenom=kid["prenom"],
-            date_naissance=kid["naissance"], sexe=kid["sexe"],
-            nir=kid["nir"] if own and not twin else nir, nir_personnel=own and not twin,
-            rang_gemellaire=rang if twin else 1, date_entree=max(date_debut, kid["naissance"]),
+            contrat=contrat,
+            qualite=Qualite.ENFANT,
+            nom=nom,
+            prenom=kid.prenom,
+            date_naissance=kid.naissance,
+            sexe=kid.sexe,
+            nir=kid.nir if own and not twin else nir,
+            nir_personnel=own and not twin,
+            rang_gemellaire=rang if twin else 1,
+            date_entree=max(date_debut, kid.naissance),
         )
         report.count("beneficiaires")
     if change:
         new_level = min(2, level + 1) if level < 2 else 1
-        contrat_formule_change(contrat=contrat, formule=formules[new_level],
-                               date_effet=date(change_year, 1, 1))
+        contrat_formule_change(
+            contrat=contrat, formule=formules[new_level], date_effet=date(change_year, 1, 1)
+        )
         report.count("changements de formule")
     if acs_css:
         assure = contrat.beneficiaires.get(qualite=Qualite.ASSURE)
         if date_debut <= date(2019, 1, 1):
-            droit_periode_add(beneficiaire=assure, type_droit=TypeDroit.ACS, date_debut=date(2019, 1, 1),
-                              date_fin=date(2019, 10, 31), reference=f"ACS-{adherent.numero}")
+            droit_periode_add(
+                beneficiaire=assure,
+                type_droit=TypeDroit.ACS,
+                date_debut=date(2019, 1, 1),
+                date_fin=date(2019, 10, 31),
+                reference=f"ACS-{adherent.numero}",
+            )
         css_start = max(date_debut, date(2019, 11, 1))
         for year in range(2):
             debut = css_start.replace(year=css_start.year + year)
-            droit_periode_add(beneficiaire=assure, type_droit=TypeDroit.CSS, date_debut=debut,
-                              date_fin=debut.replace(year=debut.year + 1) - timedelta(days=1),
-                              reference=f"CSS-{adherent.numero}-{year + 1}")
+            droit_periode_add(
+                beneficiaire=assure,
+                type_droit=TypeDroit.CSS,
+                date_debut=debut,
+                date_fin=debut.replace(year=debut.year + 1) - timedelta(days=1),
+                reference=f"CSS-{adherent.numero}-{year + 1}",
+            )
         report.count("historiques ACS/CSS")
     if resilie:
-        contrat_resilier(contrat=contrat, date_fin=date(today.year - 1, 12, 31),
-                         motif="Résiliation à l'échéance annuelle à la demande de l'adhérent")
+        contrat_resilier(
+            contrat=contrat,
+            date_fin=date(today.year - 1, 12, 31),
+            motif="Résiliation à l'échéance annuelle à la demande de l'adhérent",
+        )
         report.count("contrats résiliés")
     seed_cotisations(report, contrat, rng, today, en_retard)
     if len(report.sample_members) < 3 and email and kids and not resilie and not collectif:
@@ -411,8 +577,9 @@ def seed_famille(report: SeedReport, fake: Faker, rng: random.Random, today: dat
 
 
 @transaction.atomic
-def seed(*, seed_value: int = DEFAULT_SEED, members: int = DEFAULT_MEMBERS,
-         today: date | None = None) -> SeedReport:
+def seed(
+    *, seed_value: int = DEFAULT_SEED, members: int = DEFAULT_MEMBERS, today: date | None = None
+) -> SeedReport:
     """Create the demo: everything missing is created, nothing present is duplicated."""
     today = today or timezone.localdate()
     report = SeedReport()

@@ -7,6 +7,7 @@ share (the market's convention: "200 % BR" means AMO + AMC together reach twice 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,7 +16,7 @@ from django.db import models
 from mutuelle.core.models import TimeStampedModel
 from regles.postes import POSTE_CHOICES, Poste
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 
 
 class Formule(TimeStampedModel):
@@ -23,7 +24,8 @@ class Formule(TimeStampedModel):
     libelle = models.CharField("libellé", max_length=100)
     niveau = models.PositiveSmallIntegerField("niveau", help_text="1 pour l'entrée de gamme.")
     responsable = models.BooleanField(
-        "contrat responsable", default=True,
+        "contrat responsable",
+        default=True,
         help_text="Respecte les planchers et plafonds des articles L871-1, R871-1 et R871-2 du CSS.",
     )
     description = models.TextField("description", blank=True)
@@ -71,41 +73,62 @@ class Periode(models.TextChoices):
 
 
 class Garantie(TimeStampedModel):
-    formule = models.ForeignKey(Formule, verbose_name="formule", on_delete=models.CASCADE,
-                                related_name="garanties")
+    formule = models.ForeignKey(
+        Formule, verbose_name="formule", on_delete=models.CASCADE, related_name="garanties"
+    )
     poste = models.CharField("poste", max_length=40, choices=POSTE_CHOICES)
     praticien = models.CharField(
-        "praticien", max_length=10, choices=QualificationPraticien.choices,
+        "praticien",
+        max_length=10,
+        choices=QualificationPraticien.choices,
         default=QualificationPraticien.TOUS,
     )
     libelle = models.CharField("libellé affiché", max_length=150)
     type_garantie = models.CharField("type", max_length=12, choices=TypeGarantie.choices)
     taux = models.DecimalField(
-        "taux (%)", max_digits=6, decimal_places=2, null=True, blank=True,
+        "taux (%)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("2000"))],
     )
     montant = models.DecimalField(
-        "forfait (€)", **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        "forfait (€)",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
         help_text="Pour un forfait : le montant par acte (ou par période avec un plafond).",
     )
     forfait_complement = models.DecimalField(
-        "forfait en complément (€)", **MONEY, null=True, blank=True,
+        "forfait en complément (€)",
+        **MONEY,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Montant ajouté au pourcentage de la BR, par exemple « 100 % BR + 150 € ».",
     )
     plafond_montant = models.DecimalField(
-        "plafond par période (€)", **MONEY, null=True, blank=True,
+        "plafond par période (€)",
+        **MONEY,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Montant maximal versé par la mutuelle par bénéficiaire et par période.",
     )
     plafond_nombre = models.PositiveSmallIntegerField(
-        "nombre maximal d'actes par période", null=True, blank=True,
+        "nombre maximal d'actes par période",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1)],
     )
-    periode = models.CharField("période du plafond", max_length=20, choices=Periode.choices,
-                               default=Periode.ANNEE_CIVILE)
+    periode = models.CharField(
+        "période du plafond", max_length=20, choices=Periode.choices, default=Periode.ANNEE_CIVILE
+    )
     periode_annees = models.PositiveSmallIntegerField(
-        "durée de la période (années)", default=1,
+        "durée de la période (années)",
+        default=1,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
     delai_stage_mois = models.PositiveSmallIntegerField(
@@ -143,7 +166,10 @@ class Garantie(TimeStampedModel):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.type_garantie in {TypeGarantie.POURCENTAGE_BR, TypeGarantie.FRAIS_REELS} and self.taux is None:
+        if (
+            self.type_garantie in {TypeGarantie.POURCENTAGE_BR, TypeGarantie.FRAIS_REELS}
+            and self.taux is None
+        ):
             errors["taux"] = "Indiquez le taux pour une garantie en pourcentage."
         if self.type_garantie == TypeGarantie.FORFAIT and self.montant is None:
             errors["montant"] = "Indiquez le montant du forfait."
@@ -154,10 +180,12 @@ class Garantie(TimeStampedModel):
         if errors:
             raise ValidationError(errors)
         if self.formule_id and self.date_debut:
-            overlapping = Garantie.objects.filter(
-                formule_id=self.formule_id, poste=self.poste, praticien=self.praticien
-            ).exclude(pk=self.pk).filter(
-                models.Q(date_fin__isnull=True) | models.Q(date_fin__gte=self.date_debut)
+            overlapping = (
+                Garantie.objects.filter(
+                    formule_id=self.formule_id, poste=self.poste, praticien=self.praticien
+                )
+                .exclude(pk=self.pk)
+                .filter(models.Q(date_fin__isnull=True) | models.Q(date_fin__gte=self.date_debut))
             )
             if self.date_fin:
                 overlapping = overlapping.filter(date_debut__lte=self.date_fin)

@@ -39,10 +39,36 @@ class AdherentAdmin(AuditedAdmin):
     raw_id_fields = ("user",)
     inlines = [ContratInline]
     fieldsets = (
-        ("Identité", {"fields": ("numero", "civilite", "nom", "nom_naissance", "prenom",
-                                 "date_naissance", "sexe", "nir")}),
-        ("Coordonnées", {"fields": ("email", "telephone_mobile", "telephone_fixe", "adresse_ligne1",
-                                    "adresse_ligne2", "code_postal", "ville", "preference_courrier")}),
+        (
+            "Identité",
+            {
+                "fields": (
+                    "numero",
+                    "civilite",
+                    "nom",
+                    "nom_naissance",
+                    "prenom",
+                    "date_naissance",
+                    "sexe",
+                    "nir",
+                )
+            },
+        ),
+        (
+            "Coordonnées",
+            {
+                "fields": (
+                    "email",
+                    "telephone_mobile",
+                    "telephone_fixe",
+                    "adresse_ligne1",
+                    "adresse_ligne2",
+                    "code_postal",
+                    "ville",
+                    "preference_courrier",
+                )
+            },
+        ),
         ("Compte", {"fields": ("user",)}),
     )
 
@@ -61,8 +87,19 @@ class ContratFormuleInline(admin.TabularInline):
 class BeneficiaireInline(admin.TabularInline):
     model = Beneficiaire
     extra = 0
-    fields = ("qualite", "nom", "prenom", "date_naissance", "sexe", "nir", "nir_personnel",
-              "rang_gemellaire", "regime_local", "date_entree", "date_sortie")
+    fields = (
+        "qualite",
+        "nom",
+        "prenom",
+        "date_naissance",
+        "sexe",
+        "nir",
+        "nir_personnel",
+        "rang_gemellaire",
+        "regime_local",
+        "date_entree",
+        "date_sortie",
+    )
     show_change_link = True
 
 
@@ -78,8 +115,15 @@ class CotisationInline(admin.TabularInline):
 
 @admin.register(Contrat)
 class ContratAdmin(AuditedAdmin):
-    list_display = ("numero", "adherent", "type_contrat", "employeur", "courtier", "date_debut",
-                    "statut")
+    list_display = (
+        "numero",
+        "adherent",
+        "type_contrat",
+        "employeur",
+        "courtier",
+        "date_debut",
+        "statut",
+    )
     list_filter = ("type_contrat", "statut", "employeur", "courtier__cabinet")
     search_fields = ("=numero", "adherent__numero", "adherent__nom")
     readonly_fields = ("numero",)
@@ -101,7 +145,15 @@ class DroitPeriodeInline(admin.TabularInline):
 
 @admin.register(Beneficiaire)
 class BeneficiaireAdmin(AuditedAdmin):
-    list_display = ("nom", "prenom", "qualite", "date_naissance", "contrat", "date_entree", "date_sortie")
+    list_display = (
+        "nom",
+        "prenom",
+        "qualite",
+        "date_naissance",
+        "contrat",
+        "date_entree",
+        "date_sortie",
+    )
     list_filter = ("qualite", "regime_local")
     search_fields = ("nom", "prenom", "=nir", "contrat__numero", "contrat__adherent__numero")
     raw_id_fields = ("contrat",)
@@ -124,7 +176,14 @@ class DroitPeriodeAdmin(AuditedAdmin):
 
 @admin.register(Cotisation)
 class CotisationAdmin(AuditedAdmin):
-    list_display = ("contrat", "echeance", "montant", "montant_paye", "date_paiement", "mode_paiement")
+    list_display = (
+        "contrat",
+        "echeance",
+        "montant",
+        "montant_paye",
+        "date_paiement",
+        "mode_paiement",
+    )
     list_filter = ("mode_paiement",)
     search_fields = ("contrat__numero", "contrat__adherent__numero")
     date_hierarchy = "echeance"

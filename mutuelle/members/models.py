@@ -88,8 +88,12 @@ class Employeur(TimeStampedModel):
 class Adherent(TimeStampedModel):
     numero = models.CharField("numéro d'adhérent", max_length=12, unique=True, editable=False)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="compte", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="adherent",
+        settings.AUTH_USER_MODEL,
+        verbose_name="compte",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adherent",
     )
     civilite = models.CharField("civilité", max_length=3, choices=Civilite.choices)
     nom = models.CharField("nom d'usage", max_length=100)
@@ -99,16 +103,20 @@ class Adherent(TimeStampedModel):
     sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
     nir = models.CharField("NIR", max_length=15, unique=True, validators=[validate_nir])
     email = models.EmailField("email", blank=True)
-    telephone_mobile = models.CharField("téléphone mobile", max_length=20, blank=True,
-                                        validators=[telephone_validator])
-    telephone_fixe = models.CharField("téléphone fixe", max_length=20, blank=True,
-                                      validators=[telephone_validator])
+    telephone_mobile = models.CharField(
+        "téléphone mobile", max_length=20, blank=True, validators=[telephone_validator]
+    )
+    telephone_fixe = models.CharField(
+        "téléphone fixe", max_length=20, blank=True, validators=[telephone_validator]
+    )
     adresse_ligne1 = models.CharField("adresse", max_length=120)
     adresse_ligne2 = models.CharField("complément d'adresse", max_length=120, blank=True)
     code_postal = models.CharField("code postal", max_length=5, validators=[code_postal_validator])
     ville = models.CharField("ville", max_length=80)
     preference_courrier = models.CharField(
-        "envoi des courriers", max_length=10, choices=PreferenceCourrier.choices,
+        "envoi des courriers",
+        max_length=10,
+        choices=PreferenceCourrier.choices,
         default=PreferenceCourrier.EMAIL,
     )
 
@@ -152,17 +160,31 @@ class StatutContrat(models.TextChoices):
 
 class Contrat(TimeStampedModel):
     numero = models.CharField("numéro de contrat", max_length=20, unique=True, editable=False)
-    adherent = models.ForeignKey(Adherent, verbose_name="adhérent", on_delete=models.PROTECT,
-                                 related_name="contrats")
+    adherent = models.ForeignKey(
+        Adherent, verbose_name="adhérent", on_delete=models.PROTECT, related_name="contrats"
+    )
     type_contrat = models.CharField("type", max_length=12, choices=TypeContrat.choices)
-    employeur = models.ForeignKey(Employeur, verbose_name="employeur", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="contrats")
-    courtier = models.ForeignKey(Courtier, verbose_name="courtier", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="contrats")
+    employeur = models.ForeignKey(
+        Employeur,
+        verbose_name="employeur",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contrats",
+    )
+    courtier = models.ForeignKey(
+        Courtier,
+        verbose_name="courtier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contrats",
+    )
     date_debut = models.DateField("date d'effet")
     date_fin = models.DateField("date de fin", null=True, blank=True)
-    statut = models.CharField("statut", max_length=10, choices=StatutContrat.choices,
-                              default=StatutContrat.ACTIF)
+    statut = models.CharField(
+        "statut", max_length=10, choices=StatutContrat.choices, default=StatutContrat.ACTIF
+    )
     motif_fin = models.CharField("motif de fin", max_length=200, blank=True)
 
     class Meta:
@@ -205,10 +227,12 @@ class Contrat(TimeStampedModel):
 class ContratFormule(models.Model):
     """Which formula a contract has, from which date (changes happen at dates)."""
 
-    contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.CASCADE,
-                                related_name="formules")
-    formule = models.ForeignKey(Formule, verbose_name="formule", on_delete=models.PROTECT,
-                                related_name="contrats")
+    contrat = models.ForeignKey(
+        Contrat, verbose_name="contrat", on_delete=models.CASCADE, related_name="formules"
+    )
+    formule = models.ForeignKey(
+        Formule, verbose_name="formule", on_delete=models.PROTECT, related_name="contrats"
+    )
     date_debut = models.DateField("du")
     date_fin = models.DateField("au", null=True, blank=True)
 
@@ -219,7 +243,8 @@ class ContratFormule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contrat", "date_debut"], name="contrat_formule_unique_debut"),
             models.UniqueConstraint(
-                fields=["contrat"], condition=models.Q(date_fin__isnull=True),
+                fields=["contrat"],
+                condition=models.Q(date_fin__isnull=True),
                 name="contrat_formule_une_seule_ouverte",
             ),
             models.CheckConstraint(
@@ -239,9 +264,12 @@ class ContratFormule(models.Model):
             contrat = self.contrat
             if self.date_debut < contrat.date_debut:
                 raise ValidationError({"date_debut": "La formule ne peut pas commencer avant le contrat."})
-            if ContratFormule.objects.filter(contrat_id=self.contrat_id).exclude(pk=self.pk).filter(
-                _overlap_q(self.date_debut, self.date_fin)
-            ).exists():
+            if (
+                ContratFormule.objects.filter(contrat_id=self.contrat_id)
+                .exclude(pk=self.pk)
+                .filter(_overlap_q(self.date_debut, self.date_fin))
+                .exists()
+            ):
                 raise ValidationError(
                     "Ce contrat a déjà une formule sur cette période : un changement de formule "
                     "ferme la précédente la veille de la date d'effet."
@@ -262,8 +290,9 @@ class Beneficiaire(TimeStampedModel):
     or the NIR of the parent they are attached to (children, for instance).
     """
 
-    contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.CASCADE,
-                                related_name="beneficiaires")
+    contrat = models.ForeignKey(
+        Contrat, verbose_name="contrat", on_delete=models.CASCADE, related_name="beneficiaires"
+    )
     qualite = models.CharField("qualité", max_length=10, choices=Qualite.choices)
     nom = models.CharField("nom", max_length=100)
     prenom = models.CharField("prénom", max_length=100)
@@ -271,15 +300,19 @@ class Beneficiaire(TimeStampedModel):
     sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
     nir = models.CharField("NIR", max_length=15, validators=[validate_nir])
     nir_personnel = models.BooleanField(
-        "NIR personnel", default=True,
+        "NIR personnel",
+        default=True,
         help_text="Décoché : la personne est rattachée au NIR d'un parent (ouvrant droit).",
     )
     rang_gemellaire = models.PositiveSmallIntegerField(
-        "rang gémellaire", default=1, validators=[MinValueValidator(1), MaxValueValidator(9)],
+        "rang gémellaire",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
         help_text="Distingue des jumeaux rattachés au même NIR (1 en général).",
     )
     regime_local = models.BooleanField(
-        "régime local d'Alsace-Moselle", default=False,
+        "régime local d'Alsace-Moselle",
+        default=False,
         help_text="Le régime local complète le ticket modérateur.",
     )
     date_entree = models.DateField("couvert depuis")
@@ -295,7 +328,8 @@ class Beneficiaire(TimeStampedModel):
                 name="beneficiaire_unique_par_contrat",
             ),
             models.UniqueConstraint(
-                fields=["contrat"], condition=models.Q(qualite="assure"),
+                fields=["contrat"],
+                condition=models.Q(qualite="assure"),
                 name="beneficiaire_un_assure_par_contrat",
             ),
             models.CheckConstraint(
@@ -340,14 +374,18 @@ class TypeDroit(models.TextChoices):
 
 
 class DroitPeriode(TimeStampedModel):
-    beneficiaire = models.ForeignKey(Beneficiaire, verbose_name="bénéficiaire",
-                                     on_delete=models.CASCADE, related_name="droits")
-    type_droit = models.CharField("type", max_length=10, choices=TypeDroit.choices,
-                                  default=TypeDroit.STANDARD)
+    beneficiaire = models.ForeignKey(
+        Beneficiaire, verbose_name="bénéficiaire", on_delete=models.CASCADE, related_name="droits"
+    )
+    type_droit = models.CharField(
+        "type", max_length=10, choices=TypeDroit.choices, default=TypeDroit.STANDARD
+    )
     date_debut = models.DateField("du")
     date_fin = models.DateField("au", null=True, blank=True)
     reference = models.CharField(
-        "référence", max_length=60, blank=True,
+        "référence",
+        max_length=60,
+        blank=True,
         help_text="Par exemple le numéro d'attestation ACS ou de décision CSS.",
     )
 
@@ -372,9 +410,14 @@ class DroitPeriode(TimeStampedModel):
     def clean(self) -> None:
         if self.date_fin and self.date_debut and self.date_fin < self.date_debut:
             raise ValidationError({"date_fin": "La date de fin précède la date de début."})
-        if self.beneficiaire_id and self.date_debut and DroitPeriode.objects.filter(
-            beneficiaire_id=self.beneficiaire_id, type_droit=self.type_droit
-        ).exclude(pk=self.pk).filter(_overlap_q(self.date_debut, self.date_fin)).exists():
+        if (
+            self.beneficiaire_id
+            and self.date_debut
+            and DroitPeriode.objects.filter(beneficiaire_id=self.beneficiaire_id, type_droit=self.type_droit)
+            .exclude(pk=self.pk)
+            .filter(_overlap_q(self.date_debut, self.date_fin))
+            .exists()
+        ):
             raise ValidationError("Une période de droits du même type couvre déjà ces dates.")
 
 
@@ -388,8 +431,9 @@ class ModePaiement(models.TextChoices):
 class Cotisation(TimeStampedModel):
     """One monthly premium call on a contract, and what was paid against it."""
 
-    contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.PROTECT,
-                                related_name="cotisations")
+    contrat = models.ForeignKey(
+        Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="cotisations"
+    )
     echeance = models.DateField("échéance", help_text="Premier jour du mois couvert.")
     montant = models.DecimalField("montant appelé", **MONEY)
     montant_paye = models.DecimalField("montant payé", **MONEY, default=0)

@@ -45,8 +45,13 @@ def adherent_create(*, actor: Any = None, **fields: Any) -> Adherent:
     adherent.numero = adherent_numero_next()
     adherent.full_clean()
     adherent.save()
-    audit_log(action="members.adherent.created", actor=actor, target=adherent, adherent=adherent,
-              new={"numero": adherent.numero, "nom": adherent.nom, "prenom": adherent.prenom})
+    audit_log(
+        action="members.adherent.created",
+        actor=actor,
+        target=adherent,
+        adherent=adherent,
+        new={"numero": adherent.numero, "nom": adherent.nom, "prenom": adherent.prenom},
+    )
     return adherent
 
 
@@ -63,7 +68,10 @@ def contrat_create(
 ) -> Contrat:
     """Open a contract: its first formula, and the member as its principal beneficiary with rights."""
     contrat = Contrat(
-        adherent=adherent, type_contrat=type_contrat, employeur=employeur, courtier=courtier,
+        adherent=adherent,
+        type_contrat=type_contrat,
+        employeur=employeur,
+        courtier=courtier,
         date_debut=date_debut,
     )
     contrat.numero = contrat_numero_next(type_contrat=type_contrat)
@@ -72,13 +80,28 @@ def contrat_create(
     periode = ContratFormule(contrat=contrat, formule=formule, date_debut=date_debut)
     periode.full_clean()
     periode.save()
-    audit_log(action="members.contrat.created", actor=actor, target=contrat, adherent=adherent,
-              new={"numero": contrat.numero, "formule": formule.code, "date_debut": date_debut,
-                   "type": type_contrat})
+    audit_log(
+        action="members.contrat.created",
+        actor=actor,
+        target=contrat,
+        adherent=adherent,
+        new={
+            "numero": contrat.numero,
+            "formule": formule.code,
+            "date_debut": date_debut,
+            "type": type_contrat,
+        },
+    )
     beneficiaire_add(
-        contrat=contrat, qualite=Qualite.ASSURE, nom=adherent.nom, prenom=adherent.prenom,
-        date_naissance=adherent.date_naissance, sexe=adherent.sexe, nir=adherent.nir,
-        date_entree=date_debut, actor=actor,
+        contrat=contrat,
+        qualite=Qualite.ASSURE,
+        nom=adherent.nom,
+        prenom=adherent.prenom,
+        date_naissance=adherent.date_naissance,
+        sexe=adherent.sexe,
+        nir=adherent.nir,
+        date_entree=date_debut,
+        actor=actor,
     )
     return contrat
 
@@ -89,16 +112,30 @@ def beneficiaire_add(
 ) -> Beneficiaire:
     """Add a person to a contract, with a standard rights period from the date of entry."""
     if date_entree < contrat.date_debut:
-        raise ValidationError({"date_entree": "Un bénéficiaire ne peut pas entrer avant le début du contrat."})
+        raise ValidationError(
+            {"date_entree": "Un bénéficiaire ne peut pas entrer avant le début du contrat."}
+        )
     beneficiaire = Beneficiaire(contrat=contrat, date_entree=date_entree, **fields)
     beneficiaire.full_clean()
     beneficiaire.save()
-    droit_periode_add(beneficiaire=beneficiaire, type_droit=TypeDroit.STANDARD,
-                      date_debut=date_entree, date_fin=contrat.date_fin, actor=actor)
-    audit_log(action="members.beneficiaire.added", actor=actor, target=beneficiaire,
-              adherent=contrat.adherent,
-              new={"contrat": contrat.numero, "qualite": beneficiaire.qualite,
-                   "date_entree": date_entree})
+    droit_periode_add(
+        beneficiaire=beneficiaire,
+        type_droit=TypeDroit.STANDARD,
+        date_debut=date_entree,
+        date_fin=contrat.date_fin,
+        actor=actor,
+    )
+    audit_log(
+        action="members.beneficiaire.added",
+        actor=actor,
+        target=beneficiaire,
+        adherent=contrat.adherent,
+        new={
+            "contrat": contrat.numero,
+            "qualite": beneficiaire.qualite,
+            "date_entree": date_entree,
+        },
+    )
     return beneficiaire
 
 
@@ -112,13 +149,22 @@ def droit_periode_add(
     reference: str = "",
     actor: Any = None,
 ) -> DroitPeriode:
-    droit = DroitPeriode(beneficiaire=beneficiaire, type_droit=type_droit, date_debut=date_debut,
-                         date_fin=date_fin, reference=reference)
+    droit = DroitPeriode(
+        beneficiaire=beneficiaire,
+        type_droit=type_droit,
+        date_debut=date_debut,
+        date_fin=date_fin,
+        reference=reference,
+    )
     droit.full_clean()
     droit.save()
-    audit_log(action="members.droit.added", actor=actor, target=droit,
-              adherent=beneficiaire.contrat.adherent,
-              new={"type": type_droit, "du": date_debut, "au": date_fin})
+    audit_log(
+        action="members.droit.added",
+        actor=actor,
+        target=droit,
+        adherent=beneficiaire.contrat.adherent,
+        new={"type": type_droit, "du": date_debut, "au": date_fin},
+    )
     return droit
 
 
@@ -135,24 +181,34 @@ def contrat_formule_change(
         raise ValidationError(f"Le contrat a déjà la formule « {formule} ».")
     if date_effet <= courante.date_debut:
         raise ValidationError(
-            {"date_effet": f"Le changement doit prendre effet après le {courante.date_debut:%d/%m/%Y}, "
-                           "début de la formule en cours."}
+            {
+                "date_effet": f"Le changement doit prendre effet après le {courante.date_debut:%d/%m/%Y}, "
+                "début de la formule en cours."
+            }
         )
     if contrat.date_fin is not None and date_effet > contrat.date_fin:
         raise ValidationError({"date_effet": "Le contrat aura pris fin à cette date."})
     if formule.date_retrait is not None and date_effet > formule.date_retrait:
-        raise ValidationError({"formule": f"La formule « {formule} » n'est plus commercialisée à cette date."})
+        raise ValidationError(
+            {"formule": f"La formule « {formule} » n'est plus commercialisée à cette date."}
+        )
     ancienne = courante.formule.code
     courante.date_fin = date_effet - timedelta(days=1)
     courante.full_clean()
     courante.save(update_fields=["date_fin"])
-    nouvelle = ContratFormule(contrat=contrat, formule=formule, date_debut=date_effet,
-                              date_fin=contrat.date_fin)
+    nouvelle = ContratFormule(
+        contrat=contrat, formule=formule, date_debut=date_effet, date_fin=contrat.date_fin
+    )
     nouvelle.full_clean()
     nouvelle.save()
-    audit_log(action="members.contrat.formule_changed", actor=actor, target=contrat,
-              adherent=contrat.adherent, old={"formule": ancienne},
-              new={"formule": formule.code, "date_effet": date_effet})
+    audit_log(
+        action="members.contrat.formule_changed",
+        actor=actor,
+        target=contrat,
+        adherent=contrat.adherent,
+        old={"formule": ancienne},
+        new={"formule": formule.code, "date_effet": date_effet},
+    )
     return nouvelle
 
 
@@ -178,9 +234,18 @@ def contrat_resilier(*, contrat: Contrat, date_fin: date, motif: str, actor: Any
     contrat.save(update_fields=["statut", "date_fin", "motif_fin", "modifie_le"])
     contrat.formules.filter(date_fin__isnull=True).update(date_fin=date_fin)
     contrat.beneficiaires.filter(date_sortie__isnull=True).update(date_sortie=date_fin)
-    DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__isnull=True).update(date_fin=date_fin)
-    DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__gt=date_fin).update(date_fin=date_fin)
-    audit_log(action="members.contrat.terminated", actor=actor, target=contrat,
-              adherent=contrat.adherent, old=old,
-              new={"statut": contrat.statut, "date_fin": date_fin, "motif": contrat.motif_fin})
+    DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__isnull=True).update(
+        date_fin=date_fin
+    )
+    DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__gt=date_fin).update(
+        date_fin=date_fin
+    )
+    audit_log(
+        action="members.contrat.terminated",
+        actor=actor,
+        target=contrat,
+        adherent=contrat.adherent,
+        old=old,
+        new={"statut": contrat.statut, "date_fin": date_fin, "motif": contrat.motif_fin},
+    )
     return contrat

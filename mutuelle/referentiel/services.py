@@ -45,16 +45,20 @@ def load_poste_rules(path: Path) -> list[PosteRule]:
         try:
             poste = Poste(raw["poste"])
         except (KeyError, ValueError) as exc:
-            raise NomenclatureError(f"{path.name}, règle {index} : poste inconnu {raw.get('poste')!r}") from exc
+            raise NomenclatureError(
+                f"{path.name}, règle {index} : poste inconnu {raw.get('poste')!r}"
+            ) from exc
         rng = raw.get("range")
         if rng is not None and (len(rng) != 2 or rng[0] > rng[1]):
             raise NomenclatureError(f"{path.name}, règle {index} : « range » attend [début, fin].")
-        rules.append(PosteRule(
-            poste=poste,
-            codes=frozenset(int(c) for c in raw.get("codes", [])),
-            b2=frozenset(str(k) for k in raw.get("b2", [])),
-            range=(int(rng[0]), int(rng[1])) if rng else None,
-        ))
+        rules.append(
+            PosteRule(
+                poste=poste,
+                codes=frozenset(int(c) for c in raw.get("codes", [])),
+                b2=frozenset(str(k) for k in raw.get("b2", [])),
+                range=(int(rng[0]), int(rng[1])) if rng else None,
+            )
+        )
     return rules
 
 
@@ -94,8 +98,14 @@ def read_nomenclature(path: Path) -> list[dict[str, Any]]:
             libelle = (row["PRS_NAT_LIB"] or "").strip()
             if not libelle:
                 raise NomenclatureError(f"{path.name}, ligne {line}, champ PRS_NAT_LIB : libellé vide.")
-            rows.append({"code": code, "code_b2": (row["PRS_NAT_CB2"] or "").strip(),
-                         "libelle": libelle[:200], "observation": (row.get("PRS_NAT_OBS") or "").strip()[:200]})
+            rows.append(
+                {
+                    "code": code,
+                    "code_b2": (row["PRS_NAT_CB2"] or "").strip(),
+                    "libelle": libelle[:200],
+                    "observation": (row.get("PRS_NAT_OBS") or "").strip()[:200],
+                }
+            )
     return rows
 
 
@@ -128,10 +138,20 @@ def nature_prestation_load(
             setattr(current, key, value)
         updated.append(current)
     NaturePrestation.objects.bulk_create(created, batch_size=500)
-    NaturePrestation.objects.bulk_update(updated, ["code_b2", "libelle", "observation", "poste"], batch_size=500)
-    summary = {"crees": len(created), "mis_a_jour": len(updated), "inchanges": unchanged,
-               "manuels_conserves": manual}
+    NaturePrestation.objects.bulk_update(
+        updated, ["code_b2", "libelle", "observation", "poste"], batch_size=500
+    )
+    summary = {
+        "crees": len(created),
+        "mis_a_jour": len(updated),
+        "inchanges": unchanged,
+        "manuels_conserves": manual,
+    }
     if created or updated:
-        audit_log(action="referentiel.nature_prestation.loaded", actor=actor, new=summary,
-                  message=f"Chargement de {csv_path.name}")
+        audit_log(
+            action="referentiel.nature_prestation.loaded",
+            actor=actor,
+            new=summary,
+            message=f"Chargement de {csv_path.name}",
+        )
     return summary

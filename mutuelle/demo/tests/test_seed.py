@@ -24,8 +24,24 @@ from regles.nir import nir_check
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
-MODELS = [Mutuelle, Formule, Garantie, User, Courtier, Employeur, Adherent, Contrat, ContratFormule,
-          Beneficiaire, DroitPeriode, Cotisation, Praticien, Etablissement, NaturePrestation, AuditLog]
+MODELS = [
+    Mutuelle,
+    Formule,
+    Garantie,
+    User,
+    Courtier,
+    Employeur,
+    Adherent,
+    Contrat,
+    ContratFormule,
+    Beneficiaire,
+    DroitPeriode,
+    Cotisation,
+    Praticien,
+    Etablissement,
+    NaturePrestation,
+    AuditLog,
+]
 TODAY = date(2026, 11, 23)
 
 
@@ -52,7 +68,9 @@ def test_running_the_demo_twice_creates_nothing_the_second_time():
 
 def test_the_demo_is_deterministic():
     _run(members=12)
-    numbers_and_names = list(Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir"))
+    numbers_and_names = list(
+        Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir")
+    )
     for model in (Cotisation, DroitPeriode, Beneficiaire, ContratFormule, Contrat):
         model.objects.all().delete()
     Adherent.objects.all().delete()
@@ -68,14 +86,21 @@ def test_the_demo_covers_every_part_of_the_model():
     _run(members=48)
     assert Mutuelle.objects.count() == 1
     assert list(Formule.objects.order_by("niveau").values_list("code", flat=True)) == [
-        "essentielle", "confort", "serenite"]
+        "essentielle",
+        "confort",
+        "serenite",
+    ]
     assert all(f.responsable for f in Formule.objects.all())
     assert Contrat.objects.filter(type_contrat="collectif").values("employeur").distinct().count() == 2
     assert Contrat.objects.filter(courtier__isnull=False).values("courtier").distinct().count() == 2
     assert DroitPeriode.objects.filter(type_droit__in=["acs", "css"]).exists()
     assert Beneficiaire.objects.filter(nir_personnel=False).exists()
-    assert {u.role for u in User.objects.all()} >= {Role.ADMINISTRATEUR, Role.RESPONSABLE, Role.GESTIONNAIRE,
-                                                    Role.COURTIER}
+    assert {u.role for u in User.objects.all()} >= {
+        Role.ADMINISTRATEUR,
+        Role.RESPONSABLE,
+        Role.GESTIONNAIRE,
+        Role.COURTIER,
+    }
     assert User.objects.filter(role=Role.GESTIONNAIRE).count() == 2
     assert User.objects.filter(role=Role.COURTIER).count() == 2
     # three years of premiums

@@ -35,6 +35,7 @@ pytestmark = pytest.mark.django_db
 
 # --- Adherent -----------------------------------------------------------------------------------
 
+
 def test_member_numbers_are_generated_unique_and_luhn_checked(mutuelle):
     from stdnum import luhn
 
@@ -84,6 +85,7 @@ def test_creating_a_member_writes_an_audit_row(mutuelle):
 
 # --- Contrat and its formulas -------------------------------------------------------------------
 
+
 def test_new_contract_makes_the_member_its_principal_beneficiary_with_rights(contrat, adherent):
     assure = contrat.beneficiaires.get(qualite=Qualite.ASSURE)
     assert (assure.nir, assure.date_naissance) == (adherent.nir, adherent.date_naissance)
@@ -115,7 +117,9 @@ def test_formula_in_force_follows_dated_changes(contrat, formule):
     assert contrat_formule_en_vigueur(contrat=contrat, on=date(2030, 6, 1)) == haut
     periods = list(contrat.formules.order_by("date_debut").values_list("date_debut", "date_fin"))
     assert periods == [(date(2022, 1, 1), date(2023, 12, 31)), (date(2024, 1, 1), None)]
-    assert AuditLog.objects.filter(action="members.contrat.formule_changed", cible_id=str(contrat.pk)).exists()
+    assert AuditLog.objects.filter(
+        action="members.contrat.formule_changed", cible_id=str(contrat.pk)
+    ).exists()
 
 
 def test_formula_change_cannot_go_back_before_the_current_formula(contrat):
@@ -135,26 +139,52 @@ def test_only_one_open_formula_period_per_contract_in_the_database(contrat, form
 
 
 def test_overlapping_formula_periods_are_refused_by_validation(contrat, formule):
-    overlapping = ContratFormule(contrat=contrat, formule=formule, date_debut=date(2023, 1, 1),
-                                 date_fin=date(2023, 6, 30))
+    overlapping = ContratFormule(
+        contrat=contrat, formule=formule, date_debut=date(2023, 1, 1), date_fin=date(2023, 6, 30)
+    )
     with pytest.raises(ValidationError, match="déjà une formule"):
         overlapping.full_clean()
 
 
 def test_guarantees_in_force_by_date(formule):
-    old = GarantieFactory(formule=formule, poste="optique_monture", type_garantie="forfait",
-                          montant="80", taux=None, date_debut=date(2019, 1, 1), date_fin=date(2023, 12, 31))
-    new = GarantieFactory(formule=formule, poste="optique_monture", type_garantie="forfait",
-                          montant="100", taux=None, date_debut=date(2024, 1, 1))
+    old = GarantieFactory(
+        formule=formule,
+        poste="optique_monture",
+        type_garantie="forfait",
+        montant="80",
+        taux=None,
+        date_debut=date(2019, 1, 1),
+        date_fin=date(2023, 12, 31),
+    )
+    new = GarantieFactory(
+        formule=formule,
+        poste="optique_monture",
+        type_garantie="forfait",
+        montant="100",
+        taux=None,
+        date_debut=date(2024, 1, 1),
+    )
     assert list(garanties_en_vigueur(formule=formule, on=date(2023, 12, 31))) == [old]
     assert list(garanties_en_vigueur(formule=formule, on=date(2024, 1, 1))) == [new]
 
 
 def test_overlapping_guarantees_for_the_same_poste_are_refused(formule):
-    GarantieFactory(formule=formule, poste="optique_monture", type_garantie="forfait", montant="80",
-                    taux=None, date_debut=date(2019, 1, 1))
-    clash = GarantieFactory.build(formule=formule, poste="optique_monture", type_garantie="forfait",
-                                  montant="100", taux=None, date_debut=date(2024, 1, 1))
+    GarantieFactory(
+        formule=formule,
+        poste="optique_monture",
+        type_garantie="forfait",
+        montant="80",
+        taux=None,
+        date_debut=date(2019, 1, 1),
+    )
+    clash = GarantieFactory.build(
+        formule=formule,
+        poste="optique_monture",
+        type_garantie="forfait",
+        montant="100",
+        taux=None,
+        date_debut=date(2024, 1, 1),
+    )
     with pytest.raises(ValidationError, match="déjà en vigueur"):
         clash.full_clean()
 
@@ -168,6 +198,7 @@ def test_percentage_guarantee_without_a_rate_is_refused(formule):
 
 # --- Beneficiaires ------------------------------------------------------------------------------
 
+
 def test_family_is_on_the_contract(contrat):
     qualites = sorted(contrat.beneficiaires.values_list("qualite", flat=True))
     assert qualites == ["assure", "conjoint", "enfant", "enfant"]
@@ -175,16 +206,33 @@ def test_family_is_on_the_contract(contrat):
 
 def test_same_person_cannot_be_twice_on_a_contract(contrat, adherent):
     with pytest.raises(ValidationError):
-        beneficiaire_add(contrat=contrat, qualite=Qualite.ENFANT, nom="Lefebvre", prenom="Léa",
-                         date_naissance=date(2014, 9, 30), sexe=Sexe.FEMME, nir=adherent.nir,
-                         nir_personnel=False, date_entree=date(2022, 1, 1))
+        beneficiaire_add(
+            contrat=contrat,
+            qualite=Qualite.ENFANT,
+            nom="Lefebvre",
+            prenom="Léa",
+            date_naissance=date(2014, 9, 30),
+            sexe=Sexe.FEMME,
+            nir=adherent.nir,
+            nir_personnel=False,
+            date_entree=date(2022, 1, 1),
+        )
 
 
 def test_twins_on_a_parents_nir_are_told_apart_by_rang(contrat, adherent):
     for rang in (1, 2):
-        beneficiaire_add(contrat=contrat, qualite=Qualite.ENFANT, nom="Lefebvre", prenom=f"Jumeau {rang}",
-                         date_naissance=date(2023, 5, 5), sexe=Sexe.HOMME, nir=adherent.nir,
-                         nir_personnel=False, rang_gemellaire=rang, date_entree=date(2023, 5, 5))
+        beneficiaire_add(
+            contrat=contrat,
+            qualite=Qualite.ENFANT,
+            nom="Lefebvre",
+            prenom=f"Jumeau {rang}",
+            date_naissance=date(2023, 5, 5),
+            sexe=Sexe.HOMME,
+            nir=adherent.nir,
+            nir_personnel=False,
+            rang_gemellaire=rang,
+            date_entree=date(2023, 5, 5),
+        )
     assert contrat.beneficiaires.filter(date_naissance=date(2023, 5, 5)).count() == 2
 
 
@@ -192,43 +240,83 @@ def test_uniqueness_of_beneficiaries_holds_in_the_database(contrat, adherent):
     lea = contrat.beneficiaires.get(prenom="Léa")
     with pytest.raises(IntegrityError), transaction.atomic():
         Beneficiaire.objects.create(
-            contrat=contrat, qualite=Qualite.ENFANT, nom="Lefebvre", prenom="Copie",
-            date_naissance=lea.date_naissance, sexe=Sexe.FEMME, nir=lea.nir, nir_personnel=False,
-            rang_gemellaire=1, date_entree=date(2022, 1, 1),
+            contrat=contrat,
+            qualite=Qualite.ENFANT,
+            nom="Lefebvre",
+            prenom="Copie",
+            date_naissance=lea.date_naissance,
+            sexe=Sexe.FEMME,
+            nir=lea.nir,
+            nir_personnel=False,
+            rang_gemellaire=1,
+            date_entree=date(2022, 1, 1),
         )
 
 
 def test_one_principal_beneficiary_per_contract(contrat):
     with pytest.raises(ValidationError):
-        beneficiaire_add(contrat=contrat, qualite=Qualite.ASSURE, nom="Autre", prenom="Assuré",
-                         date_naissance=date(1970, 1, 1), sexe=Sexe.HOMME,
-                         nir=fake_nir(sexe="1", naissance=date(1970, 1, 1)), date_entree=date(2022, 1, 1))
+        beneficiaire_add(
+            contrat=contrat,
+            qualite=Qualite.ASSURE,
+            nom="Autre",
+            prenom="Assuré",
+            date_naissance=date(1970, 1, 1),
+            sexe=Sexe.HOMME,
+            nir=fake_nir(sexe="1", naissance=date(1970, 1, 1)),
+            date_entree=date(2022, 1, 1),
+        )
 
 
 def test_beneficiary_cannot_enter_before_the_contract(contrat):
     with pytest.raises(ValidationError, match="avant le début du contrat"):
-        beneficiaire_add(contrat=contrat, qualite=Qualite.CONJOINT, nom="X", prenom="Y",
-                         date_naissance=date(1970, 1, 1), sexe=Sexe.HOMME,
-                         nir=fake_nir(sexe="1", naissance=date(1970, 1, 1)), date_entree=date(2021, 1, 1))
+        beneficiaire_add(
+            contrat=contrat,
+            qualite=Qualite.CONJOINT,
+            nom="X",
+            prenom="Y",
+            date_naissance=date(1970, 1, 1),
+            sexe=Sexe.HOMME,
+            nir=fake_nir(sexe="1", naissance=date(1970, 1, 1)),
+            date_entree=date(2021, 1, 1),
+        )
 
 
 def test_same_nir_may_be_on_two_contracts(contrat, formule, adherent):
     """A child can be covered by both parents' contracts at two mutuelles' members."""
-    other = contrat_make(formule=formule, adherent=adherent_make(nom="Parent", sexe=Sexe.HOMME,
-                                                                 date_naissance=date(1979, 1, 1)))
-    beneficiaire_add(contrat=other, qualite=Qualite.ENFANT, nom="Lefebvre", prenom="Léa",
-                     date_naissance=date(2014, 9, 30), sexe=Sexe.FEMME, nir=adherent.nir,
-                     nir_personnel=False, date_entree=other.date_debut)
+    other = contrat_make(
+        formule=formule,
+        adherent=adherent_make(nom="Parent", sexe=Sexe.HOMME, date_naissance=date(1979, 1, 1)),
+    )
+    beneficiaire_add(
+        contrat=other,
+        qualite=Qualite.ENFANT,
+        nom="Lefebvre",
+        prenom="Léa",
+        date_naissance=date(2014, 9, 30),
+        sexe=Sexe.FEMME,
+        nir=adherent.nir,
+        nir_personnel=False,
+        date_entree=other.date_debut,
+    )
 
 
 # --- Rights periods -----------------------------------------------------------------------------
 
+
 def test_acs_then_css_history_is_kept_by_date(contrat):
     assure = contrat.beneficiaires.get(qualite=Qualite.ASSURE)
-    droit_periode_add(beneficiaire=assure, type_droit=TypeDroit.ACS, date_debut=date(2022, 1, 1),
-                      date_fin=date(2022, 12, 31))
-    droit_periode_add(beneficiaire=assure, type_droit=TypeDroit.CSS, date_debut=date(2023, 1, 1),
-                      date_fin=date(2023, 12, 31))
+    droit_periode_add(
+        beneficiaire=assure,
+        type_droit=TypeDroit.ACS,
+        date_debut=date(2022, 1, 1),
+        date_fin=date(2022, 12, 31),
+    )
+    droit_periode_add(
+        beneficiaire=assure,
+        type_droit=TypeDroit.CSS,
+        date_debut=date(2023, 1, 1),
+        date_fin=date(2023, 12, 31),
+    )
     types_2022 = [d.type_droit for d in beneficiaire_droits(beneficiaire=assure, on=date(2022, 6, 1))]
     types_2023 = [d.type_droit for d in beneficiaire_droits(beneficiaire=assure, on=date(2023, 6, 1))]
     types_2024 = [d.type_droit for d in beneficiaire_droits(beneficiaire=assure, on=date(2024, 6, 1))]
@@ -239,8 +327,12 @@ def test_acs_then_css_history_is_kept_by_date(contrat):
 
 def test_overlapping_rights_of_the_same_type_are_refused(contrat):
     assure = contrat.beneficiaires.get(qualite=Qualite.ASSURE)
-    droit_periode_add(beneficiaire=assure, type_droit=TypeDroit.CSS, date_debut=date(2023, 1, 1),
-                      date_fin=date(2023, 12, 31))
+    droit_periode_add(
+        beneficiaire=assure,
+        type_droit=TypeDroit.CSS,
+        date_debut=date(2023, 1, 1),
+        date_fin=date(2023, 12, 31),
+    )
     with pytest.raises(ValidationError, match="couvre déjà"):
         droit_periode_add(beneficiaire=assure, type_droit=TypeDroit.CSS, date_debut=date(2023, 6, 1))
 

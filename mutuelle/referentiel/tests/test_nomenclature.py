@@ -23,16 +23,32 @@ def test_the_whole_nomenclature_loads_once():
 
 @pytest.mark.parametrize(
     ("code", "poste"),
-    [(1110, Poste.CONSULTATION_GENERALISTE), (1109, Poste.CONSULTATION_GENERALISTE),
-     (1112, Poste.CONSULTATION_SPECIALISTE), (1103, Poste.CONSULTATION_SPECIALISTE),
-     (3313, Poste.PHARMACIE_65), (3312, Poste.PHARMACIE_30), (3341, Poste.PHARMACIE_15),
-     (3311, Poste.PHARMACIE_100), (3111, Poste.AUXILIAIRES_MEDICAUX), (3211, Poste.LABORATOIRE),
-     (3506, Poste.OPTIQUE_MONTURE_100_SANTE), (3563, Poste.OPTIQUE_MONTURE), (3504, Poste.OPTIQUE_VERRES),
-     (1417, Poste.DENTAIRE_PROTHESE_100_SANTE), (1408, Poste.DENTAIRE_PROTHESE_TARIF_MAITRISE),
-     (1476, Poste.DENTAIRE_PROTHESE_TARIF_LIBRE), (1433, Poste.DENTAIRE_SOINS),
-     (3540, Poste.AUDIO_CLASSE_1), (3541, Poste.AUDIO_CLASSE_2), (2251, Poste.FORFAIT_JOURNALIER),
-     (2221, Poste.CHAMBRE_PARTICULIERE), (1321, Poste.ACTES_TECHNIQUES), (1331, Poste.IMAGERIE),
-     (6110, Poste.AUTRE)],
+    [
+        (1110, Poste.CONSULTATION_GENERALISTE),
+        (1109, Poste.CONSULTATION_GENERALISTE),
+        (1112, Poste.CONSULTATION_SPECIALISTE),
+        (1103, Poste.CONSULTATION_SPECIALISTE),
+        (3313, Poste.PHARMACIE_65),
+        (3312, Poste.PHARMACIE_30),
+        (3341, Poste.PHARMACIE_15),
+        (3311, Poste.PHARMACIE_100),
+        (3111, Poste.AUXILIAIRES_MEDICAUX),
+        (3211, Poste.LABORATOIRE),
+        (3506, Poste.OPTIQUE_MONTURE_100_SANTE),
+        (3563, Poste.OPTIQUE_MONTURE),
+        (3504, Poste.OPTIQUE_VERRES),
+        (1417, Poste.DENTAIRE_PROTHESE_100_SANTE),
+        (1408, Poste.DENTAIRE_PROTHESE_TARIF_MAITRISE),
+        (1476, Poste.DENTAIRE_PROTHESE_TARIF_LIBRE),
+        (1433, Poste.DENTAIRE_SOINS),
+        (3540, Poste.AUDIO_CLASSE_1),
+        (3541, Poste.AUDIO_CLASSE_2),
+        (2251, Poste.FORFAIT_JOURNALIER),
+        (2221, Poste.CHAMBRE_PARTICULIERE),
+        (1321, Poste.ACTES_TECHNIQUES),
+        (1331, Poste.IMAGERIE),
+        (6110, Poste.AUTRE),
+    ],
 )
 def test_common_codes_map_to_their_poste(code, poste):
     call_command("load_nature_prestation")
@@ -48,8 +64,13 @@ def test_multi_key_b2_codes_are_split():
 
 def test_manual_codes_are_kept_and_loaded_codes_refreshed():
     call_command("load_nature_prestation")
-    NaturePrestation.objects.create(code=99999, code_b2="NEW", libelle="Code ouvert en 2026",
-                                    poste=Poste.PREVENTION, source="manuel")
+    NaturePrestation.objects.create(
+        code=99999,
+        code_b2="NEW",
+        libelle="Code ouvert en 2026",
+        poste=Poste.PREVENTION,
+        source="manuel",
+    )
     NaturePrestation.objects.filter(code=1110).update(poste=Poste.AUTRE)
     call_command("load_nature_prestation")
     assert NaturePrestation.objects.get(code=99999).poste == Poste.PREVENTION

@@ -20,7 +20,9 @@ class Command(BaseCommand):
             mutuelle = mutuelle_apply_preset(preset=options["preset"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"{mutuelle.nom_court} : connexion des adhérents par "
-            f"« {mutuelle.get_politique_connexion_display()} »."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{mutuelle.nom_court} : connexion des adhérents par "
+                f"« {mutuelle.get_politique_connexion_display()} »."
+            )
+        )

@@ -14,8 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Graine du générateur")
-        parser.add_argument("--members", type=int, default=DEFAULT_MEMBERS,
-                            help=f"Nombre d'adhérents (défaut {DEFAULT_MEMBERS})")
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=DEFAULT_MEMBERS,
+            help=f"Nombre d'adhérents (défaut {DEFAULT_MEMBERS})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -25,9 +29,13 @@ class Command(BaseCommand):
             created = ", ".join(f"{n} {what}" for what, n in report.created.items())
             self.stdout.write(self.style.SUCCESS(f"Créé en {elapsed:.1f} s : {created}."))
         else:
-            self.stdout.write(self.style.SUCCESS("Les données de démonstration sont déjà en place : rien à créer."))
+            self.stdout.write(
+                self.style.SUCCESS("Les données de démonstration sont déjà en place : rien à créer.")
+            )
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})"))
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})")
+        )
         for role, username, name in report.logins:
             self.stdout.write(f"  {role:<24} {username:<15} {name}")
         self.stdout.write("")

@@ -21,7 +21,9 @@ class Command(BaseCommand):
             summary = nature_prestation_load(csv_path=options["csv"], rules_path=options["rules"])
         except NomenclatureError as exc:
             raise CommandError(f"{exc} Rien n'a été enregistré.") from exc
-        self.stdout.write(self.style.SUCCESS(
-            "Natures de prestation : {crees} créées, {mis_a_jour} mises à jour, {inchanges} inchangées, "
-            "{manuels_conserves} saisies à la main conservées.".format(**summary)
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Natures de prestation : {crees} créées, {mis_a_jour} mises à jour, {inchanges} inchangées, "
+                "{manuels_conserves} saisies à la main conservées.".format(**summary)
+            )
+        )

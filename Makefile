@@ -1,0 +1,66 @@
+# The README's two commands are `make demo` and `make test`; CI runs `.ci/run`.
+# uv comes from PyPI when it is missing; Python itself is the machine's (no interpreter download).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON_PREFERENCE := only-system
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+
+.PHONY: help uv setup demo serve test check lint typecheck migrations-check pytest test-postgres system-packages
+
+help:
+	@echo "make demo           set everything up and serve the demo on http://$(HOST):$(PORT)/"
+	@echo "make test           set everything up and run lint, type checks and the whole test suite (SQLite)"
+	@echo "make test-postgres  run the test suite against PostgreSQL ($(PG_URL))"
+
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+	  python3 -m pip install --quiet --user uv 2>/dev/null || \
+	  python3 -m pip install --quiet --user --break-system-packages uv
+
+setup: uv
+	$(UV) sync --frozen
+
+demo: setup
+	$(RUN) python manage.py migrate --no-input
+	$(RUN) python manage.py seed_demo
+	@echo
+	@echo "  Ouvrez http://$(HOST):$(PORT)/  (administration : http://$(HOST):$(PORT)/admin/)"
+	@echo
+	$(RUN) python manage.py runserver $(HOST):$(PORT)
+
+serve: setup
+	$(RUN) python manage.py runserver $(HOST):$(PORT)
+
+# Debian packages the real-browser and PDF tests need, installed when missing.
+system-packages:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	fi
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: setup
+	$(RUN) mypy .
+
+migrations-check: setup
+	$(RUN) python manage.py makemigrations --check --dry-run
+
+pytest: setup system-packages
+	$(RUN) pytest
+
+check: lint typecheck migrations-check
+
+test: check pytest
+
+# The suite against a real PostgreSQL: pytest-django creates and drops a throw-away database.
+test-postgres: setup system-packages
+	DATABASE_URL=$(PG_URL)/mutuelle_ci_$$$$ $(RUN) python manage.py makemigrations --check --dry-run
+	DATABASE_URL=$(PG_URL)/mutuelle_ci_$$$$ $(RUN) pytest --create-db
