@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,7 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("mutuelle.core.urls")),
+    # Demo-only pages: each answers 404 unless its setting is on (MUTUELLE_OUTBOX_PAGE…).
+    path("__debug__/", include("mutuelle.core.debug_urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns.append(path("__debug__/", include("mutuelle.core.debug_urls")))

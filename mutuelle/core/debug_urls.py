@@ -1,4 +1,4 @@
-"""Pages that exist only in DEBUG (the demo): never mounted in production."""
+"""Pages for the demo only: each view answers 404 unless its setting is on."""
 
 from django.urls import path
 

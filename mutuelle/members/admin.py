@@ -29,6 +29,10 @@ class ContratInline(admin.TabularInline):
     show_change_link = True
     can_delete = False
 
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        # A contract is opened from the contracts list, which numbers it (not from this inline).
+        return False
+
 
 @admin.register(Adherent)
 class AdherentAdmin(AuditedAdmin):

@@ -1,0 +1,46 @@
+"""An administrator and a handler use Django's admin in a real browser, in French."""
+
+import pytest
+
+from mutuelle.accounts.models import Role
+from tests.browser.conftest import screenshot
+from tests.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page, username):
+    page.goto("/admin/login/")
+    page.get_by_label("Nom d’utilisateur").fill(username)
+    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+
+
+def test_administrator_finds_a_member_and_sees_the_family_contract(page, contrat, adherent):
+    UserFactory(username="administrateur", role=Role.ADMINISTRATEUR, is_staff=True, is_superuser=True)
+    page.goto("/")
+    assert "Mutuelle des Tilleuls" in page.title()
+    page.get_by_role("link", name="Ouvrir l'administration").click()
+    _login(page, "administrateur")
+    page.get_by_role("link", name="Adhérents", exact=True).click()
+    page.get_by_role("searchbox").fill(adherent.numero)
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name=adherent.numero).click()
+    body = page.locator("#content").inner_text()
+    assert "Lefebvre" in body and contrat.numero in body
+    screenshot(page, "admin-adherent")
+
+
+def test_handler_reads_formulas_without_being_able_to_change_them(page, formule):
+    from django.contrib.auth.models import Group
+
+    from mutuelle.accounts.services import GROUP_NAMES, roles_setup
+
+    roles_setup()
+    handler = UserFactory(username="gestionnaire-b", role=Role.GESTIONNAIRE, is_staff=True)
+    handler.groups.add(Group.objects.get(name=GROUP_NAMES[Role.GESTIONNAIRE]))
+    _login(page, "gestionnaire-b")
+    page.get_by_role("link", name="Formules", exact=True).click()
+    page.get_by_role("link", name=formule.libelle).click()
+    assert page.get_by_role("button", name="Enregistrer").count() == 0
+    assert "Audit" not in page.locator("#nav-sidebar").inner_text()
