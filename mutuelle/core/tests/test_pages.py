@@ -59,8 +59,12 @@ def outbox_enabled(settings, tmp_path):
 
 
 def test_staff_read_the_demo_outbox(outbox_enabled, responsable, mutuelle):
-    mail.send_mail("Confirmez votre adresse", "Cliquez : https://espace.example/confirmer/abc",
-                   "ne-pas-repondre@mutuelle.example", ["camille@test.example"])
+    mail.send_mail(
+        "Confirmez votre adresse",
+        "Cliquez : https://espace.example/confirmer/abc",
+        "ne-pas-repondre@mutuelle.example",
+        ["camille@test.example"],
+    )
     c = _login(responsable)
     listing = c.get("/__debug__/outbox/")
     assert listing.status_code == 200
@@ -90,11 +94,24 @@ def test_outbox_is_off_outside_the_demo(settings, responsable):
 
 # --- Django's admin ------------------------------------------------------------------------------
 
-ADMIN_LISTS = ["core/mutuelle", "core/auditlog", "formules/formule", "formules/garantie",
-               "members/adherent", "members/beneficiaire", "members/contrat", "members/droitperiode",
-               "members/cotisation", "members/employeur", "referentiel/praticien",
-               "referentiel/etablissement", "referentiel/natureprestation", "brokers/cabinet",
-               "brokers/courtier", "accounts/user"]
+ADMIN_LISTS = [
+    "core/mutuelle",
+    "core/auditlog",
+    "formules/formule",
+    "formules/garantie",
+    "members/adherent",
+    "members/beneficiaire",
+    "members/contrat",
+    "members/droitperiode",
+    "members/cotisation",
+    "members/employeur",
+    "referentiel/praticien",
+    "referentiel/etablissement",
+    "referentiel/natureprestation",
+    "brokers/cabinet",
+    "brokers/courtier",
+    "accounts/user",
+]
 
 
 @pytest.fixture
@@ -123,29 +140,51 @@ def test_admin_creation_of_a_member_generates_the_number_and_audits(admin_user, 
 
     c = Client()
     c.force_login(admin_user)
-    response = c.post("/admin/members/adherent/add/", {
-        "civilite": "M.", "nom": "Garnier", "prenom": "Paul", "date_naissance": "1970-02-03",
-        "sexe": "1", "nir": fake_nir(sexe="1", naissance=date(1970, 2, 3)),
-        "adresse_ligne1": "5 rue Haute", "code_postal": "69001", "ville": "Lyon",
-        "preference_courrier": "email",
-        "contrats-TOTAL_FORMS": "0", "contrats-INITIAL_FORMS": "0",
-    })
+    response = c.post(
+        "/admin/members/adherent/add/",
+        {
+            "civilite": "M.",
+            "nom": "Garnier",
+            "prenom": "Paul",
+            "date_naissance": "1970-02-03",
+            "sexe": "1",
+            "nir": fake_nir(sexe="1", naissance=date(1970, 2, 3)),
+            "adresse_ligne1": "5 rue Haute",
+            "code_postal": "69001",
+            "ville": "Lyon",
+            "preference_courrier": "email",
+            "contrats-TOTAL_FORMS": "0",
+            "contrats-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     created = Adherent.objects.get(nom="Garnier")
     assert len(created.numero) == 9
-    assert AuditLog.objects.filter(action="members.adherent.created", adherent=created,
-                                   acteur=admin_user).exists()
+    assert AuditLog.objects.filter(
+        action="members.adherent.created", adherent=created, acteur=admin_user
+    ).exists()
 
 
 def test_a_wrong_nir_in_the_admin_is_refused_with_a_french_message(admin_user, mutuelle):
     c = Client()
     c.force_login(admin_user)
-    response = c.post("/admin/members/adherent/add/", {
-        "civilite": "M.", "nom": "Garnier", "prenom": "Paul", "date_naissance": "1970-02-03",
-        "sexe": "1", "nir": "170027500100199", "adresse_ligne1": "5 rue Haute", "code_postal": "69001",
-        "ville": "Lyon", "preference_courrier": "email",
-        "contrats-TOTAL_FORMS": "0", "contrats-INITIAL_FORMS": "0",
-    })
+    response = c.post(
+        "/admin/members/adherent/add/",
+        {
+            "civilite": "M.",
+            "nom": "Garnier",
+            "prenom": "Paul",
+            "date_naissance": "1970-02-03",
+            "sexe": "1",
+            "nir": "170027500100199",
+            "adresse_ligne1": "5 rue Haute",
+            "code_postal": "69001",
+            "ville": "Lyon",
+            "preference_courrier": "email",
+            "contrats-TOTAL_FORMS": "0",
+            "contrats-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 200
     assert "La clé du NIR ne correspond pas" in response.content.decode()
 

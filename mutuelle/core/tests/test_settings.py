@@ -13,8 +13,10 @@ from config.env import env_bool, env_choice, env_int, env_list
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("true", True), ("Yes", True), ("0", False),
-                                               ("off", False), ("", True)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False), ("", True)],
+)
 def test_booleans_are_parsed_strictly(monkeypatch, raw, expected):
     monkeypatch.setenv("SOME_FLAG", raw)
     assert env_bool("SOME_FLAG", default=True) is expected
@@ -42,21 +44,37 @@ def _django_setup(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('ok')"],
-        cwd=ROOT, env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = _django_setup({"MUTUELLE_ENV": "production", "MUTUELLE_VAR_DIR": str(tmp_path),
-                            "ALLOWED_HOSTS": "mutuelle.example", "DATABASE_URL": "postgres://x@h/db"})
+    result = _django_setup(
+        {
+            "MUTUELLE_ENV": "production",
+            "MUTUELLE_VAR_DIR": str(tmp_path),
+            "ALLOWED_HOSTS": "mutuelle.example",
+            "DATABASE_URL": "postgres://x@h/db",
+        }
+    )
     assert result.returncode != 0
     assert "SECRET_KEY est obligatoire" in result.stderr
 
 
 def test_production_refuses_debug(tmp_path):
-    result = _django_setup({"MUTUELLE_ENV": "production", "DEBUG": "1", "SECRET_KEY": "x" * 60,
-                            "ALLOWED_HOSTS": "mutuelle.example", "MUTUELLE_VAR_DIR": str(tmp_path)})
+    result = _django_setup(
+        {
+            "MUTUELLE_ENV": "production",
+            "DEBUG": "1",
+            "SECRET_KEY": "x" * 60,
+            "ALLOWED_HOSTS": "mutuelle.example",
+            "MUTUELLE_VAR_DIR": str(tmp_path),
+        }
+    )
     assert result.returncode != 0 and "DEBUG ne peut pas" in result.stderr
 
 
