@@ -60,7 +60,16 @@ check: lint typecheck migrations-check
 
 test: check pytest
 
-# The suite against a real PostgreSQL: pytest-django creates and drops a throw-away database.
+# The suite against a real PostgreSQL. A throw-away database proves the migrations apply, reverse
+# to zero and apply again; pytest-django then creates and drops its own test database.
 test-postgres: setup system-packages
-	DATABASE_URL=$(PG_URL)/mutuelle_ci_$$$$ $(RUN) python manage.py makemigrations --check --dry-run
-	DATABASE_URL=$(PG_URL)/mutuelle_ci_$$$$ $(RUN) pytest --create-db
+	@set -euo pipefail; db=mutuelle_ci_$$$$; url=$(PG_URL)/$$db; \
+	  psql "$(PG_URL)/postgres" -q -c "CREATE DATABASE $$db"; \
+	  trap 'psql "$(PG_URL)/postgres" -q -c "DROP DATABASE IF EXISTS $$db WITH (FORCE)"' EXIT; \
+	  DATABASE_URL=$$url $(RUN) python manage.py migrate --no-input -v 0; \
+	  DATABASE_URL=$$url $(RUN) python manage.py makemigrations --check --dry-run; \
+	  for app in members brokers formules referentiel accounts core; do \
+	    DATABASE_URL=$$url $(RUN) python manage.py migrate $$app zero --no-input -v 0; done; \
+	  DATABASE_URL=$$url $(RUN) python manage.py migrate --no-input -v 0; \
+	  echo "migrations apply, reverse to zero and apply again on PostgreSQL"; \
+	  DATABASE_URL=$$url $(RUN) pytest --create-db
