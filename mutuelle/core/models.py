@@ -13,6 +13,14 @@ from mutuelle.core.validators import (
 )
 
 
+def fin_apres_debut(name: str, *, debut: str = "date_debut", fin: str = "date_fin") -> models.CheckConstraint:
+    """A period [debut, fin] with an open end allowed: the end, when given, is not before the start."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{fin}__isnull": True}) | models.Q(**{f"{fin}__gte": models.F(debut)}),
+        name=name,
+    )
+
+
 class TimeStampedModel(models.Model):
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True)

@@ -14,13 +14,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 from stdnum import luhn
 
 from mutuelle.accounts.models import Role, User
-from mutuelle.accounts.services import roles_setup
+from mutuelle.accounts.services import GROUP_NAMES, roles_setup
 from mutuelle.brokers.models import Cabinet, Courtier
 from mutuelle.core.models import Mutuelle
 from mutuelle.core.presets import DEFAULT_PRESET
@@ -172,8 +173,6 @@ def seed_formules(report: SeedReport) -> list[Formule]:
 
 def seed_staff(report: SeedReport, fake: Faker) -> None:
     roles_setup()
-    from mutuelle.accounts.services import GROUP_NAMES
-
     specs = [
         ("admin", Role.ADMINISTRATEUR, True),
         ("responsable", Role.RESPONSABLE, False),
@@ -181,26 +180,39 @@ def seed_staff(report: SeedReport, fake: Faker) -> None:
         ("gestionnaire2", Role.GESTIONNAIRE, False),
     ]
     for username, role, superuser in specs:
-        first, last = fake.first_name(), fake.last_name()
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(
-                username=username,
-                first_name=first,
-                last_name=last,
-                role=role,
-                email=f"{username}@mutuelle.example",
-                is_staff=True,
-                is_superuser=superuser,
-            )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            if role in GROUP_NAMES:
-                from django.contrib.auth.models import Group
-
-                user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
-            report.count("comptes")
+        user = _demo_user(
+            report,
+            fake,
+            username=username,
+            role=role,
+            domain="mutuelle.example",
+            is_staff=True,
+            is_superuser=superuser,
+        )
+        if role in GROUP_NAMES:
+            user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
         report.logins.append((Role(role).label, username, str(user)))
+
+
+def _demo_user(
+    report: SeedReport, fake: Faker, *, username: str, role: str, domain: str, **flags: bool
+) -> User:
+    """The named demo account, created with the demo password if missing (names drawn either way)."""
+    first, last = fake.first_name(), fake.last_name()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            role=role,
+            email=f"{username}@{domain}",
+            **flags,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        report.count("comptes")
+    return user
 
 
 def seed_courtiers(report: SeedReport, fake: Faker, rng: random.Random) -> list[Courtier]:
@@ -225,19 +237,7 @@ def seed_courtiers(report: SeedReport, fake: Faker, rng: random.Random) -> list[
             cabinet.full_clean()
             cabinet.save()
             report.count("cabinets")
-        first, last = fake.first_name(), fake.last_name()
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(
-                username=username,
-                first_name=first,
-                last_name=last,
-                role=Role.COURTIER,
-                email=f"{username}@courtage.example",
-            )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            report.count("comptes")
+        user = _demo_user(report, fake, username=username, role=Role.COURTIER, domain="courtage.example")
         courtier, created = Courtier.objects.get_or_create(
             user=user, defaults={"cabinet": cabinet, "administrateur_cabinet": True}
         )

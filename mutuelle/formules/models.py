@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from mutuelle.core.models import TimeStampedModel
+from mutuelle.core.models import TimeStampedModel, fin_apres_debut
 from regles.postes import POSTE_CHOICES, Poste
 
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
@@ -43,11 +43,7 @@ class Formule(TimeStampedModel):
         verbose_name_plural = "formules"
         ordering = ["niveau", "code"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(date_retrait__isnull=True)
-                | models.Q(date_retrait__gte=models.F("date_lancement")),
-                name="formule_retrait_apres_lancement",
-            ),
+            fin_apres_debut("formule_retrait_apres_lancement", debut="date_lancement", fin="date_retrait"),
         ]
 
     def __str__(self) -> str:
@@ -147,10 +143,7 @@ class Garantie(TimeStampedModel):
                 fields=["formule", "poste", "praticien", "date_debut"],
                 name="garantie_unique_par_date",
             ),
-            models.CheckConstraint(
-                condition=models.Q(date_fin__isnull=True) | models.Q(date_fin__gte=models.F("date_debut")),
-                name="garantie_fin_apres_debut",
-            ),
+            fin_apres_debut("garantie_fin_apres_debut"),
             models.CheckConstraint(
                 condition=~models.Q(type_garantie__in=["br", "frais_reels"]) | models.Q(taux__isnull=False),
                 name="garantie_taux_requis",

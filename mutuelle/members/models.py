@@ -21,7 +21,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from mutuelle.brokers.models import Courtier
-from mutuelle.core.models import TimeStampedModel, code_postal_validator, telephone_validator
+from mutuelle.core.models import TimeStampedModel, code_postal_validator, fin_apres_debut, telephone_validator
 from mutuelle.core.validators import validate_nir, validate_siren
 from mutuelle.formules.models import MONEY, Formule
 from regles.nir import nir_compact, nir_mask
@@ -197,10 +197,7 @@ class Contrat(TimeStampedModel):
                 | (models.Q(type_contrat="individuel") & models.Q(employeur__isnull=True)),
                 name="contrat_collectif_a_un_employeur",
             ),
-            models.CheckConstraint(
-                condition=models.Q(date_fin__isnull=True) | models.Q(date_fin__gte=models.F("date_debut")),
-                name="contrat_fin_apres_debut",
-            ),
+            fin_apres_debut("contrat_fin_apres_debut"),
             models.CheckConstraint(
                 condition=~models.Q(statut="resilie") | models.Q(date_fin__isnull=False),
                 name="contrat_resilie_a_une_fin",
@@ -247,10 +244,7 @@ class ContratFormule(models.Model):
                 condition=models.Q(date_fin__isnull=True),
                 name="contrat_formule_une_seule_ouverte",
             ),
-            models.CheckConstraint(
-                condition=models.Q(date_fin__isnull=True) | models.Q(date_fin__gte=models.F("date_debut")),
-                name="contrat_formule_fin_apres_debut",
-            ),
+            fin_apres_debut("contrat_formule_fin_apres_debut"),
         ]
 
     def __str__(self) -> str:
@@ -336,11 +330,7 @@ class Beneficiaire(TimeStampedModel):
                 condition=models.Q(rang_gemellaire__gte=1) & models.Q(rang_gemellaire__lte=9),
                 name="beneficiaire_rang_1_a_9",
             ),
-            models.CheckConstraint(
-                condition=models.Q(date_sortie__isnull=True)
-                | models.Q(date_sortie__gte=models.F("date_entree")),
-                name="beneficiaire_sortie_apres_entree",
-            ),
+            fin_apres_debut("beneficiaire_sortie_apres_entree", debut="date_entree", fin="date_sortie"),
         ]
         indexes = [models.Index(fields=["nir", "rang_gemellaire"], name="beneficiaire_nir_idx")]
 
@@ -394,10 +384,7 @@ class DroitPeriode(TimeStampedModel):
         verbose_name_plural = "périodes de droits"
         ordering = ["beneficiaire", "date_debut"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(date_fin__isnull=True) | models.Q(date_fin__gte=models.F("date_debut")),
-                name="droit_fin_apres_debut",
-            ),
+            fin_apres_debut("droit_fin_apres_debut"),
             models.UniqueConstraint(
                 fields=["beneficiaire", "type_droit", "date_debut"], name="droit_unique_debut"
             ),
