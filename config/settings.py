@@ -186,4 +186,4 @@ LOGGING = {
 # The staff-only page listing the file outbox: only in DEBUG with the file backend.
 MUTUELLE_OUTBOX_PAGE = DEBUG and _email == "file"
 # Where the reference nomenclature ships inside the project.
-MUTUELLE_REFERENCE_DIR = BASE_DIR / "mutuelle" / "referentiel" / "data"
+MUTUELLE_REFERENCE_DIR = BASE_DIR / "regles" / "data"

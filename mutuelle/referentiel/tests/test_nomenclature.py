@@ -1,17 +1,13 @@
 """Loading the prestation nomenclature: every code mapped to a poste, idempotent, all or nothing."""
 
-from pathlib import Path
-
 import pytest
 from django.core.management import CommandError, call_command
 
 from mutuelle.referentiel.models import NaturePrestation
-from mutuelle.referentiel.services import load_poste_rules, poste_for, split_b2
+from regles.nomenclature import DATA_DIR, load_poste_rules, poste_for, split_b2
 from regles.postes import Poste
 
 pytestmark = pytest.mark.django_db
-
-DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def test_the_whole_nomenclature_loads_once():
@@ -58,7 +54,7 @@ def test_common_codes_map_to_their_poste(code, poste):
 def test_multi_key_b2_codes_are_split():
     assert split_b2("PH4/PG4") == ["PH4", "PG4"]
     assert split_b2("ZM DEPISTAGE/ADI") == ["ZM", "ADI"]
-    rules = load_poste_rules(DATA / "postes_nature.yaml")
+    rules = load_poste_rules(DATA_DIR / "postes_nature.yaml")
     assert poste_for(3312, "PH4/PG4", rules) == Poste.PHARMACIE_30
 
 

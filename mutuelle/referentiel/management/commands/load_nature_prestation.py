@@ -3,7 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mutuelle.referentiel.services import NomenclatureError, nature_prestation_load
+from mutuelle.referentiel.services import nature_prestation_load
+from regles.nomenclature import NomenclatureError
 
 
 class Command(BaseCommand):
