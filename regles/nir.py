@@ -44,23 +44,16 @@ def nir_check(value: str) -> str:
     compact = nir_compact(value or "")
     if len(compact) != 15:
         raise NirInvalide(
-            f"Le NIR doit comporter 15 caractères (13 chiffres et la clé de 2 chiffres) : "
-            f"{len(compact)} saisis."
+            f"Le NIR doit comporter 15 caractères (13 chiffres et la clé de 2 chiffres) : {len(compact)} saisis."
         )
     try:
         stdnum_nir.validate(compact)
     except stdnum_exceptions.InvalidChecksum as exc:
-        raise NirInvalide(
-            "La clé du NIR ne correspond pas aux 13 premiers chiffres : vérifiez la saisie."
-        ) from exc
+        raise NirInvalide("La clé du NIR ne correspond pas aux 13 premiers chiffres : vérifiez la saisie.") from exc
     except stdnum_exceptions.ValidationError as exc:
-        raise NirInvalide(
-            "Le NIR ne peut contenir que des chiffres (2A ou 2B pour un département corse)."
-        ) from exc
+        raise NirInvalide("Le NIR ne peut contenir que des chiffres (2A ou 2B pour un département corse).") from exc
     if compact[0] not in SEXES_VALIDES:
-        raise NirInvalide(
-            f"Le premier chiffre du NIR (sexe) vaut {compact[0]} : il doit valoir 1, 2, 3, 4, 7 ou 8."
-        )
+        raise NirInvalide(f"Le premier chiffre du NIR (sexe) vaut {compact[0]} : il doit valoir 1, 2, 3, 4, 7 ou 8.")
     mois = int(compact[3:5])
     if not _mois_valide(mois):
         raise NirInvalide(

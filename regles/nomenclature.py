@@ -54,9 +54,7 @@ def load_poste_rules(path: Path) -> list[PosteRule]:
         try:
             poste = Poste(raw["poste"])
         except (KeyError, ValueError) as exc:
-            raise NomenclatureError(
-                f"{path.name}, règle {index} : poste inconnu {raw.get('poste')!r}"
-            ) from exc
+            raise NomenclatureError(f"{path.name}, règle {index} : poste inconnu {raw.get('poste')!r}") from exc
         rng = raw.get("range")
         if rng is not None and (len(rng) != 2 or rng[0] > rng[1]):
             raise NomenclatureError(f"{path.name}, règle {index} : « range » attend [début, fin].")
@@ -98,8 +96,7 @@ def read_nomenclature(path: Path, rules: list[PosteRule]) -> list[Nature]:
                 code = int(row["PRS_NAT"])
             except (TypeError, ValueError) as exc:
                 raise NomenclatureError(
-                    f"{path.name}, ligne {line}, champ PRS_NAT : nombre entier attendu, "
-                    f"reçu {row['PRS_NAT']!r}."
+                    f"{path.name}, ligne {line}, champ PRS_NAT : nombre entier attendu, reçu {row['PRS_NAT']!r}."
                 ) from exc
             if code in seen:
                 raise NomenclatureError(f"{path.name}, ligne {line}, champ PRS_NAT : code {code} en double.")

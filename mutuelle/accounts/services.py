@@ -40,9 +40,7 @@ def roles_setup() -> dict[Role, Group]:
         for app_label, actions in apps.items():
             for action in actions:
                 perms.extend(
-                    Permission.objects.filter(
-                        content_type__app_label=app_label, codename__startswith=f"{action}_"
-                    )
+                    Permission.objects.filter(content_type__app_label=app_label, codename__startswith=f"{action}_")
                 )
         group.permissions.set(perms)
         groups[role] = group

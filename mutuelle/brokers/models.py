@@ -38,9 +38,7 @@ class Courtier(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="courtier",
     )
-    cabinet = models.ForeignKey(
-        Cabinet, verbose_name="cabinet", on_delete=models.PROTECT, related_name="courtiers"
-    )
+    cabinet = models.ForeignKey(Cabinet, verbose_name="cabinet", on_delete=models.PROTECT, related_name="courtiers")
     administrateur_cabinet = models.BooleanField(
         "administrateur du cabinet",
         default=False,

@@ -21,9 +21,7 @@ def validate_siren(value: str) -> None:
     try:
         stdnum_siren.validate(value)
     except stdnum_exceptions.InvalidChecksum as exc:
-        raise ValidationError(
-            "La clé du SIREN est fausse : vérifiez les 9 chiffres.", code="siren_invalide"
-        ) from exc
+        raise ValidationError("La clé du SIREN est fausse : vérifiez les 9 chiffres.", code="siren_invalide") from exc
     except stdnum_exceptions.ValidationError as exc:
         raise ValidationError("Un SIREN comporte exactement 9 chiffres.", code="siren_invalide") from exc
 

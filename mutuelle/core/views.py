@@ -52,15 +52,11 @@ def _body(message: EmailMessage) -> str:
 @never_cache
 def outbox_list(request: HttpRequest) -> HttpResponse:
     folder = _outbox_dir()
-    files = (
-        sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.exists() else []
-    )
+    files = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.exists() else []
     messages = []
     for path in files[:200]:
         for msg in _parse(path):
-            messages.append(
-                {"file": path.name, "to": msg["To"], "subject": msg["Subject"], "date": msg["Date"]}
-            )
+            messages.append({"file": path.name, "to": msg["To"], "subject": msg["Subject"], "date": msg["Date"]})
     return render(request, "core/outbox_list.html", {"emails": messages, "total_files": len(files)})
 
 

@@ -194,9 +194,7 @@ def seed_staff(report: SeedReport, fake: Faker) -> None:
         report.logins.append((Role(role).label, username, str(user)))
 
 
-def _demo_user(
-    report: SeedReport, fake: Faker, *, username: str, role: str, domain: str, **flags: bool
-) -> User:
+def _demo_user(report: SeedReport, fake: Faker, *, username: str, role: str, domain: str, **flags: bool) -> User:
     """The named demo account, created with the demo password if missing (names drawn either way)."""
     first, last = fake.first_name(), fake.last_name()
     user = User.objects.filter(username=username).first()
@@ -366,29 +364,21 @@ def _month_starts(start: date, end: date) -> list[date]:
     return months
 
 
-def seed_cotisations(
-    report: SeedReport, contrat: Contrat, rng: random.Random, today: date, en_retard: bool
-) -> None:
+def seed_cotisations(report: SeedReport, contrat: Contrat, rng: random.Random, today: date, en_retard: bool) -> None:
     """Monthly premiums over the last 3 years (or since the contract began), mostly paid."""
     first = max(contrat.date_debut, date(today.year - 3, today.month, 1))
     last = min(contrat.date_fin or today, today)
     periods = list(contrat.formules.select_related("formule"))
     beneficiaires = list(contrat.beneficiaires.all())
     existing = set(contrat.cotisations.values_list("echeance", flat=True))
-    mode = (
-        ModePaiement.PRECOMPTE if contrat.type_contrat == TypeContrat.COLLECTIF else ModePaiement.PRELEVEMENT
-    )
+    mode = ModePaiement.PRECOMPTE if contrat.type_contrat == TypeContrat.COLLECTIF else ModePaiement.PRELEVEMENT
     rows = []
     months = _month_starts(first, last)
     for index, echeance in enumerate(months):
         if echeance in existing:
             continue
         formule = next(
-            (
-                p.formule
-                for p in periods
-                if p.date_debut <= echeance and (p.date_fin is None or p.date_fin >= echeance)
-            ),
+            (p.formule for p in periods if p.date_debut <= echeance and (p.date_fin is None or p.date_fin >= echeance)),
             periods[0].formule,
         )
         montant = Decimal("0.00")
@@ -396,9 +386,7 @@ def seed_cotisations(
             if b.date_entree > echeance or (b.date_sortie and b.date_sortie < echeance):
                 continue
             age = echeance.year - b.date_naissance.year
-            montant += (
-                formule.cotisation_mensuelle_enfant if age < 18 else formule.cotisation_mensuelle_adulte
-            )
+            montant += formule.cotisation_mensuelle_enfant if age < 18 else formule.cotisation_mensuelle_adulte
         unpaid = en_retard and index >= len(months) - 2
         paid_on = echeance + timedelta(days=4)
         if paid_on > today:
@@ -539,9 +527,7 @@ def seed_famille(
         report.count("beneficiaires")
     if change:
         new_level = min(2, level + 1) if level < 2 else 1
-        contrat_formule_change(
-            contrat=contrat, formule=formules[new_level], date_effet=date(change_year, 1, 1)
-        )
+        contrat_formule_change(contrat=contrat, formule=formules[new_level], date_effet=date(change_year, 1, 1))
         report.count("changements de formule")
     if acs_css:
         assure = contrat.beneficiaires.get(qualite=Qualite.ASSURE)
@@ -577,9 +563,7 @@ def seed_famille(
 
 
 @transaction.atomic
-def seed(
-    *, seed_value: int = DEFAULT_SEED, members: int = DEFAULT_MEMBERS, today: date | None = None
-) -> SeedReport:
+def seed(*, seed_value: int = DEFAULT_SEED, members: int = DEFAULT_MEMBERS, today: date | None = None) -> SeedReport:
     """Create the demo: everything missing is created, nothing present is duplicated."""
     today = today or timezone.localdate()
     report = SeedReport()

@@ -69,9 +69,7 @@ class Periode(models.TextChoices):
 
 
 class Garantie(TimeStampedModel):
-    formule = models.ForeignKey(
-        Formule, verbose_name="formule", on_delete=models.CASCADE, related_name="garanties"
-    )
+    formule = models.ForeignKey(Formule, verbose_name="formule", on_delete=models.CASCADE, related_name="garanties")
     poste = models.CharField("poste", max_length=40, choices=POSTE_CHOICES)
     praticien = models.CharField(
         "praticien",
@@ -159,10 +157,7 @@ class Garantie(TimeStampedModel):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if (
-            self.type_garantie in {TypeGarantie.POURCENTAGE_BR, TypeGarantie.FRAIS_REELS}
-            and self.taux is None
-        ):
+        if self.type_garantie in {TypeGarantie.POURCENTAGE_BR, TypeGarantie.FRAIS_REELS} and self.taux is None:
             errors["taux"] = "Indiquez le taux pour une garantie en pourcentage."
         if self.type_garantie == TypeGarantie.FORFAIT and self.montant is None:
             errors["montant"] = "Indiquez le montant du forfait."
@@ -174,9 +169,7 @@ class Garantie(TimeStampedModel):
             raise ValidationError(errors)
         if self.formule_id and self.date_debut:
             overlapping = (
-                Garantie.objects.filter(
-                    formule_id=self.formule_id, poste=self.poste, praticien=self.praticien
-                )
+                Garantie.objects.filter(formule_id=self.formule_id, poste=self.poste, praticien=self.praticien)
                 .exclude(pk=self.pk)
                 .filter(models.Q(date_fin__isnull=True) | models.Q(date_fin__gte=self.date_debut))
             )

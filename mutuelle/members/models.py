@@ -103,12 +103,8 @@ class Adherent(TimeStampedModel):
     sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
     nir = models.CharField("NIR", max_length=15, unique=True, validators=[validate_nir])
     email = models.EmailField("email", blank=True)
-    telephone_mobile = models.CharField(
-        "téléphone mobile", max_length=20, blank=True, validators=[telephone_validator]
-    )
-    telephone_fixe = models.CharField(
-        "téléphone fixe", max_length=20, blank=True, validators=[telephone_validator]
-    )
+    telephone_mobile = models.CharField("téléphone mobile", max_length=20, blank=True, validators=[telephone_validator])
+    telephone_fixe = models.CharField("téléphone fixe", max_length=20, blank=True, validators=[telephone_validator])
     adresse_ligne1 = models.CharField("adresse", max_length=120)
     adresse_ligne2 = models.CharField("complément d'adresse", max_length=120, blank=True)
     code_postal = models.CharField("code postal", max_length=5, validators=[code_postal_validator])
@@ -160,9 +156,7 @@ class StatutContrat(models.TextChoices):
 
 class Contrat(TimeStampedModel):
     numero = models.CharField("numéro de contrat", max_length=20, unique=True, editable=False)
-    adherent = models.ForeignKey(
-        Adherent, verbose_name="adhérent", on_delete=models.PROTECT, related_name="contrats"
-    )
+    adherent = models.ForeignKey(Adherent, verbose_name="adhérent", on_delete=models.PROTECT, related_name="contrats")
     type_contrat = models.CharField("type", max_length=12, choices=TypeContrat.choices)
     employeur = models.ForeignKey(
         Employeur,
@@ -182,9 +176,7 @@ class Contrat(TimeStampedModel):
     )
     date_debut = models.DateField("date d'effet")
     date_fin = models.DateField("date de fin", null=True, blank=True)
-    statut = models.CharField(
-        "statut", max_length=10, choices=StatutContrat.choices, default=StatutContrat.ACTIF
-    )
+    statut = models.CharField("statut", max_length=10, choices=StatutContrat.choices, default=StatutContrat.ACTIF)
     motif_fin = models.CharField("motif de fin", max_length=200, blank=True)
 
     class Meta:
@@ -224,12 +216,8 @@ class Contrat(TimeStampedModel):
 class ContratFormule(models.Model):
     """Which formula a contract has, from which date (changes happen at dates)."""
 
-    contrat = models.ForeignKey(
-        Contrat, verbose_name="contrat", on_delete=models.CASCADE, related_name="formules"
-    )
-    formule = models.ForeignKey(
-        Formule, verbose_name="formule", on_delete=models.PROTECT, related_name="contrats"
-    )
+    contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.CASCADE, related_name="formules")
+    formule = models.ForeignKey(Formule, verbose_name="formule", on_delete=models.PROTECT, related_name="contrats")
     date_debut = models.DateField("du")
     date_fin = models.DateField("au", null=True, blank=True)
 
@@ -284,9 +272,7 @@ class Beneficiaire(TimeStampedModel):
     or the NIR of the parent they are attached to (children, for instance).
     """
 
-    contrat = models.ForeignKey(
-        Contrat, verbose_name="contrat", on_delete=models.CASCADE, related_name="beneficiaires"
-    )
+    contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.CASCADE, related_name="beneficiaires")
     qualite = models.CharField("qualité", max_length=10, choices=Qualite.choices)
     nom = models.CharField("nom", max_length=100)
     prenom = models.CharField("prénom", max_length=100)
@@ -342,9 +328,7 @@ class Beneficiaire(TimeStampedModel):
             self.nir = nir_compact(self.nir)
         errors: dict[str, str] = {}
         if self.nir_personnel:
-            errors.update(
-                _check_nir_matches_person(self.nir, sexe=self.sexe, date_naissance=self.date_naissance)
-            )
+            errors.update(_check_nir_matches_person(self.nir, sexe=self.sexe, date_naissance=self.date_naissance))
         elif self.qualite == Qualite.ASSURE:
             errors["nir_personnel"] = "L'assuré principal est identifié par son propre NIR."
         if self.date_sortie and self.date_entree and self.date_sortie < self.date_entree:
@@ -367,9 +351,7 @@ class DroitPeriode(TimeStampedModel):
     beneficiaire = models.ForeignKey(
         Beneficiaire, verbose_name="bénéficiaire", on_delete=models.CASCADE, related_name="droits"
     )
-    type_droit = models.CharField(
-        "type", max_length=10, choices=TypeDroit.choices, default=TypeDroit.STANDARD
-    )
+    type_droit = models.CharField("type", max_length=10, choices=TypeDroit.choices, default=TypeDroit.STANDARD)
     date_debut = models.DateField("du")
     date_fin = models.DateField("au", null=True, blank=True)
     reference = models.CharField(
@@ -385,9 +367,7 @@ class DroitPeriode(TimeStampedModel):
         ordering = ["beneficiaire", "date_debut"]
         constraints = [
             fin_apres_debut("droit_fin_apres_debut"),
-            models.UniqueConstraint(
-                fields=["beneficiaire", "type_droit", "date_debut"], name="droit_unique_debut"
-            ),
+            models.UniqueConstraint(fields=["beneficiaire", "type_droit", "date_debut"], name="droit_unique_debut"),
         ]
 
     def __str__(self) -> str:
@@ -418,9 +398,7 @@ class ModePaiement(models.TextChoices):
 class Cotisation(TimeStampedModel):
     """One monthly premium call on a contract, and what was paid against it."""
 
-    contrat = models.ForeignKey(
-        Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="cotisations"
-    )
+    contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="cotisations")
     echeance = models.DateField("échéance", help_text="Premier jour du mois couvert.")
     montant = models.DecimalField("montant appelé", **MONEY)
     montant_paye = models.DecimalField("montant payé", **MONEY, default=0)

@@ -18,12 +18,7 @@ def contrat_formule_en_vigueur(*, contrat: Contrat, on: date) -> Formule | None:
     """The formula in force on a contract on a date, or None (before the contract, after its end)."""
     if on < contrat.date_debut or (contrat.date_fin is not None and on > contrat.date_fin):
         return None
-    row = (
-        ContratFormule.objects.select_related("formule")
-        .filter(contrat=contrat)
-        .filter(_en_vigueur(on))
-        .first()
-    )
+    row = ContratFormule.objects.select_related("formule").filter(contrat=contrat).filter(_en_vigueur(on)).first()
     return row.formule if row else None
 
 

@@ -107,14 +107,10 @@ def contrat_create(
 
 
 @transaction.atomic
-def beneficiaire_add(
-    *, contrat: Contrat, date_entree: date, actor: Any = None, **fields: Any
-) -> Beneficiaire:
+def beneficiaire_add(*, contrat: Contrat, date_entree: date, actor: Any = None, **fields: Any) -> Beneficiaire:
     """Add a person to a contract, with a standard rights period from the date of entry."""
     if date_entree < contrat.date_debut:
-        raise ValidationError(
-            {"date_entree": "Un bénéficiaire ne peut pas entrer avant le début du contrat."}
-        )
+        raise ValidationError({"date_entree": "Un bénéficiaire ne peut pas entrer avant le début du contrat."})
     beneficiaire = Beneficiaire(contrat=contrat, date_entree=date_entree, **fields)
     beneficiaire.full_clean()
     beneficiaire.save()
@@ -189,16 +185,12 @@ def contrat_formule_change(
     if contrat.date_fin is not None and date_effet > contrat.date_fin:
         raise ValidationError({"date_effet": "Le contrat aura pris fin à cette date."})
     if formule.date_retrait is not None and date_effet > formule.date_retrait:
-        raise ValidationError(
-            {"formule": f"La formule « {formule} » n'est plus commercialisée à cette date."}
-        )
+        raise ValidationError({"formule": f"La formule « {formule} » n'est plus commercialisée à cette date."})
     ancienne = courante.formule.code
     courante.date_fin = date_effet - timedelta(days=1)
     courante.full_clean()
     courante.save(update_fields=["date_fin"])
-    nouvelle = ContratFormule(
-        contrat=contrat, formule=formule, date_debut=date_effet, date_fin=contrat.date_fin
-    )
+    nouvelle = ContratFormule(contrat=contrat, formule=formule, date_debut=date_effet, date_fin=contrat.date_fin)
     nouvelle.full_clean()
     nouvelle.save()
     audit_log(
@@ -234,12 +226,8 @@ def contrat_resilier(*, contrat: Contrat, date_fin: date, motif: str, actor: Any
     contrat.save(update_fields=["statut", "date_fin", "motif_fin", "modifie_le"])
     contrat.formules.filter(date_fin__isnull=True).update(date_fin=date_fin)
     contrat.beneficiaires.filter(date_sortie__isnull=True).update(date_sortie=date_fin)
-    DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__isnull=True).update(
-        date_fin=date_fin
-    )
-    DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__gt=date_fin).update(
-        date_fin=date_fin
-    )
+    DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__isnull=True).update(date_fin=date_fin)
+    DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__gt=date_fin).update(date_fin=date_fin)
     audit_log(
         action="members.contrat.terminated",
         actor=actor,

@@ -21,9 +21,7 @@ class NaturePrestation(TimeStampedModel):
         help_text="Une ou plusieurs clés séparées par « / » (par exemple PH4/PG4).",
     )
     libelle = models.CharField("libellé", max_length=200)
-    poste = models.CharField(
-        "poste de garantie", max_length=40, choices=POSTE_CHOICES, default=Poste.AUTRE.value
-    )
+    poste = models.CharField("poste de garantie", max_length=40, choices=POSTE_CHOICES, default=Poste.AUTRE.value)
     date_ouverture = models.DateField("ouvert le", null=True, blank=True)
     date_fermeture = models.DateField("fermé le", null=True, blank=True)
     observation = models.CharField("observation", max_length=200, blank=True)
@@ -48,11 +46,7 @@ class NaturePrestation(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.code} {self.code_b2} — {self.libelle}"
-            if self.code_b2
-            else f"{self.code} — {self.libelle}"
-        )
+        return f"{self.code} {self.code_b2} — {self.libelle}" if self.code_b2 else f"{self.code} — {self.libelle}"
 
     @property
     def cles_b2(self) -> list[str]:
@@ -103,12 +97,8 @@ class Specialite(models.TextChoices):
 class Praticien(TimeStampedModel):
     """A health professional, identified by RPPS (or ADELI for those not yet in RPPS)."""
 
-    rpps = models.CharField(
-        "RPPS", max_length=11, unique=True, null=True, blank=True, validators=[validate_rpps]
-    )
-    adeli = models.CharField(
-        "ADELI", max_length=9, unique=True, null=True, blank=True, validators=[validate_adeli]
-    )
+    rpps = models.CharField("RPPS", max_length=11, unique=True, null=True, blank=True, validators=[validate_rpps])
+    adeli = models.CharField("ADELI", max_length=9, unique=True, null=True, blank=True, validators=[validate_adeli])
     civilite = models.CharField("civilité", max_length=10, blank=True)
     nom = models.CharField("nom", max_length=100)
     prenom = models.CharField("prénom", max_length=100, blank=True)
@@ -121,9 +111,7 @@ class Praticien(TimeStampedModel):
         default=False,
         help_text="Option de pratique tarifaire maîtrisée (médecins de secteur 2).",
     )
-    code_postal = models.CharField(
-        "code postal", max_length=5, blank=True, validators=[code_postal_validator]
-    )
+    code_postal = models.CharField("code postal", max_length=5, blank=True, validators=[code_postal_validator])
     ville = models.CharField("ville", max_length=80, blank=True)
 
     class Meta:

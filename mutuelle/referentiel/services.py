@@ -46,9 +46,7 @@ def nature_prestation_load(
             setattr(current, key, value)
         updated.append(current)
     NaturePrestation.objects.bulk_create(created, batch_size=500)
-    NaturePrestation.objects.bulk_update(
-        updated, ["code_b2", "libelle", "observation", "poste"], batch_size=500
-    )
+    NaturePrestation.objects.bulk_update(updated, ["code_b2", "libelle", "observation", "poste"], batch_size=500)
     summary = {
         "crees": len(created),
         "mis_a_jour": len(updated),

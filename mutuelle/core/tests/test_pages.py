@@ -160,9 +160,7 @@ def test_admin_creation_of_a_member_generates_the_number_and_audits(admin_user, 
     assert response.status_code == 302, response.content.decode()[:2000]
     created = Adherent.objects.get(nom="Garnier")
     assert len(created.numero) == 9
-    assert AuditLog.objects.filter(
-        action="members.adherent.created", adherent=created, acteur=admin_user
-    ).exists()
+    assert AuditLog.objects.filter(action="members.adherent.created", adherent=created, acteur=admin_user).exists()
 
 
 def test_a_wrong_nir_in_the_admin_is_refused_with_a_french_message(admin_user, mutuelle):

@@ -68,9 +68,7 @@ def test_running_the_demo_twice_creates_nothing_the_second_time():
 
 def test_the_demo_is_deterministic():
     _run(members=12)
-    numbers_and_names = list(
-        Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir")
-    )
+    numbers_and_names = list(Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir"))
     for model in (Cotisation, DroitPeriode, Beneficiaire, ContratFormule, Contrat):
         model.objects.all().delete()
     Adherent.objects.all().delete()

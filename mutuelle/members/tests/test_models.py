@@ -117,9 +117,7 @@ def test_formula_in_force_follows_dated_changes(contrat, formule):
     assert contrat_formule_en_vigueur(contrat=contrat, on=date(2030, 6, 1)) == haut
     periods = list(contrat.formules.order_by("date_debut").values_list("date_debut", "date_fin"))
     assert periods == [(date(2022, 1, 1), date(2023, 12, 31)), (date(2024, 1, 1), None)]
-    assert AuditLog.objects.filter(
-        action="members.contrat.formule_changed", cible_id=str(contrat.pk)
-    ).exists()
+    assert AuditLog.objects.filter(action="members.contrat.formule_changed", cible_id=str(contrat.pk)).exists()
 
 
 def test_formula_change_cannot_go_back_before_the_current_formula(contrat):

@@ -22,7 +22,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"{mutuelle.nom_court} : connexion des adhérents par "
-                f"« {mutuelle.get_politique_connexion_display()} »."
+                f"{mutuelle.nom_court} : connexion des adhérents par « {mutuelle.get_politique_connexion_display()} »."
             )
         )

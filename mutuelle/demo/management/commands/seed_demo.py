@@ -29,13 +29,9 @@ class Command(BaseCommand):
             created = ", ".join(f"{n} {what}" for what, n in report.created.items())
             self.stdout.write(self.style.SUCCESS(f"Créé en {elapsed:.1f} s : {created}."))
         else:
-            self.stdout.write(
-                self.style.SUCCESS("Les données de démonstration sont déjà en place : rien à créer.")
-            )
+            self.stdout.write(self.style.SUCCESS("Les données de démonstration sont déjà en place : rien à créer."))
         self.stdout.write("")
-        self.stdout.write(
-            self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})")
-        )
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})"))
         for role, username, name in report.logins:
             self.stdout.write(f"  {role:<24} {username:<15} {name}")
         self.stdout.write("")

@@ -1,0 +1,5 @@
+import sys
+
+from regles.cli import main
+
+sys.exit(main())

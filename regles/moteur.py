@@ -1,0 +1,928 @@
+"""The reimbursement computation: the Sécu's share, then the mutuelle's, with an explanation trace.
+
+Pure Python and ``Decimal`` only. ``liquider(actes)`` takes the acts of ONE beneficiary in order:
+the daily and yearly caps on participations forfaitaires and franchises, the guarantees' ceilings
+and the optics equipment ceilings apply across them. The order of the computation, the rounding
+points and the sources are described in ``docs/regles.md``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from regles.money import ZERO, arrondi, euros
+from regles.nomenclature import Nature, natures_par_cle_b2
+from regles.parametres import ParametreIndisponible, Parametres, parametres
+from regles.postes import Poste
+
+CENT = Decimal(100)
+ONE = Decimal(1)
+
+
+class ActeInvalide(ValueError):
+    """Input the engine cannot compute; ``champ`` names the field, the message says what to do."""
+
+    def __init__(self, champ: str, message: str) -> None:
+        super().__init__(f"{champ} : {message}")
+        self.champ = champ
+        self.message = message
+        self.index = 0  # which act of the list
+
+
+class TypeGarantie(StrEnum):
+    BR = "br"  # taux % of the BR, the Sécu's share included
+    FORFAIT = "forfait"  # a fixed amount per act (× quantité)
+    FRAIS_REELS = "frais_reels"  # taux % of the amount spent, the Sécu's share included
+    CENT_POUR_CENT_SANTE = "100_sante"  # zero out-of-pocket up to the legal price limit
+
+
+# What the Sécu side calls each poste (its rate, participations and franchises depend on it).
+NATURE_AMO: dict[Poste, str] = {
+    Poste.CONSULTATION_GENERALISTE: "honoraires",
+    Poste.CONSULTATION_SPECIALISTE: "honoraires",
+    Poste.ACTES_TECHNIQUES: "honoraires",
+    Poste.IMAGERIE: "honoraires",
+    Poste.PREVENTION: "honoraires",
+    Poste.HOSPITALISATION_HONORAIRES: "honoraires",
+    Poste.PHARMACIE_100: "pharmacie_100",
+    Poste.PHARMACIE_65: "pharmacie_65",
+    Poste.PHARMACIE_30: "pharmacie_30",
+    Poste.PHARMACIE_15: "pharmacie_15",
+    Poste.LABORATOIRE: "biologie",
+    Poste.AUXILIAIRES_MEDICAUX: "auxiliaires",
+    Poste.OPTIQUE_VERRES_100_SANTE: "lpp",
+    Poste.OPTIQUE_VERRES: "lpp",
+    Poste.OPTIQUE_MONTURE_100_SANTE: "lpp",
+    Poste.OPTIQUE_MONTURE: "lpp",
+    Poste.OPTIQUE_LENTILLES: "lpp",
+    Poste.OPTIQUE_AUTRE: "lpp",
+    Poste.AUDIO_CLASSE_1: "lpp",
+    Poste.AUDIO_CLASSE_2: "lpp",
+    Poste.AUDIO_ENTRETIEN: "lpp",
+    Poste.MATERIEL_MEDICAL: "lpp",
+    Poste.DENTAIRE_SOINS: "dentaire",
+    Poste.DENTAIRE_PROTHESE_100_SANTE: "dentaire",
+    Poste.DENTAIRE_PROTHESE_TARIF_MAITRISE: "dentaire",
+    Poste.DENTAIRE_PROTHESE_TARIF_LIBRE: "dentaire",
+    Poste.DENTAIRE_IMPLANTOLOGIE: "dentaire",
+    Poste.ORTHODONTIE: "dentaire",
+    Poste.HOSPITALISATION_FRAIS_SEJOUR: "hospitalisation",
+    Poste.FORFAIT_JOURNALIER: "forfait_journalier",
+    Poste.CHAMBRE_PARTICULIERE: "non_rembourse",
+    Poste.MEDECINES_DOUCES: "non_rembourse",
+    Poste.TRANSPORT: "transport",
+    Poste.CURE_THERMALE: "cure",
+}
+NATURE_LIBELLE = {
+    "honoraires": "honoraires des médecins",
+    "pharmacie_100": "médicaments à 100 %",
+    "pharmacie_65": "médicaments à 65 %",
+    "pharmacie_30": "médicaments à 30 %",
+    "pharmacie_15": "médicaments à 15 %",
+    "biologie": "biologie",
+    "auxiliaires": "auxiliaires médicaux",
+    "lpp": "dispositifs médicaux (LPP)",
+    "dentaire": "soins et prothèses dentaires",
+    "hospitalisation": "hospitalisation",
+    "forfait_journalier": "forfait journalier, non remboursé par la Sécurité sociale",
+    "non_rembourse": "prestation non remboursée par la Sécurité sociale",
+    "transport": "transport sanitaire",
+    "cure": "cure thermale",
+}
+# Natures hospitalised care moves to the hospital rate.
+HOSPITALISABLES = frozenset({"honoraires", "biologie", "hospitalisation"})
+# Participation forfaitaire: doctors' acts, biology and imaging (CSS L160-13 II).
+NATURES_PF = frozenset({"honoraires", "biologie"})
+# Franchises médicales by nature (CSS L160-13 III): kind, daily cap parameter.
+FRANCHISES = {
+    "pharmacie_100": ("medicament", None),
+    "pharmacie_65": ("medicament", None),
+    "pharmacie_30": ("medicament", None),
+    "pharmacie_15": ("medicament", None),
+    "auxiliaires": ("paramedical", "franchise.paramedical_max_jour"),
+    "transport": ("transport", "franchise.transport_max_jour"),
+}
+# The whole TM must be covered by a contrat responsable, except these (CSS R871-1).
+SANS_PLANCHER_TM = frozenset({"pharmacie_30", "pharmacie_15", "cure", "non_rembourse"})
+OPTIQUE_EQUIPEMENT = frozenset({Poste.OPTIQUE_VERRES, Poste.OPTIQUE_MONTURE})
+CLASSES_OPTIQUE = frozenset("abcdef")
+
+
+@dataclass(frozen=True, slots=True)
+class Beneficiaire:
+    age: int | None = None
+    date_naissance: date | None = None
+    ald: bool = False
+    css: bool = False
+    regime_local: bool = False
+
+    def age_au(self, on: date) -> int | None:
+        if self.date_naissance is not None:
+            born = self.date_naissance
+            return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        return self.age
+
+
+@dataclass(frozen=True, slots=True)
+class Praticien:
+    secteur: int = 1
+    optam: bool = False
+    identifiant: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Garantie:
+    type: TypeGarantie
+    taux: Decimal | None = None  # percent
+    montant: Decimal | None = None
+    plafond: Decimal | None = None  # the mutuelle's amount over the guarantee's period
+    deja_consomme: Decimal = ZERO  # the mutuelle's amount already paid in that period
+    libelle: str = ""
+    delai_stage_mois: int = 0
+    date_adhesion: date | None = None
+    renouvellement_annees: int | None = None
+    derniere_prise_en_charge: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Acte:
+    date_soins: date
+    code: str
+    montant_depense: Decimal
+    base_remboursement: Decimal | None = None
+    taux_amo: Decimal | None = None  # fraction
+    quantite: int = 1
+    beneficiaire: Beneficiaire = field(default_factory=Beneficiaire)
+    parcours_soins: bool = True
+    praticien: Praticien = field(default_factory=Praticien)
+    hospitalisation: bool = False
+    garantie: Garantie | None = None
+    responsable: bool = True
+    classe_optique: str | None = None  # a…f: the correction class of a classe B equipment
+
+
+@dataclass(frozen=True, slots=True)
+class Etape:
+    """One step of the explanation: the rule, its parameter and reference, amounts before and after."""
+
+    regle: str
+    parametre: str
+    reference: str
+    avant: Decimal | None
+    apres: Decimal | None
+    donnees: tuple[Any, ...] = ()
+
+    @property
+    def explication(self) -> str:
+        return _render(self)
+
+
+@dataclass(slots=True)
+class Resultat:
+    code: str
+    libelle: str
+    poste: Poste
+    base_remboursement: Decimal
+    taux_amo: Decimal
+    ticket_moderateur: Decimal
+    montant_amo: Decimal
+    participation_forfaitaire: Decimal
+    franchise: Decimal
+    depassement: Decimal
+    montant_amc: Decimal
+    reste_a_charge: Decimal
+    trace: list[Etape]
+
+
+@dataclass(slots=True)
+class _Compteurs:
+    """What earlier acts of the same beneficiary consumed (caps apply across them)."""
+
+    pf_jour_pro: dict[tuple[date, str], int] = field(default_factory=lambda: defaultdict(int))
+    pf_annee: dict[int, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    franchise_jour: dict[tuple[date, str], Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    franchise_annee: dict[int, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    garantie: dict[Garantie, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    optique: dict[date, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+
+
+def _pct(rate: Decimal) -> str:
+    value = (rate * CENT).normalize()
+    return f"{value:f}".replace(".", ",") + " %"
+
+
+def _add_months(on: date, months: int) -> date:
+    month = on.month - 1 + months
+    year = on.year + month // 12
+    month = month % 12 + 1
+    day = min(
+        on.day,
+        [
+            31,
+            29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ][month - 1],
+    )
+    return date(year, month, day)
+
+
+def nature_de(code: str) -> Nature:
+    nature = natures_par_cle_b2().get(code.strip().upper())
+    if nature is None:
+        raise ActeInvalide("code", f"code de prestation inconnu « {code} » (clé B2 de la nomenclature IR_NAT_V).")
+    return nature
+
+
+class Moteur:
+    """Computes acts with one set of parameters (the project's by default)."""
+
+    def __init__(self, params: Parametres | None = None) -> None:
+        self.p = params or parametres()
+        self.debut = max(prm.valeurs[0].depuis for nom, prm in self.p.tous.items() if not nom.startswith("tarif."))
+
+    # -- public -----------------------------------------------------------------------------------
+
+    def liquider(self, actes: list[Acte]) -> list[Resultat]:
+        compteurs = _Compteurs()
+        resultats = []
+        for index, acte in enumerate(actes):
+            try:
+                resultats.append(self._liquider(acte, compteurs))
+            except ParametreIndisponible as exc:
+                error = ActeInvalide("date_soins", str(exc))
+                error.index = index
+                raise error from None
+            except ActeInvalide as exc:
+                exc.index = index
+                raise
+        return resultats
+
+    # -- one act ----------------------------------------------------------------------------------
+
+    def _v(self, nom: str, on: date):
+        return self.p.valeur(nom, on)
+
+    def _liquider(self, a: Acte, c: _Compteurs) -> Resultat:
+        on = a.date_soins
+        if on < self.debut:
+            raise ActeInvalide(
+                "date_soins",
+                f"les paramètres commencent le {self.debut:%d/%m/%Y} ; {on:%d/%m/%Y} est antérieur.",
+            )
+        if a.montant_depense < 0:
+            raise ActeInvalide("montant_depense", "le montant dépensé ne peut pas être négatif.")
+        if a.quantite < 1:
+            raise ActeInvalide("quantite", "la quantité est un entier supérieur ou égal à 1.")
+        nature = nature_de(a.code)
+        nat = NATURE_AMO.get(nature.poste)
+        if nat is None:
+            raise ActeInvalide(
+                "code",
+                f"« {a.code} » ({nature.libelle.lower()}) n'est pas une prestation de soins à liquider.",
+            )
+        trace: list[Etape] = []
+        spent = a.montant_depense
+        age = a.beneficiaire.age_au(on)
+
+        br = self._base(a, nat, nature, trace)
+        rate, rate_ref = self._taux(a, nat, trace)
+        amo_brut = arrondi(br * rate)
+        trace.append(Etape("amo.brut", "", "", br, amo_brut, (br, rate)))
+        tm = br - amo_brut
+        amo_ref = amo_brut if rate_ref == rate else arrondi(br * rate_ref)
+        majoration = amo_ref - amo_brut if rate_ref > rate else ZERO
+        depassement = spent - br if spent > br else ZERO
+
+        pf = self._participation(a, nat, age, amo_brut, c, trace)
+        franchise = self._franchise(a, nat, age, amo_brut - pf, c, trace)
+        montant_amo = amo_brut - pf - franchise
+
+        amc = self._amc(a, nature, nat, age, br, amo_brut, amo_ref, majoration, montant_amo, c, trace)
+        reste = spent - montant_amo - amc
+        trace.append(Etape("reste", "", "", spent, reste, (spent, montant_amo, amc)))
+        return Resultat(
+            code=a.code.upper(),
+            libelle=nature.libelle,
+            poste=nature.poste,
+            base_remboursement=br,
+            taux_amo=rate,
+            ticket_moderateur=tm,
+            montant_amo=montant_amo,
+            participation_forfaitaire=pf,
+            franchise=franchise,
+            depassement=depassement,
+            montant_amc=amc,
+            reste_a_charge=reste,
+            trace=trace,
+        )
+
+    def _base(self, a: Acte, nat: str, nature: Nature, trace: list[Etape]) -> Decimal:
+        on, spent = a.date_soins, a.montant_depense
+        if a.base_remboursement is not None:
+            if a.base_remboursement < 0:
+                raise ActeInvalide("base_remboursement", "la base de remboursement ne peut pas être négative.")
+            br = a.base_remboursement
+            trace.append(Etape("base.transmise", "", "", None, br, (br,)))
+        elif nat == "forfait_journalier":
+            v = self._v("forfait_journalier", on)
+            br = v.valeur * a.quantite
+            trace.append(
+                Etape(
+                    "base.forfait_journalier",
+                    "forfait_journalier",
+                    v.reference,
+                    None,
+                    br,
+                    (v.valeur, a.quantite),
+                )
+            )
+        elif nat == "non_rembourse":
+            br = ZERO
+            trace.append(Etape("base.non_rembourse", "", "", None, br, ()))
+        else:
+            key = a.code.strip().upper()
+            try:
+                v = self._v(f"tarif.{key}", on)
+            except ParametreIndisponible:
+                raise ActeInvalide(
+                    "base_remboursement",
+                    f"aucun tarif connu pour le code {key} au {on:%d/%m/%Y} : indiquez la base de remboursement.",
+                ) from None
+            br = arrondi(v.valeur * a.quantite)
+            trace.append(Etape("base.tarif", f"tarif.{key}", v.reference, None, br, (key, v.valeur, a.quantite, on)))
+        if br > spent:
+            trace.append(Etape("base.frais_reels", "", "CSS art. L160-13", br, spent, ()))
+            br = spent
+        return br
+
+    def _taux(self, a: Acte, nat: str, trace: list[Etape]) -> tuple[Decimal, Decimal]:
+        """The AMO rate applied, and the in-parcours rate a contrat responsable reasons from."""
+        on = a.date_soins
+        if a.taux_amo is not None:
+            if not ZERO <= a.taux_amo <= ONE:
+                raise ActeInvalide("taux_amo", "le taux de la Sécurité sociale est une fraction entre 0 et 1.")
+            rate = a.taux_amo
+            trace.append(Etape("taux.transmis", "", "", None, rate, (rate,)))
+            ref = rate
+            if nat == "honoraires" and not a.parcours_soins and not a.hospitalisation:
+                ref = max(rate, self._v("taux.honoraires", on).valeur)
+            return rate, ref
+        key = "hospitalisation" if a.hospitalisation and nat in HOSPITALISABLES else nat
+        v = self._v(f"taux.{key}", on)
+        rate, nom, ref_legal = v.valeur, f"taux.{key}", v.reference
+        if a.beneficiaire.regime_local:
+            local = self._v("taux.regime_local", on)
+            if key in local.valeur:
+                rate, nom, ref_legal = local.valeur[key], "taux.regime_local", local.reference
+        trace.append(Etape("taux.nature", nom, ref_legal, None, rate, (NATURE_LIBELLE.get(key, key), rate)))
+        ref = rate
+        if nat == "honoraires" and not a.parcours_soins and not a.hospitalisation:
+            hp = self._v("taux.hors_parcours", on)
+            rate = hp.valeur
+            trace.append(Etape("taux.hors_parcours", "taux.hors_parcours", hp.reference, ref, rate, (rate,)))
+        if a.beneficiaire.ald and nat not in {"non_rembourse", "forfait_journalier"}:
+            ald = self._v("taux.ald", on)
+            trace.append(Etape("taux.ald", "taux.ald", ald.reference, rate, ald.valeur, ()))
+            rate = ald.valeur
+            ref = max(ref, rate)
+        return rate, ref
+
+    def _exonere(self, a: Acte, age: int | None, quoi: str, trace: list[Etape]) -> bool:
+        on = a.date_soins
+        if a.hospitalisation:
+            trace.append(Etape("exoneration.hospitalisation", "", "CSS art. R160-20, D160-12", None, None, (quoi,)))
+            return True
+        majorite = self._v("exoneration.age_majorite", on)
+        if age is not None and age < majorite.valeur:
+            trace.append(
+                Etape(
+                    "exoneration.mineur",
+                    "exoneration.age_majorite",
+                    majorite.reference,
+                    None,
+                    None,
+                    (quoi, majorite.valeur),
+                )
+            )
+            return True
+        if a.beneficiaire.css:
+            trace.append(Etape("exoneration.css", "", "CSS art. L160-15", None, None, (quoi,)))
+            return True
+        return False
+
+    def _participation(
+        self, a: Acte, nat: str, age: int | None, amo_brut: Decimal, c: _Compteurs, trace: list[Etape]
+    ) -> Decimal:
+        if nat not in NATURES_PF or amo_brut <= 0 or self._exonere(a, age, "participation forfaitaire", trace):
+            return ZERO
+        on = a.date_soins
+        unit = self._v("participation_forfaitaire.montant", on)
+        pf = unit.valeur
+        ident = (a.praticien.identifiant or "").strip()
+        if ident:
+            maxi = self._v("participation_forfaitaire.max_par_jour_professionnel", on)
+            if c.pf_jour_pro[(on, ident)] >= maxi.valeur:
+                trace.append(
+                    Etape(
+                        "pf.max_jour",
+                        "participation_forfaitaire.max_par_jour_professionnel",
+                        maxi.reference,
+                        pf,
+                        ZERO,
+                        (maxi.valeur,),
+                    )
+                )
+                return ZERO
+            c.pf_jour_pro[(on, ident)] += 1
+        plafond = self._v("participation_forfaitaire.plafond_annuel", on)
+        reste_annee = plafond.valeur - c.pf_annee[on.year]
+        if pf > reste_annee:
+            trace.append(
+                Etape(
+                    "pf.plafond_annuel",
+                    "participation_forfaitaire.plafond_annuel",
+                    plafond.reference,
+                    pf,
+                    max(reste_annee, ZERO),
+                    (plafond.valeur, on.year),
+                )
+            )
+            pf = max(reste_annee, ZERO)
+        pf = min(pf, amo_brut)
+        c.pf_annee[on.year] += pf
+        if pf:
+            trace.append(
+                Etape("pf", "participation_forfaitaire.montant", unit.reference, amo_brut, amo_brut - pf, (pf,))
+            )
+        return pf
+
+    def _franchise(
+        self, a: Acte, nat: str, age: int | None, amo_dispo: Decimal, c: _Compteurs, trace: list[Etape]
+    ) -> Decimal:
+        spec = FRANCHISES.get(nat)
+        if spec is None or amo_dispo <= 0 or self._exonere(a, age, "franchise médicale", trace):
+            return ZERO
+        kind, daily_name = spec
+        on = a.date_soins
+        unit = self._v(f"franchise.{kind}", on)
+        f = unit.valeur * a.quantite
+        if daily_name is not None:
+            daily = self._v(daily_name, on)
+            reste_jour = daily.valeur - c.franchise_jour[(on, kind)]
+            if f > reste_jour:
+                trace.append(
+                    Etape(
+                        "franchise.max_jour",
+                        daily_name,
+                        daily.reference,
+                        f,
+                        max(reste_jour, ZERO),
+                        (daily.valeur,),
+                    )
+                )
+                f = max(reste_jour, ZERO)
+        plafond = self._v("franchise.plafond_annuel", on)
+        reste_annee = plafond.valeur - c.franchise_annee[on.year]
+        if f > reste_annee:
+            trace.append(
+                Etape(
+                    "franchise.plafond_annuel",
+                    "franchise.plafond_annuel",
+                    plafond.reference,
+                    f,
+                    max(reste_annee, ZERO),
+                    (plafond.valeur, on.year),
+                )
+            )
+            f = max(reste_annee, ZERO)
+        if f > amo_dispo:
+            trace.append(Etape("franchise.part_amo", "", "CSS art. D160-9", f, amo_dispo, ()))
+            f = amo_dispo
+        if daily_name is not None:
+            c.franchise_jour[(on, kind)] += f
+        c.franchise_annee[on.year] += f
+        if f:
+            trace.append(
+                Etape(
+                    "franchise",
+                    f"franchise.{kind}",
+                    unit.reference,
+                    amo_dispo,
+                    amo_dispo - f,
+                    (f, kind, unit.valeur, a.quantite),
+                )
+            )
+        return f
+
+    # -- the mutuelle's share ---------------------------------------------------------------------
+
+    def _amc(
+        self,
+        a: Acte,
+        nature: Nature,
+        nat: str,
+        age: int | None,
+        br: Decimal,
+        amo_brut: Decimal,
+        amo_ref: Decimal,
+        majoration: Decimal,
+        montant_amo: Decimal,
+        c: _Compteurs,
+        trace: list[Etape],
+    ) -> Decimal:
+        g = a.garantie
+        on, spent, poste = a.date_soins, a.montant_depense, nature.poste
+        if g is None:
+            trace.append(Etape("amc.sans_garantie", "", "", None, ZERO, ()))
+            return ZERO
+        if g.delai_stage_mois and g.date_adhesion is not None:
+            fin_stage = _add_months(g.date_adhesion, g.delai_stage_mois)
+            if on < fin_stage:
+                trace.append(Etape("amc.delai_stage", "", "", None, ZERO, (g.delai_stage_mois, fin_stage)))
+                return ZERO
+        if g.derniere_prise_en_charge is not None:
+            annees, ref = self._renouvellement(a, g, poste, age)
+            if annees and on < _add_months(g.derniere_prise_en_charge, 12 * annees):
+                trace.append(
+                    Etape(
+                        "amc.renouvellement",
+                        "",
+                        ref,
+                        None,
+                        ZERO,
+                        (
+                            annees,
+                            g.derniere_prise_en_charge,
+                            _add_months(g.derniere_prise_en_charge, 12 * annees),
+                        ),
+                    )
+                )
+                return ZERO
+
+        # 1. What the guarantee promises.
+        if g.type == TypeGarantie.BR:
+            taux = self._taux_garantie(g)
+            cible = arrondi(br * taux / CENT)
+            amc = cible - amo_ref
+            trace.append(Etape("amc.br", "", "", None, max(amc, ZERO), (g.libelle, taux, br, cible, amo_ref)))
+        elif g.type == TypeGarantie.FRAIS_REELS:
+            taux = self._taux_garantie(g)
+            cible = arrondi(spent * taux / CENT)
+            amc = cible - amo_ref
+            trace.append(
+                Etape("amc.frais_reels", "", "", None, max(amc, ZERO), (g.libelle, taux, spent, cible, amo_ref))
+            )
+        elif g.type == TypeGarantie.FORFAIT:
+            if g.montant is None or g.montant < 0:
+                raise ActeInvalide("garantie.montant", "indiquez le montant positif du forfait.")
+            amc = g.montant * a.quantite
+            trace.append(Etape("amc.forfait", "", "", None, amc, (g.libelle, g.montant, a.quantite)))
+        else:
+            prix = spent
+            limite = self._prix_limite(poste, on)
+            if limite is not None and spent > limite.valeur * a.quantite:
+                prix = limite.valeur * a.quantite
+                trace.append(
+                    Etape(
+                        "amc.100_sante.prix_limite",
+                        f"cent_pour_cent_sante.{poste.value}.prix_limite",
+                        limite.reference,
+                        spent,
+                        prix,
+                        (),
+                    )
+                )
+            amc = prix - amo_brut
+            trace.append(Etape("amc.100_sante", "", "CSS art. L871-1", None, max(amc, ZERO), (prix, amo_brut)))
+        amc = max(amc, ZERO)
+
+        # 2. What a contrat responsable may not exceed.
+        if a.responsable:
+            amc = self._plafonds_responsable(a, nat, poste, br, amo_brut, amo_ref, majoration, amc, c, trace)
+
+        # 3. The guarantee's own ceiling over its period.
+        if g.plafond is not None:
+            deja = g.deja_consomme + c.garantie[g]
+            dispo = max(g.plafond - deja, ZERO)
+            if amc > dispo:
+                trace.append(Etape("amc.plafond_garantie", "", "", amc, dispo, (g.libelle, g.plafond, deja)))
+                amc = dispo
+
+        # 4. The floor of a contrat responsable: the whole ticket modérateur (forfait journalier in full).
+        if a.responsable:
+            plancher = ZERO
+            if nat == "forfait_journalier":
+                plancher = br
+            elif nat not in SANS_PLANCHER_TM:
+                plancher = br - amo_ref
+            plancher = min(plancher, max(spent - amo_ref, ZERO))
+            if amc < plancher:
+                trace.append(Etape("amc.plancher_tm", "", "CSS art. R871-1", amc, plancher, (nat,)))
+                amc = plancher
+
+        # 5. Never more than what was spent (principe indemnitaire).
+        maxi = spent - (amo_brut + majoration if a.responsable else montant_amo)
+        maxi = max(maxi, ZERO)
+        if amc > maxi:
+            trace.append(Etape("amc.indemnitaire", "", "Code de la mutualité art. L224-8", amc, maxi, (a.responsable,)))
+            amc = maxi
+        amc = arrondi(amc)
+        if g.plafond is not None:
+            c.garantie[g] += amc
+        if poste in OPTIQUE_EQUIPEMENT and a.classe_optique:
+            c.optique[on] += amo_brut + amc
+        return amc
+
+    def _taux_garantie(self, g: Garantie) -> Decimal:
+        if g.taux is None or g.taux < 0:
+            raise ActeInvalide("garantie.taux", "indiquez le taux de la garantie en pourcentage (par exemple 100).")
+        return g.taux
+
+    def _prix_limite(self, poste: Poste, on: date):
+        try:
+            return self._v(f"cent_pour_cent_sante.{poste.value}.prix_limite", on)
+        except ParametreIndisponible:
+            return None
+
+    def _renouvellement(self, a: Acte, g: Garantie, poste: Poste, age: int | None) -> tuple[int, str]:
+        if g.renouvellement_annees:
+            return g.renouvellement_annees, ""
+        on = a.date_soins
+        if poste in OPTIQUE_EQUIPEMENT or poste in {
+            Poste.OPTIQUE_VERRES_100_SANTE,
+            Poste.OPTIQUE_MONTURE_100_SANTE,
+        }:
+            name = (
+                "renouvellement.optique_annees_moins_16"
+                if age is not None and age < 16
+                else "renouvellement.optique_annees"
+            )
+            v = self._v(name, on)
+            return int(v.valeur), v.reference
+        if poste in {Poste.AUDIO_CLASSE_1, Poste.AUDIO_CLASSE_2}:
+            v = self._v("renouvellement.audio_annees", on)
+            return int(v.valeur), v.reference
+        return 0, ""
+
+    def _plafonds_responsable(
+        self,
+        a: Acte,
+        nat: str,
+        poste: Poste,
+        br: Decimal,
+        amo_brut: Decimal,
+        amo_ref: Decimal,
+        majoration: Decimal,
+        amc: Decimal,
+        c: _Compteurs,
+        trace: list[Etape],
+    ) -> Decimal:
+        on = a.date_soins
+        if nat == "honoraires" and a.praticien.secteur == 2 and not a.praticien.optam:
+            v = self._v("responsable.non_optam.plafond_depassement", on)
+            cap = (br - amo_ref) + arrondi(br * v.valeur)
+            if amc > cap:
+                trace.append(
+                    Etape(
+                        "responsable.non_optam",
+                        "responsable.non_optam.plafond_depassement",
+                        v.reference,
+                        amc,
+                        cap,
+                        (v.valeur,),
+                    )
+                )
+                amc = cap
+        if poste == Poste.OPTIQUE_MONTURE:
+            v = self._v("responsable.optique.plafond_monture", on)
+            cap = max(v.valeur * a.quantite - amo_brut, ZERO)
+            if amc > cap:
+                trace.append(
+                    Etape(
+                        "responsable.monture",
+                        "responsable.optique.plafond_monture",
+                        v.reference,
+                        amc,
+                        cap,
+                        (v.valeur,),
+                    )
+                )
+                amc = cap
+        if poste in OPTIQUE_EQUIPEMENT and a.classe_optique:
+            classe = a.classe_optique.strip().lower()
+            if classe not in CLASSES_OPTIQUE:
+                raise ActeInvalide("classe_optique", "classe de correction attendue : a, b, c, d, e ou f.")
+            v = self._v("responsable.optique.plafond_equipement", on)
+            plafond = v.valeur[classe]
+            cap = max(plafond - c.optique[on] - amo_brut, ZERO)
+            if amc > cap:
+                trace.append(
+                    Etape(
+                        "responsable.equipement",
+                        "responsable.optique.plafond_equipement",
+                        v.reference,
+                        amc,
+                        cap,
+                        (classe, plafond, c.optique[on]),
+                    )
+                )
+                amc = cap
+        if poste == Poste.AUDIO_CLASSE_2:
+            v = self._v("responsable.audio.plafond_classe_2", on)
+            if v.valeur is not None:
+                cap = max(v.valeur * a.quantite - amo_brut, ZERO)
+                if amc > cap:
+                    trace.append(
+                        Etape(
+                            "responsable.audio",
+                            "responsable.audio.plafond_classe_2",
+                            v.reference,
+                            amc,
+                            cap,
+                            (v.valeur,),
+                        )
+                    )
+                    amc = cap
+        if majoration > 0:
+            cap = max(a.montant_depense - amo_brut - majoration, ZERO)
+            trace.append(
+                Etape(
+                    "responsable.hors_parcours",
+                    "taux.hors_parcours",
+                    "CSS art. L871-1, R871-1",
+                    None,
+                    None,
+                    (majoration,),
+                )
+            )
+            amc = min(amc, cap)
+        return amc
+
+
+# -- French explanations --------------------------------------------------------------------------
+
+
+def _e(value: object) -> str:
+    return euros(value) if isinstance(value, Decimal) else str(value)
+
+
+def _render(step: Etape) -> str:
+    d = step.donnees
+    r = step.regle
+    if r == "base.transmise":
+        return f"Base de remboursement transmise : {_e(d[0])}."
+    if r == "base.tarif":
+        key, unit, qty, on = d
+        qte = f" × {qty}" if qty != 1 else ""
+        return f"Base de remboursement : tarif {key} en vigueur le {on:%d/%m/%Y}, {_e(unit)}{qte} = {_e(step.apres)}."
+    if r == "base.forfait_journalier":
+        return f"Forfait journalier hospitalier : {_e(d[0])} × {d[1]} jour(s) = {_e(step.apres)}."
+    if r == "base.non_rembourse":
+        return "La Sécurité sociale ne rembourse pas cette prestation : base de remboursement nulle."
+    if r == "base.frais_reels":
+        return (
+            f"La Sécurité sociale rembourse dans la limite des frais exposés : base ramenée de "
+            f"{_e(step.avant)} à {_e(step.apres)}."
+        )
+    if r == "taux.transmis":
+        return f"Taux de la Sécurité sociale transmis : {_pct(d[0])}."
+    if r == "taux.nature":
+        return f"Taux de la Sécurité sociale pour {d[0]} : {_pct(d[1])}."
+    if r == "taux.hors_parcours":
+        return (
+            f"Hors parcours de soins coordonnés, le taux passe à {_pct(d[0])} ; la majoration du ticket "
+            "modérateur reste à votre charge."
+        )
+    if r == "taux.ald":
+        return "Soins en rapport avec une affection de longue durée : la Sécurité sociale prend en charge 100 %."
+    if r == "amo.brut":
+        return f"Part de la Sécurité sociale avant déductions : {_e(d[0])} × {_pct(d[1])} = {_e(step.apres)}."
+    if r.startswith("exoneration."):
+        motif = {
+            "exoneration.hospitalisation": "pendant une hospitalisation",
+            "exoneration.mineur": f"pour les moins de {d[1] if len(d) > 1 else 18} ans",
+            "exoneration.css": "pour les bénéficiaires de la Complémentaire santé solidaire",
+        }[r]
+        return f"Pas de {d[0]} {motif}."
+    if r == "pf":
+        return (
+            f"Participation forfaitaire de {_e(d[0])} déduite par la Sécurité sociale ; elle reste à votre "
+            "charge (un contrat responsable ne la rembourse pas)."
+        )
+    if r == "pf.max_jour":
+        return f"Plus de {d[0]} participations forfaitaires le même jour chez ce professionnel : aucune n'est due."
+    if r == "pf.plafond_annuel":
+        return f"Plafond annuel des participations forfaitaires ({_e(d[0])} en {d[1]}) : {_e(step.apres)} déduits."
+    if r == "franchise":
+        quoi = {"medicament": "boîte", "paramedical": "acte", "transport": "trajet"}[str(d[1])]
+        return (
+            f"Franchise médicale de {_e(d[0])} ({_e(d[2])} par {quoi} × {d[3]}) déduite par la Sécurité "
+            "sociale ; elle reste à votre charge."
+        )
+    if r == "franchise.max_jour":
+        return f"Plafond journalier des franchises ({_e(d[0])}) : ramenée de {_e(step.avant)} à {_e(step.apres)}."
+    if r == "franchise.plafond_annuel":
+        return f"Plafond annuel des franchises ({_e(d[0])} en {d[1]}) : ramenée à {_e(step.apres)}."
+    if r == "franchise.part_amo":
+        return "Une franchise ne dépasse jamais la part de la Sécurité sociale."
+    if r == "amc.sans_garantie":
+        return "Aucune garantie de la mutuelle ne couvre cet acte."
+    if r == "amc.delai_stage":
+        return f"Délai de stage de {d[0]} mois : garantie ouverte à partir du {d[1]:%d/%m/%Y}."
+    if r == "amc.renouvellement":
+        return (
+            f"Renouvellement limité à un tous les {d[0]} an(s) : dernière prise en charge le {d[1]:%d/%m/%Y}, "
+            f"prochaine possible le {d[2]:%d/%m/%Y}."
+        )
+    if r == "amc.br":
+        libelle, taux, _br, cible, amo_ref = d
+        nom = f"« {libelle} » " if libelle else ""
+        return (
+            f"Garantie {nom}: {_pct(taux / CENT)} de la base de remboursement, Sécurité sociale incluse, "
+            f"soit {_e(cible)} ; moins la part de la Sécurité sociale ({_e(amo_ref)}) : {_e(step.apres)}."
+        )
+    if r == "amc.frais_reels":
+        libelle, taux, spent, cible, amo_ref = d
+        nom = f"« {libelle} » " if libelle else ""
+        return (
+            f"Garantie {nom}: {_pct(taux / CENT)} des frais réels ({_e(spent)}), soit {_e(cible)} ; moins la "
+            f"part de la Sécurité sociale ({_e(amo_ref)}) : {_e(step.apres)}."
+        )
+    if r == "amc.forfait":
+        libelle, montant, qty = d
+        nom = f"« {libelle} » " if libelle else ""
+        qte = f" × {qty}" if qty != 1 else ""
+        return f"Garantie {nom}: forfait de {_e(montant)}{qte}."
+    if r == "amc.100_sante.prix_limite":
+        return f"Prix limite de vente de l'équipement 100 % Santé : {_e(step.apres)}."
+    if r == "amc.100_sante":
+        return (
+            f"100 % Santé : la mutuelle complète jusqu'au prix ({_e(d[0])}) après la part de la Sécurité "
+            f"sociale ({_e(d[1])}) : {_e(step.apres)}."
+        )
+    if r == "responsable.non_optam":
+        return (
+            f"Contrat responsable, médecin non adhérent OPTAM : dépassement pris en charge dans la limite de "
+            f"{_pct(d[0])} de la base, soit au plus {_e(step.apres)}."
+        )
+    if r == "responsable.monture":
+        return f"Contrat responsable : monture prise en charge dans la limite de {_e(d[0])} Sécurité sociale incluse."
+    if r == "responsable.equipement":
+        return (
+            f"Contrat responsable : équipement de classe {d[0]} plafonné à {_e(d[1])} Sécurité sociale incluse "
+            f"(déjà pris en charge ce jour : {_e(d[2])}) : {_e(step.apres)}."
+        )
+    if r == "responsable.audio":
+        return f"Contrat responsable : aide auditive plafonnée à {_e(d[0])} par oreille, Sécurité sociale incluse."
+    if r == "responsable.hors_parcours":
+        return (
+            f"Contrat responsable : la majoration hors parcours de soins ({_e(d[0])}) n'est pas remboursée "
+            "par la mutuelle."
+        )
+    if r == "amc.plafond_garantie":
+        libelle, plafond, deja = d
+        nom = f"« {libelle} » " if libelle else ""
+        return (
+            f"Plafond de la garantie {nom}: {_e(plafond)} par période, déjà consommé {_e(deja)} → "
+            f"{_e(step.apres)} pris en charge."
+        )
+    if r == "amc.plancher_tm":
+        return f"Contrat responsable : le ticket modérateur est toujours couvert, soit au moins {_e(step.apres)}."
+    if r == "amc.indemnitaire":
+        return (
+            "La Sécurité sociale et la mutuelle ensemble ne remboursent jamais plus que la dépense"
+            + (" (hors participation forfaitaire et franchises, qui restent à votre charge)." if d[0] else ".")
+            + f" Part de la mutuelle ramenée à {_e(step.apres)}."
+        )
+    if r == "reste":
+        spent, amo, amc = d
+        return (
+            f"Reste à votre charge : {_e(spent)} − {_e(amo)} (Sécurité sociale) − {_e(amc)} (mutuelle) = "
+            f"{_e(step.apres)}."
+        )
+    return r
+
+
+_moteur: Moteur | None = None
+
+
+def liquider(actes: list[Acte]) -> list[Resultat]:
+    """Compute the acts of one beneficiary, in order, with the project's parameters."""
+    global _moteur
+    if _moteur is None:
+        _moteur = Moteur()
+    return _moteur.liquider(actes)
