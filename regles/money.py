@@ -11,9 +11,10 @@ NARROW_NBSP = "\u202f"  # the thousands separator of French typography
 
 def arrondi(value: Decimal) -> Decimal:
     """Round half-up to the cent (0.005 → 0.01)."""
-    if not isinstance(value, Decimal):
-        raise TypeError(f"arrondi() attend un Decimal, pas {type(value).__name__}")
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except AttributeError:  # a float or an int: never money here
+        raise TypeError(f"arrondi() attend un Decimal, pas {type(value).__name__}") from None
 
 
 def euros(value: Decimal) -> str:

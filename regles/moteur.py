@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from regles.money import ZERO, arrondi, euros
 from regles.nomenclature import Nature, natures_par_cle_b2
-from regles.parametres import ParametreIndisponible, Parametres, parametres
+from regles.parametres import ParametreIndisponible, Parametres, Valeur, parametres
 from regles.postes import Poste
 
 CENT = Decimal(100)
@@ -166,9 +166,10 @@ class Acte:
     classe_optique: str | None = None  # a…f: the correction class of a classe B equipment
 
 
-@dataclass(frozen=True, slots=True)
-class Etape:
-    """One step of the explanation: the rule, its parameter and reference, amounts before and after."""
+class Etape(NamedTuple):
+    """One step of the explanation: the rule, its parameter and reference, amounts before and after.
+
+    A tuple (cheap to build on the hot path); the French text is rendered when read."""
 
     regle: str
     parametre: str
@@ -196,7 +197,11 @@ class Resultat:
     depassement: Decimal
     montant_amc: Decimal
     reste_a_charge: Decimal
-    trace: list[Etape]
+    trace_brute: list[tuple[Any, ...]]  # Etape fields as plain tuples: cheap on the hot path
+
+    @property
+    def trace(self) -> list[Etape]:
+        return [Etape._make(step) for step in self.trace_brute]
 
 
 @dataclass(slots=True)
@@ -209,6 +214,10 @@ class _Compteurs:
     franchise_annee: dict[int, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
     garantie: dict[Garantie, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
     optique: dict[date, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+
+
+def _positif(value: Decimal) -> Decimal:
+    return value if value > ZERO else ZERO
 
 
 def _pct(rate: Decimal) -> str:
@@ -252,6 +261,8 @@ class Moteur:
 
     def __init__(self, params: Parametres | None = None) -> None:
         self.p = params or parametres()
+        self._cache: dict[tuple[str, date], Valeur] = {}  # (parameter, date) → value: dates repeat
+        self._natures: dict[str, tuple[Nature, str | None]] = {}
         self.debut = max(prm.valeurs[0].depuis for nom, prm in self.p.tous.items() if not nom.startswith("tarif."))
 
     # -- public -----------------------------------------------------------------------------------
@@ -273,8 +284,12 @@ class Moteur:
 
     # -- one act ----------------------------------------------------------------------------------
 
-    def _v(self, nom: str, on: date):
-        return self.p.valeur(nom, on)
+    def _v(self, nom: str, on: date) -> Valeur:
+        key = (nom, on)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self.p.valeur(nom, on)
+        return found
 
     def _liquider(self, a: Acte, c: _Compteurs) -> Resultat:
         on = a.date_soins
@@ -283,25 +298,28 @@ class Moteur:
                 "date_soins",
                 f"les paramètres commencent le {self.debut:%d/%m/%Y} ; {on:%d/%m/%Y} est antérieur.",
             )
-        if a.montant_depense < 0:
+        if a.montant_depense < ZERO:
             raise ActeInvalide("montant_depense", "le montant dépensé ne peut pas être négatif.")
         if a.quantite < 1:
             raise ActeInvalide("quantite", "la quantité est un entier supérieur ou égal à 1.")
-        nature = nature_de(a.code)
-        nat = NATURE_AMO.get(nature.poste)
+        known = self._natures.get(a.code)
+        if known is None:
+            nature = nature_de(a.code)
+            known = self._natures[a.code] = (nature, NATURE_AMO.get(nature.poste))
+        nature, nat = known
         if nat is None:
             raise ActeInvalide(
                 "code",
                 f"« {a.code} » ({nature.libelle.lower()}) n'est pas une prestation de soins à liquider.",
             )
-        trace: list[Etape] = []
+        trace: list[tuple[Any, ...]] = []
         spent = a.montant_depense
         age = a.beneficiaire.age_au(on)
 
         br = self._base(a, nat, nature, trace)
         rate, rate_ref = self._taux(a, nat, trace)
         amo_brut = arrondi(br * rate)
-        trace.append(Etape("amo.brut", "", "", br, amo_brut, (br, rate)))
+        trace.append(("amo.brut", "", "", br, amo_brut, (br, rate)))
         tm = br - amo_brut
         amo_ref = amo_brut if rate_ref == rate else arrondi(br * rate_ref)
         majoration = amo_ref - amo_brut if rate_ref > rate else ZERO
@@ -313,7 +331,7 @@ class Moteur:
 
         amc = self._amc(a, nature, nat, age, br, amo_brut, amo_ref, majoration, montant_amo, c, trace)
         reste = spent - montant_amo - amc
-        trace.append(Etape("reste", "", "", spent, reste, (spent, montant_amo, amc)))
+        trace.append(("reste", "", "", spent, reste, (spent, montant_amo, amc)))
         return Resultat(
             code=a.code.upper(),
             libelle=nature.libelle,
@@ -327,21 +345,21 @@ class Moteur:
             depassement=depassement,
             montant_amc=amc,
             reste_a_charge=reste,
-            trace=trace,
+            trace_brute=trace,
         )
 
-    def _base(self, a: Acte, nat: str, nature: Nature, trace: list[Etape]) -> Decimal:
+    def _base(self, a: Acte, nat: str, nature: Nature, trace: list[tuple[Any, ...]]) -> Decimal:
         on, spent = a.date_soins, a.montant_depense
         if a.base_remboursement is not None:
             if a.base_remboursement < 0:
                 raise ActeInvalide("base_remboursement", "la base de remboursement ne peut pas être négative.")
             br = a.base_remboursement
-            trace.append(Etape("base.transmise", "", "", None, br, (br,)))
+            trace.append(("base.transmise", "", "", None, br, (br,)))
         elif nat == "forfait_journalier":
             v = self._v("forfait_journalier", on)
             br = v.valeur * a.quantite
             trace.append(
-                Etape(
+                (
                     "base.forfait_journalier",
                     "forfait_journalier",
                     v.reference,
@@ -352,7 +370,7 @@ class Moteur:
             )
         elif nat == "non_rembourse":
             br = ZERO
-            trace.append(Etape("base.non_rembourse", "", "", None, br, ()))
+            trace.append(("base.non_rembourse", "", "", None, br, ()))
         else:
             key = a.code.strip().upper()
             try:
@@ -363,20 +381,20 @@ class Moteur:
                     f"aucun tarif connu pour le code {key} au {on:%d/%m/%Y} : indiquez la base de remboursement.",
                 ) from None
             br = arrondi(v.valeur * a.quantite)
-            trace.append(Etape("base.tarif", f"tarif.{key}", v.reference, None, br, (key, v.valeur, a.quantite, on)))
+            trace.append(("base.tarif", f"tarif.{key}", v.reference, None, br, (key, v.valeur, a.quantite, on)))
         if br > spent:
-            trace.append(Etape("base.frais_reels", "", "CSS art. L160-13", br, spent, ()))
+            trace.append(("base.frais_reels", "", "CSS art. L160-13", br, spent, ()))
             br = spent
         return br
 
-    def _taux(self, a: Acte, nat: str, trace: list[Etape]) -> tuple[Decimal, Decimal]:
+    def _taux(self, a: Acte, nat: str, trace: list[tuple[Any, ...]]) -> tuple[Decimal, Decimal]:
         """The AMO rate applied, and the in-parcours rate a contrat responsable reasons from."""
         on = a.date_soins
         if a.taux_amo is not None:
             if not ZERO <= a.taux_amo <= ONE:
                 raise ActeInvalide("taux_amo", "le taux de la Sécurité sociale est une fraction entre 0 et 1.")
             rate = a.taux_amo
-            trace.append(Etape("taux.transmis", "", "", None, rate, (rate,)))
+            trace.append(("taux.transmis", "", "", None, rate, (rate,)))
             ref = rate
             if nat == "honoraires" and not a.parcours_soins and not a.hospitalisation:
                 ref = max(rate, self._v("taux.honoraires", on).valeur)
@@ -390,28 +408,28 @@ class Moteur:
             local = self._v("taux.regime_local", on)
             if key in local.valeur:
                 rate, nom, ref_legal = local.valeur[key], "taux.regime_local", local.reference
-        trace.append(Etape("taux.nature", nom, ref_legal, None, rate, (NATURE_LIBELLE.get(key, key), rate)))
+        trace.append(("taux.nature", nom, ref_legal, None, rate, (NATURE_LIBELLE.get(key, key), rate)))
         ref = rate
         if nat == "honoraires" and not a.parcours_soins and not a.hospitalisation:
             hp = self._v("taux.hors_parcours", on)
             rate = hp.valeur
-            trace.append(Etape("taux.hors_parcours", "taux.hors_parcours", hp.reference, ref, rate, (rate,)))
+            trace.append(("taux.hors_parcours", "taux.hors_parcours", hp.reference, ref, rate, (rate,)))
         if a.beneficiaire.ald and nat not in {"non_rembourse", "forfait_journalier"}:
             ald = self._v("taux.ald", on)
-            trace.append(Etape("taux.ald", "taux.ald", ald.reference, rate, ald.valeur, ()))
+            trace.append(("taux.ald", "taux.ald", ald.reference, rate, ald.valeur, ()))
             rate = ald.valeur
             ref = max(ref, rate)
         return rate, ref
 
-    def _exonere(self, a: Acte, age: int | None, quoi: str, trace: list[Etape]) -> bool:
+    def _exonere(self, a: Acte, age: int | None, quoi: str, trace: list[tuple[Any, ...]]) -> bool:
         on = a.date_soins
         if a.hospitalisation:
-            trace.append(Etape("exoneration.hospitalisation", "", "CSS art. R160-20, D160-12", None, None, (quoi,)))
+            trace.append(("exoneration.hospitalisation", "", "CSS art. R160-20, D160-12", None, None, (quoi,)))
             return True
         majorite = self._v("exoneration.age_majorite", on)
         if age is not None and age < majorite.valeur:
             trace.append(
-                Etape(
+                (
                     "exoneration.mineur",
                     "exoneration.age_majorite",
                     majorite.reference,
@@ -422,12 +440,12 @@ class Moteur:
             )
             return True
         if a.beneficiaire.css:
-            trace.append(Etape("exoneration.css", "", "CSS art. L160-15", None, None, (quoi,)))
+            trace.append(("exoneration.css", "", "CSS art. L160-15", None, None, (quoi,)))
             return True
         return False
 
     def _participation(
-        self, a: Acte, nat: str, age: int | None, amo_brut: Decimal, c: _Compteurs, trace: list[Etape]
+        self, a: Acte, nat: str, age: int | None, amo_brut: Decimal, c: _Compteurs, trace: list[tuple[Any, ...]]
     ) -> Decimal:
         if nat not in NATURES_PF or amo_brut <= 0 or self._exonere(a, age, "participation forfaitaire", trace):
             return ZERO
@@ -439,7 +457,7 @@ class Moteur:
             maxi = self._v("participation_forfaitaire.max_par_jour_professionnel", on)
             if c.pf_jour_pro[(on, ident)] >= maxi.valeur:
                 trace.append(
-                    Etape(
+                    (
                         "pf.max_jour",
                         "participation_forfaitaire.max_par_jour_professionnel",
                         maxi.reference,
@@ -454,26 +472,24 @@ class Moteur:
         reste_annee = plafond.valeur - c.pf_annee[on.year]
         if pf > reste_annee:
             trace.append(
-                Etape(
+                (
                     "pf.plafond_annuel",
                     "participation_forfaitaire.plafond_annuel",
                     plafond.reference,
                     pf,
-                    max(reste_annee, ZERO),
+                    _positif(reste_annee),
                     (plafond.valeur, on.year),
                 )
             )
-            pf = max(reste_annee, ZERO)
+            pf = _positif(reste_annee)
         pf = min(pf, amo_brut)
         c.pf_annee[on.year] += pf
         if pf:
-            trace.append(
-                Etape("pf", "participation_forfaitaire.montant", unit.reference, amo_brut, amo_brut - pf, (pf,))
-            )
+            trace.append(("pf", "participation_forfaitaire.montant", unit.reference, amo_brut, amo_brut - pf, (pf,)))
         return pf
 
     def _franchise(
-        self, a: Acte, nat: str, age: int | None, amo_dispo: Decimal, c: _Compteurs, trace: list[Etape]
+        self, a: Acte, nat: str, age: int | None, amo_dispo: Decimal, c: _Compteurs, trace: list[tuple[Any, ...]]
     ) -> Decimal:
         spec = FRANCHISES.get(nat)
         if spec is None or amo_dispo <= 0 or self._exonere(a, age, "franchise médicale", trace):
@@ -487,39 +503,39 @@ class Moteur:
             reste_jour = daily.valeur - c.franchise_jour[(on, kind)]
             if f > reste_jour:
                 trace.append(
-                    Etape(
+                    (
                         "franchise.max_jour",
                         daily_name,
                         daily.reference,
                         f,
-                        max(reste_jour, ZERO),
+                        _positif(reste_jour),
                         (daily.valeur,),
                     )
                 )
-                f = max(reste_jour, ZERO)
+                f = _positif(reste_jour)
         plafond = self._v("franchise.plafond_annuel", on)
         reste_annee = plafond.valeur - c.franchise_annee[on.year]
         if f > reste_annee:
             trace.append(
-                Etape(
+                (
                     "franchise.plafond_annuel",
                     "franchise.plafond_annuel",
                     plafond.reference,
                     f,
-                    max(reste_annee, ZERO),
+                    _positif(reste_annee),
                     (plafond.valeur, on.year),
                 )
             )
-            f = max(reste_annee, ZERO)
+            f = _positif(reste_annee)
         if f > amo_dispo:
-            trace.append(Etape("franchise.part_amo", "", "CSS art. D160-9", f, amo_dispo, ()))
+            trace.append(("franchise.part_amo", "", "CSS art. D160-9", f, amo_dispo, ()))
             f = amo_dispo
         if daily_name is not None:
             c.franchise_jour[(on, kind)] += f
         c.franchise_annee[on.year] += f
         if f:
             trace.append(
-                Etape(
+                (
                     "franchise",
                     f"franchise.{kind}",
                     unit.reference,
@@ -544,23 +560,23 @@ class Moteur:
         majoration: Decimal,
         montant_amo: Decimal,
         c: _Compteurs,
-        trace: list[Etape],
+        trace: list[tuple[Any, ...]],
     ) -> Decimal:
         g = a.garantie
         on, spent, poste = a.date_soins, a.montant_depense, nature.poste
         if g is None:
-            trace.append(Etape("amc.sans_garantie", "", "", None, ZERO, ()))
+            trace.append(("amc.sans_garantie", "", "", None, ZERO, ()))
             return ZERO
         if g.delai_stage_mois and g.date_adhesion is not None:
             fin_stage = _add_months(g.date_adhesion, g.delai_stage_mois)
             if on < fin_stage:
-                trace.append(Etape("amc.delai_stage", "", "", None, ZERO, (g.delai_stage_mois, fin_stage)))
+                trace.append(("amc.delai_stage", "", "", None, ZERO, (g.delai_stage_mois, fin_stage)))
                 return ZERO
         if g.derniere_prise_en_charge is not None:
             annees, ref = self._renouvellement(a, g, poste, age)
             if annees and on < _add_months(g.derniere_prise_en_charge, 12 * annees):
                 trace.append(
-                    Etape(
+                    (
                         "amc.renouvellement",
                         "",
                         ref,
@@ -580,26 +596,24 @@ class Moteur:
             taux = self._taux_garantie(g)
             cible = arrondi(br * taux / CENT)
             amc = cible - amo_ref
-            trace.append(Etape("amc.br", "", "", None, max(amc, ZERO), (g.libelle, taux, br, cible, amo_ref)))
+            trace.append(("amc.br", "", "", None, _positif(amc), (g.libelle, taux, br, cible, amo_ref)))
         elif g.type == TypeGarantie.FRAIS_REELS:
             taux = self._taux_garantie(g)
             cible = arrondi(spent * taux / CENT)
             amc = cible - amo_ref
-            trace.append(
-                Etape("amc.frais_reels", "", "", None, max(amc, ZERO), (g.libelle, taux, spent, cible, amo_ref))
-            )
+            trace.append(("amc.frais_reels", "", "", None, _positif(amc), (g.libelle, taux, spent, cible, amo_ref)))
         elif g.type == TypeGarantie.FORFAIT:
             if g.montant is None or g.montant < 0:
                 raise ActeInvalide("garantie.montant", "indiquez le montant positif du forfait.")
             amc = g.montant * a.quantite
-            trace.append(Etape("amc.forfait", "", "", None, amc, (g.libelle, g.montant, a.quantite)))
+            trace.append(("amc.forfait", "", "", None, amc, (g.libelle, g.montant, a.quantite)))
         else:
             prix = spent
             limite = self._prix_limite(poste, on)
             if limite is not None and spent > limite.valeur * a.quantite:
                 prix = limite.valeur * a.quantite
                 trace.append(
-                    Etape(
+                    (
                         "amc.100_sante.prix_limite",
                         f"cent_pour_cent_sante.{poste.value}.prix_limite",
                         limite.reference,
@@ -609,8 +623,8 @@ class Moteur:
                     )
                 )
             amc = prix - amo_brut
-            trace.append(Etape("amc.100_sante", "", "CSS art. L871-1", None, max(amc, ZERO), (prix, amo_brut)))
-        amc = max(amc, ZERO)
+            trace.append(("amc.100_sante", "", "CSS art. L871-1", None, _positif(amc), (prix, amo_brut)))
+        amc = _positif(amc)
 
         # 2. What a contrat responsable may not exceed.
         if a.responsable:
@@ -619,9 +633,9 @@ class Moteur:
         # 3. The guarantee's own ceiling over its period.
         if g.plafond is not None:
             deja = g.deja_consomme + c.garantie[g]
-            dispo = max(g.plafond - deja, ZERO)
+            dispo = _positif(g.plafond - deja)
             if amc > dispo:
-                trace.append(Etape("amc.plafond_garantie", "", "", amc, dispo, (g.libelle, g.plafond, deja)))
+                trace.append(("amc.plafond_garantie", "", "", amc, dispo, (g.libelle, g.plafond, deja)))
                 amc = dispo
 
         # 4. The floor of a contrat responsable: the whole ticket modérateur (forfait journalier in full).
@@ -631,16 +645,16 @@ class Moteur:
                 plancher = br
             elif nat not in SANS_PLANCHER_TM:
                 plancher = br - amo_ref
-            plancher = min(plancher, max(spent - amo_ref, ZERO))
+            plancher = min(plancher, _positif(spent - amo_ref))
             if amc < plancher:
-                trace.append(Etape("amc.plancher_tm", "", "CSS art. R871-1", amc, plancher, (nat,)))
+                trace.append(("amc.plancher_tm", "", "CSS art. R871-1", amc, plancher, (nat,)))
                 amc = plancher
 
         # 5. Never more than what was spent (principe indemnitaire).
         maxi = spent - (amo_brut + majoration if a.responsable else montant_amo)
-        maxi = max(maxi, ZERO)
+        maxi = _positif(maxi)
         if amc > maxi:
-            trace.append(Etape("amc.indemnitaire", "", "Code de la mutualité art. L224-8", amc, maxi, (a.responsable,)))
+            trace.append(("amc.indemnitaire", "", "Code de la mutualité art. L224-8", amc, maxi, (a.responsable,)))
             amc = maxi
         amc = arrondi(amc)
         if g.plafond is not None:
@@ -691,7 +705,7 @@ class Moteur:
         majoration: Decimal,
         amc: Decimal,
         c: _Compteurs,
-        trace: list[Etape],
+        trace: list[tuple[Any, ...]],
     ) -> Decimal:
         on = a.date_soins
         if nat == "honoraires" and a.praticien.secteur == 2 and not a.praticien.optam:
@@ -699,7 +713,7 @@ class Moteur:
             cap = (br - amo_ref) + arrondi(br * v.valeur)
             if amc > cap:
                 trace.append(
-                    Etape(
+                    (
                         "responsable.non_optam",
                         "responsable.non_optam.plafond_depassement",
                         v.reference,
@@ -711,10 +725,10 @@ class Moteur:
                 amc = cap
         if poste == Poste.OPTIQUE_MONTURE:
             v = self._v("responsable.optique.plafond_monture", on)
-            cap = max(v.valeur * a.quantite - amo_brut, ZERO)
+            cap = _positif(v.valeur * a.quantite - amo_brut)
             if amc > cap:
                 trace.append(
-                    Etape(
+                    (
                         "responsable.monture",
                         "responsable.optique.plafond_monture",
                         v.reference,
@@ -730,10 +744,10 @@ class Moteur:
                 raise ActeInvalide("classe_optique", "classe de correction attendue : a, b, c, d, e ou f.")
             v = self._v("responsable.optique.plafond_equipement", on)
             plafond = v.valeur[classe]
-            cap = max(plafond - c.optique[on] - amo_brut, ZERO)
+            cap = _positif(plafond - c.optique[on] - amo_brut)
             if amc > cap:
                 trace.append(
-                    Etape(
+                    (
                         "responsable.equipement",
                         "responsable.optique.plafond_equipement",
                         v.reference,
@@ -746,10 +760,10 @@ class Moteur:
         if poste == Poste.AUDIO_CLASSE_2:
             v = self._v("responsable.audio.plafond_classe_2", on)
             if v.valeur is not None:
-                cap = max(v.valeur * a.quantite - amo_brut, ZERO)
+                cap = _positif(v.valeur * a.quantite - amo_brut)
                 if amc > cap:
                     trace.append(
-                        Etape(
+                        (
                             "responsable.audio",
                             "responsable.audio.plafond_classe_2",
                             v.reference,
@@ -760,9 +774,9 @@ class Moteur:
                     )
                     amc = cap
         if majoration > 0:
-            cap = max(a.montant_depense - amo_brut - majoration, ZERO)
+            cap = _positif(a.montant_depense - amo_brut - majoration)
             trace.append(
-                Etape(
+                (
                     "responsable.hors_parcours",
                     "taux.hors_parcours",
                     "CSS art. L871-1, R871-1",
