@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from regles.moteur import Acte, Beneficiaire, Garantie, Moteur, Praticien, TypeGarantie  # noqa: E402
+from regles.moteur import Acte, Beneficiaire, Garantie, Moteur, Praticien, TypeGarantie
 
 D = Decimal
 MIX = [  # (weight, code, spent, base or None, guarantee)
