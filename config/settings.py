@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "mutuelle.formules",
     "mutuelle.brokers",
     "mutuelle.members",
+    "mutuelle.claims",
     "mutuelle.demo",
 ]
 
