@@ -128,6 +128,7 @@ def lire(lignes: Iterable[bytes | str], spec: Layout | None = None) -> Iterator[
         elif rec.code == "100":
             decompte = DecompteLu(rec)
             t_dct, nb_ben = _Totaux(), 0
+            numeros: set[int] = set()
         elif rec.code == "200":
             assert decompte is not None
             beneficiaire = BeneficiaireLu(rec)
@@ -136,6 +137,11 @@ def lire(lignes: Iterable[bytes | str], spec: Layout | None = None) -> Iterator[
             nb_ben += 1
         elif rec.code == "300":
             assert beneficiaire is not None
+            if rec["PRS_ORD_NUM"] in numeros:
+                raise NoemieErreur(
+                    numero, "300", "PRS_ORD_NUM", f"numéro de ligne {rec['PRS_ORD_NUM']} déjà utilisé dans ce décompte"
+                )
+            numeros.add(rec["PRS_ORD_NUM"])
             beneficiaire.actes.append(rec)
             for t in (t_ben, t_dct, t_fic):
                 t.ajouter(rec)

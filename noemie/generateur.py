@@ -158,13 +158,15 @@ class Generateur:
         while produced < lignes:
             jour = self.debut + timedelta(days=rng.randint(0, self.jours))
             beneficiaires = []
+            ligne = 0  # PRS_ORD_NUM runs through the décompte: with DCT_ORD_NUM it identifies a line
             for _ in range(rng.choice([1, 1, 1, 2, 3])):
                 if produced >= lignes:
                     break
                 inconnu = rng.random() < self.part_inconnus or not self.personnes
                 personne = self._inconnu() if inconnu else rng.choice(self.personnes)
                 n = min(rng.randint(1, 4), lignes - produced)
-                actes = [self._acte(personne, i, jour) for i in range(1, n + 1)]
+                actes = [self._acte(personne, ligne + i, jour) for i in range(1, n + 1)]
+                ligne += n
                 produced += n
                 beneficiaires.append(
                     BeneficiaireEcrit(

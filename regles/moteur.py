@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from regles.money import ZERO, arrondi, euros
-from regles.nomenclature import Nature, natures_par_cle_b2
+from regles.nomenclature import Nature, natures_par_cle_b2, natures_par_code, split_b2
 from regles.parametres import ParametreIndisponible, Parametres, Valeur, parametres
 from regles.postes import Poste
 
@@ -250,7 +250,9 @@ def _add_months(on: date, months: int) -> date:
 
 
 def nature_de(code: str) -> Nature:
-    nature = natures_par_cle_b2().get(code.strip().upper())
+    """A B2 letter key (``G``, ``PH7``…) or a numeric PRS_NAT code (``1110``) → its nature."""
+    key = code.strip().upper()
+    nature = natures_par_code().get(int(key)) if key.isdigit() else natures_par_cle_b2().get(key)
     if nature is None:
         raise ActeInvalide("code", f"code de prestation inconnu « {code} » (clé B2 de la nomenclature IR_NAT_V).")
     return nature
@@ -373,6 +375,8 @@ class Moteur:
             trace.append(("base.non_rembourse", "", "", None, br, ()))
         else:
             key = a.code.strip().upper()
+            if key.isdigit():  # a numeric PRS_NAT code: tariffs are kept by B2 letter key
+                key = split_b2(nature.code_b2)[0].upper() if nature.code_b2 else key
             try:
                 v = self._v(f"tarif.{key}", on)
             except ParametreIndisponible:

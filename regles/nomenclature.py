@@ -126,3 +126,10 @@ def natures_par_cle_b2() -> dict[str, Nature]:
         for key in split_b2(nature.code_b2):
             index.setdefault(key.upper(), nature)
     return index
+
+
+@cache
+def natures_par_code() -> dict[int, Nature]:
+    """Each numeric PRS_NAT code (as NOEMIE carries it) → its nature."""
+    rules = load_poste_rules(DATA_DIR / "postes_nature.yaml")
+    return {n.code: n for n in read_nomenclature(DATA_DIR / "IR_NAT_V.csv", rules)}

@@ -227,3 +227,14 @@ def test_parsing_holds_one_decompte_at_a_time():
     tracemalloc.stop()
     assert count == 20_000
     assert peak < 1_000_000, f"peak {peak} bytes"
+
+
+def test_a_line_number_used_twice_in_a_decompte():
+    text = generate(seed=11)
+    rows = lines(text)
+    i = next(i for i, r in enumerate(rows) if r.startswith("300") and rows[i + 1].startswith("300"))
+    champ = _field("300", "PRS_ORD_NUM")
+    rows[i + 1] = rows[i + 1][: champ.debut] + rows[i][champ.debut : champ.fin] + rows[i + 1][champ.fin :]
+    err = _error("".join(rows))
+    assert (err.ligne, err.champ) == (i + 2, "PRS_ORD_NUM")
+    assert "déjà utilisé" in str(err)
