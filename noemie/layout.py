@@ -105,9 +105,9 @@ def decoder(champ: Champ, texte: str) -> Any:
     if t == "N":
         return int(texte)
     if t == "M":
-        return Decimal(int(texte)) / CENT
+        return Decimal(int(texte)).scaleb(-2)  # exactly two places: 4850 → 48.50
     if t == "R":
-        return Decimal(int(texte)) / DIX_MILLE
+        return Decimal(int(texte)).scaleb(-4)
     if t == "B":
         if texte not in {"0", "1"}:
             raise ValueError(f"0 ou 1, reçu « {texte} »")

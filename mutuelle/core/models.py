@@ -104,6 +104,19 @@ class Mutuelle(TimeStampedModel):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    seuil_revue_depassement_pct = models.PositiveSmallIntegerField(
+        "revue manuelle au-delà d'un dépassement de (% de la BR)",
+        default=100,
+        validators=[MinValueValidator(0), MaxValueValidator(2000)],
+        help_text="Une ligne dont le dépassement dépasse ce pourcentage de la base va en revue manuelle.",
+    )
+    seuil_revue_montant = models.DecimalField(
+        "revue manuelle au-delà d'une part mutuelle de (€)",
+        max_digits=12,
+        decimal_places=2,
+        default=500,
+        validators=[MinValueValidator(0)],
+    )
     delai_documents_jours = models.PositiveSmallIntegerField(
         "délai de traitement des documents (jours ouvrés)",
         default=2,

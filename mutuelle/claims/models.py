@@ -1,0 +1,222 @@
+"""The reimbursement pipeline: NOEMIE files received, their décomptes and lines, statuses, rejets.
+
+A ``LigneRemboursement`` is one act: the Sécu's figures as received, the mutuelle's share computed by
+the rules engine with its explanation trace, and a status that only changes through
+``claims.services.ligne_transition`` following ``TRANSITIONS``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from mutuelle.formules.models import MONEY, Formule, Garantie
+from mutuelle.members.models import Beneficiaire, Contrat
+from mutuelle.referentiel.models import NaturePrestation
+
+
+class StatutFichier(models.TextChoices):
+    EN_COURS = "en_cours", "En cours d'intégration"
+    INTEGRE = "integre", "Intégré"
+    REJETE = "rejete", "Rejeté"
+
+
+class FichierNoemie(models.Model):
+    nom = models.CharField("nom du fichier", max_length=255)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    taille = models.PositiveBigIntegerField("taille (octets)")
+    emetteur = models.PositiveBigIntegerField("organisme émetteur", null=True, blank=True)
+    sequence = models.PositiveBigIntegerField("numéro de séquence", null=True, blank=True)
+    date_creation = models.DateField("créé par la caisse le", null=True, blank=True)
+    statut = models.CharField("statut", max_length=10, choices=StatutFichier.choices)
+    erreurs = models.JSONField("erreurs", default=list, blank=True)
+    nb_decomptes = models.PositiveIntegerField("décomptes", default=0)
+    nb_lignes = models.PositiveIntegerField("lignes", default=0)
+    nb_rejets = models.PositiveIntegerField("signalements", default=0)
+    total_depense = models.DecimalField("total dépensé", **MONEY, default=0)
+    total_amo = models.DecimalField("total versé par la Sécurité sociale", **MONEY, default=0)
+    recu_le = models.DateTimeField("reçu le", auto_now_add=True)
+    integre_le = models.DateTimeField("intégré le", null=True, blank=True)
+    recu_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="déposé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "fichier NOEMIE"
+        verbose_name_plural = "fichiers NOEMIE"
+        ordering = ["-recu_le"]
+        constraints = [
+            # A file counts once: by content, and by issuer and sequence number (rejected files aside).
+            models.UniqueConstraint(
+                fields=["sha256"], condition=~models.Q(statut="rejete"), name="fichier_noemie_contenu_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["emetteur", "sequence"],
+                condition=~models.Q(statut="rejete"),
+                name="fichier_noemie_sequence_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.get_statut_display()})"
+
+
+class Decompte(models.Model):
+    fichier = models.ForeignKey(
+        FichierNoemie, verbose_name="fichier", on_delete=models.PROTECT, related_name="decomptes"
+    )
+    numero = models.PositiveBigIntegerField("numéro de décompte (DCT_ORD_NUM)")
+    tiers_payant = models.BooleanField("payé au professionnel (tiers payant)", default=False)
+    date_paiement_amo = models.DateField("payé par la Sécurité sociale le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "décompte"
+        verbose_name_plural = "décomptes"
+        ordering = ["fichier", "numero"]
+        constraints = [models.UniqueConstraint(fields=["fichier", "numero"], name="decompte_unique_par_fichier")]
+
+    def __str__(self) -> str:
+        return f"Décompte {self.numero}"
+
+
+class Statut(models.TextChoices):
+    EN_COURS = "en_cours_d_analyse", "En cours d'analyse"
+    COMPLEMENT = "complement_d_information_necessaire", "Complément d'information nécessaire"
+    VALIDE = "valide", "Validé, paiement à venir"
+    PAYE = "paye", "Remboursement effectué"
+    REJETE = "rejete", "Rejeté"
+
+
+# The only allowed status changes; anything else is refused by claims.services.ligne_transition.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Statut.EN_COURS: frozenset({Statut.VALIDE, Statut.COMPLEMENT, Statut.REJETE}),
+    Statut.COMPLEMENT: frozenset({Statut.EN_COURS, Statut.REJETE}),
+    Statut.VALIDE: frozenset({Statut.PAYE}),
+    Statut.PAYE: frozenset(),
+    Statut.REJETE: frozenset({Statut.EN_COURS}),
+}
+
+
+class LigneRemboursement(models.Model):
+    decompte = models.ForeignKey(Decompte, verbose_name="décompte", on_delete=models.PROTECT, related_name="lignes")
+    numero = models.PositiveIntegerField("numéro de ligne (PRS_ORD_NUM)")
+    beneficiaire = models.ForeignKey(
+        Beneficiaire, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="lignes"
+    )
+    contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="lignes")
+    formule = models.ForeignKey(Formule, verbose_name="formule", on_delete=models.PROTECT, related_name="+")
+    garantie = models.ForeignKey(
+        Garantie, verbose_name="garantie", null=True, blank=True, on_delete=models.PROTECT, related_name="lignes"
+    )
+    nature = models.ForeignKey(
+        NaturePrestation, verbose_name="nature de prestation", on_delete=models.PROTECT, related_name="+"
+    )
+    poste = models.CharField("poste", max_length=40)
+    date_soins = models.DateField("date des soins")
+    date_fin_soins = models.DateField("fin des soins", null=True, blank=True)
+    quantite = models.PositiveIntegerField("quantité", default=1)
+    # The Sécu's figures, as received.
+    montant_depense = models.DecimalField("montant dépensé", **MONEY)
+    base_remboursement = models.DecimalField("base de remboursement", **MONEY)
+    taux_amo = models.DecimalField("taux de la Sécurité sociale", max_digits=5, decimal_places=4)
+    montant_amo = models.DecimalField("versé par la Sécurité sociale", **MONEY)
+    participation_forfaitaire = models.DecimalField("participation forfaitaire", **MONEY, default=0)
+    franchise = models.DecimalField("franchises", **MONEY, default=0)
+    depassement = models.DecimalField("dépassement", **MONEY, default=0)
+    praticien_identifiant = models.CharField("professionnel (RPPS/ADELI)", max_length=11, blank=True)
+    praticien_specialite = models.CharField("spécialité", max_length=2, blank=True)
+    praticien_secteur = models.PositiveSmallIntegerField("secteur", default=1)
+    praticien_optam = models.BooleanField("OPTAM", default=False)
+    finess = models.CharField("établissement (FINESS)", max_length=9, blank=True)
+    parcours_soins = models.BooleanField("dans le parcours de soins", default=True)
+    exoneration = models.PositiveSmallIntegerField("motif d'exonération", default=0)
+    # The mutuelle's share, computed by the rules engine.
+    montant_amc = models.DecimalField("part de la mutuelle", **MONEY)
+    reste_a_charge = models.DecimalField("reste à charge", **MONEY)
+    trace = models.JSONField("explication du calcul", default=list)
+    statut = models.CharField("statut", max_length=40, choices=Statut.choices, default=Statut.EN_COURS, db_index=True)
+    motif_revue = models.CharField("motif de la revue manuelle", max_length=300, blank=True)
+    cree_le = models.DateTimeField("créée le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "ligne de remboursement"
+        verbose_name_plural = "lignes de remboursement"
+        ordering = ["-date_soins", "decompte", "numero"]
+        constraints = [
+            # The idempotency key: a line of a décompte of a file exists once.
+            models.UniqueConstraint(fields=["decompte", "numero"], name="ligne_unique_par_decompte"),
+            models.CheckConstraint(
+                condition=models.Q(montant_amc__gte=0) & models.Q(montant_amo__gte=0) & models.Q(reste_a_charge__gte=0),
+                name="ligne_montants_positifs",
+            ),
+            models.CheckConstraint(condition=models.Q(statut__in=[s.value for s in Statut]), name="ligne_statut_connu"),
+        ]
+        indexes = [models.Index(fields=["beneficiaire", "date_soins"], name="ligne_beneficiaire_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.decompte} ligne {self.numero}"
+
+
+class EvenementLigne(models.Model):
+    """One status change of a line: who, when, from what to what, and why."""
+
+    ligne = models.ForeignKey(
+        LigneRemboursement, verbose_name="ligne", on_delete=models.CASCADE, related_name="evenements"
+    )
+    de = models.CharField("ancien statut", max_length=40, blank=True)
+    vers = models.CharField("nouveau statut", max_length=40, choices=Statut.choices)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    le = models.DateTimeField("le", auto_now_add=True)
+    motif = models.CharField("motif", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "événement"
+        verbose_name_plural = "historique des statuts"
+        ordering = ["ligne", "le", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.de or '—'} → {self.vers}"
+
+
+class MotifRejet(models.TextChoices):
+    INCONNU = "beneficiaire_inconnu", "Bénéficiaire inconnu de la mutuelle"
+    SANS_DROITS = "sans_droits", "Pas de droits ouverts à la date des soins"
+    CODE = "prestation_non_liquidable", "Prestation que la mutuelle ne peut pas liquider"
+
+
+class RejetNoemie(models.Model):
+    """A line the mutuelle could not match or liquidate: kept for handlers and the return to the caisse."""
+
+    fichier = models.ForeignKey(FichierNoemie, verbose_name="fichier", on_delete=models.PROTECT, related_name="rejets")
+    decompte_numero = models.PositiveBigIntegerField("décompte")
+    ligne_numero = models.PositiveIntegerField("ligne")
+    nir = models.CharField("NIR transmis", max_length=15)
+    rang_gemellaire = models.PositiveSmallIntegerField("rang gémellaire", default=1)
+    date_naissance = models.DateField("date de naissance transmise", null=True, blank=True)
+    date_soins = models.DateField("date des soins")
+    code_prestation = models.PositiveIntegerField("nature de prestation")
+    montant_depense = models.DecimalField("montant dépensé", **MONEY)
+    motif = models.CharField("motif", max_length=30, choices=MotifRejet.choices)
+    detail = models.CharField("détail", max_length=300, blank=True)
+    traite = models.BooleanField("traité", default=False)
+
+    class Meta:
+        verbose_name = "signalement NOEMIE"
+        verbose_name_plural = "signalements NOEMIE"
+        ordering = ["fichier", "decompte_numero", "ligne_numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fichier", "decompte_numero", "ligne_numero"], name="rejet_unique_par_ligne"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_motif_display()} — décompte {self.decompte_numero} ligne {self.ligne_numero}"
