@@ -12,8 +12,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -562,8 +564,63 @@ def seed_famille(
         report.sample_members.append(adherent)
 
 
+DEFAULT_LIGNES_PAR_MOIS = 150
+
+
+def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lignes_par_mois: int) -> None:
+    """A year of monthly NOEMIE files, generated for the demo's beneficiaries and ingested; then some
+    lines are moved through the other statuses so that every status shows in the demo."""
+    from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut
+    from mutuelle.claims.selectors import personnes_connues
+    from mutuelle.claims.services import ligne_transition, noemie_ingest
+    from noemie.generateur import Generateur
+
+    if lignes_par_mois <= 0 or FichierNoemie.objects.exists():
+        return
+    folder = Path(settings.MEDIA_ROOT) / "noemie" / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    mutuelle = Mutuelle.objects.get(singleton=1)
+    personnes = personnes_connues()
+    first = date(today.year - 1, today.month, 1)
+    for index, debut in enumerate(_month_starts(first, today), start=1):
+        fin = min(date(debut.year + (debut.month == 12), debut.month % 12 + 1, 1) - timedelta(days=1), today)
+        path = folder / f"noemie-{debut:%Y-%m}.txt"
+        with path.open("w", encoding="ascii", newline="\n") as handle:
+            Generateur(personnes, seed=rng.randint(1, 10**9), part_inconnus=0.01, debut=debut, fin=fin).ecrire(
+                handle,
+                lignes=lignes_par_mois,
+                emetteur=691000001,
+                amc=int(mutuelle.numero_amc),
+                sequence=index,
+                cree_le=fin,
+            )
+        result = noemie_ingest(path=path)
+        report.count("lignes de remboursement", result.lignes)
+        report.count("signalements NOEMIE", result.rejets)
+    recent = today - timedelta(days=10)
+    to_pay = LigneRemboursement.objects.filter(statut=Statut.VALIDE, date_soins__lt=recent).order_by("pk")
+    for ligne in to_pay:
+        ligne_transition(ligne=ligne, vers=Statut.PAYE, motif="Virement de démonstration")
+        report.count("remboursements effectués")
+    en_revue = list(LigneRemboursement.objects.filter(statut=Statut.EN_COURS).order_by("pk"))
+    for ligne in en_revue[::5]:
+        ligne_transition(
+            ligne=ligne, vers=Statut.COMPLEMENT, motif="Merci de nous transmettre la facture détaillée du praticien."
+        )
+        report.count("compléments demandés")
+    for ligne in en_revue[2::7]:
+        ligne_transition(ligne=ligne, vers=Statut.REJETE, motif="Acte déjà remboursé sur un précédent décompte.")
+        report.count("lignes rejetées")
+
+
 @transaction.atomic
-def seed(*, seed_value: int = DEFAULT_SEED, members: int = DEFAULT_MEMBERS, today: date | None = None) -> SeedReport:
+def seed(
+    *,
+    seed_value: int = DEFAULT_SEED,
+    members: int = DEFAULT_MEMBERS,
+    today: date | None = None,
+    lignes_par_mois: int = DEFAULT_LIGNES_PAR_MOIS,
+) -> SeedReport:
     """Create the demo: everything missing is created, nothing present is duplicated."""
     today = today or timezone.localdate()
     report = SeedReport()
@@ -582,6 +639,7 @@ def seed(*, seed_value: int = DEFAULT_SEED, members: int = DEFAULT_MEMBERS, toda
     seed_praticiens(report, fake, rng)
     for index in range(members):
         seed_famille(report, fake, rng, today, index, formules, employeurs, courtiers)
+    seed_remboursements(report, rng, today, lignes_par_mois)
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from mutuelle.accounts.models import Role, User
 from mutuelle.brokers.models import Courtier
+from mutuelle.claims.models import FichierNoemie, LigneRemboursement
 from mutuelle.core.models import AuditLog, Mutuelle
 from mutuelle.formules.models import Formule, Garantie
 from mutuelle.members.models import (
@@ -41,6 +42,8 @@ MODELS = [
     Etablissement,
     NaturePrestation,
     AuditLog,
+    LigneRemboursement,
+    FichierNoemie,
 ]
 TODAY = date(2026, 11, 23)
 
@@ -49,18 +52,20 @@ def _counts():
     return {m.__name__: m.objects.count() for m in MODELS}
 
 
-def _run(members=30):
+def _run(members=30, lignes=0):
     out = StringIO()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
-        call_command("seed_demo", "--members", str(members), stdout=out)
+        call_command("seed_demo", "--members", str(members), "--lignes-par-mois", str(lignes), stdout=out)
     return out.getvalue()
 
 
-def test_running_the_demo_twice_creates_nothing_the_second_time():
-    first_output = _run()
+def test_running_the_demo_twice_creates_nothing_the_second_time(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    first_output = _run(lignes=8)
     first = _counts()
-    second_output = _run()
+    assert first["LigneRemboursement"] > 50
+    second_output = _run(lignes=8)
     assert _counts() == first
     assert "rien à créer" in second_output
     assert "admin" in first_output and "courtier1" in first_output and "gestionnaire2" in first_output
@@ -124,3 +129,13 @@ def test_demo_formulas_respect_the_non_optam_double_cap():
 def test_demo_optics_frames_stay_within_100_euros():
     _run(members=1)
     assert all(g.montant <= 100 for g in Garantie.objects.filter(poste="optique_monture"))
+
+
+def test_the_demo_shows_a_year_of_reimbursements_in_every_status(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    _run(members=40, lignes=40)
+    assert FichierNoemie.objects.filter(statut="integre").count() == 13
+    statuts = set(LigneRemboursement.objects.values_list("statut", flat=True))
+    assert statuts == {"en_cours_d_analyse", "complement_d_information_necessaire", "valide", "paye", "rejete"}
+    dates = LigneRemboursement.objects.order_by("date_soins").values_list("date_soins", flat=True)
+    assert dates.first() <= date(2025, 11, 30) and dates.last() >= date(2026, 11, 1)

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from mutuelle.demo.seed import DEFAULT_MEMBERS, DEFAULT_SEED, DEMO_PASSWORD, seed
+from mutuelle.demo.seed import DEFAULT_LIGNES_PAR_MOIS, DEFAULT_MEMBERS, DEFAULT_SEED, DEMO_PASSWORD, seed
 
 
 class Command(BaseCommand):
@@ -20,10 +20,18 @@ class Command(BaseCommand):
             default=DEFAULT_MEMBERS,
             help=f"Nombre d'adhérents (défaut {DEFAULT_MEMBERS})",
         )
+        parser.add_argument(
+            "--lignes-par-mois",
+            type=int,
+            default=DEFAULT_LIGNES_PAR_MOIS,
+            help=f"Lignes NOEMIE générées par mois sur un an (défaut {DEFAULT_LIGNES_PAR_MOIS} ; 0 : aucune)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        report = seed(seed_value=options["seed"], members=options["members"])
+        report = seed(
+            seed_value=options["seed"], members=options["members"], lignes_par_mois=options["lignes_par_mois"]
+        )
         elapsed = time.monotonic() - started
         if report.created:
             created = ", ".join(f"{n} {what}" for what, n in report.created.items())
