@@ -10,3 +10,18 @@ def personnes_connues() -> list[PersonneConnue]:
     """Every beneficiary as the Sécu knows them (NIR, rang, date of birth), in a stable order."""
     rows = Beneficiaire.objects.order_by("pk").values_list("nir", "rang_gemellaire", "date_naissance")
     return [PersonneConnue(nir, rang, naissance) for nir, rang, naissance in rows]
+
+
+def lignes_a_revoir(*, statut: str | None = None, regle: str | None = None):
+    """Lines waiting for a handler, oldest first, with what the list shows loaded in one query."""
+    from mutuelle.claims.models import LigneRemboursement, Statut
+
+    statuts = [statut] if statut else [Statut.EN_COURS, Statut.COMPLEMENT]
+    qs = (
+        LigneRemboursement.objects.filter(statut__in=statuts)
+        .select_related("beneficiaire", "contrat__adherent", "nature", "decompte__fichier")
+        .order_by("cree_le", "pk")
+    )
+    if regle:
+        qs = qs.filter(motif_revue__icontains=regle)
+    return qs

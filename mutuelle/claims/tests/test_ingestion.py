@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import itertools
 import json
 from datetime import date
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -25,112 +22,12 @@ from mutuelle.claims.models import (
 )
 from mutuelle.claims.selectors import personnes_connues
 from mutuelle.claims.services import ligne_transition, noemie_ingest
+from mutuelle.claims.tests.helpers import acte, decompte, write
 from mutuelle.core.models import AuditLog
-from noemie.fichier import BeneficiaireEcrit, DecompteEcrit, ecrire
 from noemie.generateur import Generateur
-from tests.factories import GarantieFactory
 
 pytestmark = pytest.mark.django_db
-_sequence = itertools.count(100)
 D = Decimal
-
-
-def write(
-    tmp_path: Path,
-    decomptes: list[DecompteEcrit],
-    *,
-    amc: int = 99123456,
-    sequence: int | None = None,
-    name: str = "flux.txt",
-) -> Path:
-    out = io.StringIO()
-    ecrire(
-        out,
-        {
-            "FLX_EMT_NUM": 691000001,
-            "FLX_DST_NUM": amc,
-            "FLX_TRT_DTD": date(2025, 6, 30),
-            "FLX_EMT_ORD": sequence or next(_sequence),
-            "FLX_VER_NUM": "P1.0",
-        },
-        decomptes,
-    )
-    path = tmp_path / name
-    path.write_text(out.getvalue(), encoding="ascii")
-    return path
-
-
-def acte(numero: int = 1, **values) -> dict:
-    base = {
-        "PRS_ORD_NUM": numero,
-        "EXE_SOI_DTD": date(2025, 3, 3),
-        "EXE_SOI_DTF": date(2025, 3, 3),
-        "PRS_NAT_REF": 1110,
-        "PRS_ACT_QTE": 1,
-        "PRS_ACT_CFT": D(1),
-        "PRS_PAI_MNT": D("30.00"),
-        "BSE_REM_BSE": D("30.00"),
-        "RGO_REM_TAU": D("0.70"),
-        "BSE_REM_MNT": D("19.00"),
-        "PRS_PFO_MNT": D("2.00"),
-        "PRS_FRA_MNT": D("0.00"),
-        "PRS_DEP_MNT": D("0.00"),
-        "PFS_EXE_NUM": "10000000009",
-        "PSE_SPE_COD": 1,
-        "PSE_CNV_COD": 1,
-        "PSE_OPT_TOP": False,
-        "ETB_PRE_FIN": "",
-        "PRS_PCS_TOP": True,
-        "EXO_MTF": 0,
-    }
-    base.update(values)
-    return base
-
-
-def decompte(beneficiaire, actes: list[dict], numero: int = 1) -> DecompteEcrit:
-    return DecompteEcrit(
-        {"DCT_ORD_NUM": numero, "DCT_BEN_TYP": "A", "DCT_PAI_DTE": date(2025, 3, 10)},
-        [
-            BeneficiaireEcrit(
-                {
-                    "BEN_NIR": beneficiaire.nir,
-                    "BEN_RNG_GEM": beneficiaire.rang_gemellaire,
-                    "BEN_NAI_DTE": beneficiaire.date_naissance,
-                },
-                actes,
-            )
-        ],
-    )
-
-
-@pytest.fixture(autouse=True)
-def nomenclature(db):
-    from mutuelle.referentiel.services import nature_prestation_load
-
-    nature_prestation_load()
-
-
-@pytest.fixture
-def garanties(formule):
-    GarantieFactory(
-        formule=formule, poste="consultation_generaliste", praticien="tous", taux=D("100"), libelle="Généraliste"
-    )
-    GarantieFactory(
-        formule=formule,
-        poste="consultation_specialiste",
-        praticien="non_optam",
-        taux=D("200"),
-        libelle="Spécialiste non OPTAM",
-    )
-    GarantieFactory(
-        formule=formule, poste="consultation_specialiste", praticien="optam", taux=D("300"), libelle="Spécialiste OPTAM"
-    )
-    return formule
-
-
-@pytest.fixture
-def camille(contrat):
-    return contrat.beneficiaires.get(qualite="assure")
 
 
 def test_a_generated_file_is_integrated_line_by_line(contrat, autre_adherent, garanties, tmp_path, mutuelle):

@@ -1,0 +1,36 @@
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+ACTIONS = {
+    "valider": "Valider",
+    "ajuster": "Ajuster et valider",
+    "complement": "Demander un complément",
+    "rejeter": "Rejeter",
+}
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=list(ACTIONS.items()), widget=forms.HiddenInput)
+    motif = forms.CharField(
+        label="Motif (communiqué à l'adhérent)",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    montant_amc = forms.DecimalField(
+        label="Nouvelle part de la mutuelle (€)",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "ajuster" and data.get("montant_amc") is None:
+            self.add_error("montant_amc", "Indiquez le nouveau montant.")
+        if data.get("action") in {"ajuster", "complement", "rejeter"} and not (data.get("motif") or "").strip():
+            self.add_error("motif", "Le motif est obligatoire pour cette décision.")
+        return data

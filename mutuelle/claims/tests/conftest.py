@@ -1,0 +1,41 @@
+"""Fixtures of the claims tests: the nomenclature, a formula's guarantees, Camille as the Sécu knows her."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import GarantieFactory
+
+D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def nomenclature(db):
+    from mutuelle.referentiel.services import nature_prestation_load
+
+    nature_prestation_load()
+
+
+@pytest.fixture
+def garanties(formule):
+    GarantieFactory(
+        formule=formule, poste="consultation_generaliste", praticien="tous", taux=D("100"), libelle="Généraliste"
+    )
+    GarantieFactory(
+        formule=formule,
+        poste="consultation_specialiste",
+        praticien="non_optam",
+        taux=D("200"),
+        libelle="Spécialiste non OPTAM",
+    )
+    GarantieFactory(
+        formule=formule, poste="consultation_specialiste", praticien="optam", taux=D("300"), libelle="Spécialiste OPTAM"
+    )
+    return formule
+
+
+@pytest.fixture
+def camille(contrat):
+    return contrat.beneficiaires.get(qualite="assure")

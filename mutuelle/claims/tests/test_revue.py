@@ -1,0 +1,108 @@
+"""The handlers' review queue: who may see it, and each decision from the screen."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from mutuelle.claims.models import LigneRemboursement, Statut
+from mutuelle.claims.services import noemie_ingest
+from mutuelle.claims.tests.helpers import acte, decompte, write
+from mutuelle.core.models import AuditLog
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def en_revue(camille, garanties, tmp_path):
+    cs = acte(
+        PRS_NAT_REF=1112,
+        PRS_PAI_MNT=D("80.00"),
+        BSE_REM_BSE=D("31.50"),
+        BSE_REM_MNT=D("20.05"),
+        PRS_DEP_MNT=D("48.50"),
+        PSE_CNV_COD=2,
+    )
+    noemie_ingest(path=write(tmp_path, [decompte(camille, [cs, acte(2)])]))
+    return LigneRemboursement.objects.get(statut=Statut.EN_COURS)
+
+
+def login(user) -> Client:
+    c = Client()
+    assert c.login(username=user.username, password=TEST_PASSWORD)
+    return c
+
+
+def test_the_handler_sees_the_lines_waiting_with_their_reason(gestionnaire, en_revue):
+    page = login(gestionnaire).get("/gestion/remboursements/revue/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Consultation cotee cs" in body and "Dépassement de 48,50" in body
+    assert "Consultation medecine generale" not in body  # validated automatically: not in the queue
+    assert page["Cache-Control"].startswith("max-age=0") or "no-cache" in page["Cache-Control"]
+
+
+def test_opening_a_line_shows_the_explanation_and_is_audited(gestionnaire, en_revue):
+    body = login(gestionnaire).get(f"/gestion/remboursements/revue/{en_revue.pk}/").content.decode()
+    assert "Comment est calculé ce remboursement ?" in body
+    assert "non adhérent OPTAM" in body or "Spécialiste non OPTAM" in body
+    row = AuditLog.objects.get(action="claims.ligne.viewed")
+    assert row.acteur == gestionnaire and row.adherent == en_revue.contrat.adherent
+
+
+def test_approving_from_the_screen(gestionnaire, en_revue):
+    c = login(gestionnaire)
+    response = c.post(f"/gestion/remboursements/revue/{en_revue.pk}/", {"action": "valider", "motif": ""})
+    assert response.status_code == 302
+    en_revue.refresh_from_db()
+    assert en_revue.statut == Statut.VALIDE
+    assert en_revue.evenements.last().par == gestionnaire
+
+
+def test_adjusting_needs_an_amount_and_a_reason(gestionnaire, en_revue):
+    c = login(gestionnaire)
+    url = f"/gestion/remboursements/revue/{en_revue.pk}/"
+    body = c.post(url, {"action": "ajuster", "motif": ""}).content.decode()
+    assert "Indiquez le nouveau montant" in body and "Le motif est obligatoire" in body
+    body = c.post(url, {"action": "ajuster", "motif": "Devis", "montant_amc": "75"}).content.decode()
+    assert "Le montant doit être compris entre 0 et 59.95" in body
+    assert c.post(url, {"action": "ajuster", "motif": "Selon devis", "montant_amc": "30.00"}).status_code == 302
+    en_revue.refresh_from_db()
+    assert (en_revue.statut, en_revue.montant_amc, en_revue.reste_a_charge) == (Statut.VALIDE, D("30.00"), D("29.95"))
+
+
+@pytest.mark.parametrize(("action", "statut"), [("complement", Statut.COMPLEMENT), ("rejeter", Statut.REJETE)])
+def test_asking_for_information_or_rejecting_with_a_reason(gestionnaire, en_revue, action, statut):
+    c = login(gestionnaire)
+    url = f"/gestion/remboursements/revue/{en_revue.pk}/"
+    assert c.post(url, {"action": action, "motif": ""}).status_code == 200
+    assert c.post(url, {"action": action, "motif": "Facture détaillée manquante"}).status_code == 302
+    en_revue.refresh_from_db()
+    assert en_revue.statut == statut
+
+
+def test_members_and_brokers_get_403_anonymous_the_login_page(adherent, courtier, en_revue):
+    for user in (adherent.user, courtier.user):
+        c = login(user)
+        assert c.get("/gestion/remboursements/revue/").status_code == 403
+        assert c.get(f"/gestion/remboursements/revue/{en_revue.pk}/").status_code == 403
+        assert c.post(f"/gestion/remboursements/revue/{en_revue.pk}/", {"action": "valider"}).status_code == 403
+    anonymous = Client().get("/gestion/remboursements/revue/")
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    en_revue.refresh_from_db()
+    assert en_revue.statut == Statut.EN_COURS
+    assert not AuditLog.objects.filter(action="claims.ligne.viewed").exists()
+
+
+def test_decisions_need_the_csrf_token(gestionnaire, en_revue):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(gestionnaire)
+    assert c.post(f"/gestion/remboursements/revue/{en_revue.pk}/", {"action": "valider"}).status_code == 403
+
+
+def test_an_empty_queue_says_so(gestionnaire, db):
+    assert "Tout est à jour" in login(gestionnaire).get("/gestion/remboursements/revue/").content.decode()

@@ -1,0 +1,105 @@
+"""The handlers' review queue: lines waiting for a decision, each with its explanation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from mutuelle.claims.forms import ACTIONS, DecisionForm
+from mutuelle.claims.models import LigneRemboursement, Statut
+from mutuelle.claims.selectors import lignes_a_revoir
+from mutuelle.claims.services import ligne_transition
+from mutuelle.core.permissions import gestion_required
+from mutuelle.core.services import audit_log
+
+REGLES = [
+    ("Dépassement", "Dépassement au-delà du seuil"),
+    ("Part mutuelle", "Montant au-delà du seuil"),
+    ("accord préalable", "Accord préalable manquant"),
+    ("renouvellement", "Renouvellement non écoulé"),
+    ("différente du calcul", "Écart avec la part Sécu"),
+]
+VERS = {"valider": Statut.VALIDE, "ajuster": Statut.VALIDE, "complement": Statut.COMPLEMENT, "rejeter": Statut.REJETE}
+
+
+@gestion_required
+@never_cache
+def revue_liste(request: HttpRequest) -> HttpResponse:
+    statut = request.GET.get("statut") or ""
+    regle = request.GET.get("regle") or ""
+    if statut not in {"", Statut.EN_COURS, Statut.COMPLEMENT}:
+        statut = ""
+    if regle not in {r for r, _ in REGLES}:
+        regle = ""
+    lignes = lignes_a_revoir(statut=statut or None, regle=regle or None)
+    page = Paginator(lignes, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "claims/revue_liste.html",
+        {
+            "page": page,
+            "total": page.paginator.count,
+            "statut": statut,
+            "regle": regle,
+            "regles": REGLES,
+            "statuts": [(Statut.EN_COURS, Statut.EN_COURS.label), (Statut.COMPLEMENT, Statut.COMPLEMENT.label)],
+        },
+    )
+
+
+@gestion_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ligne = get_object_or_404(
+        LigneRemboursement.objects.select_related(
+            "beneficiaire", "contrat__adherent", "nature", "garantie", "formule", "decompte__fichier"
+        ),
+        pk=pk,
+    )
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        action = form.cleaned_data["action"]
+        try:
+            ligne_transition(
+                ligne=ligne,
+                vers=VERS[action],
+                actor=request.user,
+                motif=form.cleaned_data["motif"] or "",
+                montant_amc=form.cleaned_data["montant_amc"] if action == "ajuster" else None,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, f"Ligne {ligne.decompte.numero}-{ligne.numero} : {ACTIONS[action].lower()}, c'est fait."
+            )
+            suivante = lignes_a_revoir(statut=Statut.EN_COURS).exclude(pk=ligne.pk).first()
+            return redirect("claims:revue_detail", pk=suivante.pk) if suivante else redirect("claims:revue_liste")
+    with transaction.atomic():
+        # Health data read by a handler: who looked at whose care, and when.
+        audit_log(
+            action="claims.ligne.viewed",
+            target=ligne,
+            adherent=ligne.contrat.adherent,
+            request=request,
+            message="Consultation depuis la file de revue",
+        )
+    return render(
+        request,
+        "claims/revue_detail.html",
+        {
+            "ligne": ligne,
+            "form": form,
+            "evenements": ligne.evenements.select_related("par"),
+            "peut_decider": ligne.statut in {Statut.EN_COURS, Statut.COMPLEMENT},
+            "actions": ACTIONS,
+        },
+    )
