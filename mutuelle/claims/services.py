@@ -477,7 +477,8 @@ class Liquidateur:
         reasons = []
         br: Decimal = acte["BSE_REM_BSE"]
         seuil_pct = Decimal(self.mutuelle.seuil_revue_depassement_pct)
-        if br > 0 and acte["PRS_DEP_MNT"] > arrondi(br * seuil_pct / 100):
+        honoraires = NATURE_AMO.get(r.poste) == "honoraires"  # dépassements d'honoraires, not device prices
+        if honoraires and br > 0 and acte["PRS_DEP_MNT"] > arrondi(br * seuil_pct / 100):
             reasons.append(f"Dépassement de {euros(acte['PRS_DEP_MNT'])} supérieur à {seuil_pct} % de la base")
         if amc > self.mutuelle.seuil_revue_montant:
             reasons.append(

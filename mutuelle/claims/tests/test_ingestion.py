@@ -247,3 +247,23 @@ def test_without_the_nomenclature_ingestion_refuses_to_start(camille, garanties,
     with pytest.raises(CommandError, match="load_nature_prestation"):
         call_command("noemie_ingest", str(write(tmp_path, [decompte(camille, [acte()])])), stdout=StringIO())
     assert FichierNoemie.objects.count() == 0
+
+
+def test_device_prices_above_their_tiny_base_are_not_doctors_depassements(camille, garanties, tmp_path):
+    """Classe B lenses have a BR of a few cents: their price is no 'dépassement d'honoraires'."""
+    from tests.factories import GarantieFactory
+
+    GarantieFactory(formule=garanties, poste="optique_verres", type_garantie="forfait", taux=None, montant=D("100"))
+    verre = acte(
+        PRS_NAT_REF=3504,
+        PRS_PAI_MNT=D("120.00"),
+        BSE_REM_BSE=D("0.05"),
+        RGO_REM_TAU=D("0.60"),
+        BSE_REM_MNT=D("0.03"),
+        PRS_PFO_MNT=D("0.00"),
+        PRS_DEP_MNT=D("119.95"),
+        PSE_SPE_COD=64,
+    )
+    noemie_ingest(path=write(tmp_path, [decompte(camille, [verre])]))
+    ligne = LigneRemboursement.objects.get()
+    assert (ligne.statut, ligne.motif_revue, ligne.montant_amc) == (Statut.VALIDE, "", D("100.00"))
