@@ -161,6 +161,10 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    # The watched NOEMIE inbox (MUTUELLE_NOEMIE_INBOX), every five minutes.
+    "noemie-inbox": {"task": "claims.noemie_inbox_scan", "schedule": env_int("NOEMIE_INBOX_SECONDS", 300, minimum=10)},
+}
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -186,5 +190,9 @@ LOGGING = {
 # --- The product's own switches -----------------------------------------------------------------
 # The staff-only page listing the file outbox: only in DEBUG with the file backend.
 MUTUELLE_OUTBOX_PAGE = DEBUG and _email == "file"
+# Where the caisses' NOEMIE files are dropped (a periodic task integrates them).
+MUTUELLE_NOEMIE_INBOX = Path(env_str("MUTUELLE_NOEMIE_INBOX", str(VAR_DIR / "noemie" / "inbox")) or VAR_DIR)
+# Largest NOEMIE file accepted by the upload form (bytes).
+MUTUELLE_NOEMIE_UPLOAD_MAX = env_int("MUTUELLE_NOEMIE_UPLOAD_MAX", 200 * 1024 * 1024, minimum=1024)
 # Where the reference nomenclature ships inside the project.
 MUTUELLE_REFERENCE_DIR = BASE_DIR / "regles" / "data"

@@ -34,3 +34,18 @@ class DecisionForm(forms.Form):
         if data.get("action") in {"ajuster", "complement", "rejeter"} and not (data.get("motif") or "").strip():
             self.add_error("motif", "Le motif est obligatoire pour cette décision.")
         return data
+
+
+class DepotNoemieForm(forms.Form):
+    fichier = forms.FileField(label="Fichier NOEMIE", help_text="Fichier texte à enregistrements de longueur fixe.")
+
+    def clean_fichier(self) -> Any:
+        from django.conf import settings
+
+        upload = self.cleaned_data["fichier"]
+        if upload.size == 0:
+            raise forms.ValidationError("Le fichier est vide.")
+        maxi = settings.MUTUELLE_NOEMIE_UPLOAD_MAX
+        if upload.size > maxi:
+            raise forms.ValidationError(f"Le fichier dépasse la taille maximale de {maxi // (1024 * 1024)} Mo.")
+        return upload

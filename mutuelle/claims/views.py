@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from mutuelle.claims.forms import ACTIONS, DecisionForm
-from mutuelle.claims.models import LigneRemboursement, Statut
+from mutuelle.claims.forms import ACTIONS, DecisionForm, DepotNoemieForm
+from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut
 from mutuelle.claims.selectors import lignes_a_revoir
 from mutuelle.claims.services import ligne_transition
-from mutuelle.core.permissions import gestion_required
+from mutuelle.claims.tasks import noemie_ingest_file
+from mutuelle.core.permissions import SUPERVISION_ROLES, gestion_required, responsable_required
 from mutuelle.core.services import audit_log
 
 REGLES = [
@@ -103,3 +109,54 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": ACTIONS,
         },
     )
+
+
+@gestion_required
+@never_cache
+def fichiers_liste(request: HttpRequest) -> HttpResponse:
+    page = Paginator(FichierNoemie.objects.select_related("recu_par"), 30).get_page(request.GET.get("page"))
+    peut_deposer = getattr(request.user, "role", None) in SUPERVISION_ROLES
+    return render(
+        request, "claims/fichiers_liste.html", {"page": page, "form": DepotNoemieForm() if peut_deposer else None}
+    )
+
+
+@responsable_required
+@require_http_methods(["POST"])
+def fichier_depot(request: HttpRequest) -> HttpResponse:
+    form = DepotNoemieForm(request.POST, request.FILES)
+    if not form.is_valid():
+        page = Paginator(FichierNoemie.objects.select_related("recu_par"), 30).get_page(1)
+        return render(request, "claims/fichiers_liste.html", {"page": page, "form": form}, status=400)
+    upload = form.cleaned_data["fichier"]
+    folder = Path(settings.MEDIA_ROOT) / "noemie" / "depots"
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(upload.name).name)[:100] or "fichier"
+    path = folder / f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}-{safe}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    async_result = noemie_ingest_file.delay(str(path), request.user.pk)
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        messages.info(request, f"« {upload.name} » est déposé : son intégration est en cours.")
+        return redirect("claims:fichiers_liste")
+    result = async_result.get()
+    if result["status"] == "ingested":
+        messages.success(
+            request,
+            f"« {upload.name} » intégré : {result['decomptes']} décomptes, {result['lignes']} "
+            f"lignes, {result['rejets']} signalements.",
+        )
+    elif result["status"] == "duplicate":
+        messages.warning(request, result["errors"][0]["message"])
+    else:
+        messages.error(request, f"« {upload.name} » rejeté, rien n'a été intégré : {result['errors'][0]['message']}")
+    return redirect("claims:fichiers_liste")
+
+
+@gestion_required
+@never_cache
+def fichier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    fichier = get_object_or_404(FichierNoemie.objects.select_related("recu_par"), pk=pk)
+    rejets = Paginator(fichier.rejets.all(), 50).get_page(request.GET.get("page"))
+    return render(request, "claims/fichier_detail.html", {"fichier": fichier, "rejets": rejets})

@@ -10,20 +10,32 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from mutuelle.accounts.models import STAFF_ROLES
+from mutuelle.accounts.models import STAFF_ROLES, Role
+
+SUPERVISION_ROLES = frozenset({Role.RESPONSABLE, Role.ADMINISTRATEUR})
 
 
-def gestion_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The mutuelle's staff only (handlers, supervisors, administrators): others get 403,
-    anonymous visitors the login page."""
+def roles_required(
+    roles: frozenset[str], message: str
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Only users with one of ``roles``: others get 403, anonymous visitors the login page."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if getattr(user, "role", None) not in STAFF_ROLES or not user.is_active:
-            raise PermissionDenied("Réservé aux gestionnaires de la mutuelle.")
-        return view(request, *args, **kwargs)
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if getattr(user, "role", None) not in roles or not user.is_active:
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+# The mutuelle's staff: handlers, supervisors, administrators.
+gestion_required = roles_required(STAFF_ROLES, "Réservé aux gestionnaires de la mutuelle.")
+# Supervisors and administrators.
+responsable_required = roles_required(SUPERVISION_ROLES, "Réservé aux responsables de gestion.")

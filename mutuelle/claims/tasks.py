@@ -1,0 +1,44 @@
+"""Background work of the claims pipeline. Tasks take paths or ids, call services, are idempotent."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+
+from mutuelle.claims.services import noemie_ingest
+
+DEPOSES = ("*.txt", "*.TXT", "*.noemie")
+
+
+def inbox_dir() -> Path:
+    return Path(settings.MUTUELLE_NOEMIE_INBOX)
+
+
+@shared_task(name="claims.noemie_inbox_scan")
+def noemie_inbox_scan() -> list[dict[str, Any]]:
+    """Integrate every file dropped in the inbox, oldest first, then file it under ``traites/``,
+    ``doublons/`` or ``rejetes/``. A file still being written (``.partiel``) is left for the next run.
+    Running twice does no harm: a file already integrated is refused as a duplicate."""
+    inbox = inbox_dir()
+    inbox.mkdir(parents=True, exist_ok=True)
+    results = []
+    files = sorted((p for pattern in DEPOSES for p in inbox.glob(pattern)), key=lambda p: p.stat().st_mtime)
+    for path in files:
+        result = noemie_ingest(path=path)
+        destination = inbox / {"ingested": "traites", "duplicate": "doublons", "rejected": "rejetes"}[result.status]
+        destination.mkdir(exist_ok=True)
+        shutil.move(str(path), destination / path.name)
+        results.append(result.as_json())
+    return results
+
+
+@shared_task(name="claims.noemie_ingest_file")
+def noemie_ingest_file(path: str, user_id: int | None = None) -> dict[str, Any]:
+    from mutuelle.accounts.models import User
+
+    actor = User.objects.filter(pk=user_id).first() if user_id else None
+    return noemie_ingest(path=Path(path), actor=actor).as_json()
