@@ -80,3 +80,18 @@ def decompte(beneficiaire, actes: list[dict], numero: int = 1) -> DecompteEcrit:
             )
         ],
     )
+
+
+def consultation_secteur_2(numero: int = 1) -> dict:
+    """A specialist's consultation (CS, BR 31.50 €) billed 80 € by a secteur 2 doctor outside OPTAM."""
+    return acte(
+        numero,
+        PRS_NAT_REF=1112,
+        PRS_PAI_MNT=D("80.00"),
+        BSE_REM_BSE=D("31.50"),
+        BSE_REM_MNT=D("20.05"),
+        PRS_DEP_MNT=D("48.50"),
+        PSE_CNV_COD=2,
+        PSE_OPT_TOP=False,
+        PSE_SPE_COD=3,
+    )

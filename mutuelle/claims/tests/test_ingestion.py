@@ -22,7 +22,7 @@ from mutuelle.claims.models import (
 )
 from mutuelle.claims.selectors import personnes_connues
 from mutuelle.claims.services import ligne_transition, noemie_ingest
-from mutuelle.claims.tests.helpers import acte, decompte, write
+from mutuelle.claims.tests.helpers import acte, consultation_secteur_2, decompte, write
 from mutuelle.core.models import AuditLog
 from noemie.generateur import Generateur
 
@@ -68,16 +68,7 @@ def test_an_ordinary_consultation_is_validated_automatically(camille, garanties,
 def test_a_secteur_2_act_above_the_threshold_goes_to_review_and_its_approval_pays_the_expected_amount(
     camille, garanties, tmp_path, gestionnaire
 ):
-    cs = acte(
-        PRS_NAT_REF=1112,
-        PRS_PAI_MNT=D("80.00"),
-        BSE_REM_BSE=D("31.50"),
-        BSE_REM_MNT=D("20.05"),
-        PRS_DEP_MNT=D("48.50"),
-        PSE_CNV_COD=2,
-        PSE_OPT_TOP=False,
-        PSE_SPE_COD=3,
-    )
+    cs = consultation_secteur_2()
     noemie_ingest(path=write(tmp_path, [decompte(camille, [cs])]))
     ligne = LigneRemboursement.objects.get()
     assert ligne.statut == Statut.EN_COURS
@@ -92,14 +83,7 @@ def test_a_secteur_2_act_above_the_threshold_goes_to_review_and_its_approval_pay
 
 
 def test_a_handler_can_adjust_with_a_reason(camille, garanties, tmp_path, gestionnaire):
-    cs = acte(
-        PRS_NAT_REF=1112,
-        PRS_PAI_MNT=D("80.00"),
-        BSE_REM_BSE=D("31.50"),
-        BSE_REM_MNT=D("20.05"),
-        PRS_DEP_MNT=D("48.50"),
-        PSE_CNV_COD=2,
-    )
+    cs = consultation_secteur_2()
     noemie_ingest(path=write(tmp_path, [decompte(camille, [cs])]))
     ligne = LigneRemboursement.objects.get()
     with pytest.raises(ValidationError, match="motivé"):
@@ -198,14 +182,7 @@ def test_every_transition_not_in_the_table_is_refused(camille, garanties, tmp_pa
 
 
 def test_rejecting_or_asking_information_needs_a_reason(camille, garanties, tmp_path):
-    cs = acte(
-        PRS_NAT_REF=1112,
-        PRS_PAI_MNT=D("80.00"),
-        BSE_REM_BSE=D("31.50"),
-        BSE_REM_MNT=D("20.05"),
-        PRS_DEP_MNT=D("48.50"),
-        PSE_CNV_COD=2,
-    )
+    cs = consultation_secteur_2()
     noemie_ingest(path=write(tmp_path, [decompte(camille, [cs])]))
     ligne = LigneRemboursement.objects.get()
     for vers in (Statut.REJETE, Statut.COMPLEMENT):

@@ -9,7 +9,7 @@ from django.test import Client
 
 from mutuelle.claims.models import LigneRemboursement, Statut
 from mutuelle.claims.services import noemie_ingest
-from mutuelle.claims.tests.helpers import acte, decompte, write
+from mutuelle.claims.tests.helpers import acte, consultation_secteur_2, decompte, write
 from mutuelle.core.models import AuditLog
 from tests.factories import TEST_PASSWORD
 
@@ -19,14 +19,7 @@ D = Decimal
 
 @pytest.fixture
 def en_revue(camille, garanties, tmp_path):
-    cs = acte(
-        PRS_NAT_REF=1112,
-        PRS_PAI_MNT=D("80.00"),
-        BSE_REM_BSE=D("31.50"),
-        BSE_REM_MNT=D("20.05"),
-        PRS_DEP_MNT=D("48.50"),
-        PSE_CNV_COD=2,
-    )
+    cs = consultation_secteur_2()
     noemie_ingest(path=write(tmp_path, [decompte(camille, [cs, acte(2)])]))
     return LigneRemboursement.objects.get(statut=Statut.EN_COURS)
 
