@@ -194,5 +194,9 @@ MUTUELLE_OUTBOX_PAGE = DEBUG and _email == "file"
 MUTUELLE_NOEMIE_INBOX = Path(env_str("MUTUELLE_NOEMIE_INBOX", str(VAR_DIR / "noemie" / "inbox")) or VAR_DIR)
 # Largest NOEMIE file accepted by the upload form (bytes).
 MUTUELLE_NOEMIE_UPLOAD_MAX = env_int("MUTUELLE_NOEMIE_UPLOAD_MAX", 200 * 1024 * 1024, minimum=1024)
+# A file's décomptes are spread over this many partitions (one Celery task each, run in parallel)
+# and cut into lots of about this many acts (one transaction each: the unit of resumption).
+MUTUELLE_NOEMIE_PARTITIONS = env_int("MUTUELLE_NOEMIE_PARTITIONS", 4, minimum=1)
+MUTUELLE_NOEMIE_LOT_ACTES = env_int("MUTUELLE_NOEMIE_LOT_ACTES", 5000, minimum=1)
 # Where the reference nomenclature ships inside the project.
 MUTUELLE_REFERENCE_DIR = BASE_DIR / "regles" / "data"

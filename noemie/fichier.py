@@ -12,12 +12,15 @@ it to the end (``verifier``) before writing anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
 
 from noemie.layout import Layout, decoder, encoder, layout
+from regles.nir import NirInvalide, nir_check
 
 ZERO = Decimal("0.00")
 
@@ -56,6 +59,7 @@ class BeneficiaireLu:
 class DecompteLu:
     enregistrement: Enregistrement
     beneficiaires: list[BeneficiaireLu] = field(default_factory=list)
+    brut: list[str] = field(default_factory=list)  # the décompte's lines as read, 100 to 190
 
     @property
     def actes(self) -> Iterator[tuple[BeneficiaireLu, Enregistrement]]:
@@ -77,6 +81,7 @@ class _Totaux:
 
 
 def _decode_line(spec: Layout, numero: int, brut: str) -> Enregistrement:
+    """The reference decoder: field by field, with the message naming what was expected."""
     if len(brut) != spec.longueur:
         raise NoemieErreur(numero, brut[:3], "", f"longueur {len(brut)} au lieu de {spec.longueur} caractères")
     code = brut[:3]
@@ -92,22 +97,135 @@ def _decode_line(spec: Layout, numero: int, brut: str) -> Enregistrement:
     return Enregistrement(code, numero, valeurs)
 
 
+# -- the fast path ----------------------------------------------------------------------------------
+# One compiled regular expression per record type checks every digit field of a line at once; the
+# values are then converted without further checks. A line the fast path cannot take (any defect) is
+# decoded again by ``_decode_line``, which raises the precise error. Dates repeat a lot: they are
+# converted once and kept.
+
+_DATES: dict[str, date | None] = {}
+
+
+def _date(texte: str) -> date | None:
+    try:
+        return _DATES[texte]
+    except KeyError:
+        pass
+    value = None if texte == "00000000" else date(int(texte[:4]), int(texte[4:6]), int(texte[6:8]))
+    if len(_DATES) < 100_000:
+        _DATES[texte] = value
+    return value
+
+
+def _montant(texte: str) -> Decimal:
+    return Decimal(int(texte)).scaleb(-2)
+
+
+def _taux(texte: str) -> Decimal:
+    return Decimal(int(texte)).scaleb(-4)
+
+
+_NIRS: dict[str, str] = {}
+
+
+def _nir(texte: str) -> str:
+    try:
+        return _NIRS[texte]
+    except KeyError:
+        pass
+    value = nir_check(texte)  # raises NirInvalide: never cached
+    if len(_NIRS) < 500_000:
+        _NIRS[texte] = value
+    return value
+
+
+_CONVERTIR: dict[str, Callable[[str], Any]] = {
+    "N": int,
+    "A": str.rstrip,
+    "D": _date,
+    "M": _montant,
+    "R": _taux,
+    "B": lambda texte: texte == "1",
+    "C": _nir,
+}
+_MOTIF = {"N": r"\d", "D": r"\d", "M": r"\d", "R": r"\d", "B": "[01]", "A": ".", "C": "."}
+# The fields the structure checks need: what a quick verification pass decodes of each record.
+STRUCTURE = frozenset(
+    {"TYP_ENR", "PRS_ORD_NUM", "PRS_PAI_MNT", "BSE_REM_MNT", "BEN_NIR", "BEN_RNG_GEM", "BEN_NAI_DTE", "NBR_BEN"}
+    | {"NBR_ACT", "NBR_DCT", "TOT_PAI_MNT", "TOT_REM_MNT", "DCT_ORD_NUM"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Compile:
+    motif: re.Pattern[str]
+    tous: tuple[tuple[str, int, int, Callable[[str], Any]], ...]
+    structure: tuple[tuple[str, int, int, Callable[[str], Any]], ...]
+    dates: tuple[tuple[int, int], ...]  # checked even when not kept
+
+
+_COMPILES: dict[int, tuple[Layout, dict[str, _Compile]]] = {}
+
+
+def _compiler(spec: Layout) -> dict[str, _Compile]:
+    known = _COMPILES.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    compiled = {}
+    for code, record in spec.enregistrements.items():
+        pattern = "".join(f"{_MOTIF[c.type]}{{{c.longueur}}}" for c in record.champs)
+        reste = spec.longueur - record.champs[-1].fin
+        motif = re.compile(pattern + f".{{{reste}}}", re.ASCII | re.DOTALL)
+        tous = tuple((c.nom, c.debut, c.fin, _CONVERTIR[c.type]) for c in record.champs)
+        structure = tuple(item for item in tous if item[0] in STRUCTURE)
+        dates = tuple((c.debut, c.fin) for c in record.champs if c.type == "D")
+        compiled[code] = _Compile(motif, tous, structure if code in {"200", "300"} else tous, dates)
+    _COMPILES[id(spec)] = (spec, compiled)
+    return compiled
+
+
+def _decode_vite(spec: Layout, compiled: dict[str, _Compile], numero: int, brut: str, complet: bool) -> Enregistrement:
+    c = compiled.get(brut[:3])
+    if c is not None and len(brut) == spec.longueur and c.motif.fullmatch(brut):
+        try:
+            if complet:
+                return Enregistrement(brut[:3], numero, {nom: f(brut[a:b]) for nom, a, b, f in c.tous})
+            for a, b in c.dates:
+                _date(brut[a:b])
+            return Enregistrement(brut[:3], numero, {nom: f(brut[a:b]) for nom, a, b, f in c.structure})
+        except (ValueError, NirInvalide):
+            pass
+    return _decode_line(spec, numero, brut)  # raises the precise error
+
+
 def _check(fin: Enregistrement, champ: str, attendu: Any, quoi: str) -> None:
     if fin[champ] != attendu:
         raise NoemieErreur(fin.ligne, fin.code, champ, f"{quoi} annoncé {fin[champ]} mais {attendu} lu dans le fichier")
 
 
-def lire(lignes: Iterable[bytes | str], spec: Layout | None = None) -> Iterator[Enregistrement | DecompteLu]:
-    """Yield the header (``Enregistrement`` 000), each ``DecompteLu``, then the closing 999."""
+def lire(
+    lignes: Iterable[bytes | str],
+    spec: Layout | None = None,
+    *,
+    complet: bool = True,
+    fragment: bool = False,
+    premiere_ligne: int = 1,
+) -> Iterator[Enregistrement | DecompteLu]:
+    """Yield the header (``Enregistrement`` 000), each ``DecompteLu``, then the closing 999.
+
+    Everything is checked either way; with ``complet=False`` the acts and beneficiaries keep only
+    the fields the structure checks need (a quick verification pass). ``fragment=True`` reads a run
+    of whole décomptes cut from a file already verified (a lot): no header, no closing record."""
     spec = spec or layout()
-    precedent: str | None = None
-    numero = 0
+    compiled = _compiler(spec)
+    precedent: str | None = "000" if fragment else None
+    numero = premiere_ligne - 1
     decompte: DecompteLu | None = None
     beneficiaire: BeneficiaireLu | None = None
     t_ben, t_dct, t_fic = _Totaux(), _Totaux(), _Totaux()
     nb_ben = nb_dct = 0
     fini = False
-    for numero, raw in enumerate(lignes, start=1):
+    for numero, raw in enumerate(lignes, start=premiere_ligne):
         if isinstance(raw, bytes):
             try:
                 raw = raw.decode("ascii")
@@ -116,7 +234,9 @@ def lire(lignes: Iterable[bytes | str], spec: Layout | None = None) -> Iterator[
         brut = raw.rstrip("\r\n")
         if fini:
             raise NoemieErreur(numero, brut[:3], "", "enregistrement après la fin de fichier (999)")
-        rec = _decode_line(spec, numero, brut)
+        rec = _decode_vite(spec, compiled, numero, brut, complet)
+        if decompte is not None:
+            decompte.brut.append(brut)
         if rec.code not in spec.ordre.get(precedent, frozenset()):
             attendus = ", ".join(sorted(spec.ordre.get(precedent, frozenset()))) or "aucun"
             raise NoemieErreur(
@@ -126,7 +246,7 @@ def lire(lignes: Iterable[bytes | str], spec: Layout | None = None) -> Iterator[
         if rec.code == "000":
             yield rec
         elif rec.code == "100":
-            decompte = DecompteLu(rec)
+            decompte = DecompteLu(rec, [], [brut])
             t_dct, nb_ben = _Totaux(), 0
             numeros: set[int] = set()
         elif rec.code == "200":
@@ -165,6 +285,8 @@ def lire(lignes: Iterable[bytes | str], spec: Layout | None = None) -> Iterator[
             _check(rec, "TOT_REM_MNT", t_fic.rembourse, "total remboursé")
             fini = True
             yield rec
+    if fragment and precedent in {"000", "190"}:
+        return
     if not fini:
         raise NoemieErreur(numero + 1, "", "", "fichier tronqué : l'enregistrement de fin de fichier (999) manque")
 
@@ -182,7 +304,7 @@ def verifier(lignes: Iterable[bytes | str]) -> Resume:
     """Read a whole file, checking everything, keeping nothing but the header and the totals."""
     entete: Enregistrement | None = None
     fin: Enregistrement | None = None
-    for item in lire(lignes):
+    for item in lire(lignes, complet=False):
         if isinstance(item, Enregistrement):
             if item.code == "000":
                 entete = item

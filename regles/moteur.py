@@ -8,6 +8,7 @@ points and the sources are described in ``docs/regles.md``.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -181,6 +182,51 @@ class Etape(NamedTuple):
     @property
     def explication(self) -> str:
         return _render(self)
+
+
+def _json_default(o: Any) -> Any:
+    if type(o) is Decimal:
+        return float(o)  # exact for amounts and rates (≤ 15 digits); read back as Decimal
+    if isinstance(o, date):
+        return {"j": o.isoformat()}
+    raise TypeError(f"{type(o).__name__} dans une trace")
+
+
+class TraceEncoder(json.JSONEncoder):
+    """Stores a raw trace (``Resultat.trace_brute``) compactly: tuples become lists, amounts become
+    JSON numbers and dates are tagged, so that ``TraceDecoder`` gives them back; the French text is
+    rendered when read (``trace_lue``)."""
+
+    def default(self, o: Any) -> Any:
+        return _json_default(o)
+
+
+class TraceDecoder(json.JSONDecoder):
+    """Reads numbers with a fraction as ``Decimal``, never as float."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["parse_float"] = Decimal
+        super().__init__(*args, **kwargs)
+
+
+def _depuis_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return date.fromisoformat(value["j"])
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, list):
+        return tuple(_depuis_json(v) for v in value)
+    return value
+
+
+def trace_json(trace_brute: list[tuple[Any, ...]]) -> str:
+    """A raw trace as compact JSON text."""
+    return json.dumps(trace_brute, default=_json_default, separators=(",", ":"), ensure_ascii=False)
+
+
+def trace_lue(stored: list[list[Any]]) -> list[Etape]:
+    """The steps of a trace stored as JSON by ``TraceEncoder`` (read with ``TraceDecoder``)."""
+    return [Etape(*(_depuis_json(v) for v in step)) for step in stored]
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ from django.db import models
 from mutuelle.formules.models import MONEY, Formule, Garantie
 from mutuelle.members.models import Beneficiaire, Contrat
 from mutuelle.referentiel.models import NaturePrestation
+from regles.moteur import Etape, TraceDecoder, TraceEncoder, trace_lue
 
 
 class StatutFichier(models.TextChoices):
@@ -45,6 +46,10 @@ class FichierNoemie(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # While a file is being integrated, its décomptes wait in per-partition spool files here
+    # (relative to MEDIA_ROOT), cut into lots; the folder is removed once the file is integrated.
+    dossier_lots = models.CharField("dossier des lots", max_length=200, blank=True)
+    nb_actes = models.PositiveIntegerField("actes annoncés", default=0)
 
     class Meta:
         verbose_name = "fichier NOEMIE"
@@ -66,9 +71,44 @@ class FichierNoemie(models.Model):
         return f"{self.nom} ({self.get_statut_display()})"
 
 
+class LotNoemie(models.Model):
+    """A slice of a file's décomptes, integrated in one transaction: the unit of resumption.
+
+    The décomptes of a file are spread over partitions by contract (all the acts of a family fall in
+    one partition, so ceilings and renewal periods are consumed in file order); each partition is cut
+    into lots of a few thousand acts, processed in ``rang`` order. Partitions run in parallel."""
+
+    fichier = models.ForeignKey(FichierNoemie, verbose_name="fichier", on_delete=models.CASCADE, related_name="lots")
+    partition = models.PositiveSmallIntegerField("partition")
+    rang = models.PositiveIntegerField("rang dans la partition")
+    debut = models.PositiveBigIntegerField("début (octet)")
+    fin = models.PositiveBigIntegerField("fin (octet)")
+    nb_actes = models.PositiveIntegerField("actes")
+    fait = models.BooleanField("intégré", default=False)
+    nb_lignes = models.PositiveIntegerField("lignes", default=0)
+    nb_rejets = models.PositiveIntegerField("signalements", default=0)
+    nb_revue = models.PositiveIntegerField("en revue", default=0)
+    integre_le = models.DateTimeField("intégré le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lot d'intégration"
+        verbose_name_plural = "lots d'intégration"
+        ordering = ["fichier", "partition", "rang"]
+        constraints = [
+            models.UniqueConstraint(fields=["fichier", "partition", "rang"], name="lot_unique_par_partition"),
+            models.CheckConstraint(condition=models.Q(fin__gte=models.F("debut")), name="lot_fin_apres_debut"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fichier.nom} — partition {self.partition}, lot {self.rang}"
+
+
 class Decompte(models.Model):
     fichier = models.ForeignKey(
         FichierNoemie, verbose_name="fichier", on_delete=models.PROTECT, related_name="decomptes"
+    )
+    lot = models.ForeignKey(
+        LotNoemie, verbose_name="lot", null=True, blank=True, on_delete=models.SET_NULL, related_name="decomptes"
     )
     numero = models.PositiveBigIntegerField("numéro de décompte (DCT_ORD_NUM)")
     tiers_payant = models.BooleanField("payé au professionnel (tiers payant)", default=False)
@@ -103,18 +143,35 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class LigneRemboursement(models.Model):
-    decompte = models.ForeignKey(Decompte, verbose_name="décompte", on_delete=models.PROTECT, related_name="lignes")
+    # Indexes are few on purpose (a million lines a month go in): the unique (décompte, numéro) and
+    # (bénéficiaire, date) indexes serve the décompte and beneficiary lookups; formula, guarantee and
+    # nature are only looked up from their side when one is deleted, which PROTECT then refuses.
+    decompte = models.ForeignKey(
+        Decompte, verbose_name="décompte", on_delete=models.PROTECT, related_name="lignes", db_index=False
+    )
     numero = models.PositiveIntegerField("numéro de ligne (PRS_ORD_NUM)")
     beneficiaire = models.ForeignKey(
-        Beneficiaire, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="lignes"
+        Beneficiaire, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="lignes", db_index=False
     )
     contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="lignes")
-    formule = models.ForeignKey(Formule, verbose_name="formule", on_delete=models.PROTECT, related_name="+")
+    formule = models.ForeignKey(
+        Formule, verbose_name="formule", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     garantie = models.ForeignKey(
-        Garantie, verbose_name="garantie", null=True, blank=True, on_delete=models.PROTECT, related_name="lignes"
+        Garantie,
+        verbose_name="garantie",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lignes",
+        db_index=False,
     )
     nature = models.ForeignKey(
-        NaturePrestation, verbose_name="nature de prestation", on_delete=models.PROTECT, related_name="+"
+        NaturePrestation,
+        verbose_name="nature de prestation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     poste = models.CharField("poste", max_length=40)
     date_soins = models.DateField("date des soins")
@@ -138,8 +195,8 @@ class LigneRemboursement(models.Model):
     # The mutuelle's share, computed by the rules engine.
     montant_amc = models.DecimalField("part de la mutuelle", **MONEY)
     reste_a_charge = models.DecimalField("reste à charge", **MONEY)
-    trace = models.JSONField("explication du calcul", default=list)
-    statut = models.CharField("statut", max_length=40, choices=Statut.choices, default=Statut.EN_COURS, db_index=True)
+    trace = models.JSONField("explication du calcul", default=list, encoder=TraceEncoder, decoder=TraceDecoder)
+    statut = models.CharField("statut", max_length=40, choices=Statut.choices, default=Statut.EN_COURS)
     motif_revue = models.CharField("motif de la revue manuelle", max_length=300, blank=True)
     cree_le = models.DateTimeField("créée le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifiée le", auto_now=True)
@@ -157,10 +214,18 @@ class LigneRemboursement(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(statut__in=[s.value for s in Statut]), name="ligne_statut_connu"),
         ]
-        indexes = [models.Index(fields=["beneficiaire", "date_soins"], name="ligne_beneficiaire_date_idx")]
+        indexes = [
+            models.Index(fields=["beneficiaire", "date_soins"], name="ligne_beneficiaire_date_idx"),
+            models.Index(fields=["statut"], name="ligne_statut_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.decompte} ligne {self.numero}"
+
+    @property
+    def etapes(self) -> list[Etape]:
+        """The explanation of the computation, step by step (rendered in French when read)."""
+        return trace_lue(self.trace)
 
 
 class EvenementLigne(models.Model):
@@ -172,7 +237,13 @@ class EvenementLigne(models.Model):
     de = models.CharField("ancien statut", max_length=40, blank=True)
     vers = models.CharField("nouveau statut", max_length=40, choices=Statut.choices)
     par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     le = models.DateTimeField("le", auto_now_add=True)
     motif = models.CharField("motif", max_length=300, blank=True)

@@ -13,17 +13,21 @@ Status changes go through ``ligne_transition`` and the ``TRANSITIONS`` table onl
 from __future__ import annotations
 
 import hashlib
+import shutil
+import uuid
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from mutuelle.claims.models import (
@@ -32,6 +36,7 @@ from mutuelle.claims.models import (
     EvenementLigne,
     FichierNoemie,
     LigneRemboursement,
+    LotNoemie,
     MotifRejet,
     RejetNoemie,
     Statut,
@@ -43,9 +48,9 @@ from mutuelle.formules.models import Formule, Garantie, QualificationPraticien
 from mutuelle.formules.selectors import garantie_regles
 from mutuelle.members.models import Beneficiaire, ContratFormule, DroitPeriode, TypeDroit
 from mutuelle.referentiel.models import NaturePrestation
-from noemie.fichier import DecompteLu, Enregistrement, NoemieErreur, lire, verifier
+from noemie.fichier import DecompteLu, Enregistrement, NoemieErreur, Resume, lire
 from regles.money import ZERO, arrondi, euros
-from regles.moteur import NATURE_AMO, Acte, ActeInvalide, Moteur, Praticien
+from regles.moteur import NATURE_AMO, Acte, ActeInvalide, Moteur, Praticien, trace_json
 from regles.moteur import Beneficiaire as BeneficiaireRegles
 from regles.postes import Poste
 
@@ -68,7 +73,7 @@ class NomenclatureManquante(RuntimeError):
 @dataclass
 class ResultatIngestion:
     fichier: str
-    status: str  # "ingested" | "duplicate" | "rejected"
+    status: str  # "ingested" | "processing" | "duplicate" | "rejected"
     decomptes: int = 0
     lignes: int = 0
     rejets: int = 0
@@ -86,7 +91,7 @@ class ResultatIngestion:
         }
 
 
-def _sha256(path: Path) -> str:
+def sha256_fichier(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -104,51 +109,50 @@ def _doublon(
 
 
 def noemie_ingest(
-    *, path: Path, actor: Any = None, progress: Callable[[int, int], None] | None = None
+    *,
+    path: Path,
+    actor: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    parallele: bool | None = None,
 ) -> ResultatIngestion:
     """Check, then integrate, one NOEMIE file. Never raises for a defective or duplicate file;
-    raises ``NomenclatureManquante`` when the installation is not set up to liquidate anything."""
+    raises ``NomenclatureManquante`` when the installation is not set up to liquidate anything.
+
+    The file is read whole once (every check, and its décomptes spread into lots) before anything is
+    written. The lots are then integrated here one after the other, or by Celery workers in parallel
+    (``parallele``; by default whenever a broker is configured), in which case the result says
+    ``processing`` until the last lot is in. Given a file whose integration was interrupted, this
+    resumes it."""
     if not NaturePrestation.objects.exists():
         raise NomenclatureManquante(
             "La nomenclature des prestations n'est pas chargée : lancez « manage.py load_nature_prestation »."
         )
     name = path.name
-    sha = _sha256(path)
+    sha = sha256_fichier(path)
     taille = path.stat().st_size
     existing = _doublon(sha=sha)
     if existing is not None:
+        if existing.statut == StatutFichier.EN_COURS:
+            return noemie_reprendre(fichier=existing, actor=actor, progress=progress, parallele=parallele)
         return _duplicate(name, existing, actor, "même contenu")
     try:
-        with path.open("rb") as handle:
-            resume = verifier(handle)
+        plan = _planifier(path)
     except NoemieErreur as exc:
         errors = [{"line": exc.ligne, "field": exc.champ or exc.enregistrement, "message": str(exc)}]
-        with transaction.atomic():
-            fichier = FichierNoemie.objects.create(
-                nom=name, sha256=sha, taille=taille, statut=StatutFichier.REJETE, erreurs=errors, recu_par=actor
-            )
-            audit_log(action="claims.fichier.rejected", actor=actor, target=fichier, new={"erreurs": errors})
-        return ResultatIngestion(name, "rejected", errors=errors, message=str(exc))
-    entete = resume.entete
+        return _rejeter(name, sha, taille, actor, errors)
+    entete = plan.resume.entete
     existing = _doublon(emetteur=entete["FLX_EMT_NUM"], sequence=entete["FLX_EMT_ORD"])
     if existing is not None:
+        plan.supprimer()
         return _duplicate(name, existing, actor, "même émetteur et même numéro de séquence")
     mutuelle = mutuelle_get()
     if entete["FLX_DST_NUM"] != int(mutuelle.numero_amc):
-        errors = [
-            {
-                "line": entete.ligne,
-                "field": "FLX_DST_NUM",
-                "message": f"ligne 1, enregistrement 000, champ FLX_DST_NUM : fichier destiné à l'AMC "
-                f"{entete['FLX_DST_NUM']}, pas à la mutuelle ({mutuelle.numero_amc})",
-            }
-        ]
-        with transaction.atomic():
-            fichier = FichierNoemie.objects.create(
-                nom=name, sha256=sha, taille=taille, statut=StatutFichier.REJETE, erreurs=errors, recu_par=actor
-            )
-            audit_log(action="claims.fichier.rejected", actor=actor, target=fichier, new={"erreurs": errors})
-        return ResultatIngestion(name, "rejected", errors=errors, message=str(errors[0]["message"]))
+        plan.supprimer()
+        message = (
+            f"ligne 1, enregistrement 000, champ FLX_DST_NUM : fichier destiné à l'AMC "
+            f"{entete['FLX_DST_NUM']}, pas à la mutuelle ({mutuelle.numero_amc})"
+        )
+        return _rejeter(name, sha, taille, actor, [{"line": entete.ligne, "field": "FLX_DST_NUM", "message": message}])
     try:
         with transaction.atomic():
             fichier = FichierNoemie.objects.create(
@@ -160,42 +164,235 @@ def noemie_ingest(
                 date_creation=entete["FLX_TRT_DTD"],
                 statut=StatutFichier.EN_COURS,
                 recu_par=actor,
+                dossier_lots=plan.dossier,
+                nb_decomptes=plan.resume.decomptes,
+                nb_actes=plan.resume.actes,
+                total_depense=plan.resume.total_depense,
+                total_amo=plan.resume.total_rembourse,
             )
-            liquidateur = Liquidateur(mutuelle=mutuelle, fichier=fichier)
-            with path.open("rb") as handle:
-                for item in lire(handle):
-                    if isinstance(item, DecompteLu):
-                        liquidateur.decompte(item)
-                        if progress is not None:
-                            progress(liquidateur.lignes + liquidateur.rejets, resume.actes)
-            fichier.statut = StatutFichier.INTEGRE
-            fichier.nb_decomptes = resume.decomptes
-            fichier.nb_lignes = liquidateur.lignes
-            fichier.nb_rejets = liquidateur.rejets
-            fichier.total_depense = resume.total_depense
-            fichier.total_amo = resume.total_rembourse
-            fichier.integre_le = timezone.now()
-            fichier.save()
+            LotNoemie.objects.bulk_create(
+                LotNoemie(fichier=fichier, partition=p, rang=r, debut=d, fin=f, nb_actes=n)
+                for p, r, d, f, n in plan.lots
+            )
             audit_log(
-                action="claims.fichier.ingested",
+                action="claims.fichier.received",
                 actor=actor,
                 target=fichier,
-                new={
-                    "decomptes": resume.decomptes,
-                    "lignes": liquidateur.lignes,
-                    "rejets": liquidateur.rejets,
-                    "revue": liquidateur.en_revue,
-                },
+                new={"decomptes": plan.resume.decomptes, "actes": plan.resume.actes, "lots": len(plan.lots)},
             )
     except IntegrityError:
-        # Another process integrated the same file at the same time: the constraints said no.
+        # Another process took the same file at the same time: the constraints said no.
+        plan.supprimer()
         existing = _doublon(sha=sha) or _doublon(emetteur=entete["FLX_EMT_NUM"], sequence=entete["FLX_EMT_ORD"])
         if existing is None:
             raise
         return _duplicate(name, existing, actor, "intégré en parallèle")
-    return ResultatIngestion(
-        name, "ingested", decomptes=resume.decomptes, lignes=liquidateur.lignes, rejets=liquidateur.rejets
+    return noemie_reprendre(fichier=fichier, actor=actor, progress=progress, parallele=parallele)
+
+
+def _rejeter(name: str, sha: str, taille: int, actor: Any, errors: list[dict[str, Any]]) -> ResultatIngestion:
+    with transaction.atomic():
+        fichier = FichierNoemie.objects.create(
+            nom=name, sha256=sha, taille=taille, statut=StatutFichier.REJETE, erreurs=errors, recu_par=actor
+        )
+        audit_log(action="claims.fichier.rejected", actor=actor, target=fichier, new={"erreurs": errors})
+    return ResultatIngestion(name, "rejected", errors=errors, message=str(errors[0]["message"]))
+
+
+def noemie_reprendre(
+    *,
+    fichier: FichierNoemie,
+    actor: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    parallele: bool | None = None,
+) -> ResultatIngestion:
+    """Integrate the lots of a file not yet integrated: here, or by dispatching one Celery task per
+    partition. Safe to call any number of times, while other processes work on the same file."""
+    if parallele is None:
+        parallele = not settings.CELERY_TASK_ALWAYS_EAGER
+    partitions = list(
+        fichier.lots.filter(fait=False).order_by("partition").values_list("partition", flat=True).distinct()
     )
+    if parallele:
+        from mutuelle.claims.tasks import noemie_partition
+
+        for partition in partitions:
+            noemie_partition.delay(fichier.pk, partition)
+    else:
+        suivi = _Suivi(fichier, progress)
+        for partition in partitions:
+            partition_integrer(fichier_id=fichier.pk, partition=partition, progress=suivi)
+    fichier_finaliser(fichier_id=fichier.pk, actor=actor)
+    fichier.refresh_from_db()
+    return resultat_fichier(fichier)
+
+
+def resultat_fichier(fichier: FichierNoemie) -> ResultatIngestion:
+    status = {StatutFichier.INTEGRE: "ingested", StatutFichier.REJETE: "rejected"}.get(
+        StatutFichier(fichier.statut), "processing"
+    )
+    done = fichier.lots.filter(fait=True).aggregate(l=Sum("nb_lignes"), r=Sum("nb_rejets"))
+    return ResultatIngestion(
+        fichier.nom,
+        status,
+        decomptes=fichier.nb_decomptes,
+        lignes=done["l"] or 0,
+        rejets=done["r"] or 0,
+        errors=list(fichier.erreurs),
+    )
+
+
+class _Suivi:
+    """Progress over a whole file (acts integrated / acts in the file), for the callers' bars."""
+
+    def __init__(self, fichier: FichierNoemie, progress: Callable[[int, int], None] | None) -> None:
+        self.progress = progress
+        self.total = fichier.nb_actes
+        self.fait = fichier.lots.filter(fait=True).aggregate(n=Sum("nb_actes"))["n"] or 0
+
+    def __call__(self, actes: int) -> None:
+        self.fait += actes
+        if self.progress is not None:
+            self.progress(self.fait, self.total)
+
+
+def _lot_verrouille(exc: BaseException) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == "55P03" or "could not obtain lock" in str(exc)
+
+
+def partition_integrer(*, fichier_id: int, partition: int, progress: Callable[[int], None] | None = None) -> int:
+    """Integrate the pending lots of one partition in order, one transaction each; returns how many.
+
+    Only one process works a partition at a time: the next lot is locked without waiting, and a
+    process that finds it locked leaves the partition to the one holding it. A process killed in the
+    middle of a lot leaves that lot as it was (its transaction is rolled back): it is done again."""
+    fichier = FichierNoemie.objects.get(pk=fichier_id)
+    liquidateur: Liquidateur | None = None
+    faits = 0
+    while True:
+        lot_id = (
+            LotNoemie.objects.filter(fichier_id=fichier_id, partition=partition, fait=False)
+            .order_by("rang")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if lot_id is None:
+            return faits
+        if liquidateur is None:
+            liquidateur = Liquidateur(mutuelle=mutuelle_get(), fichier=fichier)
+        try:
+            with transaction.atomic():
+                lot = LotNoemie.objects.select_for_update(nowait=True).get(pk=lot_id)
+                if lot.fait:
+                    continue
+                liquidateur.lot(lot)
+        except OperationalError as exc:
+            if _lot_verrouille(exc):
+                return faits
+            raise
+        faits += 1
+        if progress is not None:
+            progress(lot.nb_actes)
+
+
+def fichier_finaliser(*, fichier_id: int, actor: Any = None) -> bool:
+    """Mark a file integrated once all its lots are; True when this call did it."""
+    with transaction.atomic():
+        fichier = FichierNoemie.objects.select_for_update().get(pk=fichier_id)
+        if fichier.statut != StatutFichier.EN_COURS or fichier.lots.filter(fait=False).exists():
+            return False
+        totals = fichier.lots.aggregate(l=Sum("nb_lignes"), r=Sum("nb_rejets"), v=Sum("nb_revue"))
+        fichier.statut = StatutFichier.INTEGRE
+        fichier.nb_lignes = totals["l"] or 0
+        fichier.nb_rejets = totals["r"] or 0
+        fichier.integre_le = timezone.now()
+        dossier, fichier.dossier_lots = fichier.dossier_lots, ""
+        fichier.save()
+        audit_log(
+            action="claims.fichier.ingested",
+            actor=actor,
+            target=fichier,
+            new={
+                "decomptes": fichier.nb_decomptes,
+                "lignes": fichier.nb_lignes,
+                "rejets": fichier.nb_rejets,
+                "revue": totals["v"] or 0,
+            },
+        )
+        if dossier:
+            transaction.on_commit(lambda: shutil.rmtree(_spool_root() / dossier, ignore_errors=True))
+    return True
+
+
+# -- planning: one pass over the file, checks and lots ---------------------------------------------
+
+
+def _spool_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "noemie" / "lots"
+
+
+@dataclass
+class _Plan:
+    resume: Resume
+    dossier: str
+    lots: list[tuple[int, int, int, int, int]]  # partition, rang, début, fin, actes
+
+    def supprimer(self) -> None:
+        shutil.rmtree(_spool_root() / self.dossier, ignore_errors=True)
+
+
+def _planifier(path: Path) -> _Plan:
+    """Read the whole file once: check everything, and copy each décompte into the spool file of its
+    partition (chosen by the contract of its first beneficiary, so a family stays in one partition),
+    cutting each partition into lots. Nothing is written to the database; on a defect the spool is
+    removed and ``NoemieErreur`` raised."""
+    nb_partitions: int = settings.MUTUELLE_NOEMIE_PARTITIONS
+    lot_actes: int = settings.MUTUELLE_NOEMIE_LOT_ACTES
+    contrats = {
+        (nir, rang): contrat
+        for nir, rang, contrat in Beneficiaire.objects.values_list("nir", "rang_gemellaire", "contrat_id")
+    }
+    dossier = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:12]}"
+    folder = _spool_root() / dossier
+    folder.mkdir(parents=True)
+    outs = [(folder / f"p{p}.txt").open("w", encoding="ascii", newline="\n") for p in range(nb_partitions)]
+    offsets = [0] * nb_partitions
+    courant = [[0, 0] for _ in range(nb_partitions)]  # per partition: start of the open lot, its acts
+    rangs = [0] * nb_partitions
+    lots: list[tuple[int, int, int, int, int]] = []
+    entete = fin = None
+    try:
+        with path.open("rb") as handle:
+            for item in lire(handle, complet=False):
+                if isinstance(item, Enregistrement):
+                    entete, fin = (item, fin) if item.code == "000" else (entete, item)
+                    continue
+                premier = item.beneficiaires[0].enregistrement
+                cle = (premier["BEN_NIR"], premier["BEN_RNG_GEM"])
+                contrat = contrats.get(cle)
+                p = contrat % nb_partitions if contrat is not None else zlib.crc32(cle[0].encode()) % nb_partitions
+                texte = "\n".join(item.brut) + "\n"
+                outs[p].write(texte)
+                offsets[p] += len(texte)
+                courant[p][1] += sum(len(b.actes) for b in item.beneficiaires)
+                if courant[p][1] >= lot_actes:
+                    lots.append((p, rangs[p], courant[p][0], offsets[p], courant[p][1]))
+                    rangs[p] += 1
+                    courant[p] = [offsets[p], 0]
+        for p in range(nb_partitions):
+            if offsets[p] > courant[p][0]:
+                lots.append((p, rangs[p], courant[p][0], offsets[p], courant[p][1]))
+    except BaseException:
+        for out in outs:
+            out.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    for out in outs:
+        out.close()
+    assert entete is not None and fin is not None
+    resume = Resume(entete, fin["NBR_DCT"], fin["NBR_ACT"], fin["TOT_PAI_MNT"], fin["TOT_REM_MNT"])
+    return _Plan(resume, dossier, lots)
 
 
 def _duplicate(name: str, existing: FichierNoemie, actor: Any, why: str) -> ResultatIngestion:
@@ -225,14 +422,75 @@ def _en_vigueur(debut: date, fin: date | None, on: date) -> bool:
     return debut <= on and (fin is None or fin >= on)
 
 
+@dataclass(slots=True)
+class _Historique:
+    """What a beneficiary was already paid under capped or renewable guarantees."""
+
+    garantie_id: int | None
+    poste: str
+    date_soins: date
+    montant_amc: Decimal
+
+
+@dataclass(slots=True)
+class _Apparie:
+    """An act matched to its beneficiary, formula, nature and guarantee, ready for the engine."""
+
+    decompte: DecompteLu
+    ben: Enregistrement
+    acte: Enregistrement
+    personne: _Personne
+    formule_id: int
+    nature: NaturePrestation
+    garantie: Garantie | None
+
+
+# The columns written for each reimbursement line, in the order of the rows built below.
+LIGNE_COLONNES = (
+    "decompte_id",
+    "numero",
+    "beneficiaire_id",
+    "contrat_id",
+    "formule_id",
+    "garantie_id",
+    "nature_id",
+    "poste",
+    "date_soins",
+    "date_fin_soins",
+    "quantite",
+    "montant_depense",
+    "base_remboursement",
+    "taux_amo",
+    "montant_amo",
+    "participation_forfaitaire",
+    "franchise",
+    "depassement",
+    "praticien_identifiant",
+    "praticien_specialite",
+    "praticien_secteur",
+    "praticien_optam",
+    "finess",
+    "parcours_soins",
+    "exoneration",
+    "montant_amc",
+    "reste_a_charge",
+    "trace",
+    "statut",
+    "motif_revue",
+    "cree_le",
+    "modifie_le",
+)
+_TRACE = LIGNE_COLONNES.index("trace")
+
+
 class Liquidateur:
-    """Matches and liquidates the décomptes of one file. Reference data is loaded once."""
+    """Matches and liquidates the lots of one file. Reference data is loaded once per process."""
 
     def __init__(self, *, mutuelle: Mutuelle, fichier: FichierNoemie) -> None:
         self.mutuelle = mutuelle
         self.fichier = fichier
         self.moteur = Moteur()
-        self.lignes = self.rejets = self.en_revue = 0
+        self.seuil_pct = Decimal(mutuelle.seuil_revue_depassement_pct)
         self.personnes: dict[tuple[str, int], list[_Personne]] = defaultdict(list)
         for b in Beneficiaire.objects.order_by("pk").values(
             "pk", "nir", "rang_gemellaire", "contrat_id", "date_naissance", "regime_local"
@@ -253,58 +511,66 @@ class Liquidateur:
         self.natures = {n.code: n for n in NaturePrestation.objects.all()}
         self.adhesions: dict[int, date] = {}
 
-    # -- one décompte ------------------------------------------------------------------------------
+    # -- one lot -----------------------------------------------------------------------------------
 
-    def decompte(self, lu: DecompteLu) -> None:
-        rec = lu.enregistrement
-        decompte = Decompte.objects.create(
-            fichier=self.fichier,
-            numero=rec["DCT_ORD_NUM"],
-            tiers_payant=rec["DCT_BEN_TYP"] == "P",
-            date_paiement_amo=rec["DCT_PAI_DTE"],
-        )
-        lignes: list[LigneRemboursement] = []
-        rejets: list[RejetNoemie] = []
-        for beneficiaire_lu in lu.beneficiaires:
-            ben = beneficiaire_lu.enregistrement
-            for acte in beneficiaire_lu.actes:
-                result = self._ligne(decompte, ben, acte)
-                if isinstance(result, RejetNoemie):
-                    rejets.append(result)
-                else:
-                    lignes.append(result)
-                    # Later acts of the same décompte see this one's consumption.
-                    result.save()
-        RejetNoemie.objects.bulk_create(rejets)
-        events = []
-        for ligne in lignes:
-            events.append(
-                EvenementLigne(
-                    ligne=ligne,
-                    de="",
-                    vers=Statut.EN_COURS,
-                    motif=f"Reçu de la Sécurité sociale (fichier {self.fichier.nom})",
-                )
+    def lot(self, lot: LotNoemie) -> None:
+        """Integrate one lot inside the caller's transaction, and mark it done there."""
+        chemin = _spool_root() / self.fichier.dossier_lots / f"p{lot.partition}.txt"
+        try:
+            with chemin.open("rb") as handle:
+                handle.seek(lot.debut)
+                texte = handle.read(lot.fin - lot.debut).decode("ascii")
+        except FileNotFoundError:
+            raise RuntimeError(
+                f"Les lots du fichier « {self.fichier.nom} » sont introuvables ({chemin}) : "
+                "le dossier MEDIA_ROOT doit être partagé par tous les workers."
+            ) from None
+        decomptes = [d for d in lire(texte.splitlines(), fragment=True) if isinstance(d, DecompteLu)]
+        apparies: list[_Apparie | RejetNoemie] = [
+            self._apparier(d, b.enregistrement, a) for d in decomptes for b in d.beneficiaires for a in b.actes
+        ]
+        historique = self._historique(apparies)
+        now = timezone.now()
+        lignes: list[tuple[Any, ...]] = []
+        rejets = [a for a in apparies if isinstance(a, RejetNoemie)]
+        numeros: dict[int, int] = {}
+        decompte_rows = Decompte.objects.bulk_create(
+            Decompte(
+                fichier=self.fichier,
+                lot=lot,
+                numero=d.enregistrement["DCT_ORD_NUM"],
+                tiers_payant=d.enregistrement["DCT_BEN_TYP"] == "P",
+                date_paiement_amo=d.enregistrement["DCT_PAI_DTE"],
             )
-            if ligne.statut == Statut.VALIDE:
-                events.append(
-                    EvenementLigne(
-                        ligne=ligne,
-                        de=Statut.EN_COURS,
-                        vers=Statut.VALIDE,
-                        motif="Validation automatique : aucune règle de revue déclenchée",
-                    )
-                )
-        EvenementLigne.objects.bulk_create(events)
-        self.lignes += len(lignes)
-        self.rejets += len(rejets)
+            for d in decomptes
+        )
+        numeros = {row.numero: row.pk for row in decompte_rows}
+        revue = 0
+        for item in apparies:
+            if isinstance(item, RejetNoemie):
+                continue
+            row = self._liquider(item, historique, numeros, now)
+            if isinstance(row, RejetNoemie):
+                rejets.append(row)
+                continue
+            revue += row[LIGNE_COLONNES.index("statut")] == Statut.EN_COURS
+            lignes.append(row)
+        _inserer_lignes(lignes)
+        RejetNoemie.objects.bulk_create(rejets)
+        _evenements_reception(lot, self.fichier.nom, now)
+        lot.fait = True
+        lot.nb_lignes = len(lignes)
+        lot.nb_rejets = len(rejets)
+        lot.nb_revue = revue
+        lot.integre_le = now
+        lot.save(update_fields=["fait", "nb_lignes", "nb_rejets", "nb_revue", "integre_le"])
 
     def _rejet(
-        self, decompte: Decompte, ben: Enregistrement, acte: Enregistrement, motif: str, detail: str
+        self, decompte: DecompteLu, ben: Enregistrement, acte: Enregistrement, motif: str, detail: str
     ) -> RejetNoemie:
         return RejetNoemie(
             fichier=self.fichier,
-            decompte_numero=decompte.numero,
+            decompte_numero=decompte.enregistrement["DCT_ORD_NUM"],
             ligne_numero=acte["PRS_ORD_NUM"],
             nir=ben["BEN_NIR"],
             rang_gemellaire=ben["BEN_RNG_GEM"],
@@ -343,45 +609,7 @@ class Liquidateur:
         }
         return rows.get(wanted) or rows.get(QualificationPraticien.TOUS)
 
-    def _consomme(self, personne: _Personne, garantie: Garantie, on: date) -> Decimal:
-        if garantie.periode == "annees_glissantes":
-            debut = date(on.year - garantie.periode_annees, on.month, min(on.day, 28))
-        else:
-            debut = date(on.year, 1, 1)
-        total = (
-            LigneRemboursement.objects.filter(
-                beneficiaire_id=personne.beneficiaire_id,
-                garantie=garantie,
-                date_soins__gte=debut,
-                date_soins__lte=on,
-            )
-            .exclude(statut=Statut.REJETE)
-            .aggregate(s=Sum("montant_amc"))["s"]
-        )
-        return total or ZERO
-
-    def _derniere(self, personne: _Personne, poste: str, on: date) -> date | None:
-        famille = "optique" if poste.startswith("optique") else "audio"
-        row = (
-            LigneRemboursement.objects.filter(
-                beneficiaire_id=personne.beneficiaire_id,
-                poste__startswith=famille,
-                montant_amc__gt=0,
-                date_soins__lt=on,
-            )
-            .exclude(statut=Statut.REJETE)
-            .order_by("-date_soins")
-            .values_list("date_soins", flat=True)
-            .first()
-        )
-        return row
-
-    def _adhesion(self, contrat_id: int) -> date:
-        if contrat_id not in self.adhesions:
-            self.adhesions[contrat_id] = min(d for d, _f, _fid in self.formules[contrat_id])
-        return self.adhesions[contrat_id]
-
-    def _ligne(self, decompte: Decompte, ben: Enregistrement, acte: Enregistrement) -> LigneRemboursement | RejetNoemie:
+    def _apparier(self, decompte: DecompteLu, ben: Enregistrement, acte: Enregistrement) -> _Apparie | RejetNoemie:
         on: date = acte["EXE_SOI_DTD"]
         personne, formule_id, motif = self._trouver(ben, on)
         if personne is None or formule_id is None:
@@ -397,17 +625,73 @@ class Liquidateur:
             return self._rejet(decompte, ben, acte, MotifRejet.CODE, detail)
         secteur, optam = acte["PSE_CNV_COD"] or 1, acte["PSE_OPT_TOP"]
         garantie = self._garantie(formule_id, nature.poste, on, secteur, optam)
+        return _Apparie(decompte, ben, acte, personne, formule_id, nature, garantie)
+
+    def _historique(self, apparies: list[_Apparie | RejetNoemie]) -> dict[int, list[_Historique]]:
+        """Earlier payments under capped or renewable guarantees of the lot's beneficiaries that need them:
+        one query per lot; the lot's own lines are added as they are computed."""
+        ids = {
+            a.personne.beneficiaire_id
+            for a in apparies
+            if isinstance(a, _Apparie)
+            and (a.nature.poste in RENOUVELABLES or (a.garantie is not None and a.garantie.plafond_montant is not None))
+        }
+        historique: dict[int, list[_Historique]] = defaultdict(list)
+        if not ids:
+            return historique
+        rows = (
+            LigneRemboursement.objects.filter(beneficiaire_id__in=ids)
+            .filter(Q(poste__in=RENOUVELABLES) | Q(garantie__plafond_montant__isnull=False))
+            .exclude(statut=Statut.REJETE)
+            .values_list("beneficiaire_id", "garantie_id", "poste", "date_soins", "montant_amc")
+        )
+        for beneficiaire_id, garantie_id, poste, date_soins, montant in rows:
+            historique[beneficiaire_id].append(_Historique(garantie_id, poste, date_soins, montant))
+        return historique
+
+    @staticmethod
+    def _consomme(historique: list[_Historique], garantie: Garantie, on: date) -> Decimal:
+        if garantie.periode == "annees_glissantes":
+            debut = date(on.year - garantie.periode_annees, on.month, min(on.day, 28))
+        else:
+            debut = date(on.year, 1, 1)
+        return sum(
+            (h.montant_amc for h in historique if h.garantie_id == garantie.pk and debut <= h.date_soins <= on), ZERO
+        )
+
+    @staticmethod
+    def _derniere(historique: list[_Historique], poste: str, on: date) -> date | None:
+        famille = "optique" if poste.startswith("optique") else "audio"
+        dates = [
+            h.date_soins for h in historique if h.poste.startswith(famille) and h.montant_amc > 0 and h.date_soins < on
+        ]
+        return max(dates, default=None)
+
+    def _adhesion(self, contrat_id: int) -> date:
+        if contrat_id not in self.adhesions:
+            self.adhesions[contrat_id] = min(d for d, _f, _fid in self.formules[contrat_id])
+        return self.adhesions[contrat_id]
+
+    def _liquider(
+        self, a: _Apparie, historiques: dict[int, list[_Historique]], numeros: dict[int, int], now: datetime
+    ) -> tuple[Any, ...] | RejetNoemie:
+        acte, personne, garantie, nature = a.acte, a.personne, a.garantie, a.nature
+        on: date = acte["EXE_SOI_DTD"]
+        secteur, optam = acte["PSE_CNV_COD"] or 1, acte["PSE_OPT_TOP"]
         css = any(
             t == TypeDroit.CSS and _en_vigueur(d, f, on) for t, d, f in self.droits.get(personne.beneficiaire_id, [])
         )
+        historique = historiques.get(personne.beneficiaire_id)
         regles_garantie = None
         if garantie is not None:
             regles_garantie = garantie_regles(
                 garantie,
-                deja_consomme=self._consomme(personne, garantie, on) if garantie.plafond_montant is not None else ZERO,
+                deja_consomme=self._consomme(historique, garantie, on)
+                if historique and garantie.plafond_montant is not None
+                else ZERO,
                 date_adhesion=self._adhesion(personne.contrat_id),
-                derniere_prise_en_charge=self._derniere(personne, nature.poste, on)
-                if nature.poste in RENOUVELABLES
+                derniere_prise_en_charge=self._derniere(historique, nature.poste, on)
+                if historique and nature.poste in RENOUVELABLES
                 else None,
             )
         regles_acte = Acte(
@@ -427,56 +711,58 @@ class Liquidateur:
             praticien=Praticien(secteur=secteur, optam=optam, identifiant=acte["PFS_EXE_NUM"] or None),
             hospitalisation=acte["EXO_MTF"] == EXONERATION_HOSPITALISATION,
             garantie=regles_garantie,
-            responsable=self.responsable.get(formule_id, True),
+            responsable=self.responsable.get(a.formule_id, True),
         )
         try:
             (r,) = self.moteur.liquider([regles_acte])
         except ActeInvalide as exc:
-            return self._rejet(decompte, ben, acte, MotifRejet.CODE, f"{exc.champ} : {exc.message}")
+            return self._rejet(a.decompte, a.ben, acte, MotifRejet.CODE, f"{exc.champ} : {exc.message}")
         amo_recu: Decimal = acte["BSE_REM_MNT"]
         spent: Decimal = acte["PRS_PAI_MNT"]
         amc = min(r.montant_amc, max(spent - amo_recu, ZERO))
         revue = self._revue(acte, r, amc, garantie)
-        if revue:
-            self.en_revue += 1
-        return LigneRemboursement(
-            decompte=decompte,
-            numero=acte["PRS_ORD_NUM"],
-            beneficiaire_id=personne.beneficiaire_id,
-            contrat_id=personne.contrat_id,
-            formule_id=formule_id,
-            garantie=garantie,
-            nature=nature,
-            poste=nature.poste,
-            date_soins=on,
-            date_fin_soins=acte["EXE_SOI_DTF"],
-            quantite=acte["PRS_ACT_QTE"],
-            montant_depense=spent,
-            base_remboursement=acte["BSE_REM_BSE"],
-            taux_amo=acte["RGO_REM_TAU"],
-            montant_amo=amo_recu,
-            participation_forfaitaire=acte["PRS_PFO_MNT"],
-            franchise=acte["PRS_FRA_MNT"],
-            depassement=acte["PRS_DEP_MNT"],
-            praticien_identifiant=acte["PFS_EXE_NUM"],
-            praticien_specialite=f"{acte['PSE_SPE_COD']:02d}" if acte["PSE_SPE_COD"] else "",
-            praticien_secteur=secteur,
-            praticien_optam=optam,
-            finess=acte["ETB_PRE_FIN"],
-            parcours_soins=acte["PRS_PCS_TOP"],
-            exoneration=acte["EXO_MTF"],
-            montant_amc=amc,
-            reste_a_charge=spent - amo_recu - amc,
-            trace=[{"regle": e.regle, "reference": e.reference, "explication": e.explication} for e in r.trace],
-            statut=Statut.EN_COURS if revue else Statut.VALIDE,
-            motif_revue="; ".join(revue)[:300],
+        if historique is not None:
+            historique.append(_Historique(garantie.pk if garantie else None, nature.poste, on, amc))
+        return (
+            numeros[a.decompte.enregistrement["DCT_ORD_NUM"]],
+            acte["PRS_ORD_NUM"],
+            personne.beneficiaire_id,
+            personne.contrat_id,
+            a.formule_id,
+            garantie.pk if garantie is not None else None,
+            nature.pk,
+            nature.poste,
+            on,
+            acte["EXE_SOI_DTF"],
+            acte["PRS_ACT_QTE"],
+            spent,
+            acte["BSE_REM_BSE"],
+            acte["RGO_REM_TAU"],
+            amo_recu,
+            acte["PRS_PFO_MNT"],
+            acte["PRS_FRA_MNT"],
+            acte["PRS_DEP_MNT"],
+            acte["PFS_EXE_NUM"],
+            f"{acte['PSE_SPE_COD']:02d}" if acte["PSE_SPE_COD"] else "",
+            secteur,
+            optam,
+            acte["ETB_PRE_FIN"],
+            acte["PRS_PCS_TOP"],
+            acte["EXO_MTF"],
+            amc,
+            spent - amo_recu - amc,
+            r.trace_brute,
+            Statut.EN_COURS.value if revue else Statut.VALIDE.value,
+            "; ".join(revue)[:300],
+            now,
+            now,
         )
 
     def _revue(self, acte: Enregistrement, r: Any, amc: Decimal, garantie: Garantie | None) -> list[str]:
         """The manual-review rules that this line triggers, each named."""
         reasons = []
         br: Decimal = acte["BSE_REM_BSE"]
-        seuil_pct = Decimal(self.mutuelle.seuil_revue_depassement_pct)
+        seuil_pct = self.seuil_pct
         honoraires = NATURE_AMO.get(r.poste) == "honoraires"  # dépassements d'honoraires, not device prices
         if honoraires and br > 0 and acte["PRS_DEP_MNT"] > arrondi(br * seuil_pct / 100):
             reasons.append(f"Dépassement de {euros(acte['PRS_DEP_MNT'])} supérieur à {seuil_pct} % de la base")
@@ -486,7 +772,7 @@ class Liquidateur:
             )
         if garantie is not None and garantie.accord_prealable:
             reasons.append(f"Garantie « {garantie.libelle} » soumise à accord préalable : aucun accord enregistré")
-        if any(e.regle == "amc.renouvellement" for e in r.trace):
+        if any(step[0] == "amc.renouvellement" for step in r.trace_brute):
             reasons.append("Période de renouvellement non écoulée")
         brut_recu = acte["BSE_REM_MNT"] + acte["PRS_PFO_MNT"] + acte["PRS_FRA_MNT"]
         brut_calcule = r.montant_amo + r.participation_forfaitaire + r.franchise
@@ -495,6 +781,45 @@ class Liquidateur:
                 f"Part Sécurité sociale reçue ({euros(brut_recu)}) différente du calcul ({euros(brut_calcule)})"
             )
         return reasons
+
+
+def _inserer_lignes(rows: list[tuple[Any, ...]]) -> None:
+    """Store computed lines: PostgreSQL's COPY where available, batched inserts elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = LigneRemboursement._meta.db_table
+        sql = f"COPY {table} ({', '.join(LIGNE_COLONNES)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row((*row[:_TRACE], trace_json(row[_TRACE]), *row[_TRACE + 1 :]))
+        return
+    LigneRemboursement.objects.bulk_create(
+        (LigneRemboursement(**dict(zip(LIGNE_COLONNES, row, strict=True))) for row in rows), batch_size=500
+    )
+
+
+def _evenements_reception(lot: LotNoemie, nom: str, now: datetime) -> None:
+    """The first event of each line of a lot, written by the database from the lines themselves:
+    received, and either validated automatically or left for review with the rules that fired."""
+    lignes = LigneRemboursement._meta.db_table
+    decomptes = Decompte._meta.db_table
+    evenements = EvenementLigne._meta.db_table
+    recu = f"Reçu de la Sécurité sociale (fichier {nom[:120]})"
+    # Table names come from the models' metadata; every value is a query parameter.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {evenements} (ligne_id, de, vers, par_id, le, motif) "  # noqa: S608
+            f"SELECT l.id, '', l.statut, NULL, %s, CASE WHEN l.statut = %s THEN %s ELSE %s END "
+            f"FROM {lignes} l JOIN {decomptes} d ON d.id = l.decompte_id WHERE d.lot_id = %s ORDER BY l.id",
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                Statut.VALIDE.value,
+                f"{recu} et validé automatiquement : aucune règle de revue déclenchée",
+                f"{recu} : revue manuelle",
+                lot.pk,
+            ],
+        )
 
 
 # -- lifecycle ------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from mutuelle.claims.services import noemie_ingest
+from mutuelle.claims.models import FichierNoemie, StatutFichier
+from mutuelle.claims.services import fichier_finaliser, noemie_ingest, noemie_reprendre, partition_integrer
 
 DEPOSES = ("*.txt", "*.TXT", "*.noemie")
 
@@ -26,6 +27,9 @@ def noemie_inbox_scan() -> list[dict[str, Any]]:
     inbox = inbox_dir()
     inbox.mkdir(parents=True, exist_ok=True)
     results = []
+    # Files whose integration was interrupted (a worker killed, a machine restarted) are resumed.
+    for fichier in FichierNoemie.objects.filter(statut=StatutFichier.EN_COURS):
+        results.append(noemie_reprendre(fichier=fichier).as_json())
     files = sorted((p for pattern in DEPOSES for p in inbox.glob(pattern)), key=lambda p: p.stat().st_mtime)
     for path in files:
         result = noemie_ingest(path=path)
@@ -42,3 +46,12 @@ def noemie_ingest_file(path: str, user_id: int | None = None) -> dict[str, Any]:
 
     actor = User.objects.filter(pk=user_id).first() if user_id else None
     return noemie_ingest(path=Path(path), actor=actor).as_json()
+
+
+@shared_task(name="claims.noemie_partition", acks_late=True, reject_on_worker_lost=True)
+def noemie_partition(fichier_id: int, partition: int) -> int:
+    """Integrate the pending lots of one partition of a file, then close the file if it was the last.
+    Idempotent: done lots are skipped, and a partition another worker holds is left to it."""
+    faits = partition_integrer(fichier_id=fichier_id, partition=partition)
+    fichier_finaliser(fichier_id=fichier_id)
+    return faits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from regles.cli import simuler
+from regles.cli import parse_acte, simuler
+from regles.moteur import TraceDecoder, liquider, trace_json, trace_lue
 
 CASES_DIR = Path(__file__).parent / "cases"
 REQUIRED = {"montant_amo", "montant_amc", "reste_a_charge"}
@@ -57,3 +59,14 @@ def test_case(case: dict[str, Any]) -> None:
         assert set(expected) >= REQUIRED, "a single-act case states at least AMO, AMC and out-of-pocket"
         got = {k: result[k] for k in expected}
         assert got == expected
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_stored_trace_reads_back_with_the_same_explanation(case: dict[str, Any]) -> None:
+    """The compact JSON a reimbursement line stores gives back the very same steps and French text."""
+    entree = case["entree"] if isinstance(case["entree"], list) else [case["entree"]]
+    actes = [parse_acte(_jsonish(raw), f"acte {i}") for i, raw in enumerate(entree)]
+    for r in liquider(actes):
+        stored = json.loads(trace_json(r.trace_brute), cls=TraceDecoder)
+        assert trace_lue(stored) == r.trace
+        assert [e.explication for e in trace_lue(stored)] == [e.explication for e in r.trace]

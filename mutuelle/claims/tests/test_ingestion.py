@@ -48,10 +48,12 @@ def test_a_generated_file_is_integrated_line_by_line(contrat, autre_adherent, ga
         7,
     )
     for ligne in LigneRemboursement.objects.all():
-        assert ligne.trace and ligne.trace[-1]["regle"] == "reste"
+        assert ligne.etapes and ligne.etapes[-1].regle == "reste"
         assert ligne.montant_amo + ligne.montant_amc + ligne.reste_a_charge == ligne.montant_depense
         assert ligne.statut in {Statut.VALIDE, Statut.EN_COURS}
-        assert ligne.evenements.first().vers == Statut.EN_COURS
+        (event,) = ligne.evenements.all()
+        assert (event.de, event.vers) == ("", ligne.statut)
+        assert event.motif.startswith("Reçu de la Sécurité sociale")
     assert AuditLog.objects.filter(action="claims.fichier.ingested").count() == 1
 
 
@@ -61,7 +63,8 @@ def test_an_ordinary_consultation_is_validated_automatically(camille, garanties,
     ligne = LigneRemboursement.objects.get()
     assert (ligne.montant_amo, ligne.montant_amc, ligne.reste_a_charge) == (D("19.00"), D("9.00"), D("2.00"))
     assert ligne.statut == Statut.VALIDE
-    assert [e.vers for e in ligne.evenements.all()] == [Statut.EN_COURS, Statut.VALIDE]
+    assert [(e.de, e.vers) for e in ligne.evenements.all()] == [("", Statut.VALIDE)]
+    assert "validé automatiquement" in ligne.evenements.get().motif
     assert ligne.beneficiaire == camille and ligne.formule == garanties
 
 
