@@ -263,8 +263,14 @@ def lire(
                 )
             numeros.add(rec["PRS_ORD_NUM"])
             beneficiaire.actes.append(rec)
-            for t in (t_ben, t_dct, t_fic):
-                t.ajouter(rec)
+            if not fragment:  # a fragment comes from a file whose totals were checked whole
+                for t in (t_ben, t_dct, t_fic):
+                    t.ajouter(rec)
+        elif fragment and rec.code in {"299", "190"}:
+            if rec.code == "190":
+                assert decompte is not None
+                yield decompte
+                decompte = beneficiaire = None
         elif rec.code == "299":
             _check(rec, "NBR_ACT", t_ben.actes, "nombre d'actes")
             _check(rec, "TOT_PAI_MNT", t_ben.paye, "total dépensé")

@@ -29,6 +29,7 @@ class PersonneConnue:
     nir: str
     rang_gemellaire: int
     date_naissance: date
+    famille: int = 0  # the household: a décompte names beneficiaries of one household only
 
 
 # (weight, B2 code, spent range in cents, base: "tarif" | fraction of spent | fixed cents, specialty,
@@ -69,6 +70,9 @@ class Generateur:
         if not personnes and part_inconnus < 1:
             raise ValueError("Aucun bénéficiaire connu pour générer un fichier.")
         self.personnes = list(personnes)
+        self.familles: dict[int, list[PersonneConnue]] = {}
+        for personne in self.personnes:
+            self.familles.setdefault(personne.famille, []).append(personne)
         self.rng = random.Random(seed)
         self.part_inconnus = part_inconnus
         self.debut, self.jours = debut, (fin - debut).days
@@ -153,17 +157,22 @@ class Generateur:
         }
 
     def decomptes(self, lignes: int, premier_numero: int = 1) -> Iterator[DecompteEcrit]:
-        """Décomptes of 1–3 beneficiaries and 1–4 acts each, until ``lignes`` acts are produced."""
+        """Décomptes of 1–3 beneficiaries of one household and 1–4 acts each, until ``lignes`` acts are
+        produced."""
         rng, produced, numero = self.rng, 0, premier_numero
         while produced < lignes:
             jour = self.debut + timedelta(days=rng.randint(0, self.jours))
             beneficiaires = []
             ligne = 0  # PRS_ORD_NUM runs through the décompte: with DCT_ORD_NUM it identifies a line
-            for _ in range(rng.choice([1, 1, 1, 2, 3])):
+            # A décompte is the Sécu's statement to one household: 1–3 of its beneficiaries.
+            if rng.random() < self.part_inconnus or not self.personnes:
+                personnes = [self._inconnu()]
+            else:
+                foyer = self.familles[rng.choice(self.personnes).famille]
+                personnes = rng.sample(foyer, min(rng.choice([1, 1, 1, 2, 3]), len(foyer)))
+            for personne in personnes:
                 if produced >= lignes:
                     break
-                inconnu = rng.random() < self.part_inconnus or not self.personnes
-                personne = self._inconnu() if inconnu else rng.choice(self.personnes)
                 n = min(rng.randint(1, 4), lignes - produced)
                 actes = [self._acte(personne, ligne + i, jour) for i in range(1, n + 1)]
                 ligne += n

@@ -7,9 +7,9 @@ from noemie.generateur import PersonneConnue
 
 
 def personnes_connues() -> list[PersonneConnue]:
-    """Every beneficiary as the Sécu knows them (NIR, rang, date of birth), in a stable order."""
-    rows = Beneficiaire.objects.order_by("pk").values_list("nir", "rang_gemellaire", "date_naissance")
-    return [PersonneConnue(nir, rang, naissance) for nir, rang, naissance in rows]
+    """Every beneficiary as the Sécu knows them (NIR, rang, date of birth, household), in a stable order."""
+    rows = Beneficiaire.objects.order_by("pk").values_list("nir", "rang_gemellaire", "date_naissance", "contrat_id")
+    return [PersonneConnue(nir, rang, naissance, contrat) for nir, rang, naissance, contrat in rows]
 
 
 def lignes_a_revoir(*, statut: str | None = None, regle: str | None = None):

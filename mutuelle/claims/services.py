@@ -283,6 +283,11 @@ def partition_integrer(*, fichier_id: int, partition: int, progress: Callable[[i
             liquidateur = Liquidateur(mutuelle=mutuelle_get(), fichier=fichier)
         try:
             with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    # A lot lost in a crash right after its commit is simply done again (it is marked
+                    # done in the same transaction): the commit need not wait for the disk.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 lot = LotNoemie.objects.select_for_update(nowait=True).get(pk=lot_id)
                 if lot.fait:
                     continue
@@ -344,7 +349,7 @@ class _Plan:
 
 def _planifier(path: Path) -> _Plan:
     """Read the whole file once: check everything, and copy each décompte into the spool file of its
-    partition (chosen by the contract of its first beneficiary, so a family stays in one partition),
+    partition (chosen by the contract of its first known beneficiary, so a family stays in one partition),
     cutting each partition into lots. Nothing is written to the database; on a defect the spool is
     removed and ``NoemieErreur`` raised."""
     nb_partitions: int = settings.MUTUELLE_NOEMIE_PARTITIONS
@@ -368,10 +373,9 @@ def _planifier(path: Path) -> _Plan:
                 if isinstance(item, Enregistrement):
                     entete, fin = (item, fin) if item.code == "000" else (entete, item)
                     continue
-                premier = item.beneficiaires[0].enregistrement
-                cle = (premier["BEN_NIR"], premier["BEN_RNG_GEM"])
-                contrat = contrats.get(cle)
-                p = contrat % nb_partitions if contrat is not None else zlib.crc32(cle[0].encode()) % nb_partitions
+                cles = [(b.enregistrement["BEN_NIR"], b.enregistrement["BEN_RNG_GEM"]) for b in item.beneficiaires]
+                contrat = next((contrats[c] for c in cles if c in contrats), None)
+                p = contrat % nb_partitions if contrat is not None else zlib.crc32(cles[0][0].encode()) % nb_partitions
                 texte = "\n".join(item.brut) + "\n"
                 outs[p].write(texte)
                 offsets[p] += len(texte)
@@ -533,18 +537,7 @@ class Liquidateur:
         now = timezone.now()
         lignes: list[tuple[Any, ...]] = []
         rejets = [a for a in apparies if isinstance(a, RejetNoemie)]
-        numeros: dict[int, int] = {}
-        decompte_rows = Decompte.objects.bulk_create(
-            Decompte(
-                fichier=self.fichier,
-                lot=lot,
-                numero=d.enregistrement["DCT_ORD_NUM"],
-                tiers_payant=d.enregistrement["DCT_BEN_TYP"] == "P",
-                date_paiement_amo=d.enregistrement["DCT_PAI_DTE"],
-            )
-            for d in decomptes
-        )
-        numeros = {row.numero: row.pk for row in decompte_rows}
+        numeros = _inserer_decomptes(self.fichier, lot, decomptes)
         revue = 0
         for item in apparies:
             if isinstance(item, RejetNoemie):
@@ -781,6 +774,35 @@ class Liquidateur:
                 f"Part Sécurité sociale reçue ({euros(brut_recu)}) différente du calcul ({euros(brut_calcule)})"
             )
         return reasons
+
+
+def _inserer_decomptes(fichier: FichierNoemie, lot: LotNoemie, decomptes: list[DecompteLu]) -> dict[int, int]:
+    """Store a lot's décomptes; returns their ids by number. On PostgreSQL the ids are drawn from the
+    table's sequence in one query and the rows go in with COPY."""
+    rows = [
+        (
+            d.enregistrement["DCT_ORD_NUM"],
+            d.enregistrement["DCT_BEN_TYP"] == "P",
+            d.enregistrement["DCT_PAI_DTE"],
+        )
+        for d in decomptes
+    ]
+    if connection.vendor != "postgresql":
+        created = Decompte.objects.bulk_create(
+            Decompte(fichier=fichier, lot=lot, numero=n, tiers_payant=tp, date_paiement_amo=dp) for n, tp, dp in rows
+        )
+        return {row.numero: row.pk for row in created}
+    table = Decompte._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+        )
+        ids = [i for (i,) in cursor.fetchall()]
+        sql = f"COPY {table} (id, fichier_id, lot_id, numero, tiers_payant, date_paiement_amo) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for pk, (n, tp, dp) in zip(ids, rows, strict=True):
+                copy.write_row((pk, fichier.pk, lot.pk, n, tp, dp))
+    return {n: pk for pk, (n, _tp, _dp) in zip(ids, rows, strict=True)}
 
 
 def _inserer_lignes(rows: list[tuple[Any, ...]]) -> None:

@@ -18,6 +18,14 @@ def nomenclature(db):
     nature_prestation_load()
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploads, the inbox and the lots' spool files of each test under its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MUTUELLE_NOEMIE_INBOX = tmp_path / "inbox"
+    return tmp_path
+
+
 @pytest.fixture
 def garanties(formule):
     GarantieFactory(

@@ -22,13 +22,6 @@ def login(user) -> Client:
     return c
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MUTUELLE_NOEMIE_INBOX = tmp_path / "inbox"
-    return tmp_path
-
-
 def test_a_supervisor_uploads_a_file_and_sees_it_integrated(responsable, camille, garanties, media):
     path = write(media, [decompte(camille, [acte(), acte(2)])], name="caisse-0042.txt")
     c = login(responsable)

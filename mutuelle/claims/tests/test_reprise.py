@@ -1,0 +1,282 @@
+"""An interrupted ingestion resumes and gives exactly the rows of one clean run, never a line twice.
+
+In-process interruptions run on SQLite and PostgreSQL; the real thing (a Celery worker and the
+``noemie_ingest`` command killed with SIGKILL, then the command run again, twice) needs PostgreSQL
+and Redis, as in production."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from mutuelle.claims import services
+from mutuelle.claims.models import (
+    Decompte,
+    EvenementLigne,
+    FichierNoemie,
+    LigneRemboursement,
+    LotNoemie,
+    RejetNoemie,
+    StatutFichier,
+)
+from mutuelle.claims.selectors import personnes_connues
+from mutuelle.claims.services import noemie_ingest
+from noemie.generateur import Generateur
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class Coupure(Exception):
+    """Stands for the process dying."""
+
+
+def _fichier(tmp_path: Path, mutuelle: Any, lignes: int, seed: int = 11) -> Path:
+    path = tmp_path / "flux.noemie"
+    with path.open("w", encoding="ascii") as handle:
+        Generateur(personnes_connues(), seed=seed, debut=date(2025, 1, 1), fin=date(2025, 12, 31)).ecrire(
+            handle,
+            lignes=lignes,
+            emetteur=691000001,
+            amc=int(mutuelle.numero_amc),
+            sequence=seed,
+            cree_le=date(2026, 1, 5),
+        )
+    return path
+
+
+def _photo() -> dict[str, Any]:
+    """Everything an ingestion writes, without the ids and timestamps of the run."""
+    lignes = sorted(
+        LigneRemboursement.objects.values_list(
+            "decompte__numero",
+            "numero",
+            "beneficiaire_id",
+            "garantie_id",
+            "montant_amo",
+            "montant_amc",
+            "reste_a_charge",
+            "statut",
+            "motif_revue",
+        )
+    )
+    traces = sorted(
+        (d, n, json.dumps(t, sort_keys=True, default=str))
+        for d, n, t in LigneRemboursement.objects.values_list("decompte__numero", "numero", "trace")
+    )
+    return {
+        "lignes": lignes,
+        "traces": traces,
+        "decomptes": sorted(Decompte.objects.values_list("numero", "tiers_payant", "date_paiement_amo")),
+        "rejets": sorted(RejetNoemie.objects.values_list("decompte_numero", "ligne_numero", "motif")),
+        "evenements": sorted(
+            EvenementLigne.objects.values_list("ligne__decompte__numero", "ligne__numero", "de", "vers")
+        ),
+        "fichiers": list(FichierNoemie.objects.values_list("statut", "nb_decomptes", "nb_lignes", "nb_rejets")),
+    }
+
+
+def _effacer() -> None:
+    EvenementLigne.objects.all().delete()
+    LigneRemboursement.objects.all().delete()
+    Decompte.objects.all().delete()
+    RejetNoemie.objects.all().delete()
+    LotNoemie.objects.all().delete()
+    FichierNoemie.objects.all().delete()
+
+
+def _propre(path: Path) -> dict[str, Any]:
+    """The rows of one clean, uninterrupted run of the same file."""
+    _effacer()
+    assert noemie_ingest(path=path, parallele=False).status == "ingested"
+    return _photo()
+
+
+@pytest.fixture
+def petits_lots(settings):
+    settings.MUTUELLE_NOEMIE_LOT_ACTES = 7
+    settings.MUTUELLE_NOEMIE_PARTITIONS = 2
+
+
+@pytest.mark.django_db
+def test_a_file_is_cut_into_lots_by_family_and_each_lot_is_done_once(
+    contrat, autre_adherent, garanties, tmp_path, mutuelle, petits_lots, django_capture_on_commit_callbacks
+):
+    path = _fichier(tmp_path, mutuelle, 120)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = noemie_ingest(path=path, parallele=False)
+    assert (result.status, result.lignes + result.rejets) == ("ingested", 120)
+    fichier = FichierNoemie.objects.get()
+    lots = list(fichier.lots.all())
+    assert len(lots) > 4 and all(lot.fait for lot in lots)
+    assert sum(lot.nb_actes for lot in lots) == 120 == fichier.nb_actes
+    assert {lot.partition for lot in lots} == {0, 1}
+    # A family's acts are all in one partition.
+    assert all(len(parts) == 1 for parts in _partitions_par_contrat().values())
+    # The spool folder is gone once the file is integrated.
+    assert fichier.dossier_lots == ""
+    assert not any((Path(django_settings.MEDIA_ROOT) / "noemie" / "lots").iterdir())
+
+
+def _partitions_par_contrat() -> dict[int, set[int]]:
+    seen: dict[int, set[int]] = {}
+    for contrat_id, partition in LigneRemboursement.objects.values_list("contrat_id", "decompte__lot__partition"):
+        seen.setdefault(contrat_id, set()).add(partition)
+    return seen
+
+
+@pytest.mark.django_db
+def test_interrupted_between_lots_then_resumed_twice_gives_the_rows_of_one_clean_run(
+    contrat, autre_adherent, garanties, tmp_path, mutuelle, petits_lots
+):
+    path = _fichier(tmp_path, mutuelle, 150)
+    calls = []
+
+    def stop_after_three(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 3:
+            raise Coupure
+
+    with pytest.raises(Coupure):
+        noemie_ingest(path=path, progress=stop_after_three, parallele=False)
+    fichier = FichierNoemie.objects.get()
+    assert fichier.statut == StatutFichier.EN_COURS
+    assert fichier.lots.filter(fait=True).count() == 3
+    assert 0 < LigneRemboursement.objects.count() < 150
+
+    first = noemie_ingest(path=path, parallele=False)
+    assert first.status == "ingested" and first.lignes + first.rejets == 150
+    second = noemie_ingest(path=path, parallele=False)
+    assert second.status == "duplicate"
+    resumed = _photo()
+    assert resumed == _propre(path)
+    assert len(resumed["evenements"]) == len(resumed["lignes"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lot_that_fails_halfway_leaves_nothing_of_itself(
+    contrat, autre_adherent, garanties, tmp_path, mutuelle, petits_lots, monkeypatch
+):
+    path = _fichier(tmp_path, mutuelle, 100)
+    real = services._evenements_reception
+    count = {"n": 0}
+
+    def dies_in_the_fourth_lot(*args: Any, **kwargs: Any) -> None:
+        count["n"] += 1
+        if count["n"] == 4:
+            raise Coupure  # after the lot's décomptes and lines were written, before its commit
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_evenements_reception", dies_in_the_fourth_lot)
+    with pytest.raises(Coupure):
+        noemie_ingest(path=path, parallele=False)
+    done = LotNoemie.objects.filter(fait=True)
+    assert done.count() == 3
+    # Only the rows of the three committed lots are there.
+    assert Decompte.objects.exclude(lot__in=done).count() == 0
+    assert LigneRemboursement.objects.count() == sum(lot.nb_lignes for lot in done)
+    monkeypatch.setattr(services, "_evenements_reception", real)
+    assert noemie_ingest(path=path, parallele=False).status == "ingested"
+    assert _photo() == _propre(path)
+
+
+# -- the real thing: a Celery worker and the command, killed --------------------------------------
+
+
+def _env(tmp_path: Path, queue: str) -> dict[str, str]:
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_BROKER_URL": os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/12"),
+        "CELERY_QUEUE": queue,
+        "MEDIA_ROOT": str(tmp_path / "media-workers"),
+        "MUTUELLE_NOEMIE_LOT_ACTES": "10",
+        "MUTUELLE_NOEMIE_PARTITIONS": "2",
+        "MUTUELLE_ENV": "demo",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_and_a_killed_command_resume_twice_to_the_rows_of_one_clean_run(
+    contrat, autre_adherent, garanties, tmp_path, mutuelle
+):
+    path = _fichier(tmp_path, mutuelle, 3000, seed=12)
+    env = _env(tmp_path, f"test-{uuid.uuid4().hex[:8]}")
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "2", "--pool", "prefork"),
+            *("--without-gossip", "--without-mingle", "-l", "info"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    command = None
+    try:
+        deadline = time.monotonic() + 60
+        while b"ready." not in log.read_bytes():
+            assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        command = subprocess.Popen(
+            [sys.executable, "manage.py", "noemie_ingest", str(path), "--json"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        # Kill both once the workers are a few lots in.
+        deadline = time.monotonic() + 120
+        while LotNoemie.objects.filter(fait=True).count() < 5:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.01)
+    finally:
+        _kill(worker)
+        if command is not None:
+            _kill(command)
+    total = LotNoemie.objects.count()
+    done_when_killed = LotNoemie.objects.filter(fait=True).count()
+    assert 5 <= done_when_killed < total, "the workers finished before they could be killed"
+    assert FichierNoemie.objects.get().statut == StatutFichier.EN_COURS
+    # Nothing of a lot that was not marked done is in the database.
+    assert Decompte.objects.exclude(lot__fait=True).count() == 0
+
+    def again() -> dict[str, Any]:
+        out = subprocess.run(
+            [sys.executable, "manage.py", "noemie_ingest", str(path), "--json", "--local"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return json.loads(out.stdout)
+
+    first, second = again(), again()
+    assert (first["status"], first["lignes"] + first["rejets"]) == ("ingested", 3000)
+    assert second["status"] == "duplicate"
+    resumed = _photo()
+    assert resumed == _propre(path)
