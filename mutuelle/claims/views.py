@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from mutuelle.claims.forms import ACTIONS, DecisionForm, DepotNoemieForm
-from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut
+from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut, StatutFichier
 from mutuelle.claims.selectors import lignes_a_revoir
 from mutuelle.claims.services import ligne_transition
 from mutuelle.claims.tasks import noemie_ingest_file
@@ -149,6 +150,8 @@ def fichier_depot(request: HttpRequest) -> HttpResponse:
         )
     elif result["status"] == "duplicate":
         messages.warning(request, result["errors"][0]["message"])
+    elif result["status"] == "processing":
+        messages.info(request, f"« {upload.name} » est en cours d'intégration.")
     else:
         messages.error(request, f"« {upload.name} » rejeté, rien n'a été intégré : {result['errors'][0]['message']}")
     return redirect("claims:fichiers_liste")
@@ -159,4 +162,13 @@ def fichier_depot(request: HttpRequest) -> HttpResponse:
 def fichier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fichier = get_object_or_404(FichierNoemie.objects.select_related("recu_par"), pk=pk)
     rejets = Paginator(fichier.rejets.all(), 50).get_page(request.GET.get("page"))
-    return render(request, "claims/fichier_detail.html", {"fichier": fichier, "rejets": rejets})
+    avancement = None
+    if fichier.statut == StatutFichier.EN_COURS:
+        lots = fichier.lots.aggregate(
+            nb_lots=Count("pk"), lots=Count("pk", filter=Q(fait=True)), actes=Sum("nb_actes", filter=Q(fait=True))
+        )
+        actes = lots["actes"] or 0
+        avancement = {**lots, "actes": actes, "pct": 100 * actes // max(fichier.nb_actes, 1)}
+    return render(
+        request, "claims/fichier_detail.html", {"fichier": fichier, "rejets": rejets, "avancement": avancement}
+    )

@@ -280,3 +280,27 @@ def test_a_killed_worker_and_a_killed_command_resume_twice_to_the_rows_of_one_cl
     assert second["status"] == "duplicate"
     resumed = _photo()
     assert resumed == _propre(path)
+
+
+@pytest.mark.django_db
+def test_the_file_page_shows_how_far_an_interrupted_integration_got(
+    contrat, autre_adherent, garanties, tmp_path, mutuelle, petits_lots, gestionnaire
+):
+    from django.test import Client
+
+    from tests.factories import TEST_PASSWORD
+
+    path = _fichier(tmp_path, mutuelle, 60)
+
+    def stop(done: int, total: int) -> None:
+        raise Coupure
+
+    with pytest.raises(Coupure):
+        noemie_ingest(path=path, progress=stop, parallele=False)
+    fichier = FichierNoemie.objects.get()
+    client = Client()
+    client.login(username=gestionnaire.username, password=TEST_PASSWORD)
+    page = client.get(f"/gestion/remboursements/fichiers/{fichier.pk}/").content.decode()
+    done = fichier.lots.get(fait=True).nb_actes
+    assert "En cours d&#x27;intégration" in page or "En cours d'intégration" in page
+    assert f"{done} actes sur 60 — lots terminés : 1 sur {fichier.lots.count()}" in page
