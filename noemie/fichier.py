@@ -117,12 +117,28 @@ def _date(texte: str) -> date | None:
     return value
 
 
+_MONTANTS: dict[str, Decimal] = {}
+_TAUX: dict[str, Decimal] = {}
+
+
 def _montant(texte: str) -> Decimal:
-    return Decimal(int(texte)).scaleb(-2)
+    try:
+        return _MONTANTS[texte]  # zeros and usual prices repeat: Decimals are immutable, shared safely
+    except KeyError:
+        value = Decimal(int(texte)).scaleb(-2)
+        if len(_MONTANTS) < 200_000:
+            _MONTANTS[texte] = value
+        return value
 
 
 def _taux(texte: str) -> Decimal:
-    return Decimal(int(texte)).scaleb(-4)
+    try:
+        return _TAUX[texte]
+    except KeyError:
+        value = Decimal(int(texte)).scaleb(-4)
+        if len(_TAUX) < 10_000:
+            _TAUX[texte] = value
+        return value
 
 
 _NIRS: dict[str, str] = {}
@@ -234,7 +250,10 @@ def lire(
         brut = raw.rstrip("\r\n")
         if fini:
             raise NoemieErreur(numero, brut[:3], "", "enregistrement après la fin de fichier (999)")
-        rec = _decode_vite(spec, compiled, numero, brut, complet)
+        if fragment and brut[:3] in {"299", "190"}:
+            rec = Enregistrement(brut[:3], numero, {})  # their totals were checked with the whole file
+        else:
+            rec = _decode_vite(spec, compiled, numero, brut, complet)
         if decompte is not None:
             decompte.brut.append(brut)
         if rec.code not in spec.ordre.get(precedent, frozenset()):

@@ -144,8 +144,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 class LigneRemboursement(models.Model):
     # Indexes are few on purpose (a million lines a month go in): the unique (décompte, numéro) and
-    # (bénéficiaire, date) indexes serve the décompte and beneficiary lookups; formula, guarantee and
-    # nature are only looked up from their side when one is deleted, which PROTECT then refuses.
+    # (bénéficiaire, date) indexes serve the décompte and beneficiary lookups. Formula, guarantee and
+    # nature are reference rows that are never deleted (PROTECT refuses it): their references are
+    # checked by the ingestion, which takes them from the database, not by a constraint per row.
     decompte = models.ForeignKey(
         Decompte, verbose_name="décompte", on_delete=models.PROTECT, related_name="lignes", db_index=False
     )
@@ -155,7 +156,7 @@ class LigneRemboursement(models.Model):
     )
     contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="lignes")
     formule = models.ForeignKey(
-        Formule, verbose_name="formule", on_delete=models.PROTECT, related_name="+", db_index=False
+        Formule, verbose_name="formule", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     garantie = models.ForeignKey(
         Garantie,
@@ -165,6 +166,7 @@ class LigneRemboursement(models.Model):
         on_delete=models.PROTECT,
         related_name="lignes",
         db_index=False,
+        db_constraint=False,
     )
     nature = models.ForeignKey(
         NaturePrestation,
@@ -172,6 +174,7 @@ class LigneRemboursement(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     poste = models.CharField("poste", max_length=40)
     date_soins = models.DateField("date des soins")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from regles.cli import parse_acte, simuler
-from regles.moteur import TraceDecoder, liquider, trace_json, trace_lue
+from regles.moteur import TraceDecoder, TraceEncoder, liquider, trace_json, trace_lue
 
 CASES_DIR = Path(__file__).parent / "cases"
 REQUIRED = {"montant_amo", "montant_amc", "reste_a_charge"}
@@ -70,3 +70,12 @@ def test_a_stored_trace_reads_back_with_the_same_explanation(case: dict[str, Any
         stored = json.loads(trace_json(r.trace_brute), cls=TraceDecoder)
         assert trace_lue(stored) == r.trace
         assert [e.explication for e in trace_lue(stored)] == [e.explication for e in r.trace]
+
+
+@pytest.mark.parametrize("case", CASES[:20])
+def test_the_fast_trace_writer_says_what_the_json_encoder_says(case: dict[str, Any]) -> None:
+    entree = case["entree"] if isinstance(case["entree"], list) else [case["entree"]]
+    for r in liquider([parse_acte(_jsonish(raw), f"acte {i}") for i, raw in enumerate(entree)]):
+        fast = json.loads(trace_json(r.trace_brute), cls=TraceDecoder)
+        slow = json.loads(json.dumps(r.trace_brute, cls=TraceEncoder), cls=TraceDecoder)
+        assert fast == slow
