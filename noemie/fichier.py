@@ -103,6 +103,7 @@ def _decode_line(spec: Layout, numero: int, brut: str) -> Enregistrement:
 # decoded again by ``_decode_line``, which raises the precise error. Dates repeat a lot: they are
 # converted once and kept.
 
+CACHE_MAX = 4096  # entries per cache: a few hundred kB each at most, whatever the file's size
 _DATES: dict[str, date | None] = {}
 
 
@@ -112,7 +113,7 @@ def _date(texte: str) -> date | None:
     except KeyError:
         pass
     value = None if texte == "00000000" else date(int(texte[:4]), int(texte[4:6]), int(texte[6:8]))
-    if len(_DATES) < 100_000:
+    if len(_DATES) < CACHE_MAX:
         _DATES[texte] = value
     return value
 
@@ -126,7 +127,7 @@ def _montant(texte: str) -> Decimal:
         return _MONTANTS[texte]  # zeros and usual prices repeat: Decimals are immutable, shared safely
     except KeyError:
         value = Decimal(int(texte)).scaleb(-2)
-        if len(_MONTANTS) < 200_000:
+        if len(_MONTANTS) < CACHE_MAX:
             _MONTANTS[texte] = value
         return value
 
@@ -136,7 +137,7 @@ def _taux(texte: str) -> Decimal:
         return _TAUX[texte]
     except KeyError:
         value = Decimal(int(texte)).scaleb(-4)
-        if len(_TAUX) < 10_000:
+        if len(_TAUX) < CACHE_MAX:
             _TAUX[texte] = value
         return value
 
@@ -150,7 +151,7 @@ def _nir(texte: str) -> str:
     except KeyError:
         pass
     value = nir_check(texte)  # raises NirInvalide: never cached
-    if len(_NIRS) < 500_000:
+    if len(_NIRS) < CACHE_MAX:
         _NIRS[texte] = value
     return value
 

@@ -229,7 +229,9 @@ def _json_valeur(v: Any) -> str:
         try:
             return _JSON_TEXTE[v]
         except KeyError:
-            encoded = _JSON_TEXTE[v] = json.dumps(v, ensure_ascii=False)
+            encoded = json.dumps(v, ensure_ascii=False)
+            if len(_JSON_TEXTE) < 4096:
+                _JSON_TEXTE[v] = encoded
             return encoded
     if t is Decimal:
         text = str(v)  # a JSON number; one with a point or an exponent reads back as Decimal
@@ -256,7 +258,7 @@ def trace_json(trace_brute: list[tuple[Any, ...]]) -> str:
             encoded = _JSON_ETAPE[step]
         except KeyError:
             encoded = _json_valeur(step)
-            if len(_JSON_ETAPE) < 200_000:
+            if len(_JSON_ETAPE) < 20_000:
                 _JSON_ETAPE[step] = encoded
         except TypeError:  # a step holding a list: not cached
             encoded = _json_valeur(step)
