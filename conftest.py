@@ -34,6 +34,13 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _axes(request: Any, settings: Any) -> None:
+    """The lockout guard (django-axes) is on only for tests marked ``verrouillage``: the test client's
+    ``login()`` authenticates without a request, which the guard refuses."""
+    settings.AXES_ENABLED = request.node.get_closest_marker("verrouillage") is not None
+
+
 @pytest.fixture
 def mutuelle(db: Any):
     return MutuelleFactory()

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "mutuelle.core",
     "mutuelle.accounts",
     "mutuelle.referentiel",
@@ -67,6 +68,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mutuelle.accounts.middleware.SessionExpiryMiddleware",
+    # Last: turns a login refused for lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,15 +116,68 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Authentication: the lockout guard first (django-axes), then members by member number or NIR,
+# then staff and brokers by username (the admin's login).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "mutuelle.accounts.backends.IdentifiantBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# CNIL 2022: at least 12 characters of any kind, no composition rules, not a common password, not
+# close to the member's own data; long passphrases welcome.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "mutuelle.accounts.validators.DonneesPersonnellesValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
+    {"NAME": "mutuelle.accounts.validators.LongueurMaximaleValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "mutuelle.accounts.validators.MotsDePasseCourantsValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:connexion"
+LOGIN_REDIRECT_URL = "core:accueil"
+# Links in emails are built from this address, never from the request's Host header.
+MUTUELLE_BASE_URL = (env_str("MUTUELLE_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000") or "").rstrip("/")
+if PRODUCTION and not MUTUELLE_BASE_URL:
+    raise ImproperlyConfigured("MUTUELLE_BASE_URL est obligatoire avec MUTUELLE_ENV=production (https://…).")
+# Single-use links (activation, new secret) live this long.
+MUTUELLE_LIEN_SECONDES = env_int("MUTUELLE_LIEN_SECONDES", 3600, minimum=60)
+# Sessions: idle and absolute timeouts (members' idle timeout is the mutuelle's setting).
+SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=300)
+MUTUELLE_SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 15 * 60, minimum=60)
+MUTUELLE_SESSION_IDLE_STAFF_SECONDS = env_int("SESSION_IDLE_STAFF_SECONDS", 30 * 60, minimum=60)
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Lockout (django-axes): one counter per account, whatever the identifier's spelling or the IP;
+# the threshold and duration are the mutuelle's settings; failures during a lockout do not extend it.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "mutuelle.accounts.verrouillage.cle_compte"
+AXES_FAILURE_LIMIT = "mutuelle.accounts.verrouillage.seuil"
+AXES_COOLOFF_TIME = "mutuelle.accounts.verrouillage.duree"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "mutuelle.accounts.views.reponse_verrouillage"
+AXES_USERNAME_FORM_FIELD = "identifiant"
+AXES_PASSWORD_FORM_FIELD = "secret"  # noqa: S105 (a form field name, not a password)
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "identifiant",
+    "password",
+    "secret",
+    "ip_address",
+    "date_naissance",
+    "nir_fin",
+    "code_postal",
+    "csrfmiddlewaretoken",
+]
+AXES_DISABLE_ACCESS_LOG = True  # the audit log records every authentication event
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The lockout is per account on purpose (the same account locks whatever the IP), so axes' warning
+# that IP rotation is not counted does not apply; see docs/security.md.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -8,6 +8,7 @@ admin.site.index_title = "Référentiels, adhérents et contrats"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("connexion/", include("mutuelle.accounts.urls")),
     path("gestion/remboursements/", include("mutuelle.claims.urls")),
     path("", include("mutuelle.core.urls")),
     # Demo-only pages: each answers 404 unless its setting is on (MUTUELLE_OUTBOX_PAGE…).

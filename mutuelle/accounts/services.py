@@ -1,11 +1,41 @@
-"""Roles and their permissions in Django's admin (the back office comes with its own issue)."""
+"""Roles and their permissions; member accounts: creation, activation, new secret, letters.
+
+Single-use links are random 256-bit tokens of which only the SHA-256 is stored; they are built from
+``MUTUELLE_BASE_URL``, never from the request. Letters carry a random code, also stored hashed.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
-from mutuelle.accounts.models import Role
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from mutuelle.accounts.identifiants import adherent_pour
+from mutuelle.accounts.models import (
+    Courrier,
+    JetonCompte,
+    ObjetJeton,
+    Role,
+    StatutCourrier,
+    TypeCourrier,
+    User,
+)
+from mutuelle.accounts.verrouillage import deverrouiller
+from mutuelle.core.models import Mutuelle
+from mutuelle.core.services import audit_log
+from mutuelle.members.models import Adherent
 
 # (app_label, model) → actions, per role. Administrators are superusers.
 ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
@@ -45,3 +75,238 @@ def roles_setup() -> dict[Role, Group]:
         group.permissions.set(perms)
         groups[role] = group
     return groups
+
+
+# -- member accounts --------------------------------------------------------------------------------
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read from paper
+CODE_LONGUEUR = 10
+CODE_JOURS = 30
+
+
+def _empreinte(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def email_masque(email: str) -> str:
+    """c•••••@exemple.fr: enough for the member to recognise the address, not to learn it."""
+    local, _, domaine = email.partition("@")
+    return f"{local[:1]}{'•' * max(len(local) - 1, 3)}@{domaine}"
+
+
+@transaction.atomic
+def compte_adherent_creer(*, adherent: Adherent, actor: Any = None) -> User:
+    """The member's account, inactive until the member activates it (first connection)."""
+    if adherent.user_id is not None:
+        return adherent.user  # type: ignore[return-value]
+    user = User(username=f"adh{adherent.numero}", role=Role.ADHERENT, is_active=False)
+    user.first_name, user.last_name = adherent.prenom[:150], adherent.nom[:150]
+    user.set_unusable_password()
+    user.save()
+    adherent.user = user
+    adherent.save(update_fields=["user"])
+    audit_log(action="accounts.compte.created", actor=actor, target=user, adherent=adherent)
+    return user
+
+
+def _lien(objet: str, jeton: str) -> str:
+    name = "accounts:activer" if objet == ObjetJeton.ACTIVATION else "accounts:nouveau_secret"
+    return settings.MUTUELLE_BASE_URL + reverse(name, kwargs={"jeton": jeton})
+
+
+def _mutuelle() -> Mutuelle | None:
+    return Mutuelle.objects.filter(singleton=1).first()
+
+
+def _envoyer(adherent: Adherent, sujet: str, template: str, contexte: dict[str, Any]) -> None:
+    mutuelle = _mutuelle()
+    contexte = {"adherent": adherent, "mutuelle": mutuelle, **contexte}
+    send_mail(
+        subject=f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — {sujet}",
+        message=render_to_string(template, contexte),
+        from_email=None,
+        recipient_list=[adherent.email],
+    )
+
+
+@transaction.atomic
+def lien_envoyer(*, adherent: Adherent, objet: str, request: HttpRequest | None = None) -> JetonCompte:
+    """Email a single-use link (valid MUTUELLE_LIEN_SECONDES); earlier live links of the account stop working."""
+    user = adherent.user
+    assert user is not None and adherent.email
+    now = timezone.now()
+    JetonCompte.objects.filter(user=user, utilise_le__isnull=True, annule_le__isnull=True).update(annule_le=now)
+    secret = secrets.token_urlsafe(32)
+    jeton = JetonCompte.objects.create(
+        user=user,
+        objet=objet,
+        empreinte=_empreinte(secret),
+        expire_le=now + timedelta(seconds=settings.MUTUELLE_LIEN_SECONDES),
+    )
+    minutes = settings.MUTUELLE_LIEN_SECONDES // 60
+    if objet == ObjetJeton.ACTIVATION:
+        sujet, template = "activez votre espace adhérent", "accounts/email_activation.txt"
+    else:
+        sujet, template = "choisissez un nouveau mot de passe", "accounts/email_nouveau_secret.txt"
+    _envoyer(adherent, sujet, template, {"lien": _lien(objet, secret), "minutes": minutes})
+    audit_log(action=f"accounts.lien.{objet}.sent", target=user, adherent=adherent, request=request, actor=None)
+    return jeton
+
+
+def jeton_valide(secret: str, objet: str) -> JetonCompte | None:
+    """The live link behind a secret from an email, if it still works."""
+    if not secret or len(secret) > 100:
+        return None
+    jeton = (
+        JetonCompte.objects.select_related("user")
+        .filter(empreinte=_empreinte(secret), objet=objet, utilise_le__isnull=True, annule_le__isnull=True)
+        .first()
+    )
+    if jeton is None or jeton.expire_le <= timezone.now():
+        return None
+    return jeton
+
+
+@transaction.atomic
+def secret_definir(*, user: User, password: str, request: HttpRequest | None = None, via: str) -> None:
+    """Set the member's password (after a link or a letter's code): the account becomes active,
+    every other link and code stops working, every session of the account ends (the session hash
+    changes with the password), the lockout is lifted, and the member is told by email. The member
+    is NOT logged in: they log in with the new password."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    premiere = not locked.is_active
+    locked.set_password(password)
+    locked.is_active = True
+    locked.save(update_fields=["password", "is_active"])
+    now = timezone.now()
+    JetonCompte.objects.filter(user=locked, utilise_le__isnull=True, annule_le__isnull=True).update(annule_le=now)
+    adherent = Adherent.objects.filter(user=locked).first()
+    if adherent is not None:
+        Courrier.objects.filter(adherent=adherent, code_utilise_le__isnull=True).exclude(
+            statut=StatutCourrier.ANNULE
+        ).update(code_utilise_le=now)
+    deverrouiller(f"compte:{locked.pk}")
+    audit_log(
+        action="accounts.compte.activated" if premiere else "accounts.secret.changed",
+        target=locked,
+        adherent=adherent,
+        request=request,
+        actor=None,
+        new={"via": via},
+    )
+    if adherent is not None and adherent.email:
+        sujet = "votre espace adhérent est activé" if premiere else "votre mot de passe a été changé"
+        transaction.on_commit(
+            lambda: _envoyer(adherent, sujet, "accounts/email_secret_change.txt", {"premiere": premiere})
+        )
+
+
+@transaction.atomic
+def lien_utiliser(*, jeton: JetonCompte, password: str, request: HttpRequest | None = None) -> None:
+    locked = JetonCompte.objects.select_for_update().get(pk=jeton.pk)
+    if locked.utilise_le is not None or locked.annule_le is not None or locked.expire_le <= timezone.now():
+        raise ValueError("Ce lien a déjà servi ou a expiré.")
+    locked.utilise_le = timezone.now()
+    locked.save(update_fields=["utilise_le"])
+    secret_definir(user=locked.user, password=password, request=request, via=f"lien {locked.objet}")
+
+
+@transaction.atomic
+def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpRequest | None = None) -> Courrier:
+    """A letter with a single-use code, as a PDF in the "letters to print" queue."""
+    from weasyprint import HTML
+
+    now = timezone.now()
+    Courrier.objects.filter(adherent=adherent, type_courrier=type_courrier, statut=StatutCourrier.A_IMPRIMER).update(
+        statut=StatutCourrier.ANNULE
+    )
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LONGUEUR))
+    expire = now + timedelta(days=CODE_JOURS)
+    mutuelle = _mutuelle()
+    html = render_to_string(
+        "accounts/courrier_code.html",
+        {
+            "adherent": adherent,
+            "mutuelle": mutuelle,
+            "code": f"{code[:5]} {code[5:]}",
+            "expire_le": expire,
+            "activation": type_courrier == TypeCourrier.ACTIVATION,
+            "adresse": settings.MUTUELLE_BASE_URL + reverse("accounts:code_courrier"),
+            "le": now,
+        },
+    )
+    courrier = Courrier(
+        adherent=adherent,
+        type_courrier=type_courrier,
+        code_empreinte=_empreinte(code),
+        code_expire_le=expire,
+    )
+    courrier.pdf.save(
+        f"{type_courrier}-{adherent.numero}-{now:%Y%m%d%H%M%S}.pdf",
+        ContentFile(HTML(string=html).write_pdf()),
+        save=False,
+    )
+    courrier.save()
+    audit_log(action=f"accounts.courrier.{type_courrier}", target=courrier, adherent=adherent, request=request)
+    return courrier
+
+
+def courrier_valide(*, adherent: Adherent, code: str) -> Courrier | None:
+    """The live letter whose code this is (spaces and case ignored)."""
+    propre = "".join(code.split()).upper()
+    if not propre or len(propre) > 20:
+        return None
+    return (
+        Courrier.objects.filter(
+            adherent=adherent,
+            code_empreinte=_empreinte(propre),
+            code_utilise_le__isnull=True,
+            code_expire_le__gt=timezone.now(),
+        )
+        .exclude(statut=StatutCourrier.ANNULE)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Envoi:
+    """What the member is told after a correct identity check: where the next step went."""
+
+    canal: str  # "email" | "courrier"
+    email: str = ""
+
+
+def identite_verifier(
+    *, identifiant: str, date_naissance: date | None, nir_fin: str, code_postal: str
+) -> Adherent | None:
+    """The member, if every item of the identity check matches (first connection)."""
+    adherent = adherent_pour(identifiant)
+    if adherent is None or adherent.user is None or date_naissance is None:
+        return None
+    ok = (
+        adherent.date_naissance == date_naissance
+        and secrets.compare_digest(adherent.nir[-4:], nir_fin.strip())
+        and secrets.compare_digest(adherent.code_postal, code_postal.strip())
+    )
+    return adherent if ok else None
+
+
+def activation_envoyer(*, adherent: Adherent, request: HttpRequest | None = None) -> Envoi:
+    if adherent.email:
+        lien_envoyer(adherent=adherent, objet=ObjetJeton.ACTIVATION, request=request)
+        return Envoi("email", email_masque(adherent.email))
+    courrier_creer(adherent=adherent, type_courrier=TypeCourrier.ACTIVATION, request=request)
+    return Envoi("courrier")
+
+
+def nouveau_secret_demander(*, identifiant: str, request: HttpRequest | None = None) -> None:
+    """Forgotten secret: a link by email, or a letter with a code when no email is on file. Says
+    nothing of whether the identifier names an account: the caller answers the same either way."""
+    adherent = adherent_pour(identifiant)
+    if adherent is None or adherent.user is None:
+        audit_log(action="accounts.secret.requested_unknown", request=request, actor=None)
+        return
+    if adherent.email:
+        lien_envoyer(adherent=adherent, objet=ObjetJeton.SECRET, request=request)
+    else:
+        courrier_creer(adherent=adherent, type_courrier=TypeCourrier.SECRET, request=request)

@@ -94,6 +94,7 @@ DEPARTEMENTS = [
 class SeedReport:
     created: dict[str, int] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role, username, name)
+    adherent_logins: list[tuple[Adherent, str]] = field(default_factory=list)  # (member, account state)
     sample_members: list[Adherent] = field(default_factory=list)
 
     def count(self, what: str, n: int = 1) -> None:
@@ -640,9 +641,29 @@ def seed(
     for index in range(members):
         seed_famille(report, fake, rng, today, index, formules, employeurs, courtiers)
     seed_remboursements(report, rng, today, lignes_par_mois)
+    seed_comptes_adherents(report)
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report
+
+
+def seed_comptes_adherents(report: SeedReport) -> None:
+    """Member accounts to try both ways in: two active (the demo password), one to activate by
+    email, one to activate by letter (no email on file). Each is printed by ``seed_demo``."""
+    avec_email = list(Adherent.objects.filter(email__gt="", user__isnull=False).order_by("numero")[:3])
+    sans_email = Adherent.objects.filter(email="", user__isnull=False).order_by("numero").first()
+    for adherent in avec_email[:2]:
+        user = adherent.user
+        assert user is not None
+        if not user.is_active:
+            user.set_password(DEMO_PASSWORD)
+            user.is_active = True
+            user.save(update_fields=["password", "is_active"])
+        report.adherent_logins.append((adherent, "actif"))
+    for adherent in avec_email[2:]:
+        report.adherent_logins.append((adherent, "à activer (email)"))
+    if sans_email is not None:
+        report.adherent_logins.append((sans_email, "à activer (courrier)"))
 
 
 def describe(report: SeedReport) -> dict[str, Any]:

@@ -52,6 +52,10 @@ def adherent_create(*, actor: Any = None, **fields: Any) -> Adherent:
         adherent=adherent,
         new={"numero": adherent.numero, "nom": adherent.nom, "prenom": adherent.prenom},
     )
+    if adherent.user_id is None:
+        from mutuelle.accounts.services import compte_adherent_creer
+
+        compte_adherent_creer(adherent=adherent, actor=actor)  # inactive until the member activates it
     return adherent
 
 

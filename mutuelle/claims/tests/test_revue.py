@@ -85,7 +85,7 @@ def test_members_and_brokers_get_403_anonymous_the_login_page(adherent, courtier
         assert c.get(f"/gestion/remboursements/revue/{en_revue.pk}/").status_code == 403
         assert c.post(f"/gestion/remboursements/revue/{en_revue.pk}/", {"action": "valider"}).status_code == 403
     anonymous = Client().get("/gestion/remboursements/revue/")
-    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    assert anonymous.status_code == 302 and "/connexion/" in anonymous["Location"]
     en_revue.refresh_from_db()
     assert en_revue.statut == Statut.EN_COURS
     assert not AuditLog.objects.filter(action="claims.ligne.viewed").exists()

@@ -77,6 +77,7 @@ def test_the_demo_is_deterministic():
     for model in (Cotisation, DroitPeriode, Beneficiaire, ContratFormule, Contrat):
         model.objects.all().delete()
     Adherent.objects.all().delete()
+    User.objects.filter(role="adherent").delete()
     from mutuelle.core.models import Sequence
 
     Sequence.objects.all().delete()

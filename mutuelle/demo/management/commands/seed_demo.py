@@ -43,6 +43,17 @@ class Command(BaseCommand):
         for role, username, name in report.logins:
             self.stdout.write(f"  {role:<24} {username:<15} {name}")
         self.stdout.write("")
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(
+                "Espace adhérent : http://127.0.0.1:8000/connexion/ (numéro d'adhérent ou NIR, et mot de passe)"
+            )
+        )
+        for adherent, etat in report.adherent_logins:
+            verification = (
+                f"né(e) le {adherent.date_naissance:%d/%m/%Y}, NIR …{adherent.nir[-4:]}, CP {adherent.code_postal}"
+            )
+            self.stdout.write(f"  n° {adherent.numero}  {adherent.prenom} {adherent.nom:<14} {etat:<22} {verification}")
+        self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Quelques adhérents à chercher dans l'administration"))
         for adherent in report.sample_members:
             self.stdout.write(f"  n° {adherent.numero}  {adherent.prenom} {adherent.nom}")

@@ -1,0 +1,45 @@
+"""What a member types in the identifier field, resolved to one account.
+
+The field takes the member number or the NIR; spaces, dots, dashes and case are ignored, so
+``1000 0004 1``, ``100000041`` and the NIR ``2 82 03 75 990 002 93`` all name the same person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from mutuelle.accounts.models import Role, User
+from mutuelle.members.models import Adherent
+
+_SEPARATEURS = re.compile(r"[\s.\-_/]+")
+MAX_LONGUEUR = 40
+
+
+def normaliser(identifiant: str) -> str:
+    return _SEPARATEURS.sub("", identifiant or "")[:MAX_LONGUEUR].upper()
+
+
+def adherent_pour(identifiant: str) -> Adherent | None:
+    """The member an identifier names: 8 digits are a member number, 15 characters a NIR with its
+    key (13 without), anything else nobody."""
+    valeur = normaliser(identifiant)
+    if valeur.isdigit() and len(valeur) <= 12 and len(valeur) != 13:
+        return Adherent.objects.select_related("user").filter(numero=valeur).first()
+    if len(valeur) in (13, 15):
+        qs = Adherent.objects.select_related("user")
+        return (qs.filter(nir=valeur) if len(valeur) == 15 else qs.filter(nir__startswith=valeur)).first()
+    return None
+
+
+def compte_pour(identifiant: str) -> User | None:
+    """The member account an identifier names, active or not; None when there is none."""
+    adherent = adherent_pour(identifiant)
+    if adherent is None or adherent.user is None or adherent.user.role != Role.ADHERENT:
+        return None
+    return adherent.user
+
+
+def cle_anonyme(identifiant: str) -> str:
+    """A stable key for an identifier that names no account: never the identifier itself (it may be a NIR)."""
+    return "inconnu:" + hashlib.sha256(normaliser(identifiant).encode()).hexdigest()[:24]

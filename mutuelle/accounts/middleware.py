@@ -1,0 +1,41 @@
+"""Idle and absolute session timeouts, and ``Cache-Control: no-store`` on authenticated pages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+DERNIERE_ACTIVITE = "_derniere_activite"
+CONNEXION = "_connexion_le"
+
+
+class SessionExpiryMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            idle = (
+                settings.MUTUELLE_SESSION_IDLE_STAFF_SECONDS
+                if getattr(user, "role", "adherent") != "adherent"
+                else settings.MUTUELLE_SESSION_IDLE_SECONDS
+            )
+            last = request.session.get(DERNIERE_ACTIVITE, now)
+            started = request.session.get(CONNEXION, now)
+            if now - last > idle or now - started > settings.SESSION_COOKIE_AGE:
+                logout(request)
+                request.session["_expiree"] = True
+            else:
+                request.session[DERNIERE_ACTIVITE] = now
+                request.session.setdefault(CONNEXION, now)
+        response = self.get_response(request)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)  # no-store: nothing personal stays in a shared browser's cache
+        return response

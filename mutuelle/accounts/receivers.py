@@ -1,0 +1,67 @@
+"""Every authentication event goes to the audit log, with time, account, IP and browser; never a
+secret, a token or a full identifier (a NIR typed in the login form is not written anywhere)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from mutuelle.accounts.identifiants import compte_pour
+from mutuelle.accounts.models import User
+from mutuelle.core.services import audit_log
+
+
+def _compte(credentials: dict[str, Any]) -> User | None:
+    if credentials.get("identifiant"):
+        return compte_pour(str(credentials["identifiant"]))
+    if credentials.get("username"):
+        return User.objects.filter(username=str(credentials["username"])).first()
+    return None
+
+
+def _adherent(user: User | None) -> Any:
+    return getattr(user, "adherent", None) if user is not None else None
+
+
+@receiver(user_logged_in)
+def connexion_reussie(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    audit_log(action="accounts.login.success", actor=user, target=user, adherent=_adherent(user), request=request)
+
+
+@receiver(user_logged_out)
+def deconnexion(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
+    if user is not None:
+        audit_log(action="accounts.logout", actor=user, target=user, adherent=_adherent(user), request=request)
+
+
+@receiver(user_login_failed)
+def connexion_echouee(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kw: Any) -> None:
+    user = _compte(credentials)
+    if user is None:
+        raison = "identifiant inconnu"
+    elif getattr(request, "axes_locked_out", False):
+        raison = "compte verrouillé"
+    elif not user.is_active:
+        raison = "compte non activé"
+    else:
+        raison = "secret ou vérification incorrects"
+    audit_log(
+        action="accounts.login.failed",
+        actor=None,
+        target=user,
+        adherent=_adherent(user),
+        request=request,
+        message=f"{raison} ({getattr(request, 'path', '')})"[:500],
+    )
+
+
+@receiver(user_locked_out)
+def verrouillage(sender: Any, request: HttpRequest | None, username: str = "", **kwargs: Any) -> None:
+    user = None
+    if username.startswith("compte:"):
+        user = User.objects.filter(pk=int(username.split(":", 1)[1])).first()
+    audit_log(action="accounts.login.locked", actor=None, target=user, adherent=_adherent(user), request=request)

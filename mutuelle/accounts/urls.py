@@ -1,0 +1,15 @@
+from django.urls import path
+
+from mutuelle.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.connexion, name="connexion"),
+    path("deconnexion/", views.deconnexion, name="deconnexion"),
+    path("premiere-connexion/", views.premiere_connexion, name="premiere_connexion"),
+    path("activer/<str:jeton>/", views.activer, name="activer"),
+    path("mot-de-passe-oublie/", views.oubli, name="oubli"),
+    path("nouveau-mot-de-passe/<str:jeton>/", views.nouveau_secret, name="nouveau_secret"),
+    path("code-courrier/", views.code_courrier, name="code_courrier"),
+]
