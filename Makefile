@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: help uv setup demo serve test check lint typecheck migrations-check pytest test-postgres system-packages
+.PHONY: help uv setup demo serve test check lint typecheck migrations-check pytest test-postgres system-packages pdf-packages
 
 help:
 	@echo "make demo           set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -25,7 +25,7 @@ uv:
 setup: uv
 	$(UV) sync --frozen
 
-demo: setup
+demo: setup pdf-packages
 	$(RUN) python manage.py migrate --no-input
 	$(RUN) python manage.py seed_demo
 	@echo
@@ -36,11 +36,22 @@ demo: setup
 serve: setup
 	$(RUN) python manage.py runserver $(HOST):$(PORT)
 
-# Debian packages the real-browser and PDF tests need, installed when missing.
-system-packages:
+# Debian packages the real-browser and PDF tests need, installed when missing (WeasyPrint needs
+# Pango and a font; the demo needs those too).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+define apt_install
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(1) >/dev/null
+endef
+
+pdf-packages:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+	  $(call apt_install,$(PDF_PACKAGES) fontconfig); \
+	fi
+
+system-packages: pdf-packages
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	  $(call apt_install,chromium poppler-utils); \
 	fi
 
 lint: setup

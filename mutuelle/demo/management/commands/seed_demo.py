@@ -52,7 +52,8 @@ class Command(BaseCommand):
             verification = (
                 f"né(e) le {adherent.date_naissance:%d/%m/%Y}, NIR …{adherent.nir[-4:]}, CP {adherent.code_postal}"
             )
-            self.stdout.write(f"  n° {adherent.numero}  {adherent.prenom} {adherent.nom:<14} {etat:<22} {verification}")
+            nom = f"{adherent.prenom} {adherent.nom}"
+            self.stdout.write(f"  n° {adherent.numero}  {nom:<24} {etat:<22} {verification}")
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Quelques adhérents à chercher dans l'administration"))
         for adherent in report.sample_members:
