@@ -7,4 +7,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("sante/", views.sante, name="sante"),
+    path("marque.css", views.marque_css, name="marque_css"),
 ]

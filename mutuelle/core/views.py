@@ -15,10 +15,26 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from mutuelle.core.models import Mutuelle
+
 
 @require_GET
 def accueil(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accueil.html")
+
+
+@require_GET
+def marque_css(request: HttpRequest) -> HttpResponse:
+    """The mutuelle's colours as a stylesheet (no inline <style>: the CSP forbids it). The colours are
+    validated hex codes (``validate_couleur``); the URL carries the configuration's date, so a change
+    is seen at once while the file stays cacheable."""
+    mutuelle = Mutuelle.objects.filter(singleton=1).first()
+    if mutuelle is None:
+        return HttpResponse("", content_type="text/css")
+    css = f":root{{--brand:{mutuelle.couleur_principale};--brand-soft:{mutuelle.couleur_secondaire};}}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @require_GET

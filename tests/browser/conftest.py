@@ -45,8 +45,14 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert not violations, f"the page broke its Content Security Policy: {violations}"
 
 
 def screenshot(page: Any, name: str) -> Path:
