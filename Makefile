@@ -25,6 +25,9 @@ uv:
 setup: uv
 	$(UV) sync --frozen
 
+# Links in the demo's emails point at the server the demo runs.
+demo serve: export MUTUELLE_BASE_URL ?= http://$(HOST):$(PORT)
+
 demo: setup pdf-packages
 	$(RUN) python manage.py migrate --no-input
 	$(RUN) python manage.py seed_demo

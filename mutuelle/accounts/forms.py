@@ -87,3 +87,29 @@ class CodeCourrierForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
     )
+
+
+class DeverrouillageForm(forms.Form):
+    """What the handler asks the caller before unlocking: member number, date of birth, and one more item."""
+
+    ELEMENTS = [
+        ("code_postal", "Code postal de l'adresse"),
+        ("nir_fin", "4 derniers chiffres du NIR (clé comprise)"),
+        ("email", "Adresse email enregistrée"),
+    ]
+
+    numero = forms.RegexField(
+        label="Numéro d'adhérent donné par l'appelant",
+        regex=r"^\s*[0-9][0-9 .]{6,14}\s*$",
+        error_messages={"invalid": "Un numéro d'adhérent comporte des chiffres."},
+    )
+    date_naissance = forms.DateField(
+        label="Date de naissance donnée par l'appelant", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    element = forms.ChoiceField(label="Troisième élément vérifié", choices=ELEMENTS)
+    valeur = forms.CharField(label="Réponse de l'appelant", max_length=120)
+    motif = forms.CharField(
+        label="Motif et circonstances (appel, courrier…)",
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "Appel de l'adhérent le …"}),
+    )

@@ -310,3 +310,78 @@ def nouveau_secret_demander(*, identifiant: str, request: HttpRequest | None = N
         lien_envoyer(adherent=adherent, objet=ObjetJeton.SECRET, request=request)
     else:
         courrier_creer(adherent=adherent, type_courrier=TypeCourrier.SECRET, request=request)
+
+
+# The third item a handler may check, and how the audit row names it (never its value).
+IDENTITE_ELEMENTS = {"code_postal": "code postal", "nir_fin": "fin du NIR", "email": "adresse email"}
+
+
+def _element_correct(adherent: Adherent, element: str, valeur: str) -> bool:
+    attendu = {
+        "code_postal": adherent.code_postal,
+        "nir_fin": adherent.nir[-4:],
+        "email": adherent.email.lower(),
+    }[element]
+    donne = valeur.strip().lower() if element == "email" else "".join(valeur.split())
+    return bool(attendu) and secrets.compare_digest(attendu, donne)
+
+
+@dataclass(frozen=True)
+class Deverrouillage:
+    ok: bool
+    message: str
+
+
+@transaction.atomic
+def compte_deverrouiller(
+    *,
+    numero: str,
+    date_naissance: date,
+    element: str,
+    valeur: str,
+    motif: str,
+    actor: Any,
+    request: HttpRequest | None = None,
+) -> Deverrouillage:
+    """A handler lifts a member's lockout after checking, with the caller, the member number, the
+    date of birth and one more item. Every attempt is audited with the items checked (never their
+    values); a failed check unlocks nothing."""
+    from mutuelle.accounts.verrouillage import verrouille_jusqua
+
+    if element not in IDENTITE_ELEMENTS:
+        raise ValueError(element)
+    adherent = Adherent.objects.select_related("user").filter(numero="".join(numero.split()).replace(".", "")).first()
+    verifies = ["numéro d'adhérent", "date de naissance", IDENTITE_ELEMENTS[element]]
+    ok = (
+        adherent is not None
+        and adherent.user is not None
+        and adherent.date_naissance == date_naissance
+        and _element_correct(adherent, element, valeur)
+    )
+    if not ok:
+        audit_log(
+            action="accounts.unlock.refused",
+            actor=actor,
+            target=adherent.user if adherent is not None else None,
+            adherent=adherent,
+            request=request,
+            new={"elements": verifies},
+            message=motif[:500],
+        )
+        return Deverrouillage(False, "Les réponses ne correspondent pas au dossier : le compte n'est pas déverrouillé.")
+    assert adherent is not None and adherent.user is not None
+    cle = f"compte:{adherent.user.pk}"
+    fin = verrouille_jusqua(cle)
+    deverrouiller(cle)
+    audit_log(
+        action="accounts.unlock",
+        actor=actor,
+        target=adherent.user,
+        adherent=adherent,
+        request=request,
+        new={"elements": verifies, "etait_verrouille": fin is not None},
+        message=motif[:500],
+    )
+    if fin is None:
+        return Deverrouillage(True, f"Identité vérifiée. Le compte de {adherent} n'était pas verrouillé.")
+    return Deverrouillage(True, f"Identité vérifiée : le compte de {adherent} est déverrouillé.")

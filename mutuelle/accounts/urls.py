@@ -12,4 +12,5 @@ urlpatterns = [
     path("mot-de-passe-oublie/", views.oubli, name="oubli"),
     path("nouveau-mot-de-passe/<str:jeton>/", views.nouveau_secret, name="nouveau_secret"),
     path("code-courrier/", views.code_courrier, name="code_courrier"),
+    path("gestion/deverrouiller/", views.deverrouiller, name="deverrouiller"),
 ]

@@ -26,6 +26,7 @@ from mutuelle.accounts.forms import (
     MESSAGE_ECHEC,
     CodeCourrierForm,
     ConnexionForm,
+    DeverrouillageForm,
     NouveauSecretForm,
     OubliForm,
     PremiereConnexionForm,
@@ -35,6 +36,7 @@ from mutuelle.accounts.middleware import CONNEXION
 from mutuelle.accounts.models import Courrier, ObjetJeton, User
 from mutuelle.accounts.services import (
     activation_envoyer,
+    compte_deverrouiller,
     courrier_valide,
     identite_verifier,
     jeton_valide,
@@ -44,6 +46,7 @@ from mutuelle.accounts.services import (
 )
 from mutuelle.accounts.verrouillage import cle_compte, seuil, verrouille_jusqua
 from mutuelle.core.models import Mutuelle
+from mutuelle.core.permissions import gestion_required
 
 SESSION_COURRIER = "_courrier_valide"
 
@@ -250,3 +253,27 @@ def code_courrier(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_COURRIER] = trouve.pk
             return redirect("accounts:code_courrier")
     return render(request, "accounts/code_courrier.html", {"form": form_code, "mutuelle": _mutuelle()})
+
+
+@gestion_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def deverrouiller(request: HttpRequest) -> HttpResponse:
+    """Back office: unlock a member's account after an identity check with the caller."""
+    form = DeverrouillageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        resultat = compte_deverrouiller(
+            numero=data["numero"],
+            date_naissance=data["date_naissance"],
+            element=data["element"],
+            valeur=data["valeur"],
+            motif=data["motif"],
+            actor=request.user,
+            request=request,
+        )
+        if resultat.ok:
+            messages.success(request, resultat.message)
+            return redirect("accounts:deverrouiller")
+        form.add_error(None, resultat.message)
+    return render(request, "accounts/deverrouiller.html", {"form": form})

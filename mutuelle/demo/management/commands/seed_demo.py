@@ -1,6 +1,7 @@
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from mutuelle.demo.seed import DEFAULT_LIGNES_PAR_MOIS, DEFAULT_MEMBERS, DEFAULT_SEED, DEMO_PASSWORD, seed
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                "Espace adhérent : http://127.0.0.1:8000/connexion/ (numéro d'adhérent ou NIR, et mot de passe)"
+                f"Espace adhérent : {settings.MUTUELLE_BASE_URL}/connexion/ (numéro d'adhérent ou NIR, et mot de passe)"
             )
         )
         for adherent, etat in report.adherent_logins:
