@@ -12,12 +12,17 @@ from mutuelle.accounts.identifiants import MAX_LONGUEUR
 MESSAGE_ECHEC = "Identifiant ou mot de passe incorrect."
 
 
-class ConnexionForm(forms.Form):
-    identifiant = forms.CharField(
+def champ_identifiant() -> forms.CharField:
+    """The one identifier field: the member number or the NIR, typed as the member likes."""
+    return forms.CharField(
         label="Numéro d'adhérent ou numéro de sécurité sociale",
         max_length=MAX_LONGUEUR,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
+
+
+class ConnexionForm(forms.Form):
+    identifiant = champ_identifiant()
     secret = forms.CharField(
         label="Mot de passe",
         max_length=128,
@@ -27,11 +32,7 @@ class ConnexionForm(forms.Form):
 
 
 class PremiereConnexionForm(forms.Form):
-    identifiant = forms.CharField(
-        label="Numéro d'adhérent ou numéro de sécurité sociale",
-        max_length=MAX_LONGUEUR,
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-    )
+    identifiant = champ_identifiant()
     date_naissance = forms.DateField(
         label="Date de naissance",
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
@@ -54,11 +55,7 @@ class PremiereConnexionForm(forms.Form):
 
 
 class OubliForm(forms.Form):
-    identifiant = forms.CharField(
-        label="Numéro d'adhérent ou numéro de sécurité sociale",
-        max_length=MAX_LONGUEUR,
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-    )
+    identifiant = champ_identifiant()
 
 
 class NouveauSecretForm(SetPasswordForm):
@@ -77,11 +74,7 @@ class NouveauSecretForm(SetPasswordForm):
 
 
 class CodeCourrierForm(forms.Form):
-    identifiant = forms.CharField(
-        label="Numéro d'adhérent ou numéro de sécurité sociale",
-        max_length=MAX_LONGUEUR,
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-    )
+    identifiant = champ_identifiant()
     code = forms.CharField(
         label="Code reçu par courrier",
         max_length=20,
