@@ -24,7 +24,7 @@ def adherent_pour(identifiant: str) -> Adherent | None:
     """The member an identifier names: 8 digits are a member number, 15 characters a NIR with its
     key (13 without), anything else nobody."""
     valeur = normaliser(identifiant)
-    if valeur.isdigit() and len(valeur) <= 12 and len(valeur) != 13:
+    if valeur.isdigit() and len(valeur) <= 12:
         return Adherent.objects.select_related("user").filter(numero=valeur).first()
     if len(valeur) in (13, 15):
         qs = Adherent.objects.select_related("user")

@@ -33,8 +33,7 @@ from mutuelle.accounts.models import (
     User,
 )
 from mutuelle.accounts.verrouillage import deverrouiller
-from mutuelle.core.models import Mutuelle
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import audit_log, mutuelle_ou_rien
 from mutuelle.members.models import Adherent
 
 # (app_label, model) → actions, per role. Administrators are superusers.
@@ -114,12 +113,8 @@ def _lien(objet: str, jeton: str) -> str:
     return settings.MUTUELLE_BASE_URL + reverse(name, kwargs={"jeton": jeton})
 
 
-def _mutuelle() -> Mutuelle | None:
-    return Mutuelle.objects.filter(singleton=1).first()
-
-
 def _envoyer(adherent: Adherent, sujet: str, template: str, contexte: dict[str, Any]) -> None:
-    mutuelle = _mutuelle()
+    mutuelle = mutuelle_ou_rien()
     contexte = {"adherent": adherent, "mutuelle": mutuelle, **contexte}
     send_mail(
         subject=f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — {sujet}",
@@ -222,7 +217,7 @@ def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpReque
     )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LONGUEUR))
     expire = now + timedelta(days=CODE_JOURS)
-    mutuelle = _mutuelle()
+    mutuelle = mutuelle_ou_rien()
     html = render_to_string(
         "accounts/courrier_code.html",
         {

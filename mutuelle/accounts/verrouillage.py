@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mutuelle.accounts.identifiants import cle_anonyme, compte_pour
 from mutuelle.accounts.models import User
-from mutuelle.core.models import Mutuelle
+from mutuelle.core.services import mutuelle_ou_rien
 
 DEFAUT_SEUIL = 3
 DEFAUT_DUREE = timedelta(minutes=30)
@@ -35,17 +35,13 @@ def cle_compte(request: HttpRequest | None, credentials: dict[str, Any] | None) 
     return f"compte:{staff.pk}" if staff is not None else cle_anonyme(username)
 
 
-def _mutuelle() -> Mutuelle | None:
-    return Mutuelle.objects.filter(singleton=1).first()
-
-
 def seuil(request: HttpRequest | None = None, credentials: Any = None) -> int:
-    mutuelle = _mutuelle()
+    mutuelle = mutuelle_ou_rien()
     return mutuelle.seuil_verrouillage if mutuelle is not None else DEFAUT_SEUIL
 
 
 def duree(request: HttpRequest | None = None) -> timedelta:
-    mutuelle = _mutuelle()
+    mutuelle = mutuelle_ou_rien()
     return timedelta(minutes=mutuelle.duree_verrouillage_minutes) if mutuelle is not None else DEFAUT_DUREE
 
 

@@ -45,14 +45,9 @@ from mutuelle.accounts.services import (
     secret_definir,
 )
 from mutuelle.accounts.verrouillage import cle_compte, seuil, verrouille_jusqua
-from mutuelle.core.models import Mutuelle
 from mutuelle.core.permissions import gestion_required
 
 SESSION_COURRIER = "_courrier_valide"
-
-
-def _mutuelle() -> Mutuelle | None:
-    return Mutuelle.objects.filter(singleton=1).first()
 
 
 def suite_sure(request: HttpRequest, suite: str | None) -> str:
@@ -82,7 +77,6 @@ def reponse_verrouillage(
         "form": ConnexionForm(),
         "verrouille_jusqua": timezone.localtime(fin) if fin else None,
         "seuil": seuil(),
-        "mutuelle": _mutuelle(),
     }
     return render(request, "accounts/connexion.html", contexte, status=429)
 
@@ -113,7 +107,7 @@ def connexion(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/connexion.html",
-        {"form": form, "next": suite if suite and suite_sure(request, suite) == suite else "", "mutuelle": _mutuelle()},
+        {"form": form, "next": suite if suite and suite_sure(request, suite) == suite else ""},
         status=status,
     )
 
@@ -168,8 +162,8 @@ def premiere_connexion(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("accounts:connexion")
             envoi = activation_envoyer(adherent=adherent, request=request)
-            return render(request, "accounts/premiere_envoyee.html", {"envoi": envoi, "mutuelle": _mutuelle()})
-    return render(request, "accounts/premiere_connexion.html", {"form": form, "mutuelle": _mutuelle()})
+            return render(request, "accounts/premiere_envoyee.html", {"envoi": envoi})
+    return render(request, "accounts/premiere_connexion.html", {"form": form})
 
 
 @sensitive_post_parameters("identifiant")
@@ -179,14 +173,14 @@ def oubli(request: HttpRequest) -> HttpResponse:
     form = OubliForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         nouveau_secret_demander(identifiant=form.cleaned_data["identifiant"], request=request)
-        return render(request, "accounts/oubli_envoye.html", {"mutuelle": _mutuelle()})
-    return render(request, "accounts/oubli.html", {"form": form, "mutuelle": _mutuelle()})
+        return render(request, "accounts/oubli_envoye.html")
+    return render(request, "accounts/oubli.html", {"form": form})
 
 
 def _definir_par_lien(request: HttpRequest, jeton_secret: str, objet: str) -> HttpResponse:
     jeton = jeton_valide(jeton_secret, objet)
     if jeton is None:
-        return render(request, "accounts/lien_invalide.html", {"mutuelle": _mutuelle()}, status=410)
+        return render(request, "accounts/lien_invalide.html", status=410)
     form = NouveauSecretForm(jeton.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         lien_utiliser(jeton=jeton, password=form.cleaned_data["new_password1"], request=request)
@@ -200,7 +194,7 @@ def _definir_par_lien(request: HttpRequest, jeton_secret: str, objet: str) -> Ht
     return render(
         request,
         "accounts/secret_definir.html",
-        {"form": form, "activation": objet == ObjetJeton.ACTIVATION, "mutuelle": _mutuelle()},
+        {"form": form, "activation": objet == ObjetJeton.ACTIVATION},
     )
 
 
@@ -233,9 +227,7 @@ def code_courrier(request: HttpRequest) -> HttpResponse:
             request.session.pop(SESSION_COURRIER, None)
             messages.success(request, "C'est fait : connectez-vous avec votre nouveau mot de passe.")
             return redirect("accounts:connexion")
-        return render(
-            request, "accounts/secret_definir.html", {"form": form, "activation": False, "mutuelle": _mutuelle()}
-        )
+        return render(request, "accounts/secret_definir.html", {"form": form, "activation": False})
     form_code = CodeCourrierForm(request.POST or None)
     if request.method == "POST" and form_code.is_valid():
         identifiant = form_code.cleaned_data["identifiant"]
@@ -252,7 +244,7 @@ def code_courrier(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             request.session[SESSION_COURRIER] = trouve.pk
             return redirect("accounts:code_courrier")
-    return render(request, "accounts/code_courrier.html", {"form": form_code, "mutuelle": _mutuelle()})
+    return render(request, "accounts/code_courrier.html", {"form": form_code})
 
 
 @gestion_required

@@ -485,6 +485,7 @@ LIGNE_COLONNES = (
     "modifie_le",
 )
 _TRACE = LIGNE_COLONNES.index("trace")
+_STATUT = LIGNE_COLONNES.index("statut")
 
 
 class Liquidateur:
@@ -546,7 +547,7 @@ class Liquidateur:
             if isinstance(row, RejetNoemie):
                 rejets.append(row)
                 continue
-            revue += row[LIGNE_COLONNES.index("statut")] == Statut.EN_COURS
+            revue += row[_STATUT] == Statut.EN_COURS
             lignes.append(row)
         _inserer_lignes(lignes)
         RejetNoemie.objects.bulk_create(rejets)

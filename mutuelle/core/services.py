@@ -57,6 +57,11 @@ def audit_log(
     return entry
 
 
+def mutuelle_ou_rien() -> Mutuelle | None:
+    """The installation's mutuelle, or None before ``seed_demo`` or set-up (pages that must still answer)."""
+    return Mutuelle.objects.filter(singleton=1).first()
+
+
 def mutuelle_get() -> Mutuelle:
     """The installation's mutuelle. Raises ``Mutuelle.DoesNotExist`` before ``seed_demo`` or setup."""
     return Mutuelle.objects.get(singleton=1)

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from mutuelle.core.models import Mutuelle
+from mutuelle.core.services import mutuelle_ou_rien
 
 
 @require_GET
@@ -28,7 +28,7 @@ def marque_css(request: HttpRequest) -> HttpResponse:
     """The mutuelle's colours as a stylesheet (no inline <style>: the CSP forbids it). The colours are
     validated hex codes (``validate_couleur``); the URL carries the configuration's date, so a change
     is seen at once while the file stays cacheable."""
-    mutuelle = Mutuelle.objects.filter(singleton=1).first()
+    mutuelle = mutuelle_ou_rien()
     if mutuelle is None:
         return HttpResponse("", content_type="text/css")
     css = f":root{{--brand:{mutuelle.couleur_principale};--brand-soft:{mutuelle.couleur_secondaire};}}\n"
