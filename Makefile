@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: help uv setup demo serve test check lint typecheck migrations-check pytest test-postgres system-packages pdf-packages
+.PHONY: help uv setup node-packages demo serve test check lint typecheck migrations-check pytest test-postgres system-packages pdf-packages
 
 help:
 	@echo "make demo           set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -24,6 +24,10 @@ uv:
 
 setup: uv
 	$(UV) sync --frozen
+
+# Front-end packages the tests use (axe-core), from the npm registry through package-lock.json.
+node-packages:
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 
 # Links in the demo's emails point at the server the demo runs.
 demo serve: export MUTUELLE_BASE_URL ?= http://$(HOST):$(PORT)
@@ -67,7 +71,7 @@ typecheck: setup
 migrations-check: setup
 	$(RUN) python manage.py makemigrations --check --dry-run
 
-pytest: setup system-packages
+pytest: setup system-packages node-packages
 	$(RUN) pytest
 
 check: lint typecheck migrations-check
@@ -76,7 +80,7 @@ test: check pytest
 
 # The suite against a real PostgreSQL. A throw-away database proves the migrations apply, reverse
 # to zero and apply again; pytest-django then creates and drops its own test database.
-test-postgres: setup system-packages
+test-postgres: setup system-packages node-packages
 	@set -euo pipefail; db=mutuelle_ci_$$$$; url=$(PG_URL)/$$db; \
 	  psql "$(PG_URL)/postgres" -q -c "CREATE DATABASE $$db"; \
 	  trap 'psql "$(PG_URL)/postgres" -q -c "DROP DATABASE IF EXISTS $$db WITH (FORCE)"' EXIT; \

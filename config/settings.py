@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "mutuelle.brokers",
     "mutuelle.members",
     "mutuelle.claims",
+    "mutuelle.notifications",
+    "mutuelle.espace",
     "mutuelle.demo",
 ]
 
@@ -89,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "mutuelle.core.context_processors.mutuelle",
+                "mutuelle.notifications.context_processors.notifications",
             ],
         },
     },
@@ -139,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "mutuelle.accounts.validators.MotsDePasseCourantsValidator"},
 ]
 LOGIN_URL = "accounts:connexion"
-LOGIN_REDIRECT_URL = "core:accueil"
+LOGIN_REDIRECT_URL = "core:accueil"  # members go on to their space (core.views.accueil)
 # Links in emails are built from this address, never from the request's Host header.
 MUTUELLE_BASE_URL = (env_str("MUTUELLE_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000") or "").rstrip("/")
 if PRODUCTION and not MUTUELLE_BASE_URL:
@@ -223,6 +227,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "mutuelle") or "mutuelle"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
+    # Members who chose a monthly summary get it on the first day of the month, at 7 a.m.
+    "resume-mensuel": {"task": "notifications.resume_mensuel", "schedule": crontab(minute=0, hour=7, day_of_month=1)},
     # The watched NOEMIE inbox (MUTUELLE_NOEMIE_INBOX), every five minutes.
     "noemie-inbox": {"task": "claims.noemie_inbox_scan", "schedule": env_int("NOEMIE_INBOX_SECONDS", 300, minimum=10)},
 }

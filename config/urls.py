@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("connexion/", include("mutuelle.accounts.urls")),
+    path("espace/", include("mutuelle.espace.urls")),
     path("gestion/remboursements/", include("mutuelle.claims.urls")),
     path("", include("mutuelle.core.urls")),
     # Demo-only pages: each answers 404 unless its setting is on (MUTUELLE_OUTBOX_PAGE…).

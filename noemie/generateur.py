@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from noemie.fichier import BeneficiaireEcrit, DecompteEcrit, ecrire
-from regles.moteur import Acte, Beneficiaire, Moteur, Praticien
+from regles.moteur import Acte, ActeInvalide, Beneficiaire, Moteur, Praticien
 from regles.nir import nir_key
 from regles.nomenclature import natures_par_cle_b2
 
@@ -117,21 +117,33 @@ class Generateur:
         age = (jour - personne.date_naissance).days // 365
         ald = rng.random() < 0.08
         parcours = rng.random() > 0.03
-        (r,) = self.moteur.liquider(
-            [
-                Acte(
-                    date_soins=jour,
-                    code=code,
-                    montant_depense=spent,
-                    base_remboursement=base,
-                    quantite=qte,
-                    beneficiaire=Beneficiaire(age=age, ald=ald),
-                    parcours_soins=parcours,
-                    praticien=Praticien(secteur=secteur, optam=optam, identifiant=ident or None),
-                    hospitalisation=hopital,
-                )
-            ]
-        )
+
+        def liquider(base: Decimal | None) -> Any:
+            (resultat,) = self.moteur.liquider(
+                [
+                    Acte(
+                        date_soins=jour,
+                        code=code,
+                        montant_depense=spent,
+                        base_remboursement=base,
+                        quantite=qte,
+                        beneficiaire=Beneficiaire(age=age, ald=ald),
+                        parcours_soins=parcours,
+                        praticien=Praticien(secteur=secteur, optam=optam, identifiant=ident or None),
+                        hospitalisation=hopital,
+                    )
+                ]
+            )
+            return resultat
+
+        try:
+            r = liquider(base)
+        except ActeInvalide:
+            # No tariff known on that date for this key (the parameters start where their sources do):
+            # the Sécu always transmits the base, so the generator gives one, the fee capped at the latest
+            # tariff. Test data only: the engine then computes from the base it is given.
+            base = min(spent, Decimal(str(self.moteur.p.valeur(f"tarif.{code}", date.max).valeur)) * qte)
+            r = liquider(base)
         fin = jour + timedelta(days=qte - 1) if code == "FJ" else jour
         return {
             "PRS_ORD_NUM": ordre,

@@ -177,3 +177,69 @@ def contrat_make(
         date_debut=date_debut,
         **kwargs,
     )
+
+
+_fichier_counter = itertools.count(1)
+
+# Prestation codes for test lines: outside the real table's range, so that a test may also load it.
+NATURES_DE_TEST: dict[str, tuple[int, str, str]] = {
+    "consultation_generaliste": (90001, "G", "CONSULTATION MEDECINE GENERALE"),
+    "pharmacie_65": (90002, "PH4", "PHARMACIE 65%"),
+    "optique_monture": (90003, "", "MONTURE ADULTE DE CLASSE B"),
+    "dentaire_soins": (90004, "SDE", "SOINS DENTAIRES"),
+    "auxiliaires_medicaux": (90005, "AMK", "ACTES EN AMK"),
+}
+
+
+def ligne_make(
+    *,
+    beneficiaire: Any,
+    date_soins: date = date(2026, 3, 3),
+    poste: str = "consultation_generaliste",
+    depense: str = "30.00",
+    amo: str = "19.00",
+    amc: str = "9.00",
+    statut: str = "paye",
+    tiers_payant: bool = False,
+    garantie: Garantie | None = None,
+    trace: list[Any] | None = None,
+) -> Any:
+    """One reimbursement line as the ingestion leaves it, without a NOEMIE file to parse: for the pages
+    that read lines (the member space), not for the pipeline (claims tests build real files)."""
+    from mutuelle.claims.models import Decompte, EvenementLigne, FichierNoemie, LigneRemboursement
+    from mutuelle.referentiel.models import NaturePrestation
+
+    code, b2, libelle = NATURES_DE_TEST.get(poste, (90099, "", "AUTRE PRESTATION"))
+    nature, _ = NaturePrestation.objects.get_or_create(
+        code=code, defaults={"code_b2": b2, "libelle": libelle, "poste": poste}
+    )
+    n = next(_fichier_counter)
+    fichier = FichierNoemie.objects.create(
+        nom=f"test-{n}.txt", sha256=f"{n:064d}", taille=1, sequence=n, emetteur=691000001, statut="integre"
+    )
+    decompte = Decompte.objects.create(fichier=fichier, numero=n, tiers_payant=tiers_payant)
+    contrat = beneficiaire.contrat
+    formule = contrat.formules.order_by("-date_debut").first().formule
+    d, o, c = Decimal(depense), Decimal(amo), Decimal(amc)
+    ligne = LigneRemboursement.objects.create(
+        decompte=decompte,
+        numero=1,
+        beneficiaire=beneficiaire,
+        contrat=contrat,
+        formule=formule,
+        garantie=garantie,
+        nature=nature,
+        poste=poste,
+        date_soins=date_soins,
+        montant_depense=d,
+        base_remboursement=min(d, Decimal("30.00")),
+        taux_amo=Decimal("0.70"),
+        montant_amo=o,
+        participation_forfaitaire=Decimal("2.00") if poste.startswith("consultation") else Decimal("0"),
+        montant_amc=c,
+        reste_a_charge=d - o - c,
+        trace=trace or [],
+        statut=statut,
+    )
+    EvenementLigne.objects.create(ligne=ligne, de="", vers=statut)
+    return ligne

@@ -33,7 +33,7 @@ from mutuelle.accounts.forms import (
 )
 from mutuelle.accounts.identifiants import adherent_pour, normaliser
 from mutuelle.accounts.middleware import CONNEXION
-from mutuelle.accounts.models import Courrier, ObjetJeton, User
+from mutuelle.accounts.models import Courrier, ObjetJeton, Role, User
 from mutuelle.accounts.services import (
     activation_envoyer,
     compte_deverrouiller,
@@ -56,6 +56,8 @@ def suite_sure(request: HttpRequest, suite: str | None) -> str:
         suite, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return suite
+    if getattr(request.user, "role", None) == Role.ADHERENT:
+        return resolve_url("espace:accueil")
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 

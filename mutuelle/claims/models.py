@@ -14,6 +14,7 @@ from mutuelle.formules.models import MONEY, Formule, Garantie
 from mutuelle.members.models import Beneficiaire, Contrat
 from mutuelle.referentiel.models import NaturePrestation
 from regles.moteur import Etape, TraceDecoder, TraceEncoder, trace_lue
+from regles.postes import Poste
 
 
 class StatutFichier(models.TextChoices):
@@ -144,7 +145,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 class LigneRemboursement(models.Model):
     # Indexes are few on purpose (a million lines a month go in): the unique (décompte, numéro) and
-    # (bénéficiaire, date) indexes serve the décompte and beneficiary lookups. Formula, guarantee and
+    # (bénéficiaire, date) indexes serve the décompte and beneficiary lookups, (contrat, date) the
+    # member space. Formula, guarantee and
     # nature are reference rows that are never deleted (PROTECT refuses it): their references are
     # checked by the ingestion, which takes them from the database, not by a constraint per row.
     decompte = models.ForeignKey(
@@ -154,7 +156,9 @@ class LigneRemboursement(models.Model):
     beneficiaire = models.ForeignKey(
         Beneficiaire, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="lignes", db_index=False
     )
-    contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="lignes")
+    contrat = models.ForeignKey(
+        Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="lignes", db_index=False
+    )
     formule = models.ForeignKey(
         Formule, verbose_name="formule", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
@@ -220,10 +224,22 @@ class LigneRemboursement(models.Model):
         indexes = [
             models.Index(fields=["beneficiaire", "date_soins"], name="ligne_beneficiaire_date_idx"),
             models.Index(fields=["statut"], name="ligne_statut_idx"),
+            # The member space lists a family's lines (its contracts) newest first: this index replaces
+            # the plain contract index, so ingestion pays nothing more for it.
+            models.Index(fields=["contrat", "-date_soins"], name="ligne_contrat_date_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.decompte} ligne {self.numero}"
+
+    @property
+    def poste_libelle(self) -> str:
+        """What a member reads for the act ("Consultation et visite de généraliste"): the
+        nomenclature's own labels are capitals without accents."""
+        try:
+            return Poste(self.poste).label
+        except ValueError:
+            return self.nature.libelle.capitalize()
 
     @property
     def etapes(self) -> list[Etape]:

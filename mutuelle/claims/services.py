@@ -47,6 +47,7 @@ from mutuelle.core.services import audit_log, mutuelle_get
 from mutuelle.formules.models import Formule, Garantie, QualificationPraticien
 from mutuelle.formules.selectors import garantie_regles
 from mutuelle.members.models import Beneficiaire, ContratFormule, DroitPeriode, TypeDroit
+from mutuelle.notifications.services import complement_demande, remboursement_paye
 from mutuelle.referentiel.models import NaturePrestation
 from noemie.fichier import DecompteLu, Enregistrement, NoemieErreur, Resume, lire
 from regles.money import ZERO, arrondi, euros
@@ -645,10 +646,7 @@ class Liquidateur:
 
     @staticmethod
     def _consomme(historique: list[_Historique], garantie: Garantie, on: date) -> Decimal:
-        if garantie.periode == "annees_glissantes":
-            debut = date(on.year - garantie.periode_annees, on.month, min(on.day, 28))
-        else:
-            debut = date(on.year, 1, 1)
+        debut = garantie.periode_debut(on)
         return sum(
             (h.montant_amc for h in historique if h.garantie_id == garantie.pk and debut <= h.date_soins <= on), ZERO
         )
@@ -850,9 +848,17 @@ def _evenements_reception(lot: LotNoemie, nom: str, now: datetime) -> None:
 
 @transaction.atomic
 def ligne_transition(
-    *, ligne: LigneRemboursement, vers: str, actor: Any = None, motif: str = "", montant_amc: Decimal | None = None
+    *,
+    ligne: LigneRemboursement,
+    vers: str,
+    actor: Any = None,
+    motif: str = "",
+    montant_amc: Decimal | None = None,
+    notifier: bool = True,
 ) -> LigneRemboursement:
-    """Move a line to a new status, if the table allows it; one event row and one audit row."""
+    """Move a line to a new status, if the table allows it; one event row and one audit row. A line
+    paid, or waiting for information, is told to the member (in-app, and by email after the commit as
+    their preferences say); ``notifier=False`` is for replaying history (the demo's past years)."""
     locked = LigneRemboursement.objects.select_for_update().get(pk=ligne.pk)
     if vers not in TRANSITIONS.get(locked.statut, frozenset()):
         raise ValidationError(f"Passage de « {Statut(locked.statut).label} » à « {Statut(vers).label} » impossible.")
@@ -882,4 +888,8 @@ def ligne_transition(
         new={"statut": vers, "montant_amc": locked.montant_amc},
         message=motif.strip()[:500],
     )
+    if notifier and vers == Statut.PAYE:
+        remboursement_paye(ligne=locked)
+    elif notifier and vers == Statut.COMPLEMENT:
+        complement_demande(ligne=locked, motif=motif.strip())
     return locked

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -20,6 +20,9 @@ from mutuelle.core.services import mutuelle_ou_rien
 
 @require_GET
 def accueil(request: HttpRequest) -> HttpResponse:
+    """The public home page; a logged-in member goes straight to their space."""
+    if request.user.is_authenticated and getattr(request.user, "role", None) == "adherent":
+        return redirect("espace:accueil")
     return render(request, "core/accueil.html")
 
 

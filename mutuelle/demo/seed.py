@@ -566,11 +566,27 @@ def seed_famille(
 
 
 DEFAULT_LIGNES_PAR_MOIS = 150
+ANNEES_DE_REMBOURSEMENTS = 3
+LIGNES_FAMILLES_DEMO = 8
+SEQUENCE_FAMILLES_DEMO = 500
+
+
+def adherents_demo(today: date) -> list[Adherent]:
+    """The members whose logins the demo prints as active: the first two (by number) with an email
+    and a contract older than the demo's history, so that every year of it is theirs."""
+    debut = today.replace(day=1) - timedelta(days=365 * ANNEES_DE_REMBOURSEMENTS + 31)
+    return list(
+        Adherent.objects.filter(email__gt="", user__isnull=False, contrats__date_debut__lte=debut)
+        .distinct()
+        .order_by("numero")[:2]
+    )
 
 
 def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lignes_par_mois: int) -> None:
-    """A year of monthly NOEMIE files, generated for the demo's beneficiaries and ingested; then some
-    lines are moved through the other statuses so that every status shows in the demo."""
+    """Three years of monthly NOEMIE files (the last year fuller), generated for the demo's
+    beneficiaries and ingested; then some lines are moved through the other statuses so that every
+    status shows in the demo. Only the last weeks' payments notify members (in-app and email): older
+    ones are history, replayed silently."""
     from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut
     from mutuelle.claims.selectors import personnes_connues
     from mutuelle.claims.services import ligne_transition, noemie_ingest
@@ -582,14 +598,17 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
     folder.mkdir(parents=True, exist_ok=True)
     mutuelle = Mutuelle.objects.get(singleton=1)
     personnes = personnes_connues()
-    first = date(today.year - 1, today.month, 1)
+    first = date(today.year - ANNEES_DE_REMBOURSEMENTS, today.month, 1)
+    un_an = date(today.year - 1, today.month, 1)
+    contrats_demo = {c.pk for a in adherents_demo(today) for c in a.contrats.all()}
+    familles_demo = [p for p in personnes if p.famille in contrats_demo]
     for index, debut in enumerate(_month_starts(first, today), start=1):
         fin = min(date(debut.year + (debut.month == 12), debut.month % 12 + 1, 1) - timedelta(days=1), today)
         path = folder / f"noemie-{debut:%Y-%m}.txt"
         with path.open("w", encoding="ascii", newline="\n") as handle:
             Generateur(personnes, seed=rng.randint(1, 10**9), part_inconnus=0.01, debut=debut, fin=fin).ecrire(
                 handle,
-                lignes=lignes_par_mois,
+                lignes=lignes_par_mois if debut >= un_an else max(1, lignes_par_mois // 3),
                 emetteur=691000001,
                 amc=int(mutuelle.numero_amc),
                 sequence=index,
@@ -598,12 +617,40 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
         result = noemie_ingest(path=path)
         report.count("lignes de remboursement", result.lignes)
         report.count("signalements NOEMIE", result.rejets)
+        # The families whose logins the demo prints see a full history: a file of their own each month.
+        if familles_demo:
+            path = folder / f"noemie-{debut:%Y-%m}-familles-demo.txt"
+            with path.open("w", encoding="ascii", newline="\n") as handle:
+                Generateur(familles_demo, seed=rng.randint(1, 10**9), part_inconnus=0, debut=debut, fin=fin).ecrire(
+                    handle,
+                    lignes=LIGNES_FAMILLES_DEMO,
+                    emetteur=691000001,
+                    amc=int(mutuelle.numero_amc),
+                    sequence=SEQUENCE_FAMILLES_DEMO + index,
+                    cree_le=fin,
+                )
+            report.count("lignes de remboursement", noemie_ingest(path=path).lignes)
     recent = today - timedelta(days=10)
     to_pay = LigneRemboursement.objects.filter(statut=Statut.VALIDE, date_soins__lt=recent).order_by("pk")
+    recents = today - timedelta(days=45)
     for ligne in to_pay:
-        ligne_transition(ligne=ligne, vers=Statut.PAYE, motif="Virement de démonstration")
+        ligne_transition(
+            ligne=ligne, vers=Statut.PAYE, motif="Virement de démonstration", notifier=ligne.date_soins >= recents
+        )
         report.count("remboursements effectués")
+    # Lines a handler looked at long ago were settled then; the recent ones show every status.
     en_revue = list(LigneRemboursement.objects.filter(statut=Statut.EN_COURS).order_by("pk"))
+    anciennes = [ligne for ligne in en_revue if ligne.date_soins < recents]
+    en_revue = [ligne for ligne in en_revue if ligne.date_soins >= recents]
+    rejetees = {ligne.pk for ligne in anciennes[::3]}
+    for ligne in anciennes:
+        if ligne.pk in rejetees:
+            ligne_transition(ligne=ligne, vers=Statut.REJETE, motif="Acte déjà remboursé sur un précédent décompte.")
+            report.count("lignes rejetées")
+            continue
+        ligne = ligne_transition(ligne=ligne, vers=Statut.VALIDE, motif="Vérifié par un gestionnaire de démonstration")
+        if ligne.montant_amc > 0:
+            ligne_transition(ligne=ligne, vers=Statut.PAYE, motif="Virement de démonstration", notifier=False)
     for ligne in en_revue[::5]:
         ligne_transition(
             ligne=ligne, vers=Statut.COMPLEMENT, motif="Merci de nous transmettre la facture détaillée du praticien."
@@ -641,18 +688,24 @@ def seed(
     for index in range(members):
         seed_famille(report, fake, rng, today, index, formules, employeurs, courtiers)
     seed_remboursements(report, rng, today, lignes_par_mois)
-    seed_comptes_adherents(report)
+    seed_comptes_adherents(report, today)
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report
 
 
-def seed_comptes_adherents(report: SeedReport) -> None:
+def seed_comptes_adherents(report: SeedReport, today: date) -> None:
     """Member accounts to try both ways in: two active (the demo password), one to activate by
     email, one to activate by letter (no email on file). Each is printed by ``seed_demo``."""
-    avec_email = list(Adherent.objects.filter(email__gt="", user__isnull=False).order_by("numero")[:3])
+    actifs = adherents_demo(today)
+    a_activer = (
+        Adherent.objects.filter(email__gt="", user__isnull=False, user__is_active=False)
+        .exclude(pk__in=[a.pk for a in actifs])
+        .order_by("numero")
+        .first()
+    )
     sans_email = Adherent.objects.filter(email="", user__isnull=False).order_by("numero").first()
-    for adherent in avec_email[:2]:
+    for adherent in actifs:
         user = adherent.user
         assert user is not None
         if not user.is_active:
@@ -660,8 +713,8 @@ def seed_comptes_adherents(report: SeedReport) -> None:
             user.is_active = True
             user.save(update_fields=["password", "is_active"])
         report.adherent_logins.append((adherent, "actif"))
-    for adherent in avec_email[2:]:
-        report.adherent_logins.append((adherent, "à activer (email)"))
+    if a_activer is not None:
+        report.adherent_logins.append((a_activer, "à activer (email)"))
     if sans_email is not None:
         report.adherent_logins.append((sans_email, "à activer (courrier)"))
 

@@ -6,6 +6,7 @@ share (the market's convention: "200 % BR" means AMO + AMC together reach twice 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -180,6 +181,14 @@ class Garantie(TimeStampedModel):
                     "Une garantie de ce poste est déjà en vigueur sur cette période pour cette "
                     "formule : fermez-la (date de fin) avant d'en ouvrir une nouvelle."
                 )
+
+    def periode_debut(self, on: date) -> date:
+        """First day of the ceiling period that contains ``on``: 1 January, or ``periode_annees``
+        back for a rolling period. The liquidation and the member's remaining ceilings both count
+        consumption from this day."""
+        if self.periode == Periode.ANNEES_GLISSANTES:
+            return date(on.year - self.periode_annees, on.month, min(on.day, 28))
+        return date(on.year, 1, 1)
 
     @property
     def poste_enum(self) -> Poste:

@@ -132,11 +132,14 @@ def test_demo_optics_frames_stay_within_100_euros():
     assert all(g.montant <= 100 for g in Garantie.objects.filter(poste="optique_monture"))
 
 
-def test_the_demo_shows_a_year_of_reimbursements_in_every_status(settings, tmp_path):
+def test_the_demo_shows_three_years_of_reimbursements_in_every_status(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     _run(members=40, lignes=40)
-    assert FichierNoemie.objects.filter(statut="integre").count() == 13
+    # One file a month over three years, and one more a month for the demo families printed as active.
+    mensuels = FichierNoemie.objects.filter(statut="integre").exclude(nom__contains="familles-demo")
+    assert mensuels.count() == 37
+    assert FichierNoemie.objects.filter(nom__contains="familles-demo").count() in (0, 37)
     statuts = set(LigneRemboursement.objects.values_list("statut", flat=True))
     assert statuts == {"en_cours_d_analyse", "complement_d_information_necessaire", "valide", "paye", "rejete"}
     dates = LigneRemboursement.objects.order_by("date_soins").values_list("date_soins", flat=True)
-    assert dates.first() <= date(2025, 11, 30) and dates.last() >= date(2026, 11, 1)
+    assert dates.first() <= date(2023, 11, 30) and dates.last() >= date(2026, 11, 1)

@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "--lignes-par-mois",
             type=int,
             default=DEFAULT_LIGNES_PAR_MOIS,
-            help=f"Lignes NOEMIE générées par mois sur un an (défaut {DEFAULT_LIGNES_PAR_MOIS} ; 0 : aucune)",
+            help=f"Lignes NOEMIE par mois, la dernière année (un tiers avant ; défaut {DEFAULT_LIGNES_PAR_MOIS})",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

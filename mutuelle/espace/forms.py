@@ -1,0 +1,66 @@
+"""The member space's forms: the reimbursements filters (GET) and the communication preferences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from mutuelle.claims.models import Statut
+from mutuelle.espace.selectors import Filtres, Personne
+from mutuelle.notifications.models import PreferencesCommunication
+from regles.postes import FAMILLE_CHOICES
+
+# The statuses as a member reads them (the same words on the list, the detail and the dashboard).
+STATUT_CHOICES = [(s.value, s.label) for s in Statut]
+PAYE_A_CHOICES = [("adherent", "À moi (virement)"), ("professionnel", "Au professionnel de santé (tiers payant)")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class FiltresForm(forms.Form):
+    beneficiaire = forms.ChoiceField(label="Bénéficiaire", required=False)
+    du = forms.DateField(label="Soins du", required=False, widget=DateInput())
+    au = forms.DateField(label="au", required=False, widget=DateInput())
+    famille = forms.ChoiceField(label="Type de soins", required=False, choices=[("", "Tous"), *FAMILLE_CHOICES])
+    statut = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous"), *STATUT_CHOICES])
+    paye_a = forms.ChoiceField(label="Payé", required=False, choices=[("", "À tous"), *PAYE_A_CHOICES])
+
+    def __init__(self, *args: Any, personnes: list[Personne], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.personnes = {p.cle: p for p in personnes}
+        choix: list[tuple[str, str]] = [("", "Toute la famille"), *((p.cle, p.nom_complet) for p in personnes)]
+        self.fields["beneficiaire"].choices = choix  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        du, au = data.get("du"), data.get("au")
+        if du and au and du > au:
+            self.add_error("au", "La fin de la période précède son début : corrigez l'une des deux dates.")
+        return data
+
+    def filtres(self) -> Filtres:
+        """The filters as the selector takes them (none when the form is invalid)."""
+        if not self.is_valid():
+            return Filtres()
+        d = self.cleaned_data
+        personne = self.personnes.get(d.get("beneficiaire") or "")
+        return Filtres(
+            beneficiaire_ids=personne.ids if personne else None,
+            du=d.get("du"),
+            au=d.get("au"),
+            famille=d.get("famille") or "",
+            statut=d.get("statut") or "",
+            paye_a=d.get("paye_a") or "",
+        )
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = PreferencesCommunication
+        fields = ["email_paiement", "resume_mensuel", "email_complement", "email_reponse", "releves_papier"]

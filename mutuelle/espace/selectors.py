@@ -1,0 +1,335 @@
+"""What the member space reads: always from the logged-in member's family, never wider.
+
+Every read starts from ``lignes_famille(adherent)`` or ``beneficiaires_famille(adherent)``: a line of
+another family is simply not in the queryset, so a foreign id in a URL answers 404. Each page reads in
+a bounded number of queries whatever the amount of history (aggregates are computed by the database).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
+from mutuelle.formules.models import Garantie, Periode
+from mutuelle.members.models import Adherent, Beneficiaire, Contrat, ContratFormule
+from mutuelle.referentiel.models import Etablissement, Praticien
+from regles.postes import FAMILLE_LABELS, Famille, Poste
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+# What the mutuelle has paid or decided to pay; lines still being analysed are counted apart.
+STATUTS_ACQUIS = (Statut.PAYE, Statut.VALIDE)
+
+
+def _cents(valeur: Decimal | None) -> Decimal:
+    """A database sum back to cents (SQLite returns sums of decimals with spurious digits)."""
+    return (valeur or ZERO).quantize(CENT)
+
+
+def postes_de(famille: str) -> list[str]:
+    return [p.value for p in Poste if p.famille == famille]
+
+
+def contrats_famille(adherent: Adherent) -> QuerySet[Contrat]:
+    return Contrat.objects.filter(adherent=adherent)
+
+
+def lignes_famille(adherent: Adherent) -> QuerySet[LigneRemboursement]:
+    """Every act of every beneficiary of the member's contracts, newest first."""
+    return LigneRemboursement.objects.filter(contrat_id__in=contrats_famille(adherent).values("pk")).order_by(
+        "-date_soins", "-pk"
+    )
+
+
+@dataclass
+class Personne:
+    """A beneficiary as the member sees them; the same person on two contracts (a change of
+    contract) is one person with several beneficiary rows."""
+
+    cle: str
+    prenom: str
+    nom: str
+    date_naissance: date
+    qualite: str
+    ids: list[int] = field(default_factory=list)
+    couvert: bool = False
+
+    @property
+    def nom_complet(self) -> str:
+        return f"{self.prenom} {self.nom}"
+
+
+def personnes_famille(adherent: Adherent, *, on: date | None = None) -> list[Personne]:
+    """The family's beneficiaries, principal first then by age, each once."""
+    on = on or timezone.localdate()
+    rows = (
+        Beneficiaire.objects.filter(contrat__adherent=adherent)
+        .order_by("date_naissance", "pk")
+        .values_list("pk", "prenom", "nom", "date_naissance", "rang_gemellaire", "qualite", "date_sortie")
+    )
+    personnes: dict[tuple, Personne] = {}
+    for pk, prenom, nom, naissance, rang, qualite, sortie in rows:
+        identite = (prenom, nom, naissance, rang)
+        personne = personnes.get(identite)
+        if personne is None:
+            personne = personnes[identite] = Personne(str(pk), prenom, nom, naissance, qualite)
+        personne.ids.append(pk)
+        personne.couvert = personne.couvert or sortie is None or sortie >= on
+    ordre = {"assure": 0, "conjoint": 1, "enfant": 2, "autre": 3}
+    return sorted(personnes.values(), key=lambda p: (ordre.get(p.qualite, 9), p.date_naissance))
+
+
+@dataclass
+class Filtres:
+    beneficiaire_ids: list[int] | None = None
+    du: date | None = None
+    au: date | None = None
+    famille: str = ""
+    statut: str = ""
+    paye_a: str = ""  # "adherent" or "professionnel"
+
+
+def lignes_filtrees(adherent: Adherent, filtres: Filtres) -> QuerySet[LigneRemboursement]:
+    qs = lignes_famille(adherent)
+    if filtres.beneficiaire_ids:
+        qs = qs.filter(beneficiaire_id__in=filtres.beneficiaire_ids)
+    if filtres.du:
+        qs = qs.filter(date_soins__gte=filtres.du)
+    if filtres.au:
+        qs = qs.filter(date_soins__lte=filtres.au)
+    if filtres.famille:
+        qs = qs.filter(poste__in=postes_de(filtres.famille))
+    if filtres.statut:
+        qs = qs.filter(statut=filtres.statut)
+    if filtres.paye_a == "professionnel":
+        qs = qs.filter(decompte__tiers_payant=True)
+    elif filtres.paye_a == "adherent":
+        qs = qs.filter(decompte__tiers_payant=False)
+    return qs
+
+
+def pour_liste(qs: QuerySet[LigneRemboursement]) -> QuerySet[LigneRemboursement]:
+    """What a row of the list shows, in the same query (the trace, the heavy column, is left out)."""
+    return qs.select_related("beneficiaire", "nature", "decompte").defer("trace")
+
+
+@dataclass(frozen=True)
+class Totaux:
+    nombre: int
+    depense: Decimal
+    secu: Decimal
+    mutuelle: Decimal
+    reste: Decimal
+
+
+def totaux(qs: QuerySet[LigneRemboursement]) -> Totaux:
+    t = qs.order_by().aggregate(
+        nombre=Count("pk"),
+        depense=Sum("montant_depense"),
+        secu=Sum("montant_amo"),
+        mutuelle=Sum("montant_amc", filter=Q(statut__in=STATUTS_ACQUIS)),
+    )
+    depense, secu, mutuelle = (_cents(t[k]) for k in ("depense", "secu", "mutuelle"))
+    return Totaux(t["nombre"], depense, secu, mutuelle, depense - secu - mutuelle)
+
+
+@dataclass(frozen=True)
+class Detail:
+    ligne: LigneRemboursement
+    evenements: list[EvenementLigne]
+    praticien: Praticien | None
+    etablissement: Etablissement | None
+
+    @property
+    def paye_le(self) -> date | None:
+        paye = [e.le for e in self.evenements if e.vers == Statut.PAYE]
+        return paye[-1].date() if paye else None
+
+
+def detail(adherent: Adherent, pk: int) -> Detail | None:
+    ligne = (
+        lignes_famille(adherent)
+        .select_related("beneficiaire", "nature", "decompte", "garantie", "formule", "contrat")
+        .filter(pk=pk)
+        .first()
+    )
+    if ligne is None:
+        return None
+    evenements = list(EvenementLigne.objects.filter(ligne=ligne).order_by("le", "pk"))
+    ident = ligne.praticien_identifiant.strip()
+    praticien = None
+    if ident:
+        praticien = Praticien.objects.filter(Q(rpps=ident) | Q(adeli=ident)).first()
+    etablissement = Etablissement.objects.filter(finess=ligne.finess).first() if ligne.finess.strip() else None
+    return Detail(ligne, evenements, praticien, etablissement)
+
+
+def en_attente(adherent: Adherent) -> QuerySet[LigneRemboursement]:
+    """Lines for which the mutuelle waits for the member (information requested), oldest first."""
+    return pour_liste(lignes_famille(adherent).filter(statut=Statut.COMPLEMENT)).order_by("modifie_le", "pk")
+
+
+# Spending overview -----------------------------------------------------------------------------
+
+
+@dataclass
+class Depenses:
+    cle: str
+    libelle: str
+    nombre: int = 0
+    depense: Decimal = ZERO
+    secu: Decimal = ZERO
+    mutuelle: Decimal = ZERO
+    en_cours: Decimal = ZERO
+
+    @property
+    def reste(self) -> Decimal:
+        return self.depense - self.secu - self.mutuelle
+
+
+def annees(adherent: Adherent) -> list[int]:
+    """The years of care held, newest first."""
+    return sorted(
+        {d.year for d in lignes_famille(adherent).order_by().dates("date_soins", "year")},
+        reverse=True,
+    )
+
+
+def _ajouter(cible: Depenses, row: dict) -> None:
+    cible.nombre += row["nombre"]
+    cible.depense += _cents(row["depense"])
+    cible.secu += _cents(row["secu"])
+    cible.mutuelle += _cents(row["mutuelle"])
+    cible.en_cours += _cents(row["en_cours"])
+
+
+_SOMMES = {
+    "nombre": Count("pk"),
+    "depense": Sum("montant_depense"),
+    "secu": Sum("montant_amo"),
+    "mutuelle": Sum("montant_amc", filter=Q(statut__in=STATUTS_ACQUIS)),
+    "en_cours": Sum("montant_amc", filter=Q(statut__in=(Statut.EN_COURS, Statut.COMPLEMENT))),
+}
+
+
+def depenses_par_famille(adherent: Adherent, annee: int) -> list[Depenses]:
+    """One row per type of care with spending in the year, in the order of ``Famille``."""
+    rows = lignes_famille(adherent).filter(date_soins__year=annee).order_by().values("poste").annotate(**_SOMMES)
+    par_famille = {f.value: Depenses(f.value, FAMILLE_LABELS[f]) for f in Famille}
+    for row in rows:
+        try:
+            famille = Poste(row["poste"]).famille.value
+        except ValueError:
+            famille = Famille.AUTRE.value
+        _ajouter(par_famille[famille], row)
+    return [d for d in par_famille.values() if d.nombre]
+
+
+def depenses_par_annee(adherent: Adherent) -> list[Depenses]:
+    rows = lignes_famille(adherent).order_by().annotate(annee=ExtractYear("date_soins")).values("annee")
+    resultat = []
+    for row in rows.annotate(**_SOMMES).order_by("-annee"):
+        d = Depenses(str(row["annee"]), str(row["annee"]))
+        _ajouter(d, row)
+        resultat.append(d)
+    return resultat
+
+
+# Remaining ceilings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlafondRestant:
+    personne: str
+    garantie: str
+    poste: str
+    plafond: Decimal
+    consomme: Decimal
+    glissant: bool
+    annees: int
+    jusqu_au: date | None
+
+    @property
+    def restant(self) -> Decimal:
+        return max(self.plafond - self.consomme, ZERO)
+
+    @property
+    def part_consommee(self) -> int:
+        """Percentage of the ceiling used, for the gauge (0–100)."""
+        if not self.plafond:
+            return 100
+        return min(100, int(self.consomme * 100 / self.plafond))
+
+
+def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[PlafondRestant]:
+    """For each beneficiary covered today, each capped guarantee of their contract's formula: what
+    remains in the current period. Three queries whatever the history."""
+    on = on or timezone.localdate()
+    beneficiaires = list(
+        Beneficiaire.objects.filter(contrat__adherent=adherent, date_entree__lte=on)
+        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=on))
+        .order_by("date_naissance")
+    )
+    if not beneficiaires:
+        return []
+    contrats = {b.contrat_id for b in beneficiaires}
+    formules = dict(
+        ContratFormule.objects.filter(contrat_id__in=contrats, date_debut__lte=on)
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
+        .values_list("contrat_id", "formule_id")
+    )
+    garanties = list(
+        Garantie.objects.filter(
+            formule_id__in=set(formules.values()), plafond_montant__isnull=False, date_debut__lte=on
+        )
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
+        .order_by("poste", "praticien")
+    )
+    if not garanties:
+        return []
+    plus_ancien = min(g.periode_debut(on) for g in garanties)
+    consommation: dict[tuple[int, int], list[tuple[date, Decimal]]] = defaultdict(list)
+    rows = (
+        LigneRemboursement.objects.filter(
+            beneficiaire__in=beneficiaires,
+            garantie_id__in=[g.pk for g in garanties],
+            date_soins__gte=plus_ancien,
+            date_soins__lte=on,
+        )
+        .exclude(statut=Statut.REJETE)
+        .order_by()
+        .values_list("beneficiaire_id", "garantie_id", "date_soins", "montant_amc")
+    )
+    for beneficiaire_id, garantie_id, date_soins, montant in rows:
+        consommation[(beneficiaire_id, garantie_id)].append((date_soins, montant))
+    resultat = []
+    for b in beneficiaires:
+        for g in garanties:
+            if g.formule_id != formules.get(b.contrat_id):
+                continue
+            debut = g.periode_debut(on)
+            consomme = sum(
+                (m for d, m in consommation.get((b.pk, g.pk), []) if debut <= d <= on),
+                ZERO,
+            )
+            glissant = g.periode == Periode.ANNEES_GLISSANTES
+            resultat.append(
+                PlafondRestant(
+                    personne=f"{b.prenom} {b.nom}",
+                    garantie=g.libelle,
+                    poste=g.poste,
+                    plafond=g.plafond_montant or ZERO,
+                    consomme=consomme,
+                    glissant=glissant,
+                    annees=g.periode_annees,
+                    jusqu_au=None if glissant else date(on.year, 12, 31),
+                )
+            )
+    return resultat

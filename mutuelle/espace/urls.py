@@ -1,0 +1,16 @@
+from django.urls import path
+
+from mutuelle.espace import views
+
+app_name = "espace"
+
+urlpatterns = [
+    path("", views.tableau_de_bord, name="accueil"),
+    path("remboursements/", views.remboursements, name="remboursements"),
+    path("remboursements/<int:pk>/", views.remboursement, name="remboursement"),
+    path("depenses/", views.depenses, name="depenses"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_ouvrir, name="notification"),
+    path("notifications/tout-lire/", views.notifications_tout_lire, name="notifications_tout_lire"),
+    path("preferences/", views.preferences, name="preferences"),
+]

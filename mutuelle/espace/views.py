@@ -1,0 +1,280 @@
+"""The member space ("Mon espace"): dashboard, reimbursements, spending, notifications, preferences.
+
+Every view takes the member from the session (``adherent_requis``) and reads through
+``mutuelle.espace.selectors``, which only ever look inside the member's family: another family's
+line is not found (404), whatever id is put in the URL."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mutuelle.accounts.models import Role
+from mutuelle.claims.models import LigneRemboursement, Statut
+from mutuelle.core.templatetags.format_fr import montant_fr, pourcent
+from mutuelle.espace import selectors
+from mutuelle.espace.charts import graphique_depenses
+from mutuelle.espace.forms import FiltresForm, PreferencesForm
+from mutuelle.members.models import Adherent
+from mutuelle.notifications.models import Categorie, Notification
+from mutuelle.notifications.services import notifications_lire, preferences_modifier
+from mutuelle.notifications.services import preferences as preferences_de
+
+PAR_PAGE = 25
+
+
+def adherent_requis(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Members only: the visitor logs in first; staff and brokers get a 403 (the member space shows a
+    family's health data, which is theirs alone). Sets ``request.adherent``."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        adherent = None
+        if getattr(user, "role", None) == Role.ADHERENT:
+            adherent = Adherent.objects.filter(user=user).first()
+        if adherent is None:
+            raise PermissionDenied("L'espace adhérent est réservé aux adhérents de la mutuelle.")
+        request.adherent = adherent  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _adherent(request: HttpRequest) -> Adherent:
+    return request.adherent  # type: ignore[attr-defined]
+
+
+@require_GET
+@adherent_requis
+def tableau_de_bord(request: HttpRequest) -> HttpResponse:
+    adherent = _adherent(request)
+    contexte = {
+        "adherent": adherent,
+        "en_attente": list(selectors.en_attente(adherent)[:5]),
+        "derniers": list(selectors.pour_liste(selectors.lignes_famille(adherent))[:6]),
+        "personnes": [p for p in selectors.personnes_famille(adherent) if p.couvert],
+        "notifications_recentes": list(
+            Notification.objects.filter(adherent=adherent, lue_le__isnull=True, categorie=Categorie.REPONSE).order_by(
+                "-cree_le", "-pk"
+            )[:3]
+        ),
+    }
+    return render(request, "espace/tableau_de_bord.html", contexte)
+
+
+@require_GET
+@adherent_requis
+def remboursements(request: HttpRequest) -> HttpResponseBase:
+    adherent = _adherent(request)
+    personnes = selectors.personnes_famille(adherent)
+    form = FiltresForm(request.GET or None, personnes=personnes)
+    qs = selectors.lignes_filtrees(adherent, form.filtres())
+    if request.GET.get("export") == "csv":
+        return _export_csv(selectors.pour_liste(qs))
+    page = Paginator(selectors.pour_liste(qs), PAR_PAGE).get_page(request.GET.get("page"))
+    parametres = request.GET.copy()
+    parametres.pop("page", None)
+    parametres.pop("export", None)
+    contexte = {
+        "form": form,
+        "page": page,
+        "totaux": selectors.totaux(qs),
+        "filtre": parametres.urlencode(),
+        "filtre_actif": any(v for k, v in parametres.items()),
+        "plusieurs_personnes": len(personnes) > 1,
+    }
+    return render(request, "espace/remboursements.html", contexte)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _texte(valeur: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula."""
+    return f"'{valeur}" if valeur[:1] in ("=", "+", "-", "@", "\t", "\r") else valeur
+
+
+def _export_csv(qs: Any) -> StreamingHttpResponse:
+    """The selection as CSV for a French spreadsheet: semicolons, decimal commas, UTF-8 with BOM."""
+    writer = csv.writer(_Echo(), delimiter=";")
+    entete = [
+        "Date des soins",
+        "Bénéficiaire",
+        "Acte",
+        "Code",
+        "Montant dépensé",
+        "Base de remboursement",
+        "Taux Sécurité sociale",
+        "Remboursé par la Sécurité sociale",
+        "Participation forfaitaire et franchises",
+        "Remboursé par la mutuelle",
+        "Reste à charge",
+        "Statut",
+        "Payé à",
+    ]
+
+    def lignes() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(entete)
+        ligne: LigneRemboursement
+        for ligne in qs.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    f"{ligne.date_soins:%d/%m/%Y}",
+                    _texte(f"{ligne.beneficiaire.prenom} {ligne.beneficiaire.nom}"),
+                    _texte(ligne.nature.libelle),
+                    ligne.nature.code,
+                    montant_fr(ligne.montant_depense).replace("\u202f", ""),
+                    montant_fr(ligne.base_remboursement).replace("\u202f", ""),
+                    pourcent(ligne.taux_amo).replace("\u00a0", " "),
+                    montant_fr(ligne.montant_amo).replace("\u202f", ""),
+                    montant_fr(ligne.participation_forfaitaire + ligne.franchise).replace("\u202f", ""),
+                    montant_fr(ligne.montant_amc).replace("\u202f", ""),
+                    montant_fr(ligne.reste_a_charge).replace("\u202f", ""),
+                    ligne.get_statut_display(),
+                    "Professionnel de santé" if ligne.decompte.tiers_payant else "Adhérent",
+                ]
+            )
+
+    response = StreamingHttpResponse(lignes(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="remboursements-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+@require_GET
+@adherent_requis
+def remboursement(request: HttpRequest, pk: int) -> HttpResponse:
+    detail = selectors.detail(_adherent(request), pk)
+    if detail is None:
+        raise Http404("Ce remboursement n'existe pas dans votre espace.")
+    ligne = detail.ligne
+    contexte = {
+        "d": detail,
+        "ligne": ligne,
+        "repartition": _repartition(ligne),
+        "statuts_visibles_motif": {Statut.COMPLEMENT, Statut.REJETE},
+    }
+    return render(request, "espace/remboursement.html", contexte)
+
+
+def _repartition(ligne: LigneRemboursement) -> list[tuple[str, str, Any, str, str]]:
+    """The three shares of what was spent, with their place on a 0–100 bar (SVG coordinates are
+    written as plain strings: a localised "12,5" would not parse)."""
+    base = ligne.montant_depense or Decimal(1)
+    parts = [
+        ("secu", "Sécurité sociale", ligne.montant_amo),
+        ("mutuelle", "Mutuelle", ligne.montant_amc),
+        ("reste", "Reste à charge", ligne.reste_a_charge),
+    ]
+    x = 0.0
+    resultat = []
+    for cle, libelle, montant in parts:
+        largeur = round(float(montant / base) * 100, 2)
+        resultat.append((cle, libelle, montant, f"{x:.2f}", f"{largeur:.2f}"))
+        x += largeur
+    return resultat
+
+
+@require_GET
+@adherent_requis
+def depenses(request: HttpRequest) -> HttpResponse:
+    adherent = _adherent(request)
+    annees = selectors.annees(adherent)
+    aujourdhui = timezone.localdate()
+    try:
+        annee = int(request.GET.get("annee", ""))
+    except ValueError:
+        annee = annees[0] if annees else aujourdhui.year
+    if annees and annee not in annees:
+        annee = annees[0]
+    familles = selectors.depenses_par_famille(adherent, annee)
+    contexte = {
+        "annees": annees,
+        "annee": annee,
+        "familles": familles,
+        "total": _somme(familles, annee),
+        "par_annee": selectors.depenses_par_annee(adherent),
+        "graphique": graphique_depenses(familles),
+        "titre_graphique": f"Dépenses {annee} par type de soins",
+        "plafonds": selectors.plafonds_restants(adherent, on=aujourdhui),
+        "aujourdhui": aujourdhui,
+    }
+    return render(request, "espace/depenses.html", contexte)
+
+
+def _somme(lignes: list[selectors.Depenses], annee: int) -> selectors.Depenses:
+    total = selectors.Depenses("total", f"Total {annee}")
+    for d in lignes:
+        total.nombre += d.nombre
+        total.depense += d.depense
+        total.secu += d.secu
+        total.mutuelle += d.mutuelle
+        total.en_cours += d.en_cours
+    return total
+
+
+@require_GET
+@adherent_requis
+def notifications(request: HttpRequest) -> HttpResponse:
+    adherent = _adherent(request)
+    qs = Notification.objects.filter(adherent=adherent).order_by("-cree_le", "-pk")
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    return render(request, "espace/notifications.html", {"page": page})
+
+
+@require_POST
+@adherent_requis
+def notification_ouvrir(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the notification read, then go to what it is about (a path of this site, set by us)."""
+    adherent = _adherent(request)
+    notification = Notification.objects.filter(adherent=adherent, pk=pk).first()
+    if notification is None:
+        raise Http404("Cette notification n'existe pas dans votre espace.")
+    notifications_lire(adherent=adherent, pk=pk)
+    lien = notification.lien if notification.lien.startswith("/") and not notification.lien.startswith("//") else ""
+    return redirect(lien or "espace:notifications")
+
+
+@require_POST
+@adherent_requis
+def notifications_tout_lire(request: HttpRequest) -> HttpResponse:
+    n = notifications_lire(adherent=_adherent(request))
+    messages.success(
+        request,
+        f"{n} notification{'s' if n > 1 else ''} marquée{'s' if n > 1 else ''} comme lue{'s' if n > 1 else ''}.",
+    )
+    return redirect("espace:notifications")
+
+
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+def preferences(request: HttpRequest) -> HttpResponse:
+    adherent = _adherent(request)
+    form = PreferencesForm(request.POST or None, instance=preferences_de(adherent))
+    if request.method == "POST" and form.is_valid():
+        preferences_modifier(adherent=adherent, actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, "Vos préférences de communication sont enregistrées.")
+        return redirect("espace:preferences")
+    return render(
+        request,
+        "espace/preferences.html",
+        {"form": form, "adherent": adherent, "status": 400 if request.method == "POST" else 200},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,225 @@
+"""Telling members: one in-app notification per event, and an email after the commit when wanted.
+
+Emails never carry health detail: an amount and a link, nothing about the care or the person."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from mutuelle.core.services import audit_log, mutuelle_ou_rien
+from mutuelle.core.templatetags.format_fr import euros
+from mutuelle.members.models import Adherent
+from mutuelle.notifications.models import Categorie, Notification, PreferencesCommunication, ResumeMensuel
+
+
+def preferences(adherent: Adherent) -> PreferencesCommunication:
+    """The member's preferences; the defaults (unsaved) when they never changed them."""
+    try:
+        return adherent.preferences_communication
+    except PreferencesCommunication.DoesNotExist:
+        return PreferencesCommunication(adherent=adherent)
+
+
+def _veut_un_email(prefs: PreferencesCommunication, categorie: str) -> bool:
+    if categorie == Categorie.PAIEMENT:
+        return prefs.email_paiement and not prefs.resume_mensuel
+    if categorie == Categorie.COMPLEMENT:
+        return prefs.email_complement
+    if categorie == Categorie.REPONSE:
+        return prefs.email_reponse
+    return False
+
+
+def notifier(
+    *,
+    adherent: Adherent,
+    categorie: str,
+    cle: str,
+    titre: str,
+    texte: str = "",
+    lien: str = "",
+    montant: Decimal | None = None,
+) -> Notification:
+    """Write the notification of an event once (``cle``), and queue its email after the commit."""
+    notification, creee = Notification.objects.get_or_create(
+        adherent=adherent,
+        cle=cle,
+        defaults={"categorie": categorie, "titre": titre, "texte": texte, "lien": lien, "montant": montant},
+    )
+    if creee and adherent.email and _veut_un_email(preferences(adherent), categorie):
+        from mutuelle.notifications.tasks import notification_email
+
+        pk = notification.pk
+        transaction.on_commit(lambda: notification_email.delay(pk))
+    return notification
+
+
+def remboursement_paye(*, ligne: Any) -> Notification | None:
+    """A reimbursement line reached ``paye``: tell the member (nothing when the mutuelle paid nothing)."""
+    if ligne.montant_amc <= 0:
+        return None
+    adherent = ligne.contrat.adherent
+    return notifier(
+        adherent=adherent,
+        categorie=Categorie.PAIEMENT,
+        cle=f"ligne:{ligne.pk}:paye",
+        titre=f"Un remboursement de {euros(ligne.montant_amc)} a été effectué",
+        texte=f"Soins du {ligne.date_soins:%d/%m/%Y} pour {ligne.beneficiaire.prenom}.",
+        lien=reverse("espace:remboursement", kwargs={"pk": ligne.pk}),
+        montant=ligne.montant_amc,
+    )
+
+
+def complement_demande(*, ligne: Any, motif: str) -> Notification:
+    """The mutuelle needs something from the member to finish a reimbursement."""
+    return notifier(
+        adherent=ligne.contrat.adherent,
+        categorie=Categorie.COMPLEMENT,
+        cle=f"ligne:{ligne.pk}:complement:{timezone.now():%Y%m%d%H%M%S}",
+        titre="Nous avons besoin d'une information pour un remboursement",
+        texte=motif[:500],
+        lien=reverse("espace:remboursement", kwargs={"pk": ligne.pk}),
+    )
+
+
+def _envoyer(adherent: Adherent, *, sujet: str, template: str, contexte: dict[str, Any]) -> None:
+    mutuelle = mutuelle_ou_rien()
+    contexte = {"adherent": adherent, "mutuelle": mutuelle, "base_url": settings.MUTUELLE_BASE_URL, **contexte}
+    message = EmailMultiAlternatives(
+        subject=f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — {sujet}",
+        body=render_to_string(f"{template}.txt", contexte),
+        to=[adherent.email],
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", contexte), "text/html")
+    message.send()
+
+
+@transaction.atomic
+def notification_email_envoyer(*, notification_id: int) -> bool:
+    """Send a notification's email once; False when already sent, or no longer wanted."""
+    notification = (
+        Notification.objects.select_for_update().select_related("adherent").filter(pk=notification_id).first()
+    )
+    if notification is None or notification.email_envoye_le is not None:
+        return False
+    adherent = notification.adherent
+    if not adherent.email or not _veut_un_email(preferences(adherent), notification.categorie):
+        return False
+    _envoyer(
+        adherent,
+        sujet=notification.titre,
+        template="notifications/email_notification",
+        contexte={"notification": notification, "lien": settings.MUTUELLE_BASE_URL + (notification.lien or "/")},
+    )
+    notification.email_envoye_le = timezone.now()
+    notification.save(update_fields=["email_envoye_le"])
+    return True
+
+
+def mois_precedent(aujourdhui: date) -> date:
+    premier = aujourdhui.replace(day=1)
+    return date(premier.year - (premier.month == 1), (premier.month - 2) % 12 + 1, 1)
+
+
+def resumes_mensuels_envoyer(*, mois: date) -> int:
+    """One summary email per member who chose it, for the reimbursements paid in ``mois``; a member
+    already summarised for that month is skipped, so the task can run again safely."""
+    debut = mois.replace(day=1)
+    fin = date(debut.year + (debut.month == 12), debut.month % 12 + 1, 1)
+    zone = timezone.get_current_timezone()
+    debut_dt = datetime(debut.year, debut.month, 1, tzinfo=zone)
+    fin_dt = datetime(fin.year, fin.month, 1, tzinfo=zone)
+    envoyes = 0
+    adherents = Adherent.objects.filter(preferences_communication__resume_mensuel=True, email__gt="").exclude(
+        pk__in=ResumeMensuel.objects.filter(mois=debut).values("adherent_id")
+    )
+    for adherent in adherents.iterator():
+        sommes = Notification.objects.filter(
+            adherent=adherent, categorie=Categorie.PAIEMENT, cree_le__gte=debut_dt, cree_le__lt=fin_dt
+        ).aggregate(nombre=Count("pk"), total=Sum("montant"))
+        if not sommes["nombre"]:
+            continue
+        with transaction.atomic():
+            resume, cree = ResumeMensuel.objects.get_or_create(
+                adherent=adherent, mois=debut, defaults={"nombre": sommes["nombre"], "total": sommes["total"]}
+            )
+            if not cree:
+                continue
+            _envoyer(
+                adherent,
+                sujet=f"Vos remboursements de {_MOIS[debut.month - 1]} {debut.year}",
+                template="notifications/email_resume",
+                contexte={
+                    "resume": resume,
+                    "mois": f"{_MOIS[debut.month - 1]} {debut.year}",
+                    "lien": settings.MUTUELLE_BASE_URL + reverse("espace:remboursements"),
+                },
+            )
+            envoyes += 1
+    return envoyes
+
+
+_MOIS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+@transaction.atomic
+def preferences_modifier(
+    *, adherent: Adherent, actor: Any, request: Any = None, **valeurs: bool
+) -> PreferencesCommunication:
+    # Read again from the database: the form validated against the cached row has changed it already.
+    prefs = PreferencesCommunication.objects.filter(adherent=adherent).first() or PreferencesCommunication(
+        adherent=adherent
+    )
+    champs = ["email_paiement", "resume_mensuel", "email_complement", "email_reponse", "releves_papier"]
+    avant = {c: getattr(prefs, c) for c in champs}
+    for champ in champs:
+        if champ in valeurs:
+            setattr(prefs, champ, bool(valeurs[champ]))
+    prefs.save()
+    apres = {c: getattr(prefs, c) for c in champs}
+    if avant != apres:
+        audit_log(
+            action="notifications.preferences.changed",
+            actor=actor,
+            target=prefs,
+            adherent=adherent,
+            old=avant,
+            new=apres,
+            request=request,
+        )
+    return prefs
+
+
+def notifications_lire(*, adherent: Adherent, pk: int | None = None) -> int:
+    """Mark one notification (or all) of the member as read; returns how many changed."""
+    qs = Notification.objects.filter(adherent=adherent, lue_le__isnull=True)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.update(lue_le=timezone.now())
+
+
+def non_lues(adherent: Adherent) -> int:
+    return Notification.objects.filter(adherent=adherent, lue_le__isnull=True).count()
