@@ -8,9 +8,11 @@ a bounded number of queries whatever the amount of history (aggregates are compu
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
@@ -121,26 +123,6 @@ def pour_liste(qs: QuerySet[LigneRemboursement]) -> QuerySet[LigneRemboursement]
 
 
 @dataclass(frozen=True)
-class Totaux:
-    nombre: int
-    depense: Decimal
-    secu: Decimal
-    mutuelle: Decimal
-    reste: Decimal
-
-
-def totaux(qs: QuerySet[LigneRemboursement]) -> Totaux:
-    t = qs.order_by().aggregate(
-        nombre=Count("pk"),
-        depense=Sum("montant_depense"),
-        secu=Sum("montant_amo"),
-        mutuelle=Sum("montant_amc", filter=Q(statut__in=STATUTS_ACQUIS)),
-    )
-    depense, secu, mutuelle = (_cents(t[k]) for k in ("depense", "secu", "mutuelle"))
-    return Totaux(t["nombre"], depense, secu, mutuelle, depense - secu - mutuelle)
-
-
-@dataclass(frozen=True)
 class Detail:
     ligne: LigneRemboursement
     evenements: list[EvenementLigne]
@@ -193,6 +175,28 @@ class Depenses:
     def reste(self) -> Decimal:
         return self.depense - self.secu - self.mutuelle
 
+    def ajouter(self, sommes: Mapping[str, Any]) -> None:
+        """Add a row of ``_SOMMES`` (or another ``Depenses``' figures, through ``vars``)."""
+        self.nombre += sommes["nombre"]
+        self.depense += _cents(sommes["depense"])
+        self.secu += _cents(sommes["secu"])
+        self.mutuelle += _cents(sommes["mutuelle"])
+        self.en_cours += _cents(sommes["en_cours"])
+
+
+def totaux(qs: QuerySet[LigneRemboursement], libelle: str = "Total") -> Depenses:
+    """The figures of a selection of lines, in one aggregate query."""
+    total = Depenses("total", libelle)
+    total.ajouter(qs.order_by().aggregate(**_SOMMES))
+    return total
+
+
+def somme(lignes: list[Depenses], libelle: str) -> Depenses:
+    total = Depenses("total", libelle)
+    for d in lignes:
+        total.ajouter(vars(d))
+    return total
+
 
 def annees(adherent: Adherent) -> list[int]:
     """The years of care held, newest first."""
@@ -200,14 +204,6 @@ def annees(adherent: Adherent) -> list[int]:
         {d.year for d in lignes_famille(adherent).order_by().dates("date_soins", "year")},
         reverse=True,
     )
-
-
-def _ajouter(cible: Depenses, row: dict) -> None:
-    cible.nombre += row["nombre"]
-    cible.depense += _cents(row["depense"])
-    cible.secu += _cents(row["secu"])
-    cible.mutuelle += _cents(row["mutuelle"])
-    cible.en_cours += _cents(row["en_cours"])
 
 
 _SOMMES = {
@@ -228,7 +224,7 @@ def depenses_par_famille(adherent: Adherent, annee: int) -> list[Depenses]:
             famille = Poste(row["poste"]).famille.value
         except ValueError:
             famille = Famille.AUTRE.value
-        _ajouter(par_famille[famille], row)
+        par_famille[famille].ajouter(row)
     return [d for d in par_famille.values() if d.nombre]
 
 
@@ -237,7 +233,7 @@ def depenses_par_annee(adherent: Adherent) -> list[Depenses]:
     resultat = []
     for row in rows.annotate(**_SOMMES).order_by("-annee"):
         d = Depenses(str(row["annee"]), str(row["annee"]))
-        _ajouter(d, row)
+        d.ajouter(row)
         resultat.append(d)
     return resultat
 

@@ -112,6 +112,11 @@ def _texte(valeur: str) -> str:
     return f"'{valeur}" if valeur[:1] in ("=", "+", "-", "@", "\t", "\r") else valeur
 
 
+def _nombre(montant: Decimal) -> str:
+    """An amount a spreadsheet reads as a number: decimal comma, no thousands separator."""
+    return montant_fr(montant).replace("\u202f", "")
+
+
 def _export_csv(qs: Any) -> StreamingHttpResponse:
     """The selection as CSV for a French spreadsheet: semicolons, decimal commas, UTF-8 with BOM."""
     writer = csv.writer(_Echo(), delimiter=";")
@@ -141,13 +146,13 @@ def _export_csv(qs: Any) -> StreamingHttpResponse:
                     _texte(f"{ligne.beneficiaire.prenom} {ligne.beneficiaire.nom}"),
                     _texte(ligne.nature.libelle),
                     ligne.nature.code,
-                    montant_fr(ligne.montant_depense).replace("\u202f", ""),
-                    montant_fr(ligne.base_remboursement).replace("\u202f", ""),
+                    _nombre(ligne.montant_depense),
+                    _nombre(ligne.base_remboursement),
                     pourcent(ligne.taux_amo).replace("\u00a0", " "),
-                    montant_fr(ligne.montant_amo).replace("\u202f", ""),
-                    montant_fr(ligne.participation_forfaitaire + ligne.franchise).replace("\u202f", ""),
-                    montant_fr(ligne.montant_amc).replace("\u202f", ""),
-                    montant_fr(ligne.reste_a_charge).replace("\u202f", ""),
+                    _nombre(ligne.montant_amo),
+                    _nombre(ligne.participation_forfaitaire + ligne.franchise),
+                    _nombre(ligne.montant_amc),
+                    _nombre(ligne.reste_a_charge),
                     ligne.get_statut_display(),
                     "Professionnel de santé" if ligne.decompte.tiers_payant else "Adhérent",
                 ]
@@ -209,7 +214,7 @@ def depenses(request: HttpRequest) -> HttpResponse:
         "annees": annees,
         "annee": annee,
         "familles": familles,
-        "total": _somme(familles, annee),
+        "total": selectors.somme(familles, f"Total {annee}"),
         "par_annee": selectors.depenses_par_annee(adherent),
         "graphique": graphique_depenses(familles),
         "titre_graphique": f"Dépenses {annee} par type de soins",
@@ -217,17 +222,6 @@ def depenses(request: HttpRequest) -> HttpResponse:
         "aujourdhui": aujourdhui,
     }
     return render(request, "espace/depenses.html", contexte)
-
-
-def _somme(lignes: list[selectors.Depenses], annee: int) -> selectors.Depenses:
-    total = selectors.Depenses("total", f"Total {annee}")
-    for d in lignes:
-        total.nombre += d.nombre
-        total.depense += d.depense
-        total.secu += d.secu
-        total.mutuelle += d.mutuelle
-        total.en_cours += d.en_cours
-    return total
 
 
 @require_GET
