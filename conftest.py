@@ -41,6 +41,16 @@ def _axes(request: Any, settings: Any) -> None:
     settings.AXES_ENABLED = request.node.get_closest_marker("verrouillage") is not None
 
 
+@pytest.fixture(autouse=True)
+def _cache_vide() -> Any:
+    """Each test starts with an empty cache: the per-IP counters of one test never reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def mutuelle(db: Any):
     return MutuelleFactory()

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "mutuelle.core",
     "mutuelle.accounts",
     "mutuelle.referentiel",
@@ -184,6 +186,22 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # The lockout is per account on purpose (the same account locks whatever the IP), so axes' warning
 # that IP rotation is not counted does not apply; see docs/security.md.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Per-IP throttling of the login, first-connection, recovery and second-step forms (django-ratelimit,
+# counted in the cache): "N/period" POSTs per IP address, whatever the account; credential stuffing
+# across many accounts stops here, while the per-account lockout above stops guessing one account.
+MUTUELLE_LIMITE_IP = env_str("MUTUELLE_LIMITE_IP", "30/10m") or "30/10m"
+# The cache holds those counters: Redis in production (shared by every process), memory in the demo.
+CACHE_URL = env_str("CACHE_URL", None)
+if PRODUCTION and not CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL (redis://…) est obligatoire avec MUTUELLE_ENV=production.")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mutuelle"}
+}
+# Passkeys (WebAuthn): the relying party is the host of MUTUELLE_BASE_URL unless set here.
+MUTUELLE_WEBAUTHN_RP_ID = env_str("MUTUELLE_WEBAUTHN_RP_ID", None) or ""
+OTP_TOTP_ISSUER = "Mutuelle"
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

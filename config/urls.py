@@ -1,14 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 admin.site.site_header = "Administration de la mutuelle"
 admin.site.site_title = "Administration"
 admin.site.index_title = "Référentiels, adhérents et contrats"
 
 urlpatterns = [
+    # The admin has no login of its own: everyone goes through the login with its second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:connexion", query_string=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("connexion/", include("mutuelle.accounts.urls")),
+    path("compte/", include("mutuelle.accounts.urls_compte")),
     path("espace/", include("mutuelle.espace.urls")),
     path("gestion/remboursements/", include("mutuelle.claims.urls")),
     path("", include("mutuelle.core.urls")),

@@ -243,3 +243,23 @@ def ligne_make(
     )
     EvenementLigne.objects.create(ligne=ligne, de="", vers=statut)
     return ligne
+
+
+def connecter(client: Any, user: User, *, methode: str = "totp") -> Any:
+    """Log a user into a test client as the login page would after the second step (staff and
+    brokers need one: without it the session ends at the next request). Returns the client."""
+    from mutuelle.accounts.middleware import SECOND_FACTEUR
+
+    client.force_login(user)
+    session = client.session
+    session[SECOND_FACTEUR] = methode
+    session.save()
+    return client
+
+
+def code_totp(device: Any, *, decalage: int = 0) -> str:
+    """The code an authenticator app would show now (``decalage`` time steps later)."""
+
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift + decalage):0{device.digits}d}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from django import forms
@@ -29,6 +30,13 @@ class ConnexionForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def __init__(self, *args: Any, code_acces: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.code_acces = code_acces
+        if code_acces:  # the access-code policy: NIR and 6-digit code
+            self.fields["identifiant"].label = "Numéro de sécurité sociale"
+            self.fields["secret"].label = "Code d'accès à 6 chiffres"
 
 
 class PremiereConnexionForm(forms.Form):
@@ -105,4 +113,131 @@ class DeverrouillageForm(forms.Form):
         label="Motif et circonstances (appel, courrier…)",
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": "Appel de l'adhérent le …"}),
+    )
+
+
+def _chiffres_personnels(user: Any) -> set[str]:
+    """6-digit runs a member's own data offers: dates of birth, postal code, pieces of the NIR."""
+    adherent = getattr(user, "adherent", None)
+    if adherent is None:
+        return set()
+    d = adherent.date_naissance
+    formes = {f"{d:%d%m%y}", f"{d:%y%m%d}", f"{d:%d%m}{d.year % 100:02d}", f"{d:%m%d%y}", f"{d:%Y}{d:%m}"[:6]}
+    nir = adherent.nir or ""
+    formes |= {nir[i : i + 6] for i in range(0, max(len(nir) - 5, 0))}
+    if adherent.code_postal:
+        formes |= {adherent.code_postal + "0", "0" + adherent.code_postal}
+    return formes
+
+
+def code_acces_faible(code: str, user: Any) -> str | None:
+    """Why a 6-digit access code is too easy to guess, or None."""
+    if len(set(code)) <= 2:
+        return "Ce code répète trop les mêmes chiffres : choisissez-en un moins prévisible."
+    pas = {int(b) - int(a) for a, b in itertools.pairwise(code)}
+    if pas in ({1}, {-1}, {0}):
+        return "Une suite de chiffres (123456, 987654…) se devine trop facilement."
+    if code[:3] == code[3:] or code[:2] * 3 == code:
+        return "Un motif répété (123123, 121212…) se devine trop facilement."
+    if code in _chiffres_personnels(user):
+        return "Ce code reprend votre date de naissance, votre code postal ou votre NIR : choisissez-en un autre."
+    return None
+
+
+class CodeAccesForm(forms.Form):
+    """The access-code policy: a 6-digit code, typed twice, that is not trivially guessed. It only
+    opens the account on a trusted browser (a second factor vouched for it)."""
+
+    new_password1 = forms.RegexField(
+        label="Nouveau code d'accès (6 chiffres)",
+        regex=r"^[0-9]{6}$",
+        strip=True,
+        help_text="6 chiffres. Évitez votre date de naissance, votre code postal et les suites (123456).",
+        error_messages={"invalid": "Le code d'accès comporte exactement 6 chiffres."},
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": "6"}),
+    )
+    new_password2 = forms.CharField(
+        label="Confirmez le code",
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": "6"}),
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = data.get("new_password1")
+        if code:
+            raison = code_acces_faible(code, self.user)
+            if raison:
+                self.add_error("new_password1", raison)
+            elif data.get("new_password2") != code:
+                self.add_error("new_password2", "Les deux codes ne sont pas identiques.")
+        return data
+
+
+def formulaire_secret(user: Any, data: Any = None) -> forms.Form:
+    """The password form, or the access-code form when the mutuelle's policy says so (members only)."""
+    from mutuelle.core.models import PolitiqueConnexion
+    from mutuelle.core.services import mutuelle_ou_rien
+
+    mutuelle = mutuelle_ou_rien()
+    if (
+        getattr(user, "role", "") == "adherent"
+        and mutuelle is not None
+        and mutuelle.politique_connexion == PolitiqueConnexion.NIR_CODE
+    ):
+        return CodeAccesForm(user, data)
+    return NouveauSecretForm(user, data)
+
+
+class CodeVerificationForm(forms.Form):
+    """The second step of the login: a code from the app, a recovery code, or the emailed code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=14,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    confiance = forms.BooleanField(
+        label="Faire confiance à ce navigateur (ne pas l'utiliser sur un ordinateur partagé)",
+        required=False,
+        initial=True,
+    )
+
+
+class ConfirmationForm(forms.Form):
+    """Re-authentication before a sensitive change."""
+
+    secret = forms.CharField(
+        label="Votre mot de passe actuel",
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label="Nouvelle adresse email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Indiquez une adresse email complète, par exemple prenom.nom@exemple.fr."},
+    )
+
+
+class CodeTotpForm(forms.Form):
+    code = forms.RegexField(
+        label="Code à 6 chiffres affiché par l'application",
+        regex=r"^\s*[0-9]{3}\s?[0-9]{3}\s*$",
+        error_messages={"invalid": "Le code comporte 6 chiffres."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

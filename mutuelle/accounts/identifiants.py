@@ -14,10 +14,17 @@ from mutuelle.members.models import Adherent
 
 _SEPARATEURS = re.compile(r"[\s.\-_/]+")
 MAX_LONGUEUR = 40
+_NIR_CORSE = re.compile(r"^[0-9]{5}2[AB][0-9]{6}([0-9]{2})?$")  # Corsican départements 2A/2B
 
 
 def normaliser(identifiant: str) -> str:
     return _SEPARATEURS.sub("", identifiant or "")[:MAX_LONGUEUR].upper()
+
+
+def est_identifiant_adherent(identifiant: str) -> bool:
+    """A member number (digits) or a NIR (13 or 15 characters); anything else is a staff username."""
+    valeur = normaliser(identifiant)
+    return bool(valeur) and (valeur.isdigit() or _NIR_CORSE.match(valeur) is not None)
 
 
 def adherent_pour(identifiant: str) -> Adherent | None:

@@ -12,6 +12,14 @@ from django.utils.cache import add_never_cache_headers
 
 DERNIERE_ACTIVITE = "_derniere_activite"
 CONNEXION = "_connexion_le"
+REAUTH = "_reauthentifie_le"
+SECOND_FACTEUR = "_second_facteur"  # how the second step was passed ("aucun" for members without one)
+
+
+def delai_inactivite(user: object) -> int:
+    if getattr(user, "role", "adherent") != "adherent":
+        return int(settings.MUTUELLE_SESSION_IDLE_STAFF_SECONDS)
+    return int(settings.MUTUELLE_SESSION_IDLE_SECONDS)
 
 
 class SessionExpiryMiddleware:
@@ -22,16 +30,18 @@ class SessionExpiryMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = time.time()
-            idle = (
-                settings.MUTUELLE_SESSION_IDLE_STAFF_SECONDS
-                if getattr(user, "role", "adherent") != "adherent"
-                else settings.MUTUELLE_SESSION_IDLE_SECONDS
-            )
+            idle = delai_inactivite(user)
             last = request.session.get(DERNIERE_ACTIVITE, now)
             started = request.session.get(CONNEXION, now)
             if now - last > idle or now - started > settings.SESSION_COOKIE_AGE:
                 logout(request)
                 request.session["_expiree"] = True
+            elif getattr(user, "second_facteur_obligatoire", False) and request.session.get(SECOND_FACTEUR) in (
+                None,
+                "aucun",
+            ):
+                # Staff and brokers: a session opened without a second factor (by any path) ends here.
+                logout(request)
             else:
                 request.session[DERNIERE_ACTIVITE] = now
                 request.session.setdefault(CONNEXION, now)

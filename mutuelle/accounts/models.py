@@ -40,10 +40,16 @@ class User(AbstractUser):
         """Handlers, supervisors and administrators: the mutuelle's own staff."""
         return self.role in STAFF_ROLES
 
+    @property
+    def second_facteur_obligatoire(self) -> bool:
+        """Staff and brokers never enter without a second factor; members choose."""
+        return self.role != Role.ADHERENT
+
 
 class ObjetJeton(models.TextChoices):
     ACTIVATION = "activation", "Activation du compte"
     SECRET = "secret", "Nouveau mot de passe"
+    EMAIL = "email", "Confirmation d'une nouvelle adresse email"
 
 
 class JetonCompte(models.Model):
@@ -57,6 +63,8 @@ class JetonCompte(models.Model):
     expire_le = models.DateTimeField("expire le")
     utilise_le = models.DateTimeField("utilisé le", null=True, blank=True)
     annule_le = models.DateTimeField("annulé le", null=True, blank=True)
+    # The new address an email-change link confirms (empty for the other links).
+    donnee = models.EmailField("nouvelle adresse", blank=True)
 
     class Meta:
         verbose_name = "lien à usage unique"
@@ -107,3 +115,87 @@ class Courrier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_courrier_display()} — {self.adherent}"
+
+
+class CodeSecours(models.Model):
+    """A single-use recovery code for when the authenticator is lost. Hashed like a password (the
+    code has ~50 bits of entropy, so a plain digest would not do); shown once, when generated."""
+
+    user = models.ForeignKey(User, verbose_name="compte", on_delete=models.CASCADE, related_name="codes_secours")
+    empreinte = models.CharField("empreinte", max_length=200)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    utilise_le = models.DateTimeField("utilisé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "code de secours"
+        verbose_name_plural = "codes de secours"
+
+    def __str__(self) -> str:
+        return f"Code de secours de {self.user}"
+
+
+class CleAcces(models.Model):
+    """A passkey (WebAuthn credential): the authenticator keeps the private key, we keep the public one."""
+
+    user = models.ForeignKey(User, verbose_name="compte", on_delete=models.CASCADE, related_name="cles_acces")
+    nom = models.CharField("nom", max_length=60)
+    credential_id = models.BinaryField("identifiant de la clé", max_length=1024)
+    credential_id_b64 = models.CharField("identifiant (base64url)", max_length=1400, unique=True)
+    cle_publique = models.BinaryField("clé publique", max_length=2048)
+    compteur = models.PositiveBigIntegerField("compteur de signatures", default=0)
+    transports = models.CharField("transports", max_length=120, blank=True)
+    cree_le = models.DateTimeField("ajoutée le", auto_now_add=True)
+    utilisee_le = models.DateTimeField("dernière utilisation", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "clé d'accès"
+        verbose_name_plural = "clés d'accès"
+        ordering = ["cree_le"]
+
+    def __str__(self) -> str:
+        return f"{self.nom} — {self.user}"
+
+
+class Appareil(models.Model):
+    """A browser an account has logged in from, known by a random token in a signed cookie (only the
+    token's SHA-256 is kept). Trusted once a second factor was passed on it (the access-code policy
+    asks for one on every new browser); the member can revoke it."""
+
+    user = models.ForeignKey(User, verbose_name="compte", on_delete=models.CASCADE, related_name="appareils")
+    empreinte = models.CharField("empreinte", max_length=64)
+    libelle = models.CharField("navigateur", max_length=120)
+    cree_le = models.DateTimeField("première connexion", auto_now_add=True)
+    vu_le = models.DateTimeField("dernière connexion")
+    de_confiance_le = models.DateTimeField("de confiance depuis", null=True, blank=True)
+    revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "appareil"
+        verbose_name_plural = "appareils"
+        ordering = ["-vu_le"]
+        constraints = [models.UniqueConstraint(fields=["user", "empreinte"], name="appareil_user_empreinte_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} — {self.user}"
+
+    @property
+    def de_confiance(self) -> bool:
+        return self.de_confiance_le is not None and self.revoque_le is None
+
+
+class SessionCompte(models.Model):
+    """Which sessions an account has open, so that "log out my other sessions" can end them."""
+
+    user = models.ForeignKey(User, verbose_name="compte", on_delete=models.CASCADE, related_name="sessions_ouvertes")
+    session_key = models.CharField("clé de session", max_length=40, unique=True)
+    appareil = models.ForeignKey(Appareil, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    libelle = models.CharField("navigateur", max_length=120, blank=True)
+    cree_le = models.DateTimeField("ouverte le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "session ouverte"
+        verbose_name_plural = "sessions ouvertes"
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return f"Session de {self.user} ({self.libelle})"

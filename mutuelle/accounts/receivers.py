@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from mutuelle.accounts.identifiants import compte_pour
-from mutuelle.accounts.models import User
+from mutuelle.accounts.models import SessionCompte, User
 from mutuelle.core.services import audit_log
 
 
@@ -36,6 +36,9 @@ def connexion_reussie(sender: Any, request: HttpRequest | None, user: User, **kw
 def deconnexion(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is not None:
         audit_log(action="accounts.logout", actor=user, target=user, adherent=_adherent(user), request=request)
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        SessionCompte.objects.filter(session_key=session_key).delete()
 
 
 @receiver(user_login_failed)

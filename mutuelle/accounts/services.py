@@ -181,6 +181,9 @@ def secret_definir(*, user: User, password: str, request: HttpRequest | None = N
             statut=StatutCourrier.ANNULE
         ).update(code_utilise_le=now)
     deverrouiller(f"compte:{locked.pk}")
+    from mutuelle.accounts.appareils import toutes_sessions_fermer
+
+    toutes_sessions_fermer(locked)
     audit_log(
         action="accounts.compte.activated" if premiere else "accounts.secret.changed",
         target=locked,
@@ -244,6 +247,28 @@ def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpReque
     courrier.save()
     audit_log(action=f"accounts.courrier.{type_courrier}", target=courrier, adherent=adherent, request=request)
     return courrier
+
+
+@transaction.atomic
+def courriers_imprimes(*, ids: list[int], actor: Any, request: HttpRequest | None = None) -> int:
+    """Mark letters as printed and posted; their PDF (which holds the code) is deleted."""
+    n = 0
+    for courrier in Courrier.objects.select_for_update().filter(pk__in=ids, statut=StatutCourrier.A_IMPRIMER):
+        if courrier.pdf:
+            courrier.pdf.delete(save=False)
+        courrier.statut = StatutCourrier.IMPRIME
+        courrier.imprime_le = timezone.now()
+        courrier.imprime_par = actor
+        courrier.save(update_fields=["pdf", "statut", "imprime_le", "imprime_par"])
+        audit_log(
+            action="accounts.courrier.printed",
+            actor=actor,
+            target=courrier,
+            adherent=courrier.adherent,
+            request=request,
+        )
+        n += 1
+    return n
 
 
 def courrier_valide(*, adherent: Adherent, code: str) -> Courrier | None:
@@ -380,3 +405,103 @@ def compte_deverrouiller(
     if fin is None:
         return Deverrouillage(True, f"Identité vérifiée. Le compte de {adherent} n'était pas verrouillé.")
     return Deverrouillage(True, f"Identité vérifiée : le compte de {adherent} est déverrouillé.")
+
+
+@transaction.atomic
+def secret_changer(*, request: HttpRequest, user: User, password: str) -> int:
+    """A logged-in user changes their password or access code (after re-authenticating): this
+    session stays open, every other one ends, the owner is told by email."""
+    from django.contrib.auth import update_session_auth_hash
+
+    from mutuelle.accounts.appareils import autres_sessions_fermer
+
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    update_session_auth_hash(request, user)
+    fermees = autres_sessions_fermer(request=request, user=user)
+    adherent = Adherent.objects.filter(user=user).first()
+    audit_log(
+        action="accounts.secret.changed",
+        actor=user,
+        target=user,
+        adherent=adherent,
+        request=request,
+        new={"via": "espace", "autres_sessions_fermees": fermees},
+    )
+    if adherent is not None and adherent.email:
+        transaction.on_commit(
+            lambda: _envoyer(
+                adherent, "votre mot de passe a été changé", "accounts/email_secret_change.txt", {"premiere": False}
+            )
+        )
+    elif user.email:
+        message = render_to_string("accounts/email_secret_change.txt", {"user": user, "premiere": False})
+        transaction.on_commit(lambda: send_mail("Votre mot de passe a été changé", message, None, [user.email]))
+    return fermees
+
+
+@transaction.atomic
+def email_changer_demander(*, request: HttpRequest, adherent: Adherent, email: str) -> JetonCompte:
+    """A new email address is confirmed at that address (single-use link, 1 hour) before it replaces
+    the one on file; the current address is told of the request."""
+    user = adherent.user
+    assert user is not None
+    now = timezone.now()
+    JetonCompte.objects.filter(
+        user=user, objet=ObjetJeton.EMAIL, utilise_le__isnull=True, annule_le__isnull=True
+    ).update(annule_le=now)
+    secret = secrets.token_urlsafe(32)
+    jeton = JetonCompte.objects.create(
+        user=user,
+        objet=ObjetJeton.EMAIL,
+        empreinte=_empreinte(secret),
+        expire_le=now + timedelta(seconds=settings.MUTUELLE_LIEN_SECONDES),
+        donnee=email,
+    )
+    lien = settings.MUTUELLE_BASE_URL + reverse("compte:email_confirmer", kwargs={"jeton": secret})
+    mutuelle = mutuelle_ou_rien()
+    contexte = {
+        "adherent": adherent,
+        "mutuelle": mutuelle,
+        "lien": lien,
+        "minutes": settings.MUTUELLE_LIEN_SECONDES // 60,
+        "nouvelle": email_masque(email),
+    }
+    sujet = f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — "
+    nouveau = render_to_string("accounts/email_changement_nouvelle.txt", contexte)
+    ancien = render_to_string("accounts/email_changement_ancienne.txt", contexte)
+    ancienne_adresse = adherent.email
+
+    def envoyer() -> None:
+        send_mail(sujet + "confirmez votre nouvelle adresse email", nouveau, None, [email])
+        if ancienne_adresse:
+            send_mail(sujet + "demande de changement d'adresse email", ancien, None, [ancienne_adresse])
+
+    transaction.on_commit(envoyer)
+    audit_log(action="accounts.email.change_requested", actor=user, target=user, adherent=adherent, request=request)
+    return jeton
+
+
+@transaction.atomic
+def email_confirmer(*, jeton: JetonCompte, request: HttpRequest | None = None) -> Adherent | None:
+    locked = JetonCompte.objects.select_for_update().get(pk=jeton.pk)
+    if locked.utilise_le is not None or locked.annule_le is not None or locked.expire_le <= timezone.now():
+        return None
+    adherent = Adherent.objects.select_for_update().filter(user=locked.user).first()
+    if adherent is None:
+        return None
+    ancienne = adherent.email
+    locked.utilise_le = timezone.now()
+    locked.save(update_fields=["utilise_le"])
+    adherent.email = locked.donnee
+    adherent.save(update_fields=["email"])
+    audit_log(
+        action="accounts.email.changed",
+        actor=locked.user,
+        target=adherent,
+        adherent=adherent,
+        request=request,
+        old={"email": email_masque(ancienne) if ancienne else ""},
+        new={"email": email_masque(adherent.email)},
+    )
+    return adherent

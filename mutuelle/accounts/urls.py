@@ -12,5 +12,11 @@ urlpatterns = [
     path("mot-de-passe-oublie/", views.oubli, name="oubli"),
     path("nouveau-mot-de-passe/<str:jeton>/", views.nouveau_secret, name="nouveau_secret"),
     path("code-courrier/", views.code_courrier, name="code_courrier"),
+    path("verification/", views.verification, name="verification"),
+    path("verification/cle/options/", views.verification_cle_options, name="verification_cle_options"),
+    path("verification/cle/", views.verification_cle, name="verification_cle"),
+    path("second-facteur/", views.second_facteur_obligatoire, name="second_facteur_obligatoire"),
     path("gestion/deverrouiller/", views.deverrouiller, name="deverrouiller"),
+    path("gestion/courriers/", views.courriers, name="courriers"),
+    path("gestion/courriers/<int:pk>/pdf/", views.courrier_pdf, name="courrier_pdf"),
 ]

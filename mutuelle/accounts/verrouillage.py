@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from mutuelle.accounts.identifiants import cle_anonyme, compte_pour
+from mutuelle.accounts.identifiants import cle_anonyme, compte_pour, est_identifiant_adherent
 from mutuelle.accounts.models import User
 from mutuelle.core.services import mutuelle_ou_rien
 
@@ -24,11 +24,13 @@ DEFAUT_DUREE = timedelta(minutes=30)
 
 def cle_compte(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
     credentials = credentials or {}
-    if "identifiant" in credentials:
-        identifiant = str(credentials.get("identifiant") or "")
+    # django-axes hands a username over under the form's field name ("identifiant"): what was typed
+    # decides whether it names a member (number or NIR) or staff (a username).
+    identifiant = str(credentials.get("identifiant") or "")
+    if identifiant and est_identifiant_adherent(identifiant):
         user = compte_pour(identifiant)
         return f"compte:{user.pk}" if user is not None else cle_anonyme(identifiant)
-    username = str(credentials.get("username") or "")
+    username = str(credentials.get("username") or identifiant or "")
     if not username and request is not None:
         username = str(request.POST.get("username", "") or request.POST.get("identifiant", ""))
     staff = User.objects.filter(username=username).only("pk").first() if username else None

@@ -8,36 +8,46 @@ account counts and locks the same way, and the messages never say which case it 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse
+from django.core.mail import send_mail
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mutuelle.accounts import verrouillage
+from mutuelle.accounts.appareils import appareil_approuver
 from mutuelle.accounts.forms import (
     MESSAGE_ECHEC,
+    CodeAccesForm,
     CodeCourrierForm,
+    CodeTotpForm,
+    CodeVerificationForm,
     ConnexionForm,
     DeverrouillageForm,
-    NouveauSecretForm,
     OubliForm,
     PremiereConnexionForm,
+    formulaire_secret,
 )
-from mutuelle.accounts.identifiants import adherent_pour, normaliser
-from mutuelle.accounts.middleware import CONNEXION
-from mutuelle.accounts.models import Courrier, ObjetJeton, Role, User
+from mutuelle.accounts.identifiants import adherent_pour, est_identifiant_adherent
+from mutuelle.accounts.limites import ip_limitee, reponse_limite_ip
+from mutuelle.accounts.middleware import CONNEXION, REAUTH, SECOND_FACTEUR
+from mutuelle.accounts.models import Courrier, ObjetJeton, Role, StatutCourrier, User
 from mutuelle.accounts.services import (
     activation_envoyer,
     compte_deverrouiller,
     courrier_valide,
+    email_masque,
     identite_verifier,
     jeton_valide,
     lien_utiliser,
@@ -45,7 +55,9 @@ from mutuelle.accounts.services import (
     secret_definir,
 )
 from mutuelle.accounts.verrouillage import cle_compte, seuil, verrouille_jusqua
+from mutuelle.core.models import PolitiqueConnexion
 from mutuelle.core.permissions import gestion_required
+from mutuelle.core.services import audit_log, mutuelle_ou_rien
 
 SESSION_COURRIER = "_courrier_valide"
 
@@ -63,8 +75,7 @@ def suite_sure(request: HttpRequest, suite: str | None) -> str:
 
 def _credentials(identifiant: str) -> dict[str, str]:
     """What the lockout counts on: a member identifier, or a staff username (letters in it)."""
-    valeur = normaliser(identifiant)
-    if valeur and (valeur.isdigit() or len(valeur) in (13, 15)):
+    if est_identifiant_adherent(identifiant):
         return {"identifiant": identifiant}
     return {"username": identifiant.strip()}
 
@@ -76,11 +87,97 @@ def reponse_verrouillage(
     credentials = credentials or _credentials(str(request.POST.get("identifiant", "")))
     fin = verrouille_jusqua(cle_compte(request, credentials))
     contexte = {
-        "form": ConnexionForm(),
+        "form": ConnexionForm(code_acces=code_acces()),
         "verrouille_jusqua": timezone.localtime(fin) if fin else None,
         "seuil": seuil(),
     }
     return render(request, "accounts/connexion.html", contexte, status=429)
+
+
+def code_acces() -> bool:
+    """Whether the mutuelle's members log in with their NIR and a 6-digit access code."""
+    mutuelle = mutuelle_ou_rien()
+    return mutuelle is not None and mutuelle.politique_connexion == PolitiqueConnexion.NIR_CODE
+
+
+def credentials_de(user: User) -> dict[str, str]:
+    """The credentials that name this account for the lockout counter."""
+    adherent = getattr(user, "adherent", None)
+    if user.role == Role.ADHERENT and adherent is not None:
+        return {"identifiant": adherent.numero}
+    return {"username": user.username}
+
+
+def connexion_terminer(
+    request: HttpRequest, user: User, *, backend: str, suite: str, methode: str, confiance: bool
+) -> HttpResponse:
+    """Open the session once every required factor was passed."""
+    from mutuelle.accounts.appareils import connexion_enregistrer, cookie_poser
+    from mutuelle.accounts.second_facteur import attente_fermer
+
+    attente_fermer(request)
+    login(request, user, backend=backend)
+    maintenant = timezone.now().timestamp()
+    request.session[CONNEXION] = maintenant
+    request.session[REAUTH] = maintenant
+    request.session[SECOND_FACTEUR] = methode
+    verrouillage.deverrouiller(f"compte:{user.pk}")
+    connexion_enregistrer(request, user, confiance=confiance)
+    if methode != "aucun":
+        audit_log(
+            action="accounts.login.second_factor", actor=user, target=user, request=request, new={"methode": methode}
+        )
+    destination = suite_sure(request, suite)
+    if request.session.get("_codes_a_montrer"):
+        destination = resolve_url("compte:codes") + "?" + urlencode({"suite": destination})
+    return cookie_poser(request, redirect(destination))
+
+
+def _apres_mot_de_passe(request: HttpRequest, user: User, suite: str) -> HttpResponse:
+    """The first factor is right: open the session, or ask for the second one."""
+    from mutuelle.accounts.appareils import de_confiance
+    from mutuelle.accounts.second_facteur import a_un_facteur, attente_ouvrir
+
+    backend = getattr(user, "backend", "")
+    membre = user.role == Role.ADHERENT
+    if a_un_facteur(user):
+        if membre and de_confiance(request, user):
+            return connexion_terminer(request, user, backend=backend, suite=suite, methode="appareil", confiance=True)
+        attente_ouvrir(request, user, suite)
+        return redirect("accounts:verification")
+    if user.second_facteur_obligatoire:
+        attente_ouvrir(request, user, suite)
+        messages.info(request, "Votre rôle demande un second facteur : configurez-le maintenant pour continuer.")
+        return redirect("accounts:second_facteur_obligatoire")
+    if membre and code_acces() and not de_confiance(request, user):
+        attente_ouvrir(request, user, suite)
+        _code_email_envoyer(request, user)
+        return redirect("accounts:verification")
+    return connexion_terminer(request, user, backend=backend, suite=suite, methode="aucun", confiance=False)
+
+
+def _code_email_envoyer(request: HttpRequest, user: User) -> bool:
+    from mutuelle.accounts.second_facteur import attente_maj, code_email_preparer
+
+    adherent = getattr(user, "adherent", None)
+    if adherent is None or not adherent.email:
+        return False
+    code = code_email_preparer(request)
+    mutuelle = mutuelle_ou_rien()
+    message = render_to_string(
+        "accounts/email_code_connexion.txt", {"adherent": adherent, "mutuelle": mutuelle, "code": code, "minutes": 10}
+    )
+    send_mail(
+        f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — votre code de connexion",
+        message,
+        None,
+        [adherent.email],
+    )
+    attente_maj(
+        request, email_envois=int((request.session.get("_connexion_en_attente") or {}).get("email_envois", 0)) + 1
+    )
+    audit_log(action="accounts.login.email_code_sent", actor=None, target=user, adherent=adherent, request=request)
+    return True
 
 
 @sensitive_post_parameters("secret", "identifiant")
@@ -90,17 +187,17 @@ def connexion(request: HttpRequest) -> HttpResponse:
     suite = request.POST.get("next") or request.GET.get("next")
     if request.user.is_authenticated:
         return redirect(suite_sure(request, suite))
-    form = ConnexionForm(request.POST or None)
+    form = ConnexionForm(request.POST or None, code_acces=code_acces())
     status = 200
+    if request.method == "POST" and ip_limitee(request):
+        return reponse_limite_ip(request)
     if request.method == "POST" and form.is_valid():
         identifiant, secret = form.cleaned_data["identifiant"], form.cleaned_data["secret"]
         credentials = _credentials(identifiant)
         key = "identifiant" if "identifiant" in credentials else "username"
         user = authenticate(request, **{key: credentials[key], "password": secret})
         if user is not None:
-            login(request, user)
-            request.session[CONNEXION] = timezone.now().timestamp()
-            return redirect(suite_sure(request, suite))
+            return _apres_mot_de_passe(request, user, suite or "")
         form.add_error(None, MESSAGE_ECHEC)  # the password field never shows what was typed
     elif request.method == "POST":
         status = 400
@@ -111,6 +208,166 @@ def connexion(request: HttpRequest) -> HttpResponse:
         "accounts/connexion.html",
         {"form": form, "next": suite if suite and suite_sure(request, suite) == suite else ""},
         status=status,
+    )
+
+
+def _echec_second_facteur(request: HttpRequest, user: User) -> HttpResponse | None:
+    """A wrong code counts like a wrong password; at the threshold the lockout page answers."""
+    from mutuelle.accounts.second_facteur import attente_fermer
+
+    user_login_failed.send(sender=__name__, credentials=credentials_de(user), request=request)
+    if getattr(request, "axes_locked_out", False):
+        attente_fermer(request)
+        return reponse_verrouillage(request, credentials=credentials_de(user))
+    return None
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verification(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: a code from the app, a recovery code, a passkey, or (access-code
+    policy, new browser, no factor enrolled) the code just emailed."""
+    from mutuelle.accounts.second_facteur import (
+        attente,
+        code_email_verifier,
+        code_secours_utiliser,
+        totp_de,
+        totp_verifier,
+    )
+
+    en_attente = attente(request)
+    if en_attente is None:
+        messages.info(request, "Reprenez la connexion depuis le début.")
+        return redirect("accounts:connexion")
+    user = en_attente.user
+    if AxesProxyHandler.is_locked(request, credentials_de(user)):
+        return reponse_verrouillage(request, credentials=credentials_de(user))
+    totp = totp_de(user)
+    cles = user.cles_acces.exists()
+    par_email = totp is None and not cles
+    adherent = getattr(user, "adherent", None)
+    email = adherent.email if adherent is not None else ""
+    form = CodeVerificationForm(request.POST or None)
+    if request.method == "POST" and ip_limitee(request):
+        return reponse_limite_ip(request)
+    if request.method == "POST" and request.POST.get("action") == "renvoyer" and par_email:
+        if int(en_attente.data.get("email_envois", 0)) >= 3:
+            messages.error(request, "Trois codes ont déjà été envoyés : reprenez la connexion dans quelques minutes.")
+        elif _code_email_envoyer(request, user):
+            messages.success(request, "Un nouveau code vient d'être envoyé.")
+        return redirect("accounts:verification")
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        confiance = user.role == Role.ADHERENT and form.cleaned_data["confiance"]
+        methode = ""
+        if par_email and code_email_verifier(request, code):
+            methode = "email"
+        elif totp is not None and totp_verifier(totp, code):
+            methode = "totp"
+        elif not par_email and code_secours_utiliser(user=user, code=code, request=request):
+            methode = "code_secours"
+        if methode:
+            return connexion_terminer(
+                request, user, backend=en_attente.backend, suite=en_attente.suite, methode=methode, confiance=confiance
+            )
+        verrou = _echec_second_facteur(request, user)
+        if verrou is not None:
+            return verrou
+        form.add_error("code", "Ce code ne convient pas (erroné, déjà utilisé ou expiré).")
+    contexte = {
+        "form": form,
+        "totp": totp is not None,
+        "cles": cles,
+        "par_email": par_email,
+        "email": email_masque(email) if email else "",
+        "membre": user.role == Role.ADHERENT,
+    }
+    return render(request, "accounts/verification.html", contexte, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_POST
+def verification_cle_options(request: HttpRequest) -> HttpResponse:
+    from mutuelle.accounts.second_facteur import attente, cle_options_connexion
+
+    en_attente = attente(request)
+    if en_attente is None or not en_attente.user.cles_acces.exists():
+        return JsonResponse({"erreur": "Reprenez la connexion depuis le début."}, status=400)
+    return HttpResponse(cle_options_connexion(request, en_attente.user), content_type="application/json")
+
+
+@never_cache
+@require_POST
+def verification_cle(request: HttpRequest) -> HttpResponse:
+    from mutuelle.accounts.second_facteur import attente, cle_verifier
+
+    en_attente = attente(request)
+    if en_attente is None:
+        return JsonResponse({"erreur": "Reprenez la connexion depuis le début."}, status=400)
+    user = en_attente.user
+    if AxesProxyHandler.is_locked(request, credentials_de(user)):
+        return JsonResponse(
+            {"erreur": "Compte temporairement verrouillé.", "suite": resolve_url("accounts:connexion")}, status=429
+        )
+    reponse = request.body.decode("utf-8", "replace")[:20_000]
+    if cle_verifier(request=request, user=user, reponse=reponse) is None:
+        _echec_second_facteur(request, user)
+        return JsonResponse(
+            {"erreur": "Cette clé d'accès n'a pas été reconnue. Réessayez ou saisissez un code."}, status=400
+        )
+    confiance = user.role == Role.ADHERENT and request.GET.get("confiance") == "1"
+    reponse_http = connexion_terminer(
+        request, user, backend=en_attente.backend, suite=en_attente.suite, methode="cle_acces", confiance=confiance
+    )
+    json = JsonResponse({"suite": reponse_http["Location"]})
+    for morsel in reponse_http.cookies.values():
+        json.cookies[morsel.key] = morsel
+    return json
+
+
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def second_facteur_obligatoire(request: HttpRequest) -> HttpResponse:
+    """Staff and brokers without a second factor set one up (TOTP) before their session opens."""
+    from mutuelle.accounts.second_facteur import (
+        attente,
+        totp_confirmer,
+        totp_en_preparation,
+        totp_preparer,
+        totp_qr_svg,
+        totp_secret_lisible,
+    )
+
+    en_attente = attente(request)
+    if en_attente is None:
+        messages.info(request, "Reprenez la connexion depuis le début.")
+        return redirect("accounts:connexion")
+    user = en_attente.user
+    device = totp_en_preparation(user) if request.method == "POST" else None
+    device = device or totp_preparer(user)
+    form = CodeTotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = totp_confirmer(user=user, code=form.cleaned_data["code"], request=request)
+        if codes is not None:
+            request.session["_codes_a_montrer"] = codes
+            return connexion_terminer(
+                request, user, backend=en_attente.backend, suite=en_attente.suite, methode="totp", confiance=False
+            )
+        form.add_error(
+            "code", "Ce code ne correspond pas : vérifiez l'heure du téléphone et saisissez le code affiché."
+        )
+    return render(
+        request,
+        "accounts/totp_ajouter.html",
+        {
+            "form": form,
+            "qr": totp_qr_svg(device, user),
+            "secret": totp_secret_lisible(device),
+            "obligatoire": True,
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -135,6 +392,8 @@ def _verrouille(request: HttpRequest, identifiant: str) -> bool:
 @require_http_methods(["GET", "POST"])
 def premiere_connexion(request: HttpRequest) -> HttpResponse:
     form = PremiereConnexionForm(request.POST or None)
+    if request.method == "POST" and ip_limitee(request):
+        return reponse_limite_ip(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if _verrouille(request, data["identifiant"]):
@@ -173,6 +432,8 @@ def premiere_connexion(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def oubli(request: HttpRequest) -> HttpResponse:
     form = OubliForm(request.POST or None)
+    if request.method == "POST" and ip_limitee(request):
+        return reponse_limite_ip(request)
     if request.method == "POST" and form.is_valid():
         nouveau_secret_demander(identifiant=form.cleaned_data["identifiant"], request=request)
         return render(request, "accounts/oubli_envoye.html")
@@ -183,20 +444,21 @@ def _definir_par_lien(request: HttpRequest, jeton_secret: str, objet: str) -> Ht
     jeton = jeton_valide(jeton_secret, objet)
     if jeton is None:
         return render(request, "accounts/lien_invalide.html", status=410)
-    form = NouveauSecretForm(jeton.user, request.POST or None)
+    form = formulaire_secret(jeton.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         lien_utiliser(jeton=jeton, password=form.cleaned_data["new_password1"], request=request)
         messages.success(
             request,
-            "Votre espace est activé : connectez-vous avec votre nouveau mot de passe."
+            "Votre espace est activé : connectez-vous avec votre nouveau secret."
             if objet == ObjetJeton.ACTIVATION
-            else "Votre mot de passe est changé : connectez-vous avec le nouveau.",
+            else "C'est changé : connectez-vous avec votre nouveau secret.",
         )
-        return redirect("accounts:connexion")
+        # The link proved the email address, as an emailed code would: this browser is trusted.
+        return appareil_approuver(request, jeton.user, redirect("accounts:connexion"))
     return render(
         request,
         "accounts/secret_definir.html",
-        {"form": form, "activation": objet == ObjetJeton.ACTIVATION},
+        {"form": form, "activation": objet == ObjetJeton.ACTIVATION, "code_acces": isinstance(form, CodeAccesForm)},
     )
 
 
@@ -222,15 +484,22 @@ def code_courrier(request: HttpRequest) -> HttpResponse:
     courrier_id = request.session.get(SESSION_COURRIER)
     courrier = Courrier.objects.select_related("adherent__user").filter(pk=courrier_id).first() if courrier_id else None
     if courrier is not None and courrier.adherent.user is not None:
-        form = NouveauSecretForm(courrier.adherent.user, request.POST or None)
+        form = formulaire_secret(courrier.adherent.user, request.POST or None)
         if request.method == "POST" and "new_password1" in request.POST and form.is_valid():
             user: User = courrier.adherent.user
             secret_definir(user=user, password=form.cleaned_data["new_password1"], request=request, via="courrier")
             request.session.pop(SESSION_COURRIER, None)
-            messages.success(request, "C'est fait : connectez-vous avec votre nouveau mot de passe.")
-            return redirect("accounts:connexion")
-        return render(request, "accounts/secret_definir.html", {"form": form, "activation": False})
+            messages.success(request, "C'est fait : connectez-vous avec votre nouveau secret.")
+            # The letter proved the postal address: this browser is trusted (access-code policy).
+            return appareil_approuver(request, user, redirect("accounts:connexion"))
+        return render(
+            request,
+            "accounts/secret_definir.html",
+            {"form": form, "activation": False, "code_acces": isinstance(form, CodeAccesForm)},
+        )
     form_code = CodeCourrierForm(request.POST or None)
+    if request.method == "POST" and ip_limitee(request):
+        return reponse_limite_ip(request)
     if request.method == "POST" and form_code.is_valid():
         identifiant = form_code.cleaned_data["identifiant"]
         if _verrouille(request, identifiant):
@@ -271,3 +540,48 @@ def deverrouiller(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:deverrouiller")
         form.add_error(None, resultat.message)
     return render(request, "accounts/deverrouiller.html", {"form": form})
+
+
+@gestion_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def courriers(request: HttpRequest) -> HttpResponse:
+    """Back office: the letters to print (activation and new-secret codes for members without an
+    email). Printing a batch marks it posted and deletes the PDFs: the code then exists only on paper."""
+    from django.core.paginator import Paginator
+
+    from mutuelle.accounts.services import courriers_imprimes
+
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("courrier") if i.isdigit()][:500]
+        if not ids:
+            messages.error(request, "Cochez au moins un courrier.")
+        else:
+            n = courriers_imprimes(ids=ids, actor=request.user, request=request)
+            messages.success(request, f"{n} courrier(s) marqué(s) comme imprimé(s) et posté(s).")
+        return redirect("accounts:courriers")
+    a_imprimer = (
+        Courrier.objects.select_related("adherent").filter(statut=StatutCourrier.A_IMPRIMER).order_by("cree_le")
+    )
+    page = Paginator(a_imprimer, 50).get_page(request.GET.get("page"))
+    recents = (
+        Courrier.objects.select_related("adherent", "imprime_par")
+        .filter(statut=StatutCourrier.IMPRIME)
+        .order_by("-imprime_le")[:20]
+    )
+    return render(request, "accounts/courriers.html", {"page": page, "recents": recents, "total": a_imprimer.count()})
+
+
+@gestion_required
+@never_cache
+def courrier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.http import Http404
+
+    courrier = Courrier.objects.select_related("adherent").filter(pk=pk, statut=StatutCourrier.A_IMPRIMER).first()
+    if courrier is None or not courrier.pdf:
+        raise Http404("Ce courrier n'est plus à imprimer.")
+    audit_log(action="accounts.courrier.downloaded", target=courrier, adherent=courrier.adherent, request=request)
+    with courrier.pdf.open("rb") as fichier:
+        response = HttpResponse(fichier.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="courrier-{courrier.pk}.pdf"'
+    return response

@@ -2,18 +2,26 @@
 
 import pytest
 
-from mutuelle.accounts.models import Role
+from mutuelle.accounts.models import Role, User
 from tests.browser.conftest import screenshot
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory, code_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page, username):
-    page.goto("/admin/login/")
-    page.get_by_label("Nom d’utilisateur").fill(username)
+    """The admin's login is the site's: password, then the code of the authenticator app."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.get(username=username)
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    if "/connexion/" not in page.url:
+        page.goto("/admin/login/?next=/admin/")
+    page.get_by_label("Numéro d'adhérent ou numéro de sécurité sociale").fill(username)
     page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Code à 6 chiffres de l'application, ou un code de secours").fill(code_totp(device))
+    page.get_by_role("button", name="Valider").click()
 
 
 def test_administrator_finds_a_member_and_sees_the_family_contract(page, contrat, adherent):

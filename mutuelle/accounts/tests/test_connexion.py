@@ -259,5 +259,21 @@ def test_an_idle_session_ends_after_15_minutes(adherent):
 def test_staff_log_in_with_their_username_on_the_same_page(gestionnaire):
     client = Client()
     response = _post(client, gestionnaire.username, TEST_PASSWORD)
-    assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(gestionnaire.pk)
+    # The password is right; the session opens after the second factor (test_second_facteur.py).
+    assert response.status_code == 302 and response["Location"] == "/connexion/second-facteur/"
+    assert "_connexion_en_attente" in client.session
+
+
+def test_staff_usernames_lock_on_their_own_account(gestionnaire, mutuelle):
+    """django-axes hands the username over under the form's field name: it must still name the account."""
+    for _ in range(3):
+        _post(Client(), gestionnaire.username, "mauvais")
+    assert _post(Client(), gestionnaire.username, TEST_PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize("username", ["gestionnaire-b", "administrateur", "jean.dupont.2"])
+def test_a_username_is_never_mistaken_for_a_nir(username):
+    from mutuelle.accounts.identifiants import est_identifiant_adherent
+
+    assert not est_identifiant_adherent(username)
+    assert est_identifiant_adherent("2 82 03 2A 990 002") and est_identifiant_adherent("1000 0017")

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from mutuelle.core.models import AuditLog
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, connecter
 
 pytestmark = [pytest.mark.django_db, pytest.mark.verrouillage]
 
@@ -33,7 +33,7 @@ def _demande(adherent, **changes):
 
 def _staff_client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    connecter(client, user)
     return client
 
 
@@ -73,5 +73,5 @@ def test_members_and_brokers_cannot_unlock_and_anonymous_visitors_are_sent_to_lo
 
 def test_the_unlock_form_needs_the_csrf_token(adherent, gestionnaire):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(gestionnaire)
+    connecter(client, gestionnaire)
     assert client.post(URL, _demande(adherent)).status_code == 403

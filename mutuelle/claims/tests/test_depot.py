@@ -11,14 +11,14 @@ from django.test import Client
 from mutuelle.claims.models import FichierNoemie, LigneRemboursement
 from mutuelle.claims.tasks import noemie_inbox_scan
 from mutuelle.claims.tests.helpers import acte, decompte, write
-from tests.factories import TEST_PASSWORD
+from tests.factories import connecter
 
 pytestmark = pytest.mark.django_db
 
 
 def login(user) -> Client:
     c = Client()
-    assert c.login(username=user.username, password=TEST_PASSWORD)
+    connecter(c, user)
     return c
 
 

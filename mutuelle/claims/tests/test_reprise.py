@@ -288,7 +288,7 @@ def test_the_file_page_shows_how_far_an_interrupted_integration_got(
 ):
     from django.test import Client
 
-    from tests.factories import TEST_PASSWORD
+    from tests.factories import connecter
 
     path = _fichier(tmp_path, mutuelle, 60)
 
@@ -299,7 +299,7 @@ def test_the_file_page_shows_how_far_an_interrupted_integration_got(
         noemie_ingest(path=path, progress=stop, parallele=False)
     fichier = FichierNoemie.objects.get()
     client = Client()
-    client.login(username=gestionnaire.username, password=TEST_PASSWORD)
+    connecter(client, gestionnaire)
     page = client.get(f"/gestion/remboursements/fichiers/{fichier.pk}/").content.decode()
     done = fichier.lots.get(fait=True).nb_actes
     assert "En cours d&#x27;intégration" in page or "En cours d'intégration" in page

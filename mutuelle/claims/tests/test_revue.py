@@ -11,7 +11,7 @@ from mutuelle.claims.models import LigneRemboursement, Statut
 from mutuelle.claims.services import noemie_ingest
 from mutuelle.claims.tests.helpers import acte, consultation_secteur_2, decompte, write
 from mutuelle.core.models import AuditLog
-from tests.factories import TEST_PASSWORD
+from tests.factories import connecter
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -26,7 +26,7 @@ def en_revue(camille, garanties, tmp_path):
 
 def login(user) -> Client:
     c = Client()
-    assert c.login(username=user.username, password=TEST_PASSWORD)
+    connecter(c, user)
     return c
 
 
@@ -93,7 +93,7 @@ def test_members_and_brokers_get_403_anonymous_the_login_page(adherent, courtier
 
 def test_decisions_need_the_csrf_token(gestionnaire, en_revue):
     c = Client(enforce_csrf_checks=True)
-    c.force_login(gestionnaire)
+    connecter(c, gestionnaire)
     assert c.post(f"/gestion/remboursements/revue/{en_revue.pk}/", {"action": "valider"}).status_code == 403
 
 

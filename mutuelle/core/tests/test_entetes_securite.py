@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, connecter
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,6 @@ def test_the_session_cookie_is_httponly_and_samesite(adherent):
 
 def test_authenticated_pages_are_never_stored_by_the_browser(adherent):
     client = Client()
-    client.force_login(adherent.user)
+    connecter(client, adherent.user)
     response = client.get("/")
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -8,14 +8,14 @@ from django.test import Client
 
 from mutuelle.core.models import AuditLog
 from mutuelle.core.services import mutuelle_apply_preset
-from tests.factories import TEST_PASSWORD
+from tests.factories import connecter
 
 pytestmark = pytest.mark.django_db
 
 
 def _login(user) -> Client:
     c = Client()
-    assert c.login(username=user.username, password=TEST_PASSWORD)
+    connecter(c, user)
     return c
 
 
@@ -139,7 +139,7 @@ def test_admin_creation_of_a_member_generates_the_number_and_audits(admin_user, 
     from tests.factories import fake_nir
 
     c = Client()
-    c.force_login(admin_user)
+    connecter(c, admin_user)
     response = c.post(
         "/admin/members/adherent/add/",
         {
@@ -165,7 +165,7 @@ def test_admin_creation_of_a_member_generates_the_number_and_audits(admin_user, 
 
 def test_a_wrong_nir_in_the_admin_is_refused_with_a_french_message(admin_user, mutuelle):
     c = Client()
-    c.force_login(admin_user)
+    connecter(c, admin_user)
     response = c.post(
         "/admin/members/adherent/add/",
         {

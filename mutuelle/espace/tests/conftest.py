@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import GarantieFactory, ligne_make
+from tests.factories import GarantieFactory, connecter, ligne_make
 
 
 @pytest.fixture(autouse=True)
@@ -74,5 +74,5 @@ def plafond_monture(formule: Any) -> Any:
 
 @pytest.fixture
 def camille_connectee(client: Any, adherent: Any) -> Any:
-    client.force_login(adherent.user)
+    connecter(client, adherent.user)
     return client

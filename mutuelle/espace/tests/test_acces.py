@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from tests.factories import connecter
+
 PAGES = [
     reverse("espace:accueil"),
     reverse("espace:remboursements"),
@@ -26,14 +28,14 @@ def test_a_visitor_is_sent_to_the_login_page(client: Any, mutuelle: Any, url: st
 
 @pytest.mark.parametrize("url", PAGES)
 def test_staff_cannot_open_a_member_space(client: Any, gestionnaire: Any, url: str) -> None:
-    client.force_login(gestionnaire)
+    connecter(client, gestionnaire)
     response = client.get(url)
     assert response.status_code == 403
     assert "réservé aux adhérents" in response.content.decode()
 
 
 def test_a_broker_cannot_open_a_member_space(client: Any, courtier: Any) -> None:
-    client.force_login(courtier.user)
+    connecter(client, courtier.user)
     assert client.get(reverse("espace:accueil")).status_code == 403
 
 
@@ -46,7 +48,7 @@ def test_another_members_reimbursement_answers_404(camille_connectee: Any, ligne
 def test_hugo_sees_nothing_of_camilles_family(
     client: Any, autre_adherent: Any, lignes: Any, ligne_de_hugo: Any
 ) -> None:
-    client.force_login(autre_adherent.user)
+    connecter(client, autre_adherent.user)
     liste = client.get(reverse("espace:remboursements")).content.decode()
     assert "Léa" not in liste and "Julien" not in liste
     assert "55,00" in liste  # his own line

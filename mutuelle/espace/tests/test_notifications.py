@@ -15,6 +15,7 @@ from mutuelle.claims.services import ligne_transition
 from mutuelle.core.models import AuditLog
 from mutuelle.notifications.models import Notification, PreferencesCommunication, ResumeMensuel
 from mutuelle.notifications.services import resumes_mensuels_envoyer
+from tests.factories import connecter
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def test_another_members_notification_answers_404(
     client: Any, autre_adherent: Any, a_payer: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     _payer(a_payer, django_capture_on_commit_callbacks)
-    client.force_login(autre_adherent.user)
+    connecter(client, autre_adherent.user)
     notification = Notification.objects.get()
     assert client.post(reverse("espace:notification", args=[notification.pk])).status_code == 404
     notification.refresh_from_db()
@@ -147,7 +148,7 @@ def test_opening_a_notification_needs_the_csrf_token(
     http: Any, adherent: Any, a_payer: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     _payer(a_payer, django_capture_on_commit_callbacks)
-    http.force_login(adherent.user)
+    connecter(http, adherent.user)
     notification = Notification.objects.get()
     assert http.post(reverse("espace:notification", args=[notification.pk])).status_code == 403
     assert http.get(reverse("espace:notification", args=[notification.pk])).status_code == 405

@@ -1,0 +1,33 @@
+"""Per-IP throttling of the authentication forms (django-ratelimit, counted in the cache).
+
+The per-account lockout stops anyone guessing one account's secret; this stops one address trying
+many accounts (credential stuffing). It applies the same way whatever the identifiers typed, so it
+reveals nothing about which exist.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_ratelimit.core import is_ratelimited
+
+from mutuelle.core.services import audit_log
+
+GROUPE = "mutuelle.accounts.authentification"
+
+
+def ip_limitee(request: HttpRequest) -> bool:
+    """Count this POST against the client's IP; True once the address is over the limit."""
+    limitee = bool(
+        is_ratelimited(request, group=GROUPE, key="ip", rate=settings.MUTUELLE_LIMITE_IP, method="POST", increment=True)
+    )
+    if limitee:
+        audit_log(action="accounts.ip_throttled", actor=None, request=request, message=request.path[:200])
+    return limitee
+
+
+def reponse_limite_ip(request: HttpRequest) -> HttpResponse:
+    response = render(request, "accounts/trop_de_tentatives.html", status=429)
+    response["Retry-After"] = "600"
+    return response

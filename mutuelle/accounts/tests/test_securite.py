@@ -1,0 +1,170 @@
+"""“Sécurité de mon compte”: sessions, recent logins, password and email changes; per-IP throttling;
+the letters-to-print queue of the back office."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from mutuelle.accounts.models import Courrier, StatutCourrier, TypeCourrier
+from mutuelle.accounts.services import courrier_creer
+from mutuelle.core.models import AuditLog
+from tests.factories import TEST_PASSWORD, adherent_make, connecter
+
+pytestmark = [pytest.mark.django_db, pytest.mark.verrouillage]
+
+NOUVEAU = "une autre phrase de passe bien longue"
+
+
+def _login(client: Client, identifiant: str, secret: str = TEST_PASSWORD, **extra: Any) -> Any:
+    return client.post("/connexion/", {"identifiant": identifiant, "secret": secret}, **extra)
+
+
+def _connecte(client: Client, user: Any) -> bool:
+    client.get("/espace/")
+    return client.session.get("_auth_user_id") == str(user.pk)
+
+
+def test_the_security_page_lists_sessions_browsers_and_recent_logins(adherent, mutuelle):
+    ici = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36")
+    _login(Client(), adherent.numero, "mauvais")
+    _login(ici, adherent.numero)
+    page = ici.get("/compte/securite/")
+    assert page.status_code == 200 and page["Cache-Control"].startswith("max-age=0")
+    html = page.content.decode()
+    assert "Chrome sur Linux" in html and "(cette session)" in html
+    assert "Connexion réussie" in html and "Échec" in html
+    assert adherent.nir not in html
+
+
+def test_log_out_my_other_sessions_ends_them_all_but_this_one(adherent, mutuelle):
+    ici, ailleurs, encore = Client(), Client(), Client()
+    for client in (ici, ailleurs, encore):
+        _login(client, adherent.numero)
+    assert ici.post("/compte/sessions/fermer/").status_code == 302
+    assert _connecte(ici, adherent.user)
+    assert not _connecte(ailleurs, adherent.user) and not _connecte(encore, adherent.user)
+    row = AuditLog.objects.get(action="accounts.sessions.revoked")
+    assert row.nouvelle_valeur == {"sessions": 2}
+
+
+def test_the_security_pages_need_a_login_and_csrf(adherent, mutuelle):
+    assert Client().get("/compte/securite/")["Location"].startswith("/connexion/")
+    client = Client(enforce_csrf_checks=True)
+    connecter(client, adherent.user)
+    assert client.post("/compte/sessions/fermer/").status_code == 403
+
+
+def test_changing_the_password_asks_for_it_again_and_ends_the_other_sessions(
+    adherent, mutuelle, django_capture_on_commit_callbacks
+):
+    ici, ailleurs = Client(), Client()
+    _login(ici, adherent.numero)
+    _login(ailleurs, adherent.numero)
+    session = ici.session
+    session["_reauthentifie_le"] = 0
+    session.save()
+    assert ici.get("/compte/secret/")["Location"].startswith("/compte/confirmer/")
+    ici.post("/compte/confirmer/", {"secret": TEST_PASSWORD, "suite": "/compte/secret/"})
+    assert ici.post("/compte/secret/", {"new_password1": "court", "new_password2": "court"}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ici.post("/compte/secret/", {"new_password1": NOUVEAU, "new_password2": NOUVEAU})
+    assert response["Location"] == "/compte/securite/"
+    assert _connecte(ici, adherent.user)
+    assert not _connecte(ailleurs, adherent.user)
+    assert "mot de passe a été changé" in mail.outbox[-1].subject
+    assert _login(Client(), adherent.numero, NOUVEAU).status_code == 302
+
+
+def test_wrong_passwords_at_the_confirmation_count_towards_the_lockout(adherent, mutuelle):
+    client = Client()
+    _login(client, adherent.numero)
+    assert client.post("/compte/confirmer/", {"secret": "non 1"}).status_code == 400
+    assert client.post("/compte/confirmer/", {"secret": "non 2"}).status_code == 400
+    assert client.post("/compte/confirmer/", {"secret": "non 3"}).status_code == 429
+    assert _login(Client(), adherent.numero).status_code == 429
+
+
+def test_a_new_email_is_confirmed_at_the_new_address_and_told_to_the_old_one(
+    adherent, mutuelle, django_capture_on_commit_callbacks
+):
+    ancienne = adherent.email
+    client = connecter(Client(), adherent.user)
+    client.post("/compte/confirmer/", {"secret": TEST_PASSWORD})
+    assert client.post("/compte/email/", {"email": "pas-une-adresse"}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/compte/email/", {"email": "camille.nouvelle@test.example"}).status_code == 302
+    nouvelle, vieille = mail.outbox[-2], mail.outbox[-1]
+    assert nouvelle.to == ["camille.nouvelle@test.example"] and vieille.to == [ancienne]
+    assert "camille.nouvelle@test.example" not in vieille.body  # masked for the old address
+    adherent.refresh_from_db()
+    assert adherent.email == ancienne  # nothing changes before the confirmation
+    found = re.search(r"(/compte/email/confirmer/\S+/)", nouvelle.body)
+    assert found
+    lien = found.group(1)
+    assert Client().get(lien).status_code == 200  # a mail scanner's GET confirms nothing
+    adherent.refresh_from_db()
+    assert adherent.email == ancienne
+    assert Client().post(lien).status_code == 302
+    adherent.refresh_from_db()
+    assert adherent.email == "camille.nouvelle@test.example"
+    assert Client().post(lien).status_code == 410  # single use
+    row = AuditLog.objects.get(action="accounts.email.changed")
+    assert "camille.nouvelle@test.example" not in str(row.nouvelle_valeur)
+
+
+def test_one_address_trying_many_accounts_is_throttled_whatever_the_identifiers(adherent, mutuelle, settings):
+    settings.MUTUELLE_LIMITE_IP = "5/10m"
+    for i in range(5):
+        assert _login(Client(), f"1000000{i:02d}", "essai", REMOTE_ADDR="203.0.113.9").status_code == 200
+    blocked = _login(Client(), adherent.numero, TEST_PASSWORD, REMOTE_ADDR="203.0.113.9")
+    assert blocked.status_code == 429 and "Trop de tentatives" in blocked.content.decode()
+    assert (
+        Client().post("/connexion/mot-de-passe-oublie/", {"identifiant": "1"}, REMOTE_ADDR="203.0.113.9").status_code
+        == 429
+    )
+    # Another address is not concerned.
+    assert _login(Client(), adherent.numero, TEST_PASSWORD, REMOTE_ADDR="198.51.100.7").status_code == 302
+    assert AuditLog.objects.filter(action="accounts.ip_throttled").exists()
+
+
+# -- letters to print ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def courrier(mutuelle):
+    adherent = adherent_make(prenom="Paul", nom="Roux", email="", sexe="1")
+    return courrier_creer(adherent=adherent, type_courrier=TypeCourrier.ACTIVATION)
+
+
+def test_a_handler_prints_a_batch_of_letters_then_their_pdfs_are_gone(gestionnaire, courrier):
+    client = connecter(Client(), gestionnaire)
+    page = client.get("/connexion/gestion/courriers/").content.decode()
+    assert "Paul" in page and "1 courrier à imprimer" in page
+    pdf = client.get(f"/connexion/gestion/courriers/{courrier.pk}/pdf/")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert AuditLog.objects.filter(action="accounts.courrier.downloaded", acteur=gestionnaire).exists()
+    assert client.post("/connexion/gestion/courriers/", {}).status_code == 302  # nothing ticked: an error message
+    chemin = courrier.pdf.path
+    client.post("/connexion/gestion/courriers/", {"courrier": [str(courrier.pk)]})
+    courrier.refresh_from_db()
+    assert courrier.statut == StatutCourrier.IMPRIME and courrier.imprime_par == gestionnaire
+    assert not courrier.pdf
+    import os
+
+    assert not os.path.exists(chemin)
+    assert client.get(f"/connexion/gestion/courriers/{courrier.pk}/pdf/").status_code == 404
+    assert "Aucun courrier en attente" in client.get("/connexion/gestion/courriers/").content.decode()
+    # The code still works: the member has the paper.
+    assert Courrier.objects.get(pk=courrier.pk).code_utilise_le is None
+
+
+def test_members_and_brokers_cannot_see_the_letters(adherent, courtier, courrier):
+    for user in (adherent.user, courtier.user):
+        client = connecter(Client(), user)
+        assert client.get("/connexion/gestion/courriers/").status_code == 403
+        assert client.get(f"/connexion/gestion/courriers/{courrier.pk}/pdf/").status_code == 403
