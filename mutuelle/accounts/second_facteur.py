@@ -148,7 +148,9 @@ def totp_qr_svg(device: TOTPDevice, user: User) -> SafeString:
     """The provisioning URI as an inline SVG QR code (segno), for the authenticator app to scan."""
     import segno
 
-    svg: str = segno.make(totp_uri(device, user), error="m").svg_inline(scale=4, dark="#111", light="#fff")
+    svg: str = segno.make(totp_uri(device, user), error="m").svg_inline(
+        scale=4, dark="#111", light="#fff", omitsize=True
+    )
     return mark_safe(svg)  # noqa: S308 (segno's own markup; the data it encodes is ours)
 
 

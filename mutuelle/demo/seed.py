@@ -7,6 +7,7 @@ Later issues add sections (reimbursements, documents, requests…) as functions 
 
 from __future__ import annotations
 
+import hashlib
 import random
 import unicodedata
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ from mutuelle.referentiel.services import nature_prestation_load
 from regles.nir import nir_key
 
 DEMO_PASSWORD = "demo-mutuelle-2026"  # noqa: S105 - printed on purpose: demo logins only
+DEMO_CODE_ACCES = "739124"  # the access-code policy's demo member (printed too)
 DEFAULT_SEED = 2026
 DEFAULT_MEMBERS = 220
 GARANTIES_DEPUIS = date(2019, 1, 1)
@@ -213,7 +215,24 @@ def _demo_user(report: SeedReport, fake: Faker, *, username: str, role: str, dom
         user.set_password(DEMO_PASSWORD)
         user.save()
         report.count("comptes")
+    if user.second_facteur_obligatoire:
+        _demo_totp(report, user)
     return user
+
+
+def demo_totp_cle(username: str) -> str:
+    """The demo's authenticator secret for a staff or broker account: fixed, so it can be printed
+    and typed into an app once (``manage.py code_totp USERNAME`` shows the current code)."""
+    return hashlib.sha256(f"demo-totp-{username}".encode()).hexdigest()[:40]
+
+
+def _demo_totp(report: SeedReport, user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _, created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "Démo", "key": demo_totp_cle(user.username)}
+    )
+    report.count("seconds facteurs (TOTP)", int(created))
 
 
 def seed_courtiers(report: SeedReport, fake: Faker, rng: random.Random) -> list[Courtier]:
@@ -713,10 +732,35 @@ def seed_comptes_adherents(report: SeedReport, today: date) -> None:
             user.is_active = True
             user.save(update_fields=["password", "is_active"])
         report.adherent_logins.append((adherent, "actif"))
+    # The access-code policy (preset "azur"): NIR and a 6-digit code, an emailed code on a new browser.
+    code = (
+        Adherent.objects.filter(email__gt="", user__isnull=False, contrats__statut="actif")
+        .exclude(pk__in=[a.pk for a in actifs] + ([a_activer.pk] if a_activer else []))
+        .order_by("-numero")
+        .first()
+    )
+    if code is not None and code.user is not None:
+        if not code.user.is_active:
+            code.user.set_password(DEMO_CODE_ACCES)
+            code.user.is_active = True
+            code.user.save(update_fields=["password", "is_active"])
+        report.adherent_logins.append((code, f"actif, code {DEMO_CODE_ACCES}"))
     if a_activer is not None:
         report.adherent_logins.append((a_activer, "à activer (email)"))
     if sans_email is not None:
         report.adherent_logins.append((sans_email, "à activer (courrier)"))
+    # One letter waits in the back office's "letters to print" queue: another member without email
+    # asked to activate the space.
+    from mutuelle.accounts.models import Courrier, TypeCourrier
+    from mutuelle.accounts.services import courrier_creer
+
+    demandeurs = Adherent.objects.filter(email="", user__isnull=False, user__is_active=False)
+    if sans_email is not None:
+        demandeurs = demandeurs.exclude(pk=sans_email.pk)
+    demandeur = demandeurs.order_by("numero").first()
+    if demandeur is not None and not Courrier.objects.exists():
+        courrier_creer(adherent=demandeur, type_courrier=TypeCourrier.ACTIVATION)
+        report.count("courriers à imprimer")
 
 
 def describe(report: SeedReport) -> dict[str, Any]:

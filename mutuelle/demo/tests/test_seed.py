@@ -4,7 +4,7 @@ from datetime import date
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from mutuelle.accounts.models import Role, User
 from mutuelle.brokers.models import Courtier
@@ -143,3 +143,26 @@ def test_the_demo_shows_three_years_of_reimbursements_in_every_status(settings, 
     assert statuts == {"en_cours_d_analyse", "complement_d_information_necessaire", "valide", "paye", "rejete"}
     dates = LigneRemboursement.objects.order_by("date_soins").values_list("date_soins", flat=True)
     assert dates.first() <= date(2023, 11, 30) and dates.last() >= date(2026, 11, 1)
+
+
+def test_demo_staff_and_brokers_have_an_authenticator_whose_code_the_demo_can_show(settings):
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mutuelle.demo.seed import DEMO_CODE_ACCES, DEMO_PASSWORD
+
+    output = _run(members=12)
+    assert "code_totp" in output and f"code {DEMO_CODE_ACCES}" in output
+    assert (
+        TOTPDevice.objects.filter(user__username__in=["admin", "gestionnaire1", "courtier1"], confirmed=True).count()
+        == 3
+    )
+    client = Client()
+    client.post("/connexion/", {"identifiant": "gestionnaire1", "secret": DEMO_PASSWORD})
+    out = StringIO()
+    call_command("code_totp", "gestionnaire1", stdout=out)
+    assert client.post("/connexion/verification/", {"code": out.getvalue().strip()}).status_code == 302
+    assert client.session["_auth_user_id"]
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("code_totp", "gestionnaire1")

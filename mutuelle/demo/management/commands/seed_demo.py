@@ -43,10 +43,20 @@ class Command(BaseCommand):
         self.stdout.write(self.style.MIGRATE_HEADING(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})"))
         for role, username, name in report.logins:
             self.stdout.write(f"  {role:<24} {username:<15} {name}")
+        self.stdout.write(
+            "  Second facteur obligatoire pour ces comptes : le code du moment s'obtient par "
+            "« uv run python manage.py code_totp IDENTIFIANT »"
+        )
+        self.stdout.write(
+            "  (ou ajoutez dans une application d'authentification la clé affichée par "
+            "« uv run python manage.py code_totp --cle IDENTIFIANT »)."
+        )
         self.stdout.write("")
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"Espace adhérent : {settings.MUTUELLE_BASE_URL}/connexion/ (numéro d'adhérent ou NIR, et mot de passe)"
+                f"Espace adhérent : {settings.MUTUELLE_BASE_URL}/connexion/"
+                " (numéro d'adhérent ou NIR, et mot de passe ;"
+                " avec « manage.py mutuelle_preset azur » : NIR et code d'accès à 6 chiffres)"
             )
         )
         for adherent, etat in report.adherent_logins:
@@ -55,6 +65,8 @@ class Command(BaseCommand):
             )
             nom = f"{adherent.prenom} {adherent.nom}"
             self.stdout.write(f"  n° {adherent.numero}  {nom:<24} {etat:<22} {verification}")
+            if "code" in etat:
+                self.stdout.write(f"  {'':<12}NIR {adherent.nir} (politique « NIR et code d'accès »)")
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Quelques adhérents à chercher dans l'administration"))
         for adherent in report.sample_members:
