@@ -116,6 +116,8 @@ def test_the_space_on_a_phone(browser: Any, live_server: Any, adherent: Any, his
             ("/espace/remboursements/", "telephone-remboursements"),
             (f"/espace/remboursements/{historique['monture'].pk}/", "telephone-detail"),
             ("/espace/depenses/", "telephone-depenses"),
+            ("/compte/securite/", "telephone-securite"),
+            ("/compte/application/", "telephone-totp"),
         ):
             page.goto(url)
             # Nothing wider than the screen: no sideways scrolling on a phone.
