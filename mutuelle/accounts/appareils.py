@@ -222,6 +222,15 @@ def autres_sessions_fermer(*, request: HttpRequest, user: User) -> int:
     return n
 
 
+def confiance_retirer(user: User, *, sauf: Appareil | None = None) -> int:
+    """After a new secret, no browser trusted before it skips the second step any more (a browser an
+    attacker trusted with a stolen code is cut off); ``sauf`` is the browser that set it, if logged in."""
+    appareils = Appareil.objects.filter(user=user, de_confiance_le__isnull=False)
+    if sauf is not None:
+        appareils = appareils.exclude(pk=sauf.pk)
+    return appareils.update(de_confiance_le=None)
+
+
 def toutes_sessions_fermer(user: User) -> None:
     """After a new secret: nothing opened before it survives (Django's hash check does it too)."""
     for session in SessionCompte.objects.filter(user=user):

@@ -181,9 +181,10 @@ def secret_definir(*, user: User, password: str, request: HttpRequest | None = N
             statut=StatutCourrier.ANNULE
         ).update(code_utilise_le=now)
     deverrouiller(f"compte:{locked.pk}")
-    from mutuelle.accounts.appareils import toutes_sessions_fermer
+    from mutuelle.accounts.appareils import confiance_retirer, toutes_sessions_fermer
 
     toutes_sessions_fermer(locked)
+    confiance_retirer(locked)
     audit_log(
         action="accounts.compte.activated" if premiere else "accounts.secret.changed",
         target=locked,
@@ -410,15 +411,17 @@ def compte_deverrouiller(
 @transaction.atomic
 def secret_changer(*, request: HttpRequest, user: User, password: str) -> int:
     """A logged-in user changes their password or access code (after re-authenticating): this
-    session stays open, every other one ends, the owner is told by email."""
+    session stays open, every other one ends, other browsers are no longer trusted, the owner is
+    told by email."""
     from django.contrib.auth import update_session_auth_hash
 
-    from mutuelle.accounts.appareils import autres_sessions_fermer
+    from mutuelle.accounts.appareils import appareil_de, autres_sessions_fermer, confiance_retirer
 
     user.set_password(password)
     user.save(update_fields=["password"])
     update_session_auth_hash(request, user)
     fermees = autres_sessions_fermer(request=request, user=user)
+    confiance_retirer(user, sauf=appareil_de(request, user))
     adherent = Adherent.objects.filter(user=user).first()
     audit_log(
         action="accounts.secret.changed",

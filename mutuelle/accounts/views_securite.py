@@ -29,6 +29,7 @@ from mutuelle.accounts.forms import (
     EmailForm,
     formulaire_secret,
 )
+from mutuelle.accounts.limites import ip_limitee, reponse_limite_ip
 from mutuelle.accounts.middleware import REAUTH
 from mutuelle.accounts.models import Appareil, ObjetJeton, Role, User
 from mutuelle.accounts.services import (
@@ -115,6 +116,8 @@ def confirmer(request: HttpRequest) -> HttpResponse:
         suite = resolve_url("compte:securite")
     if AxesProxyHandler.is_locked(request, credentials_de(user)):
         return reponse_verrouillage(request, credentials=credentials_de(user))
+    if request.method == "POST" and ip_limitee(request):
+        return reponse_limite_ip(request)
     form = ConfirmationForm(request.POST or None)
     if _code_acces(user):
         form.fields["secret"].label = "Votre code d'accès actuel"

@@ -293,3 +293,32 @@ def test_a_link_used_to_set_the_code_trusts_that_browser(politique_code):
     assert client.post(url.group(1), {"new_password1": "123456", "new_password2": "123456"}).status_code == 200
     assert client.post(url.group(1), {"new_password1": CODE, "new_password2": CODE}).status_code == 302
     assert _login(client, adherent.nir, CODE)["Location"] == "/espace/"
+
+
+def _navigateur_de_confiance(adherent: Any) -> Client:
+    client = Client()
+    _login(client, adherent.nir, CODE)
+    client.post("/connexion/verification/", {"code": _code_email(), "confiance": "on"})
+    assert _connecte(client, adherent.user)
+    client.post("/connexion/deconnexion/")
+    return client
+
+
+def test_a_new_secret_by_link_withdraws_the_trust_of_every_browser(politique_code):
+    """A browser trusted with a stolen code must not keep skipping the second step after the member
+    resets the code."""
+    from mutuelle.accounts.models import ObjetJeton
+    from mutuelle.accounts.services import lien_envoyer
+
+    adherent = _membre_avec_code(email="remi.garnier@test.example", prenom="Rémi", nom="Garnier")
+    intrus = _navigateur_de_confiance(adherent)
+    assert _login(intrus, adherent.nir, CODE)["Location"] == "/espace/"
+    intrus.post("/connexion/deconnexion/")
+    lien_envoyer(adherent=adherent, objet=ObjetJeton.SECRET)
+    url = re.search(r"(/connexion/nouveau-mot-de-passe/\S+/)", mail.outbox[-1].body)
+    assert url
+    membre = Client()
+    nouveau = "481937"
+    assert membre.post(url.group(1), {"new_password1": nouveau, "new_password2": nouveau}).status_code == 302
+    assert _login(intrus, adherent.nir, nouveau)["Location"] == "/connexion/verification/"
+    assert _login(membre, adherent.nir, nouveau)["Location"] == "/espace/"  # the browser that set it

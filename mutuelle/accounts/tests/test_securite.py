@@ -4,12 +4,15 @@ the letters-to-print queue of the back office."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.utils import timezone
 
+from mutuelle.accounts.appareils import COOKIE, appareil_de
 from mutuelle.accounts.models import Courrier, StatutCourrier, TypeCourrier
 from mutuelle.accounts.services import courrier_creer
 from mutuelle.core.models import AuditLog
@@ -80,6 +83,25 @@ def test_changing_the_password_asks_for_it_again_and_ends_the_other_sessions(
     assert _login(Client(), adherent.numero, NOUVEAU).status_code == 302
 
 
+def test_a_new_password_keeps_this_browser_trusted_and_no_other(adherent, mutuelle):
+    from mutuelle.accounts.models import Appareil
+
+    ici, ailleurs = Client(), Client()
+    _login(ici, adherent.numero)
+    _login(ailleurs, adherent.numero)
+    Appareil.objects.filter(user=adherent.user).update(de_confiance_le=timezone.now())
+    session = ici.session
+    session["_reauthentifie_le"] = time.time()
+    session.save()
+    ici.post("/compte/secret/", {"new_password1": NOUVEAU, "new_password2": NOUVEAU})
+    confiance = dict(Appareil.objects.filter(user=adherent.user).values_list("pk", "de_confiance_le"))
+    assert sum(1 for v in confiance.values() if v is not None) == 1
+    request = RequestFactory().get("/")
+    request.COOKIES[COOKIE] = ici.cookies[COOKIE].value
+    appareil = appareil_de(request, adherent.user)
+    assert appareil is not None and appareil.de_confiance
+
+
 def test_wrong_passwords_at_the_confirmation_count_towards_the_lockout(adherent, mutuelle):
     client = Client()
     _login(client, adherent.numero)
@@ -128,7 +150,10 @@ def test_one_address_trying_many_accounts_is_throttled_whatever_the_identifiers(
         == 429
     )
     # Another address is not concerned.
-    assert _login(Client(), adherent.numero, TEST_PASSWORD, REMOTE_ADDR="198.51.100.7").status_code == 302
+    ailleurs = Client()
+    assert _login(ailleurs, adherent.numero, TEST_PASSWORD, REMOTE_ADDR="198.51.100.7").status_code == 302
+    # Re-authentication is a password check too.
+    assert ailleurs.post("/compte/confirmer/", {"secret": "x"}, REMOTE_ADDR="203.0.113.9").status_code == 429
     assert AuditLog.objects.filter(action="accounts.ip_throttled").exists()
 
 
