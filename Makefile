@@ -56,9 +56,11 @@ pdf-packages:
 	  $(call apt_install,$(PDF_PACKAGES) fontconfig); \
 	fi
 
+# The tests also read back the 2D codes printed on documents (libdmtx: Data Matrix, zbar: QR).
 system-packages: pdf-packages
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
-	  $(call apt_install,chromium poppler-utils); \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+	  || ! ldconfig -p | grep -q libdmtx || ! ldconfig -p | grep -q libzbar; then \
+	  $(call apt_install,chromium poppler-utils libdmtx0b libzbar0); \
 	fi
 
 lint: setup

@@ -42,6 +42,12 @@ def _axes(request: Any, settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    """Files a test writes (PDFs, NOEMIE files) go to its own folder, never to the demo's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _cache_vide() -> Any:
     """Each test starts with an empty cache: the per-IP counters of one test never reach the next."""
     from django.core.cache import cache

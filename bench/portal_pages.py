@@ -57,7 +57,7 @@ def main() -> None:
     setup_test_environment()
     try:
         call_command("migrate", verbosity=0)
-        famille, autres = _donnees(args)
+        famille, autres = donnees_famille(args)
         client = Client()
         client.force_login(famille["adherent"].user)
         pages = {
@@ -98,7 +98,7 @@ def main() -> None:
             admin(f"DROP DATABASE IF EXISTS {DB}")
 
 
-def _donnees(args: argparse.Namespace) -> tuple[dict, int]:
+def donnees_famille(args: argparse.Namespace) -> tuple[dict, int]:
     from mutuelle.claims.models import Decompte, EvenementLigne, FichierNoemie, LigneRemboursement
     from mutuelle.formules.models import Formule
     from mutuelle.members.models import Qualite, Sexe

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "mutuelle.claims",
     "mutuelle.notifications",
     "mutuelle.espace",
+    "mutuelle.documents",
     "mutuelle.demo",
 ]
 
@@ -190,6 +191,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # counted in the cache): "N/period" POSTs per IP address, whatever the account; credential stuffing
 # across many accounts stops here, while the per-account lockout above stops guessing one account.
 MUTUELLE_LIMITE_IP = env_str("MUTUELLE_LIMITE_IP", "30/10m") or "30/10m"
+# The public document verification page (per IP) and document generation (per member).
+MUTUELLE_LIMITE_VERIFICATION = env_str("MUTUELLE_LIMITE_VERIFICATION", "30/10m") or "30/10m"
+MUTUELLE_LIMITE_DOCUMENTS = env_str("MUTUELLE_LIMITE_DOCUMENTS", "40/10m") or "40/10m"
 # The cache holds those counters: Redis in production (shared by every process), memory in the demo.
 CACHE_URL = env_str("CACHE_URL", None)
 if PRODUCTION and not CACHE_URL:

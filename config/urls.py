@@ -13,7 +13,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("connexion/", include("mutuelle.accounts.urls")),
     path("compte/", include("mutuelle.accounts.urls_compte")),
+    path("espace/documents/", include("mutuelle.documents.urls")),
     path("espace/", include("mutuelle.espace.urls")),
+    path("verifier/", include("mutuelle.documents.urls_publics")),
     path("gestion/remboursements/", include("mutuelle.claims.urls")),
     path("", include("mutuelle.core.urls")),
     # Demo-only pages: each answers 404 unless its setting is on (MUTUELLE_OUTBOX_PAGE…).

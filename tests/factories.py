@@ -263,3 +263,29 @@ def code_totp(device: Any, *, decalage: int = 0) -> str:
     from django_otp.oath import totp
 
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift + decalage):0{device.digits}d}"
+
+
+def garanties_carte(formule: Formule) -> Formule:
+    """A contrat-responsable formula with guarantees of every kind a document prints: rates of the BR
+    (OPTAM and not), a lump sum with a two-year ceiling, a 100 % Santé basket."""
+    formule.responsable = True
+    formule.save()
+    for poste, praticien, libelle, type_garantie, valeurs in (
+        ("consultation_generaliste", "optam", "Généraliste OPTAM", "br", {"taux": Decimal("150")}),
+        ("consultation_generaliste", "non_optam", "Généraliste non OPTAM", "br", {"taux": Decimal("130")}),
+        ("pharmacie_65", "tous", "Médicaments à 65 %", "br", {"taux": Decimal("100")}),
+        ("laboratoire", "tous", "Analyses", "br", {"taux": Decimal("125")}),
+        ("hospitalisation_frais_sejour", "tous", "Frais de séjour", "br", {"taux": Decimal("100")}),
+        (
+            "optique_verres",
+            "tous",
+            "Verres classe B",
+            "forfait",
+            {"taux": None, "montant": Decimal("150.00"), "plafond_montant": Decimal("300.00"), "periode_annees": 2},
+        ),
+        ("dentaire_prothese_100_sante", "tous", "Prothèses 100 % Santé", "100_sante", {"taux": None}),
+    ):
+        GarantieFactory.create(
+            formule=formule, poste=poste, praticien=praticien, libelle=libelle, type_garantie=type_garantie, **valeurs
+        )
+    return formule

@@ -17,17 +17,27 @@ from mutuelle.core.services import audit_log
 GROUPE = "mutuelle.accounts.authentification"
 
 
-def ip_limitee(request: HttpRequest) -> bool:
-    """Count this POST against the client's IP; True once the address is over the limit."""
+def ip_limitee(
+    request: HttpRequest, *, groupe: str = GROUPE, taux: str | None = None, methode: str = "POST", cle: str = "ip"
+) -> bool:
+    """Count this request (POSTs by default) against the client's IP, or another key such as
+    ``user``; True once over the limit (the authentication forms' limit unless ``taux`` is given)."""
     limitee = bool(
-        is_ratelimited(request, group=GROUPE, key="ip", rate=settings.MUTUELLE_LIMITE_IP, method="POST", increment=True)
+        is_ratelimited(
+            request,
+            group=groupe,
+            key=cle,
+            rate=taux or settings.MUTUELLE_LIMITE_IP,
+            method=methode,
+            increment=True,
+        )
     )
     if limitee:
         audit_log(action="accounts.ip_throttled", actor=None, request=request, message=request.path[:200])
     return limitee
 
 
-def reponse_limite_ip(request: HttpRequest) -> HttpResponse:
-    response = render(request, "accounts/trop_de_tentatives.html", status=429)
+def reponse_limite_ip(request: HttpRequest, template: str = "accounts/trop_de_tentatives.html") -> HttpResponse:
+    response = render(request, template, status=429)
     response["Retry-After"] = "600"
     return response

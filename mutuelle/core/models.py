@@ -52,6 +52,28 @@ class Mutuelle(TimeStampedModel):
         validators=[validate_numero_amc],
         help_text="Numéro de l'organisme complémentaire, imprimé sur la carte de tiers payant.",
     )
+    type_convention = models.CharField(
+        "type de convention",
+        max_length=3,
+        default="TP",
+        validators=[RegexValidator(r"^[A-Z0-9]{2,3}$", "2 ou 3 lettres ou chiffres en majuscules.")],
+        help_text="Imprimé sur la carte de tiers payant : le type de convention de tiers payant.",
+    )
+    critere_routage = models.CharField(
+        "critère de routage",
+        max_length=10,
+        default="",
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9]*$", "Lettres majuscules et chiffres seulement.")],
+        help_text="Imprimé sur la carte : l'aiguillage vers l'opérateur de tiers payant (vide : le numéro AMC).",
+    )
+    telephone_professionnels = models.CharField(
+        "téléphone des professionnels de santé",
+        max_length=20,
+        blank=True,
+        validators=[telephone_validator],
+        help_text="Imprimé sur la carte de tiers payant, pour les prises en charge.",
+    )
     siren = models.CharField("SIREN", max_length=9, validators=[validate_siren])
     immatriculation = models.CharField(
         "mention légale",

@@ -28,7 +28,7 @@ from mutuelle.accounts.services import GROUP_NAMES, roles_setup
 from mutuelle.brokers.models import Cabinet, Courtier
 from mutuelle.core.models import Mutuelle
 from mutuelle.core.presets import DEFAULT_PRESET
-from mutuelle.core.services import mutuelle_apply_preset
+from mutuelle.core.services import mutuelle_apply_preset, mutuelle_get
 from mutuelle.demo.formules import FORMULES, garanties_for_level
 from mutuelle.formules.models import Formule, Garantie
 from mutuelle.members.models import (
@@ -98,6 +98,7 @@ class SeedReport:
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role, username, name)
     adherent_logins: list[tuple[Adherent, str]] = field(default_factory=list)  # (member, account state)
     sample_members: list[Adherent] = field(default_factory=list)
+    code_document: str = ""  # the verification code of the demo's attestation
 
     def count(self, what: str, n: int = 1) -> None:
         if n:
@@ -708,6 +709,7 @@ def seed(
         seed_famille(report, fake, rng, today, index, formules, employeurs, courtiers)
     seed_remboursements(report, rng, today, lignes_par_mois)
     seed_comptes_adherents(report, today)
+    seed_documents(report)
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report
@@ -761,6 +763,28 @@ def seed_comptes_adherents(report: SeedReport, today: date) -> None:
     if demandeur is not None and not Courrier.objects.exists():
         courrier_creer(adherent=demandeur, type_courrier=TypeCourrier.ACTIVATION)
         report.count("courriers à imprimer")
+
+
+def seed_documents(report: SeedReport) -> None:
+    """The first demo member's attestation de droits, so « Mes documents » has a history and the
+    public verification page has a code to try (a fixed one, printed by ``seed_demo``)."""
+    from mutuelle.documents import contenus
+    from mutuelle.documents.models import Document
+    from mutuelle.documents.services import CODE_ALPHABET, code_empreinte, code_lisible, document_emettre
+
+    if not report.adherent_logins:
+        return
+    adherent = report.adherent_logins[0][0]
+    empreinte = hashlib.sha256(f"demo-document-{adherent.numero}".encode()).digest()
+    code = "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in empreinte[:12])
+    if not Document.objects.filter(code_empreinte=code_empreinte(code)).exists():
+        try:
+            contenu = contenus.attestation_droits(adherent, mutuelle_get())
+        except contenus.DocumentIndisponible:
+            return
+        document_emettre(adherent=adherent, contenu=contenu, code=code)
+        report.count("documents")
+    report.code_document = code_lisible(code)
 
 
 def describe(report: SeedReport) -> dict[str, Any]:

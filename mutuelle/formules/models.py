@@ -156,6 +156,28 @@ class Garantie(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.formule} — {self.libelle}"
 
+    @property
+    def valeur_affichee(self) -> str:
+        """What the guarantee pays, as printed on attestations: « 150 % BR + 100 € », « 50 € », « 100 % Santé »."""
+        from mutuelle.core.templatetags.format_fr import euros, montant_fr
+
+        if self.type_garantie == TypeGarantie.CENT_POUR_CENT_SANTE:
+            texte = "100 % Santé (sans reste à charge)"
+        elif self.type_garantie == TypeGarantie.FORFAIT:
+            texte = euros(self.montant)
+        elif self.type_garantie == TypeGarantie.FRAIS_REELS:
+            texte = f"{montant_fr(self.taux).removesuffix(',00')} % des frais réels"
+        else:
+            texte = f"{montant_fr(self.taux).removesuffix(',00')} % BR"
+            if self.forfait_complement:
+                texte += f" + {euros(self.forfait_complement)}"
+        periode = "an" if self.periode_annees == 1 else f"{self.periode_annees} ans"
+        if self.plafond_montant is not None:
+            texte += f", jusqu'à {euros(self.plafond_montant)} par {periode}"
+        if self.plafond_nombre is not None:
+            texte += f", {self.plafond_nombre} fois par {periode}"
+        return texte
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.type_garantie in {TypeGarantie.POURCENTAGE_BR, TypeGarantie.FRAIS_REELS} and self.taux is None:

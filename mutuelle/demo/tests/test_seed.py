@@ -74,6 +74,9 @@ def test_running_the_demo_twice_creates_nothing_the_second_time(settings, tmp_pa
 def test_the_demo_is_deterministic():
     _run(members=12)
     numbers_and_names = list(Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir"))
+    from mutuelle.documents.models import Document
+
+    Document.objects.all().delete()
     for model in (Cotisation, DroitPeriode, Beneficiaire, ContratFormule, Contrat):
         model.objects.all().delete()
     Adherent.objects.all().delete()
@@ -166,3 +169,19 @@ def test_demo_staff_and_brokers_have_an_authenticator_whose_code_the_demo_can_sh
     settings.PRODUCTION = True
     with pytest.raises(CommandError):
         call_command("code_totp", "gestionnaire1")
+
+
+def test_the_demo_issues_an_attestation_whose_code_it_prints_and_the_public_page_confirms():
+    import re
+
+    from django.test import Client
+
+    from mutuelle.documents.models import Document
+
+    output = _run(members=12)
+    assert Document.objects.count() == 1
+    code = re.search(r"porte le code ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", output)
+    assert code
+    assert "Document authentique" in Client().get(f"/verifier/{code.group(1)}/").content.decode()
+    again = _run(members=12)  # idempotent, and the code is printed again
+    assert Document.objects.count() == 1 and code.group(1) in again

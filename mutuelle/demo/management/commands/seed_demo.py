@@ -67,6 +67,14 @@ class Command(BaseCommand):
             self.stdout.write(f"  n° {adherent.numero}  {nom:<24} {etat:<22} {verification}")
             if "code" in etat:
                 self.stdout.write(f"  {'':<12}NIR {adherent.nir} (politique « NIR et code d'accès »)")
+        self.stdout.write(
+            "  Documents (carte de tiers payant, attestations, relevés) : « Documents » dans l'espace adhérent."
+        )
+        if report.code_document:
+            self.stdout.write(
+                f"  Vérifier un document sans compte : {settings.MUTUELLE_BASE_URL}/verifier/"
+                f" (l'attestation du premier adhérent porte le code {report.code_document})"
+            )
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Quelques adhérents à chercher dans l'administration"))
         for adherent in report.sample_members:

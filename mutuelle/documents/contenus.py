@@ -1,0 +1,368 @@
+"""What each document says, read from the member's own family only.
+
+Each builder returns a ``Contenu``: the template, the title, the template context, and what the
+document row keeps (its parameters, validity and, for the card, a signature of what it prints). A
+document that cannot be issued raises ``DocumentIndisponible`` with a sentence for the member.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from mutuelle.claims.models import LigneRemboursement
+from mutuelle.documents.models import TypeDocument
+from mutuelle.espace.selectors import contrats_famille, lignes_famille, totaux
+from mutuelle.formules.models import Formule, Garantie, TypeGarantie
+from mutuelle.members.models import (
+    Adherent,
+    Beneficiaire,
+    Contrat,
+    Cotisation,
+    DroitPeriode,
+    StatutContrat,
+    TypeDroit,
+)
+from mutuelle.members.selectors import contrat_formule_en_vigueur, garanties_en_vigueur
+from regles.postes import Poste
+
+ZERO = Decimal("0.00")
+ATTESTATION_MOIS = 3  # an attestation de droits is valid 3 months
+RELEVE_DUREE_MAX = timedelta(days=3 * 366)
+
+
+def plus_mois(jour: date, mois: int) -> date:
+    """The same day ``mois`` months later, or the month's last day (31 January + 1 month → 28/29 February)."""
+    annee, m = divmod(jour.month - 1 + mois, 12)
+    suivant = date(jour.year + annee, m + 1, 1)
+    fin = (suivant.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return suivant.replace(day=min(jour.day, fin.day))
+
+
+class DocumentIndisponible(Exception):
+    """The document cannot be issued now; the message says why, for the member."""
+
+
+@dataclass
+class Contenu:
+    type_document: str
+    template: str
+    titre: str
+    contexte: dict[str, Any]
+    parametres: dict[str, Any] = field(default_factory=dict)
+    contrat: Contrat | None = None
+    valide_du: date | None = None
+    valide_jusqu_au: date | None = None
+    signature: str = ""
+
+
+# -- shared reads ------------------------------------------------------------------------------------
+
+
+def contrat_en_cours(adherent: Adherent, on: date) -> Contrat | None:
+    """The family's contract in force on ``on`` (the newest if two overlap after a change)."""
+    return (
+        contrats_famille(adherent)
+        .filter(date_debut__lte=on)
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
+        .exclude(statut=StatutContrat.RESILIE, date_fin__lt=on)
+        .order_by("-date_debut")
+        .first()
+    )
+
+
+def beneficiaires_couverts(contrat: Contrat, on: date) -> list[Beneficiaire]:
+    ordre = {"assure": 0, "conjoint": 1, "enfant": 2, "autre": 3}
+    rows = contrat.beneficiaires.filter(date_entree__lte=on).filter(
+        Q(date_sortie__isnull=True) | Q(date_sortie__gte=on)
+    )
+    return sorted(rows, key=lambda b: (ordre.get(b.qualite, 9), b.date_naissance, b.pk))
+
+
+def _formule(contrat: Contrat, on: date) -> Formule:
+    formule = contrat_formule_en_vigueur(contrat=contrat, on=on)
+    if formule is None:
+        raise DocumentIndisponible("Aucune formule n'est en vigueur sur votre contrat aujourd'hui : appelez-nous.")
+    return formule
+
+
+def _contrat_actif(adherent: Adherent, on: date) -> Contrat:
+    contrat = contrat_en_cours(adherent, on)
+    if contrat is None:
+        raise DocumentIndisponible("Vous n'avez pas de contrat en cours : ce document ne peut pas être établi.")
+    return contrat
+
+
+def initiales(prenom: str, nom: str) -> str:
+    def une(mot: str) -> str:
+        parties = [p for p in mot.replace("'", " ").split("-") if p.strip()]
+        return "-".join(f"{p.strip()[0].upper()}." for p in parties) if parties else ""
+
+    return f"{une(prenom)} {une(nom)}".strip()
+
+
+# -- the tiers-payant card ---------------------------------------------------------------------------
+
+# Domains printed on the card (the harmonised card's abbreviations), with the postes whose guarantee
+# gives the rate shown; the first poste with a guarantee wins.
+DOMAINES_TIERS_PAYANT: list[tuple[str, str, list[Poste]]] = [
+    ("PHAR", "Pharmacie", [Poste.PHARMACIE_65, Poste.PHARMACIE_30, Poste.PHARMACIE_100]),
+    ("MED", "Médecins", [Poste.CONSULTATION_GENERALISTE]),
+    ("RADL", "Radiologie", [Poste.IMAGERIE]),
+    ("LABO", "Laboratoire", [Poste.LABORATOIRE]),
+    ("AUXM", "Auxiliaires médicaux, soins infirmiers", [Poste.AUXILIAIRES_MEDICAUX]),
+    ("HOSP", "Hospitalisation", [Poste.HOSPITALISATION_FRAIS_SEJOUR, Poste.HOSPITALISATION_HONORAIRES]),
+    ("OPTI", "Optique", [Poste.OPTIQUE_VERRES, Poste.OPTIQUE_VERRES_100_SANTE]),
+    ("DENT", "Dentaire", [Poste.DENTAIRE_SOINS, Poste.DENTAIRE_PROTHESE_100_SANTE]),
+    ("AUDI", "Audioprothèses", [Poste.AUDIO_CLASSE_2, Poste.AUDIO_CLASSE_1]),
+    ("TRAN", "Transport", [Poste.TRANSPORT]),
+]
+
+
+def _taux_carte(garantie: Garantie) -> str:
+    """The rate a practitioner reads on the card: the % of the BR, or PEC (ask the mutuelle for a
+    prise en charge) for lump sums and real costs."""
+    if garantie.type_garantie == TypeGarantie.POURCENTAGE_BR and garantie.taux is not None:
+        return f"{garantie.taux.normalize():f} %"
+    if garantie.type_garantie == TypeGarantie.CENT_POUR_CENT_SANTE:
+        return "100 % Santé"
+    return "PEC"
+
+
+def _taux_code(taux: str) -> str:
+    """The rate in the 2D code, ASCII only (scanners read bytes): "150 %" → "150", "100 % Santé" → "100S"."""
+    if taux == "100 % Santé":
+        return "100S"
+    return taux.removesuffix(" %")
+
+
+def domaines_tiers_payant(formule: Formule, on: date) -> list[tuple[str, str, str]]:
+    par_poste: dict[str, Garantie] = {}
+    rang = {"tous": 0, "optam": 1, "non_optam": 2}  # the card shows the rate for a secteur 1 / OPTAM practitioner
+    for g in sorted(garanties_en_vigueur(formule=formule, on=on), key=lambda g: (g.poste, rang.get(g.praticien, 9))):
+        par_poste.setdefault(g.poste, g)
+    domaines = []
+    for code, libelle, postes in DOMAINES_TIERS_PAYANT:
+        garantie = next((par_poste[p.value] for p in postes if p.value in par_poste), None)
+        if garantie is not None:
+            domaines.append((code, libelle, _taux_carte(garantie)))
+    return domaines
+
+
+def carte_tiers_payant(adherent: Adherent, mutuelle: Any, *, on: date | None = None) -> Contenu:
+    on = on or timezone.localdate()
+    contrat = _contrat_actif(adherent, on)
+    formule = _formule(contrat, on)
+    du = max(contrat.date_debut, date(on.year, 1, 1))
+    au = date(on.year, 12, 31)
+    if contrat.date_fin is not None:
+        au = min(au, contrat.date_fin)
+    beneficiaires = beneficiaires_couverts(contrat, on)
+    domaines = domaines_tiers_payant(formule, on)
+    # The 2D code's data: what a practitioner's software reads instead of typing the card.
+    donnees = "|".join(
+        [
+            "CTP1",
+            f"AMC={mutuelle.numero_amc}",
+            f"TC={mutuelle.type_convention}",
+            f"CR={mutuelle.critere_routage or mutuelle.numero_amc}",
+            f"ADH={adherent.numero}",
+            f"DU={du:%Y%m%d}",
+            f"AU={au:%Y%m%d}",
+            f"R={1 if formule.responsable else 0}",
+            "B=" + ";".join(f"{b.nir},{b.rang_gemellaire},{b.date_naissance:%Y%m%d}" for b in beneficiaires),
+            "D=" + ";".join(f"{code}:{_taux_code(taux)}" for code, _, taux in domaines),
+        ]
+    )
+    imprime = donnees + "|" + ";".join(f"{b.prenom} {b.nom}" for b in beneficiaires) + f"|{formule.libelle}"
+    return Contenu(
+        type_document=TypeDocument.CARTE_TIERS_PAYANT,
+        template="documents/pdf/carte_tiers_payant.html",
+        titre=f"Carte de tiers payant {du:%d/%m/%Y} – {au:%d/%m/%Y}",
+        contexte={
+            "contrat": contrat,
+            "formule": formule,
+            "beneficiaires": beneficiaires,
+            "domaines": domaines,
+            "du": du,
+            "au": au,
+            "donnees": donnees,
+        },
+        parametres={"du": du.isoformat(), "au": au.isoformat()},
+        contrat=contrat,
+        valide_du=du,
+        valide_jusqu_au=au,
+        signature=hashlib.sha256(imprime.encode()).hexdigest(),
+    )
+
+
+# -- attestation de droits ---------------------------------------------------------------------------
+
+
+def attestation_droits(adherent: Adherent, mutuelle: Any, *, on: date | None = None) -> Contenu:
+    on = on or timezone.localdate()
+    contrat = _contrat_actif(adherent, on)
+    formule = _formule(contrat, on)
+    beneficiaires = beneficiaires_couverts(contrat, on)
+    droits: dict[int, list[DroitPeriode]] = defaultdict(list)
+    for d in DroitPeriode.objects.filter(beneficiaire__in=beneficiaires).order_by("date_debut"):
+        droits[d.beneficiaire_id].append(d)
+    garanties = list(garanties_en_vigueur(formule=formule, on=on).order_by("poste", "praticien"))
+    ordre = {p.value: i for i, p in enumerate(Poste)}
+    garanties.sort(key=lambda g: (ordre.get(g.poste, 999), g.praticien))
+    au = plus_mois(on, ATTESTATION_MOIS)
+    return Contenu(
+        type_document=TypeDocument.ATTESTATION_DROITS,
+        template="documents/pdf/attestation_droits.html",
+        titre=f"Attestation de droits du {on:%d/%m/%Y}",
+        contexte={
+            "contrat": contrat,
+            "formule": formule,
+            "personnes": [(b, droits.get(b.pk, [])) for b in beneficiaires],
+            "garanties": garanties,
+            "le": on,
+            "au": au,
+        },
+        parametres={"le": on.isoformat()},
+        contrat=contrat,
+        valide_du=on,
+        valide_jusqu_au=au,
+    )
+
+
+# -- attestation fiscale -----------------------------------------------------------------------------
+
+
+def annees_fiscales(adherent: Adherent, *, on: date | None = None) -> list[int]:
+    """Past years with premiums paid, newest first (a year's attestation exists from 1 January after)."""
+    on = on or timezone.localdate()
+    dates = Cotisation.objects.filter(
+        contrat__in=contrats_famille(adherent), montant_paye__gt=0, date_paiement__year__lt=on.year
+    ).dates("date_paiement", "year", order="DESC")
+    return [d.year for d in dates]
+
+
+def attestation_fiscale(adherent: Adherent, mutuelle: Any, *, annee: int, on: date | None = None) -> Contenu:
+    on = on or timezone.localdate()
+    if annee >= on.year:
+        raise DocumentIndisponible(
+            f"L'attestation fiscale de {annee} sera disponible à partir du 1er janvier {annee + 1}."
+        )
+    cotisations = list(
+        Cotisation.objects.filter(
+            contrat__in=contrats_famille(adherent), montant_paye__gt=0, date_paiement__year=annee
+        ).order_by("date_paiement", "echeance")
+    )
+    if not cotisations:
+        raise DocumentIndisponible(
+            f"Aucune cotisation n'a été payée en {annee} : il n'y a pas d'attestation à établir."
+        )
+    total = sum((c.montant_paye for c in cotisations), ZERO)
+    return Contenu(
+        type_document=TypeDocument.ATTESTATION_FISCALE,
+        template="documents/pdf/attestation_fiscale.html",
+        titre=f"Attestation fiscale {annee}",
+        contexte={"annee": annee, "cotisations": cotisations, "total": total, "le": on},
+        parametres={"annee": annee},
+        contrat=cotisations[-1].contrat,
+    )
+
+
+# -- relevé de prestations ---------------------------------------------------------------------------
+
+
+@dataclass
+class GroupeReleve:
+    nom: str
+    lignes: list[LigneRemboursement]
+    total: Any
+
+
+def releve(adherent: Adherent, mutuelle: Any, *, du: date, au: date, on: date | None = None) -> Contenu:
+    on = on or timezone.localdate()
+    if du > au:
+        raise DocumentIndisponible("La date de début doit précéder la date de fin.")
+    if au - du > RELEVE_DUREE_MAX:
+        raise DocumentIndisponible("Un relevé couvre au plus trois ans : choisissez une période plus courte.")
+    if du > on:
+        raise DocumentIndisponible("La période choisie commence dans le futur.")
+    qs = lignes_famille(adherent).filter(date_soins__gte=du, date_soins__lte=au)
+    lignes = list(qs.select_related("beneficiaire", "decompte").defer("trace").order_by("date_soins", "pk"))
+    groupes: dict[tuple, list[LigneRemboursement]] = defaultdict(list)
+    for ligne in lignes:
+        b = ligne.beneficiaire
+        groupes[(b.prenom, b.nom, b.date_naissance)].append(ligne)
+    par_personne = [
+        GroupeReleve(f"{prenom} {nom}", ls, totaux(qs.filter(beneficiaire_id__in={x.beneficiaire_id for x in ls})))
+        for (prenom, nom, _), ls in sorted(groupes.items(), key=lambda kv: kv[0][2])
+    ]
+    return Contenu(
+        type_document=TypeDocument.RELEVE,
+        template="documents/pdf/releve.html",
+        titre=f"Relevé de prestations du {du:%d/%m/%Y} au {au:%d/%m/%Y}",
+        contexte={"du": du, "au": au, "groupes": par_personne, "total": totaux(qs), "nb": len(lignes), "le": on},
+        parametres={"du": du.isoformat(), "au": au.isoformat()},
+    )
+
+
+# -- bulletin d'adhésion -----------------------------------------------------------------------------
+
+
+def bulletin(adherent: Adherent, mutuelle: Any, *, on: date | None = None) -> Contenu:
+    on = on or timezone.localdate()
+    contrat = contrat_en_cours(adherent, on) or contrats_famille(adherent).order_by("-date_debut").first()
+    if contrat is None:
+        raise DocumentIndisponible("Aucun contrat n'est enregistré à votre nom.")
+    formule = contrat_formule_en_vigueur(contrat=contrat, on=contrat.date_debut)
+    tous = sorted(contrat.beneficiaires.all(), key=lambda b: (b.date_entree, b.date_naissance, b.pk))
+    premiere = Cotisation.objects.filter(contrat=contrat).order_by("echeance").first()
+    return Contenu(
+        type_document=TypeDocument.BULLETIN,
+        template="documents/pdf/bulletin.html",
+        titre=f"Bulletin d'adhésion — contrat {contrat.numero}",
+        contexte={
+            "contrat": contrat,
+            "formule": formule,
+            "signes": [b for b in tous if b.date_entree <= contrat.date_debut],
+            "ajoutes": [b for b in tous if b.date_entree > contrat.date_debut],
+            "mode_paiement": premiere.get_mode_paiement_display() if premiere else "",
+            "le": on,
+        },
+        parametres={"contrat": contrat.numero},
+        contrat=contrat,
+    )
+
+
+# -- ACS / CSS history -------------------------------------------------------------------------------
+
+
+def aides(adherent: Adherent, mutuelle: Any, *, on: date | None = None) -> Contenu:
+    on = on or timezone.localdate()
+    periodes = list(
+        DroitPeriode.objects.filter(
+            beneficiaire__contrat__in=contrats_famille(adherent), type_droit__in=[TypeDroit.ACS, TypeDroit.CSS]
+        )
+        .select_related("beneficiaire")
+        .order_by("date_debut", "beneficiaire__date_naissance")
+    )
+    if not periodes:
+        raise DocumentIndisponible("Aucune période d'ACS ou de Complémentaire santé solidaire n'est enregistrée.")
+    return Contenu(
+        type_document=TypeDocument.AIDES,
+        template="documents/pdf/aides.html",
+        titre="Attestation des périodes d'ACS et de CSS",
+        contexte={"periodes": periodes, "le": on},
+    )
+
+
+def a_des_aides(adherent: Adherent) -> bool:
+    return DroitPeriode.objects.filter(
+        beneficiaire__contrat__in=contrats_famille(adherent), type_droit__in=[TypeDroit.ACS, TypeDroit.CSS]
+    ).exists()

@@ -1,0 +1,67 @@
+"""The choices a member makes before a document is issued: the period of a relevé, the year of an
+attestation fiscale; and the code typed on the public verification page."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from mutuelle.espace.forms import DateInput
+
+PERIODES = [
+    ("mois_dernier", "Le mois dernier"),
+    ("trimestre_dernier", "Le trimestre dernier"),
+    ("annee_en_cours", "Depuis le 1er janvier"),
+    ("annee_derniere", "L'année dernière"),
+    ("personnalisee", "Une autre période"),
+]
+
+
+def periode_dates(periode: str, on: date) -> tuple[date, date]:
+    debut_mois = on.replace(day=1)
+    if periode == "mois_dernier":
+        fin = debut_mois - timedelta(days=1)
+        return fin.replace(day=1), fin
+    if periode == "trimestre_dernier":
+        debut_trimestre = date(on.year, 3 * ((on.month - 1) // 3) + 1, 1)
+        fin = debut_trimestre - timedelta(days=1)
+        return date(fin.year, fin.month - 2, 1), fin
+    if periode == "annee_derniere":
+        return date(on.year - 1, 1, 1), date(on.year - 1, 12, 31)
+    return date(on.year, 1, 1), on
+
+
+class ReleveForm(forms.Form):
+    periode = forms.ChoiceField(label="Période", choices=PERIODES, initial="mois_dernier")
+    du = forms.DateField(label="Du", required=False, widget=DateInput())
+    au = forms.DateField(label="Au", required=False, widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        periode = data.get("periode")
+        if periode == "personnalisee":
+            if not data.get("du") or not data.get("au"):
+                raise forms.ValidationError("Pour une autre période, indiquez la date de début et la date de fin.")
+        elif periode:
+            data["du"], data["au"] = periode_dates(periode, timezone.localdate())
+        return data
+
+
+class FiscaleForm(forms.Form):
+    annee = forms.TypedChoiceField(label="Année", coerce=int)
+
+    def __init__(self, *args: Any, annees: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].choices = [(a, str(a)) for a in annees]  # type: ignore[attr-defined]
+
+
+class VerificationForm(forms.Form):
+    code = forms.CharField(
+        label="Code de vérification",
+        max_length=30,
+        help_text="12 lettres et chiffres, imprimés sous le code QR du document (par exemple ABCD-EFGH-JKLM).",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )

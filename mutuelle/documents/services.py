@@ -1,0 +1,175 @@
+"""Issuing documents and checking them.
+
+``document_emettre`` renders a ``Contenu`` to a PDF that carries a verification code (printed, and as
+a QR code pointing to ``/verifier/<code>/``), keeps the PDF and the code's SHA-256, and writes the
+audit row. ``document_verifier`` answers the public verification page from that hash alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from mutuelle.core.services import audit_log, mutuelle_get
+from mutuelle.documents import contenus
+from mutuelle.documents.contenus import Contenu
+from mutuelle.documents.models import Document, Impression, TypeDocument
+from mutuelle.documents.rendu import datamatrix_data_uri, pdf_depuis_html, qr_data_uri
+from mutuelle.members.models import Adherent
+
+# 12 characters from 32 (no 0/O, 1/I): 60 bits, unguessable at the verification page's rate limit.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LONGUEUR = 12
+
+
+def code_nouveau() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LONGUEUR))
+
+
+def code_lisible(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def code_normaliser(saisi: str) -> str:
+    """What a person typed (spaces, dashes, lower case) back to the code's 12 characters."""
+    return "".join(c for c in saisi.upper() if c.isalnum())
+
+
+def code_empreinte(code: str) -> str:
+    return hashlib.sha256(code_normaliser(code).encode()).hexdigest()
+
+
+def url_verification(code: str) -> str:
+    return settings.MUTUELLE_BASE_URL + reverse("documents_publics:verifier_code", args=[code_lisible(code)])
+
+
+def document_emettre(
+    *,
+    adherent: Adherent,
+    contenu: Contenu,
+    demande_par: Any = None,
+    request: HttpRequest | None = None,
+    impression: str = Impression.AUCUNE,
+    code: str | None = None,
+) -> Document:
+    """Render, keep and audit one document. A card replaces the member's previous cards. ``code`` is
+    for the demo only (a verification code it can print); otherwise a random one is drawn."""
+    mutuelle = mutuelle_get()
+    code = code_normaliser(code) if code else code_nouveau()
+    emis_le = timezone.now()
+    url = url_verification(code)
+    contexte = {
+        **contenu.contexte,
+        "adherent": adherent,
+        "mutuelle": mutuelle,
+        "titre": contenu.titre,
+        "emis_le": emis_le,
+        "valide_jusqu_au": contenu.valide_jusqu_au,
+        "verification": {
+            "code": code_lisible(code),
+            "url": url,
+            "page": settings.MUTUELLE_BASE_URL + reverse("documents_publics:verifier"),
+            "qr": qr_data_uri(url),
+        },
+    }
+    if contenu.type_document == TypeDocument.CARTE_TIERS_PAYANT:
+        contexte["datamatrix"] = datamatrix_data_uri(contenu.contexte["donnees"])
+    pdf = pdf_depuis_html(render_to_string(contenu.template, contexte))
+    nom = f"{contenu.type_document}-{adherent.numero}-{emis_le:%Y%m%d%H%M%S}-{code[:4]}.pdf"
+    with transaction.atomic():
+        if contenu.type_document == TypeDocument.CARTE_TIERS_PAYANT:
+            Document.objects.filter(
+                adherent=adherent, type_document=TypeDocument.CARTE_TIERS_PAYANT, remplace_le__isnull=True
+            ).update(remplace_le=emis_le)
+        document = Document(
+            adherent=adherent,
+            contrat=contenu.contrat,
+            type_document=contenu.type_document,
+            titre=contenu.titre,
+            parametres=contenu.parametres,
+            empreinte=hashlib.sha256(pdf.contenu).hexdigest(),
+            pages=pdf.pages,
+            code_empreinte=code_empreinte(code),
+            initiales=contenus.initiales(adherent.prenom, adherent.nom),
+            signature=contenu.signature,
+            valide_du=contenu.valide_du,
+            valide_jusqu_au=contenu.valide_jusqu_au,
+            demande_par=demande_par if getattr(demande_par, "pk", None) else None,
+            impression=impression,
+        )
+        document.fichier.save(nom, ContentFile(pdf.contenu), save=False)
+        try:
+            document.save()
+            audit_log(
+                action="documents.emis",
+                actor=demande_par if getattr(demande_par, "pk", None) else None,
+                target=document,
+                adherent=adherent,
+                request=request,
+                new={"type": contenu.type_document, **contenu.parametres},
+            )
+        except Exception:
+            document.fichier.delete(save=False)
+            raise
+    return document
+
+
+def carte_courante(*, adherent: Adherent, demande_par: Any = None, request: HttpRequest | None = None) -> Document:
+    """The member's tiers-payant card for today: the one already issued if nothing it prints has
+    changed (beneficiaries, formula, validity), otherwise a new one that replaces it."""
+    contenu = contenus.carte_tiers_payant(adherent, mutuelle_get())
+    actuelle = (
+        Document.objects.filter(
+            adherent=adherent,
+            type_document=TypeDocument.CARTE_TIERS_PAYANT,
+            remplace_le__isnull=True,
+            signature=contenu.signature,
+        )
+        .order_by("-emis_le")
+        .first()
+    )
+    if actuelle is not None:
+        return actuelle
+    return document_emettre(adherent=adherent, contenu=contenu, demande_par=demande_par, request=request)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public page may say of a genuine document: nothing about its content."""
+
+    type_libelle: str
+    emis_le: Any
+    initiales: str
+    valide: bool
+    valide_jusqu_au: date | None
+    remplace_le: Any
+
+
+def document_verifier(code: str, *, on: date | None = None) -> Verification | None:
+    normalise = code_normaliser(code)
+    if len(normalise) != CODE_LONGUEUR or any(c not in CODE_ALPHABET for c in normalise):
+        return None
+    document = Document.objects.filter(code_empreinte=code_empreinte(normalise)).first()
+    if document is None:
+        return None
+    on = on or timezone.localdate()
+    expire = document.valide_jusqu_au is not None and document.valide_jusqu_au < on
+    return Verification(
+        type_libelle=document.get_type_document_display(),
+        emis_le=document.emis_le,
+        initiales=document.initiales,
+        valide=not expire and document.remplace_le is None,
+        valide_jusqu_au=document.valide_jusqu_au,
+        remplace_le=document.remplace_le,
+    )
