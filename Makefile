@@ -88,7 +88,7 @@ test-postgres: setup system-packages node-packages
 	  trap 'psql "$(PG_URL)/postgres" -q -c "DROP DATABASE IF EXISTS $$db WITH (FORCE)"' EXIT; \
 	  DATABASE_URL=$$url $(RUN) python manage.py migrate --no-input -v 0; \
 	  DATABASE_URL=$$url $(RUN) python manage.py makemigrations --check --dry-run; \
-	  for app in members brokers formules referentiel accounts core; do \
+	  for app in documents members brokers formules referentiel accounts core; do \
 	    DATABASE_URL=$$url $(RUN) python manage.py migrate $$app zero --no-input -v 0; done; \
 	  DATABASE_URL=$$url $(RUN) python manage.py migrate --no-input -v 0; \
 	  echo "migrations apply, reverse to zero and apply again on PostgreSQL"; \

@@ -251,6 +251,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     # Members who chose a monthly summary get it on the first day of the month, at 7 a.m.
     "resume-mensuel": {"task": "notifications.resume_mensuel", "schedule": crontab(minute=0, hour=7, day_of_month=1)},
+    # Paper relevés of the previous month, for members who chose them, on the 2nd at 6 a.m.
+    "releves-papier": {
+        "task": "documents.releves_papier_mensuels",
+        "schedule": crontab(minute=0, hour=6, day_of_month=2),
+    },
     # The watched NOEMIE inbox (MUTUELLE_NOEMIE_INBOX), every five minutes.
     "noemie-inbox": {"task": "claims.noemie_inbox_scan", "schedule": env_int("NOEMIE_INBOX_SECONDS", 300, minimum=10)},
 }

@@ -79,6 +79,8 @@ class JetonCompte(models.Model):
 class TypeCourrier(models.TextChoices):
     ACTIVATION = "activation", "Code d'activation"
     SECRET = "secret", "Code pour un nouveau mot de passe"
+    BIENVENUE = "bienvenue", "Lettre de bienvenue"
+    RELEVE = "releve", "Relevé de prestations"
 
 
 class StatutCourrier(models.TextChoices):
@@ -87,9 +89,34 @@ class StatutCourrier(models.TextChoices):
     ANNULE = "annule", "Annulé"
 
 
+class LotCourriers(models.Model):
+    """Letters printed together: one merged PDF for the printer, kept until the handler confirms the
+    batch is printed (it may hold codes in clear), then deleted."""
+
+    pdf = models.FileField("PDF du lot", upload_to="courriers/lots/%Y/%m/", blank=True)
+    nb_courriers = models.PositiveIntegerField("courriers")
+    nb_pages = models.PositiveIntegerField("pages")
+    cree_le = models.DateTimeField("préparé le", auto_now_add=True)
+    cree_par = models.ForeignKey(
+        User, verbose_name="préparé par", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirme_le = models.DateTimeField("impression confirmée le", null=True, blank=True)
+    confirme_par = models.ForeignKey(
+        User, verbose_name="confirmé par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "lot de courriers"
+        verbose_name_plural = "lots de courriers"
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return f"Lot {self.pk} ({self.nb_courriers} courriers)"
+
+
 class Courrier(models.Model):
-    """A letter to print and post (members without an email on file). The PDF carries a single-use
-    code; the database keeps only the code's SHA-256."""
+    """A letter to print and post: a code for a member without an email on file (the database keeps
+    only the code's SHA-256), a welcome letter, or a paper relevé."""
 
     adherent = models.ForeignKey(
         "members.Adherent", verbose_name="adhérent", on_delete=models.CASCADE, related_name="courriers"
@@ -107,6 +134,10 @@ class Courrier(models.Model):
     imprime_par = models.ForeignKey(
         User, verbose_name="imprimé par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    lot = models.ForeignKey(
+        LotCourriers, verbose_name="lot", null=True, blank=True, on_delete=models.SET_NULL, related_name="courriers"
+    )
+    pages = models.PositiveSmallIntegerField("pages", default=1)
 
     class Meta:
         verbose_name = "courrier à imprimer"

@@ -26,6 +26,7 @@ from mutuelle.accounts.identifiants import adherent_pour
 from mutuelle.accounts.models import (
     Courrier,
     JetonCompte,
+    LotCourriers,
     ObjetJeton,
     Role,
     StatutCourrier,
@@ -213,8 +214,6 @@ def lien_utiliser(*, jeton: JetonCompte, password: str, request: HttpRequest | N
 @transaction.atomic
 def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpRequest | None = None) -> Courrier:
     """A letter with a single-use code, as a PDF in the "letters to print" queue."""
-    from weasyprint import HTML
-
     now = timezone.now()
     Courrier.objects.filter(adherent=adherent, type_courrier=type_courrier, statut=StatutCourrier.A_IMPRIMER).update(
         statut=StatutCourrier.ANNULE
@@ -227,49 +226,130 @@ def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpReque
         {
             "adherent": adherent,
             "mutuelle": mutuelle,
+            "titre": (
+                "Votre code d'activation de l'espace adhérent"
+                if type_courrier == TypeCourrier.ACTIVATION
+                else "Votre code pour choisir un nouveau mot de passe"
+            ),
+            "emis_le": now,
             "code": f"{code[:5]} {code[5:]}",
             "expire_le": expire,
             "activation": type_courrier == TypeCourrier.ACTIVATION,
             "adresse": settings.MUTUELLE_BASE_URL + reverse("accounts:code_courrier"),
-            "le": now,
         },
     )
-    courrier = Courrier(
-        adherent=adherent,
-        type_courrier=type_courrier,
-        code_empreinte=_empreinte(code),
-        code_expire_le=expire,
+    courrier = courrier_depuis_html(
+        adherent=adherent, type_courrier=type_courrier, html=html, request=request, enregistrer=False
     )
-    courrier.pdf.save(
-        f"{type_courrier}-{adherent.numero}-{now:%Y%m%d%H%M%S}.pdf",
-        ContentFile(HTML(string=html).write_pdf()),
-        save=False,
-    )
+    courrier.code_empreinte = _empreinte(code)
+    courrier.code_expire_le = expire
     courrier.save()
     audit_log(action=f"accounts.courrier.{type_courrier}", target=courrier, adherent=adherent, request=request)
     return courrier
 
 
+def courrier_depuis_html(
+    *, adherent: Adherent, type_courrier: str, html: str, request: HttpRequest | None = None, enregistrer: bool = True
+) -> Courrier:
+    """Any letter for the print queue, rendered from its HTML like every document (PDF/UA)."""
+    from mutuelle.documents.rendu import pdf_depuis_html
+
+    pdf = pdf_depuis_html(html)
+    return courrier_depuis_pdf(
+        adherent=adherent,
+        type_courrier=type_courrier,
+        contenu=pdf.contenu,
+        pages=pdf.pages,
+        request=request,
+        enregistrer=enregistrer,
+    )
+
+
+def courrier_depuis_pdf(
+    *,
+    adherent: Adherent,
+    type_courrier: str,
+    contenu: bytes,
+    pages: int,
+    request: HttpRequest | None = None,
+    enregistrer: bool = True,
+) -> Courrier:
+    """A letter whose PDF is already made (a paper relevé: a copy of the issued document, so that
+    printing it, which deletes the letter's PDF, leaves the member's document alone)."""
+    now = timezone.now()
+    courrier = Courrier(adherent=adherent, type_courrier=type_courrier, pages=pages)
+    courrier.pdf.save(f"{type_courrier}-{adherent.numero}-{now:%Y%m%d%H%M%S%f}.pdf", ContentFile(contenu), save=False)
+    if enregistrer:
+        courrier.save()
+        audit_log(action=f"accounts.courrier.{type_courrier}", target=courrier, adherent=adherent, request=request)
+    return courrier
+
+
+LOT_MAX = 300  # letters per printing batch
+
+
 @transaction.atomic
-def courriers_imprimes(*, ids: list[int], actor: Any, request: HttpRequest | None = None) -> int:
-    """Mark letters as printed and posted; their PDF (which holds the code) is deleted."""
-    n = 0
-    for courrier in Courrier.objects.select_for_update().filter(pk__in=ids, statut=StatutCourrier.A_IMPRIMER):
-        if courrier.pdf:
-            courrier.pdf.delete(save=False)
+def lot_preparer(*, ids: list[int], actor: Any, request: HttpRequest | None = None) -> LotCourriers | None:
+    """The chosen letters as one PDF for the printer, each starting on a front page (a blank page
+    after an odd one, for double-sided printing). The letters count as printed and posted; their own
+    PDFs are deleted, and the batch's is kept until the handler confirms it is printed."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    courriers = list(
+        Courrier.objects.select_for_update()
+        .select_related("adherent")
+        .filter(pk__in=ids[:LOT_MAX], statut=StatutCourrier.A_IMPRIMER)
+        .order_by("cree_le", "pk")
+    )
+    if not courriers:
+        return None
+    writer = PdfWriter()
+    for courrier in courriers:
+        with courrier.pdf.open("rb") as fichier:
+            lecteur = PdfReader(io.BytesIO(fichier.read()))
+        for page in lecteur.pages:
+            writer.add_page(page)
+        if len(lecteur.pages) % 2:
+            writer.add_blank_page()
+    writer.add_metadata({"/Title": f"Lot de {len(courriers)} courrier(s)", "/Author": str(mutuelle_ou_rien() or "")})
+    sortie = io.BytesIO()
+    writer.write(sortie)
+    now = timezone.now()
+    lot = LotCourriers(nb_courriers=len(courriers), nb_pages=len(writer.pages), cree_par=actor)
+    lot.pdf.save(f"lot-{now:%Y%m%d%H%M%S}.pdf", ContentFile(sortie.getvalue()), save=False)
+    lot.save()
+    for courrier in courriers:
+        courrier.pdf.delete(save=False)
         courrier.statut = StatutCourrier.IMPRIME
-        courrier.imprime_le = timezone.now()
+        courrier.imprime_le = now
         courrier.imprime_par = actor
-        courrier.save(update_fields=["pdf", "statut", "imprime_le", "imprime_par"])
+        courrier.lot = lot
+        courrier.save(update_fields=["pdf", "statut", "imprime_le", "imprime_par", "lot"])
         audit_log(
             action="accounts.courrier.printed",
             actor=actor,
             target=courrier,
             adherent=courrier.adherent,
             request=request,
+            new={"lot": lot.pk},
         )
-        n += 1
-    return n
+    audit_log(
+        action="accounts.lot.prepared", actor=actor, target=lot, request=request, new={"courriers": len(courriers)}
+    )
+    return lot
+
+
+@transaction.atomic
+def lot_confirmer(*, lot: LotCourriers, actor: Any, request: HttpRequest | None = None) -> None:
+    """The batch is printed and in its envelopes: its PDF (codes in clear) is deleted."""
+    if lot.pdf:
+        lot.pdf.delete(save=False)
+    lot.confirme_le = timezone.now()
+    lot.confirme_par = actor
+    lot.save(update_fields=["pdf", "confirme_le", "confirme_par"])
+    audit_log(action="accounts.lot.confirmed", actor=actor, target=lot, request=request)
 
 
 def courrier_valide(*, adherent: Adherent, code: str) -> Courrier | None:

@@ -19,4 +19,6 @@ urlpatterns = [
     path("gestion/deverrouiller/", views.deverrouiller, name="deverrouiller"),
     path("gestion/courriers/", views.courriers, name="courriers"),
     path("gestion/courriers/<int:pk>/pdf/", views.courrier_pdf, name="courrier_pdf"),
+    path("gestion/courriers/lots/<int:pk>/pdf/", views.lot_pdf, name="lot_pdf"),
+    path("gestion/courriers/lots/<int:pk>/imprime/", views.lot_confirmer_vue, name="lot_confirmer"),
 ]

@@ -16,8 +16,8 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
 from django.core.mail import send_mail
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -546,30 +546,60 @@ def deverrouiller(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def courriers(request: HttpRequest) -> HttpResponse:
-    """Back office: the letters to print (activation and new-secret codes for members without an
-    email). Printing a batch marks it posted and deletes the PDFs: the code then exists only on paper."""
+    """Back office: the letters to print (codes for members without an email, welcome letters, paper
+    relevés). The chosen ones become one batch: a single PDF for the printer; the letters' own PDFs
+    are deleted, the batch's once the handler confirms it is printed."""
     from django.core.paginator import Paginator
 
-    from mutuelle.accounts.services import courriers_imprimes
+    from mutuelle.accounts.models import LotCourriers
+    from mutuelle.accounts.services import lot_preparer
 
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("courrier") if i.isdigit()][:500]
-        if not ids:
-            messages.error(request, "Cochez au moins un courrier.")
+        lot = lot_preparer(ids=ids, actor=request.user, request=request) if ids else None
+        if lot is None:
+            messages.error(request, "Cochez au moins un courrier à imprimer.")
         else:
-            n = courriers_imprimes(ids=ids, actor=request.user, request=request)
-            messages.success(request, f"{n} courrier(s) marqué(s) comme imprimé(s) et posté(s).")
+            messages.success(
+                request,
+                f"Lot n° {lot.pk} prêt : {lot.nb_courriers} courrier(s), {lot.nb_pages} page(s). "
+                "Téléchargez-le, imprimez-le en recto verso, puis confirmez l'impression.",
+            )
         return redirect("accounts:courriers")
     a_imprimer = (
         Courrier.objects.select_related("adherent").filter(statut=StatutCourrier.A_IMPRIMER).order_by("cree_le")
     )
     page = Paginator(a_imprimer, 50).get_page(request.GET.get("page"))
-    recents = (
-        Courrier.objects.select_related("adherent", "imprime_par")
-        .filter(statut=StatutCourrier.IMPRIME)
-        .order_by("-imprime_le")[:20]
+    lots = LotCourriers.objects.select_related("cree_par", "confirme_par").order_by("confirme_le", "-cree_le")[:20]
+    return render(request, "accounts/courriers.html", {"page": page, "lots": lots, "total": a_imprimer.count()})
+
+
+@gestion_required
+@never_cache
+def lot_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+    from django.http import FileResponse, Http404
+
+    from mutuelle.accounts.models import LotCourriers
+
+    lot = LotCourriers.objects.filter(pk=pk, confirme_le__isnull=True).first()
+    if lot is None or not lot.pdf:
+        raise Http404("Ce lot est déjà imprimé : son PDF a été supprimé.")
+    audit_log(action="accounts.lot.downloaded", target=lot, request=request)
+    return FileResponse(
+        lot.pdf.open("rb"), as_attachment=True, filename=f"lot-{lot.pk}.pdf", content_type="application/pdf"
     )
-    return render(request, "accounts/courriers.html", {"page": page, "recents": recents, "total": a_imprimer.count()})
+
+
+@gestion_required
+@require_POST
+def lot_confirmer_vue(request: HttpRequest, pk: int) -> HttpResponse:
+    from mutuelle.accounts.models import LotCourriers
+    from mutuelle.accounts.services import lot_confirmer
+
+    lot = get_object_or_404(LotCourriers, pk=pk, confirme_le__isnull=True)
+    lot_confirmer(lot=lot, actor=request.user, request=request)
+    messages.success(request, f"Lot n° {lot.pk} imprimé : son PDF est supprimé.")
+    return redirect("accounts:courriers")
 
 
 @gestion_required

@@ -785,6 +785,17 @@ def seed_documents(report: SeedReport) -> None:
         document_emettre(adherent=adherent, contenu=contenu, code=code)
         report.count("documents")
     report.code_document = code_lisible(code)
+    # A welcome letter waits in the print queue beside the activation letter.
+    from mutuelle.accounts.models import Courrier, TypeCourrier
+    from mutuelle.documents.services import lettre_bienvenue
+
+    nouveau = report.adherent_logins[-1][0]
+    if not Courrier.objects.filter(type_courrier=TypeCourrier.BIENVENUE).exists():
+        try:
+            lettre_bienvenue(adherent=nouveau)
+            report.count("lettres de bienvenue")
+        except contenus.DocumentIndisponible:
+            pass
 
 
 def describe(report: SeedReport) -> dict[str, Any]:

@@ -173,3 +173,80 @@ def document_verifier(code: str, *, on: date | None = None) -> Verification | No
         valide_jusqu_au=document.valide_jusqu_au,
         remplace_le=document.remplace_le,
     )
+
+
+def lettre_bienvenue(*, adherent: Adherent, actor: Any = None, request: HttpRequest | None = None) -> Any:
+    """The welcome letter of a new member, in the letters-to-print queue: the contract, the people
+    covered, and how to open the member space."""
+    from mutuelle.accounts.models import TypeCourrier
+    from mutuelle.accounts.services import courrier_depuis_html
+
+    aujourdhui = timezone.localdate()
+    contrat = contenus.contrat_en_cours(adherent, aujourdhui) or adherent.contrats.order_by("-date_debut").first()
+    if contrat is None:
+        raise contenus.DocumentIndisponible("Cet adhérent n'a pas de contrat : pas de lettre de bienvenue.")
+    jour = max(contrat.date_debut, aujourdhui)
+    html = render_to_string(
+        "documents/pdf/bienvenue.html",
+        {
+            "adherent": adherent,
+            "mutuelle": mutuelle_get(),
+            "titre": "Bienvenue",
+            "emis_le": timezone.now(),
+            "contrat": contrat,
+            "formule": contenus.contrat_formule_en_vigueur(contrat=contrat, on=jour),
+            "beneficiaires": contenus.beneficiaires_couverts(contrat, jour),
+            "adresse_espace": settings.MUTUELLE_BASE_URL + reverse("accounts:premiere_connexion"),
+        },
+    )
+    with transaction.atomic():
+        courrier = courrier_depuis_html(
+            adherent=adherent, type_courrier=TypeCourrier.BIENVENUE, html=html, request=request, enregistrer=False
+        )
+        courrier.save()
+        audit_log(
+            action="accounts.courrier.bienvenue", actor=actor, target=courrier, adherent=adherent, request=request
+        )
+    return courrier
+
+
+def releve_papier(*, adherent: Adherent, du: date, au: date) -> Document | None:
+    """A member who chose paper statements gets the month's relevé by post: the document (kept in the
+    history, verifiable) and a copy in the letters-to-print queue. Once per member and period, so a
+    task run twice posts nothing twice; nothing when the month had no care."""
+    from mutuelle.accounts.models import TypeCourrier
+    from mutuelle.accounts.services import courrier_depuis_pdf
+
+    deja = Document.objects.filter(
+        adherent=adherent,
+        type_document=TypeDocument.RELEVE,
+        parametres={"du": du.isoformat(), "au": au.isoformat()},
+        impression__in=[Impression.A_IMPRIMER, Impression.IMPRIME],
+    )
+    if deja.exists():
+        return None
+    contenu = contenus.releve(adherent, mutuelle_get(), du=du, au=au)
+    if not contenu.contexte["nb"]:
+        return None
+    with transaction.atomic():
+        document = document_emettre(adherent=adherent, contenu=contenu, impression=Impression.A_IMPRIMER)
+        with document.fichier.open("rb") as fichier:
+            courrier_depuis_pdf(
+                adherent=adherent, type_courrier=TypeCourrier.RELEVE, contenu=fichier.read(), pages=document.pages
+            )
+    return document
+
+
+def destinataires_releves_papier(du: date, au: date) -> list[int]:
+    """Members who asked for paper statements and had care in the period."""
+    from mutuelle.claims.models import LigneRemboursement
+    from mutuelle.notifications.models import PreferencesCommunication
+
+    papier = PreferencesCommunication.objects.filter(releves_papier=True).values("adherent_id")
+    return sorted(
+        set(
+            LigneRemboursement.objects.filter(
+                date_soins__gte=du, date_soins__lte=au, contrat__adherent_id__in=papier
+            ).values_list("contrat__adherent_id", flat=True)
+        )
+    )

@@ -37,6 +37,25 @@ class ContratInline(admin.TabularInline):
 @admin.register(Adherent)
 class AdherentAdmin(AuditedAdmin):
     list_display = ("numero", "nom", "prenom", "date_naissance", "ville", "email")
+    actions = ["lettre_bienvenue_preparer"]
+
+    @admin.action(description="Préparer la lettre de bienvenue (courriers à imprimer)")
+    def lettre_bienvenue_preparer(self, request: Any, queryset: Any) -> None:
+        from mutuelle.documents.contenus import DocumentIndisponible
+        from mutuelle.documents.services import lettre_bienvenue
+
+        faites, refus = 0, []
+        for adherent in queryset[:200]:
+            try:
+                lettre_bienvenue(adherent=adherent, actor=request.user, request=request)
+                faites += 1
+            except DocumentIndisponible as exc:
+                refus.append(f"{adherent.numero} : {exc}")
+        if faites:
+            self.message_user(request, f"{faites} lettre(s) de bienvenue ajoutée(s) aux courriers à imprimer.")
+        for texte in refus:
+            self.message_user(request, texte, level="warning")
+
     search_fields = ("=numero", "nom", "prenom", "=nir", "email")
     list_filter = ("preference_courrier",)
     readonly_fields = ("numero",)

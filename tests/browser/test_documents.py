@@ -13,7 +13,8 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from mutuelle.members.models import Cotisation, ModePaiement
+from mutuelle.members.models import Cotisation, ModePaiement, TypeDroit
+from mutuelle.members.services import droit_periode_add
 from tests.browser.conftest import axe_violations, screenshot
 from tests.browser.test_espace import _connexion
 from tests.factories import garanties_carte, ligne_make
@@ -35,6 +36,13 @@ def dossier(contrat: Any, garanties: Any) -> Any:
             mode_paiement=ModePaiement.PRELEVEMENT,
         )
     julien = contrat.beneficiaires.get(prenom="Julien")
+    droit_periode_add(
+        beneficiaire=contrat.beneficiaires.get(prenom="Camille"),
+        type_droit=TypeDroit.CSS,
+        date_debut=date(2023, 1, 1),
+        date_fin=date(2023, 12, 31),
+        reference="CSS-2023-0042",
+    )
     for mois in range(1, 7):
         ligne_make(beneficiaire=julien, date_soins=date(annee, mois, 12))
     return annee
@@ -75,6 +83,8 @@ def test_a_member_downloads_every_document(page: Any, adherent: Any, dossier: in
     assert "1 176,00" in texte
     page.goto("/espace/documents/")
     assert "Bulletin d'adhésion" in _telecharger(page, "Obtenir le duplicata", tmp_path)
+    page.goto("/espace/documents/")
+    assert "CSS-2023-0042" in _telecharger(page, "Obtenir l'attestation ACS / CSS", tmp_path)
     page.goto("/espace/documents/")
     assert "Carte de tiers payant" in _telecharger(page, "Télécharger la carte (PDF)", tmp_path)
     # The history lists them, newest first.
@@ -124,3 +134,36 @@ def test_a_hospital_checks_an_attestation(page: Any, adherent: Any, dossier: int
     page.get_by_role("button", name="Vérifier").click()
     assert "Aucun document ne correspond à ce code" in page.locator("main").inner_text()
     screenshot(page, "verification-inconnu")
+
+
+def test_a_handler_prints_the_letters_as_one_batch(page: Any, gestionnaire: Any, contrat: Any, tmp_path: Path) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mutuelle.accounts.services import courrier_creer
+    from mutuelle.documents.services import lettre_bienvenue
+    from tests.factories import TEST_PASSWORD, adherent_make, code_totp
+
+    lettre_bienvenue(adherent=contrat.adherent)
+    courrier_creer(adherent=adherent_make(prenom="Paul", nom="Roux", email="", sexe="1"), type_courrier="activation")
+    device = TOTPDevice.objects.create(user=gestionnaire, name="test", confirmed=True)
+    page.goto("/connexion/")
+    page.get_by_label("Numéro d'adhérent ou numéro de sécurité sociale").fill(gestionnaire.username)
+    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Code à 6 chiffres de l'application, ou un code de secours").fill(code_totp(device))
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_role("link", name="Courriers à imprimer").click()
+    assert "2 courriers à imprimer" in page.locator("main").inner_text()
+    assert not axe_violations(page)
+    screenshot(page, "courriers-a-imprimer")
+    page.get_by_role("button", name="Préparer le lot à imprimer").click()
+    assert "courrier(s), 4 page(s)" in page.locator("main").inner_text()
+    with page.expect_download() as attente:
+        page.get_by_role("link", name="Télécharger le PDF du lot").click()
+    fichier = tmp_path / "lot.pdf"
+    attente.value.save_as(fichier)
+    texte = pdf_texte(fichier)
+    assert "Bienvenue" in texte and "Votre code d'activation" in texte
+    page.get_by_role("button", name="Confirmer l'impression du lot").click()
+    assert "son PDF est supprimé" in page.locator("main").inner_text()
+    assert not axe_violations(page)

@@ -7,19 +7,15 @@ and Redis, as in production."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 
 from mutuelle.claims import services
 from mutuelle.claims.models import (
@@ -34,8 +30,7 @@ from mutuelle.claims.models import (
 from mutuelle.claims.selectors import personnes_connues
 from mutuelle.claims.services import noemie_ingest
 from noemie.generateur import Generateur
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.celery_worker import ROOT, kill, worker_env, worker_start
 
 
 class Coupure(Exception):
@@ -194,52 +189,17 @@ def test_a_lot_that_fails_halfway_leaves_nothing_of_itself(
 # -- the real thing: a Celery worker and the command, killed --------------------------------------
 
 
-def _env(tmp_path: Path, queue: str) -> dict[str, str]:
-    db = connection.settings_dict
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/12"),
-        "CELERY_QUEUE": queue,
-        "MEDIA_ROOT": str(tmp_path / "media-workers"),
-        "MUTUELLE_NOEMIE_LOT_ACTES": "10",
-        "MUTUELLE_NOEMIE_PARTITIONS": "2",
-        "MUTUELLE_ENV": "demo",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_and_a_killed_command_resume_twice_to_the_rows_of_one_clean_run(
     contrat, autre_adherent, garanties, tmp_path, mutuelle
 ):
     path = _fichier(tmp_path, mutuelle, 3000, seed=12)
-    env = _env(tmp_path, f"test-{uuid.uuid4().hex[:8]}")
+    env = worker_env(tmp_path, MUTUELLE_NOEMIE_LOT_ACTES="10", MUTUELLE_NOEMIE_PARTITIONS="2")
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "2", "--pool", "prefork"),
-            *("--without-gossip", "--without-mingle", "-l", "info"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    worker = worker_start(env, log)
     command = None
     try:
-        deadline = time.monotonic() + 60
-        while b"ready." not in log.read_bytes():
-            assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
         command = subprocess.Popen(
             [sys.executable, "manage.py", "noemie_ingest", str(path), "--json"],
             cwd=ROOT,
@@ -254,9 +214,9 @@ def test_a_killed_worker_and_a_killed_command_resume_twice_to_the_rows_of_one_cl
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.01)
     finally:
-        _kill(worker)
+        kill(worker)
         if command is not None:
-            _kill(command)
+            kill(command)
     total = LotNoemie.objects.count()
     done_when_killed = LotNoemie.objects.filter(fait=True).count()
     assert 5 <= done_when_killed < total, "the workers finished before they could be killed"
