@@ -56,11 +56,12 @@ pdf-packages:
 	  $(call apt_install,$(PDF_PACKAGES) fontconfig); \
 	fi
 
-# The tests also read back the 2D codes printed on documents (libdmtx: Data Matrix, zbar: QR).
+# The tests also read back the 2D codes printed on documents (libdmtx: Data Matrix, zbar: QR) and
+# scan uploads with a real antivirus daemon (clamd, with a test signature database of their own).
 system-packages: pdf-packages
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
-	  || ! ldconfig -p | grep -q libdmtx || ! ldconfig -p | grep -q libzbar; then \
-	  $(call apt_install,chromium poppler-utils libdmtx0b libzbar0); \
+	  || ! ldconfig -p | grep -q libdmtx || ! ldconfig -p | grep -q libzbar || ! [ -x /usr/sbin/clamd ]; then \
+	  $(call apt_install,chromium poppler-utils libdmtx0b libzbar0 clamav-daemon); \
 	fi
 
 lint: setup

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "mutuelle.notifications",
     "mutuelle.espace",
     "mutuelle.documents",
+    "mutuelle.requests",
     "mutuelle.demo",
 ]
 
@@ -193,6 +194,15 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 MUTUELLE_LIMITE_IP = env_str("MUTUELLE_LIMITE_IP", "30/10m") or "30/10m"
 # The public document verification page (per IP) and document generation (per member).
 MUTUELLE_LIMITE_VERIFICATION = env_str("MUTUELLE_LIMITE_VERIFICATION", "30/10m") or "30/10m"
+# Files members send (requests): size per file, files per sending, and the antivirus (clamd: a Unix
+# socket path or host:port; empty: no scan, which production refuses).
+MUTUELLE_PIECE_TAILLE_MAX = env_int("MUTUELLE_PIECE_TAILLE_MAX", 10 * 1024 * 1024, minimum=1024)
+MUTUELLE_PIECES_MAX = env_int("MUTUELLE_PIECES_MAX", 5, minimum=1)
+MUTUELLE_CLAMD = env_str("MUTUELLE_CLAMD", None) or ""
+if PRODUCTION and not MUTUELLE_CLAMD:
+    raise ImproperlyConfigured(
+        "MUTUELLE_CLAMD (socket ou hôte:port de clamd) est obligatoire avec MUTUELLE_ENV=production."
+    )
 MUTUELLE_LIMITE_DOCUMENTS = env_str("MUTUELLE_LIMITE_DOCUMENTS", "40/10m") or "40/10m"
 # The cache holds those counters: Redis in production (shared by every process), memory in the demo.
 CACHE_URL = env_str("CACHE_URL", None)

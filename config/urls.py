@@ -14,9 +14,11 @@ urlpatterns = [
     path("connexion/", include("mutuelle.accounts.urls")),
     path("compte/", include("mutuelle.accounts.urls_compte")),
     path("espace/documents/", include("mutuelle.documents.urls")),
+    path("espace/demandes/", include("mutuelle.requests.urls")),
     path("espace/", include("mutuelle.espace.urls")),
     path("verifier/", include("mutuelle.documents.urls_publics")),
     path("gestion/remboursements/", include("mutuelle.claims.urls")),
+    path("gestion/demandes/", include("mutuelle.requests.urls_gestion")),
     path("", include("mutuelle.core.urls")),
     # Demo-only pages: each answers 404 unless its setting is on (MUTUELLE_OUTBOX_PAGE…).
     path("__debug__/", include("mutuelle.core.debug_urls")),

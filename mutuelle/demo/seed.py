@@ -710,6 +710,7 @@ def seed(
     seed_remboursements(report, rng, today, lignes_par_mois)
     seed_comptes_adherents(report, today)
     seed_documents(report)
+    seed_demandes(report)
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report
@@ -796,6 +797,60 @@ def seed_documents(report: SeedReport) -> None:
             report.count("lettres de bienvenue")
         except contenus.DocumentIndisponible:
             pass
+
+
+def seed_demandes(report: SeedReport) -> None:
+    """A few requests in the handlers' queue: a document just sent, a contest being handled, and a
+    document request past its due date (shown in red)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from weasyprint import HTML
+
+    from mutuelle.claims.models import LigneRemboursement
+    from mutuelle.requests.fichiers import assainir
+    from mutuelle.requests.models import Demande, MotifContestation, ObjetDocument, StatutDemande, TypeDemande
+    from mutuelle.requests.services import Envoi, demande_avancer, demande_creer
+
+    if Demande.objects.exists() or len(report.adherent_logins) < 2:
+        return
+    premier, second = report.adherent_logins[0][0], report.adherent_logins[1][0]
+
+    def piece(titre: str) -> Envoi:
+        pdf = HTML(string=f"<h1>{titre}</h1><p>Document de démonstration.</p>").write_pdf() or b""
+        return Envoi(nom=f"{titre.lower().replace(' ', '-')}.pdf", fichier=assainir(pdf))
+
+    demande_creer(
+        adherent=premier,
+        type_demande=TypeDemande.DOCUMENT,
+        envois=[piece("Facture osteopathe")],
+        par=premier.user,
+        objet=ObjetDocument.AUTRE,
+        commentaire="La facture de la séance d'ostéopathie du mois dernier.",
+    )
+    ligne = (
+        LigneRemboursement.objects.filter(contrat__adherent=premier, montant_amc__gt=0).order_by("-date_soins").first()
+    )
+    if ligne is not None:
+        contestation = demande_creer(
+            adherent=premier,
+            type_demande=TypeDemande.CONTESTATION,
+            envois=[],
+            par=premier.user,
+            motif=MotifContestation.MONTANT,
+            ligne=ligne,
+            commentaire="Le dépassement d'honoraires ne semble pas pris en compte.",
+        )
+        demande_avancer(demande=contestation, vers=StatutDemande.EN_COURS, par=None)
+    en_retard = demande_creer(
+        adherent=second,
+        type_demande=TypeDemande.DOCUMENT,
+        envois=[piece("Justificatif de scolarite")],
+        par=second.user,
+        objet=ObjetDocument.AUTRE,
+    )
+    Demande.objects.filter(pk=en_retard.pk).update(echeance=timezone.localdate() - timedelta(days=2))
+    report.count("demandes", Demande.objects.count())
 
 
 def describe(report: SeedReport) -> dict[str, Any]:

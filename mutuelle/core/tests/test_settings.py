@@ -99,3 +99,21 @@ def test_demo_defaults(settings):
     from config import settings as configured  # the module, not the test-time overrides
 
     assert configured.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_production_starts_only_with_its_cache_and_antivirus_and_then_starts(tmp_path):
+    complet = {
+        "MUTUELLE_ENV": "production",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "mutuelle.example",
+        "DATABASE_URL": "postgres://x@h/db",
+        "MUTUELLE_BASE_URL": "https://mutuelle.example",
+        "CACHE_URL": "redis://127.0.0.1:6379/3",
+        "MUTUELLE_CLAMD": "127.0.0.1:3310",
+        "MUTUELLE_VAR_DIR": str(tmp_path),
+    }
+    sans_antivirus = {k: v for k, v in complet.items() if k != "MUTUELLE_CLAMD"}
+    result = _django_setup(sans_antivirus)
+    assert result.returncode != 0 and "MUTUELLE_CLAMD" in result.stderr
+    result = _django_setup(complet)
+    assert result.returncode == 0, result.stderr

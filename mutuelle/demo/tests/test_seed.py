@@ -75,8 +75,10 @@ def test_the_demo_is_deterministic():
     _run(members=12)
     numbers_and_names = list(Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir"))
     from mutuelle.documents.models import Document
+    from mutuelle.requests.models import Demande
 
     Document.objects.all().delete()
+    Demande.objects.all().delete()
     for model in (Cotisation, DroitPeriode, Beneficiaire, ContratFormule, Contrat):
         model.objects.all().delete()
     Adherent.objects.all().delete()
@@ -185,3 +187,8 @@ def test_the_demo_issues_an_attestation_whose_code_it_prints_and_the_public_page
     assert "Document authentique" in Client().get(f"/verifier/{code.group(1)}/").content.decode()
     again = _run(members=12)  # idempotent, and the code is printed again
     assert Document.objects.count() == 1 and code.group(1) in again
+    # Requests wait in the handlers' queue, one of them late.
+    from mutuelle.requests.models import Demande
+
+    assert Demande.objects.count() >= 2
+    assert Demande.objects.filter(echeance__lt=TODAY).count() == 1

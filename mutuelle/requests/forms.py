@@ -1,0 +1,125 @@
+"""The member's forms (send a document, contest a reimbursement, answer a request for more) and the
+handler's decision form. Files are checked in ``clean()``: a refused file is a field error, and
+nothing is saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest
+
+from mutuelle.claims.models import LigneRemboursement, Statut
+from mutuelle.requests.models import Decision, Demande, MotifContestation, ObjetDocument, StatutDemande
+from mutuelle.requests.services import DemandeRefusee, Envoi, fichiers_verifier
+
+
+class PlusieursFichiers(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FichiersField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", PlusieursFichiers(attrs={"accept": "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        un = super().clean
+        if isinstance(data, list | tuple):
+            return [un(d, initial) for d in data]
+        return [un(data, initial)] if data else []
+
+
+def _aide_fichiers() -> str:
+    return (
+        f"PDF, JPEG ou PNG ; {settings.MUTUELLE_PIECES_MAX} fichiers au plus, "
+        f"{settings.MUTUELLE_PIECE_TAILLE_MAX // 2**20} Mo chacun. Une photo nette du document suffit."
+    )
+
+
+class _AvecFichiers(forms.Form):
+    fichiers = FichiersField(label="Fichiers", required=False)
+
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.fields["fichiers"].help_text = _aide_fichiers()
+        self.envois: list[Envoi] = []
+
+    def clean_fichiers(self) -> Any:
+        fichiers = self.cleaned_data.get("fichiers") or []
+        try:
+            self.envois = fichiers_verifier(fichiers, request=self.request)
+        except DemandeRefusee as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return fichiers
+
+
+class EnvoiDocumentForm(_AvecFichiers):
+    objet = forms.ChoiceField(label="Ce document concerne", choices=ObjetDocument.choices, widget=forms.RadioSelect)
+    ligne = forms.ModelChoiceField(
+        label="Le remboursement concerné", queryset=LigneRemboursement.objects.none(), required=False
+    )
+    demande_liee = forms.ModelChoiceField(label="La demande concernée", queryset=Demande.objects.none(), required=False)
+    commentaire = forms.CharField(
+        label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, adherent: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from mutuelle.espace.selectors import lignes_famille
+
+        self.fields["ligne"].queryset = (  # type: ignore[attr-defined]
+            lignes_famille(adherent).filter(statut=Statut.COMPLEMENT).select_related("beneficiaire").defer("trace")
+        )
+        self.fields["ligne"].label_from_instance = lambda ligne: (  # type: ignore[attr-defined]
+            f"{ligne.date_soins:%d/%m/%Y} — {ligne.poste_libelle} — {ligne.beneficiaire.prenom}"
+        )
+        self.fields["demande_liee"].queryset = Demande.objects.filter(  # type: ignore[attr-defined]
+            adherent=adherent, statut__in=[StatutDemande.RECUE, StatutDemande.EN_COURS, StatutDemande.COMPLEMENT]
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("fichiers") and "fichiers" not in self.errors:
+            self.add_error("fichiers", "Joignez au moins un fichier.")
+        if data.get("objet") == ObjetDocument.REMBOURSEMENT and not data.get("ligne"):
+            self.add_error("ligne", "Choisissez le remboursement concerné.")
+        if data.get("objet") == ObjetDocument.DEMANDE and not data.get("demande_liee"):
+            self.add_error("demande_liee", "Choisissez la demande concernée.")
+        return data
+
+
+class ContestationForm(_AvecFichiers):
+    motif = forms.ChoiceField(label="Pourquoi contestez-vous ?", choices=MotifContestation.choices)
+    commentaire = forms.CharField(
+        label="Expliquez-nous", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}), min_length=10
+    )
+
+
+class ComplementForm(_AvecFichiers):
+    commentaire = forms.CharField(
+        label="Message (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("fichiers") and not (data.get("commentaire") or "").strip() and not self.errors:
+            raise forms.ValidationError("Joignez un fichier ou écrivez un message.")
+        return data
+
+
+class TraitementForm(forms.Form):
+    vers = forms.ChoiceField(label="Étape", choices=StatutDemande.choices, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(label="Décision", choices=[("", "—"), *Decision.choices], required=False)
+    montant_corrige = forms.DecimalField(
+        label="Part de la mutuelle après correction (€)", required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    message = forms.CharField(
+        label="Message à l'adhérent", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -1,0 +1,270 @@
+"""Requests: created by the member with their files, moved by the handler, told to the member at each
+step. Files are checked and rewritten (``fichiers.assainir``) before anything is written, so a refused
+file leaves no request and no file behind."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from mutuelle.core.services import audit_log, mutuelle_get, sequence_next
+from mutuelle.members.models import Adherent
+from mutuelle.notifications.models import Categorie
+from mutuelle.notifications.services import notifier
+from mutuelle.requests.delais import jours_ouvres_apres
+from mutuelle.requests.fichiers import FichierRefuse, FichierSain, VirusDetecte, assainir
+from mutuelle.requests.models import Decision, Demande, EvenementDemande, PieceJointe, StatutDemande, TypeDemande
+
+CONTESTATION_JOURS_OUVRES = 10
+
+# Which step may follow which (the handler's buttons are built from it).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    StatutDemande.RECUE: (StatutDemande.EN_COURS, StatutDemande.COMPLEMENT, StatutDemande.TRAITEE),
+    StatutDemande.EN_COURS: (StatutDemande.COMPLEMENT, StatutDemande.TRAITEE),
+    StatutDemande.COMPLEMENT: (StatutDemande.EN_COURS, StatutDemande.TRAITEE),
+    StatutDemande.TRAITEE: (),
+}
+DECISIONS: dict[str, tuple[str, ...]] = {
+    TypeDemande.DOCUMENT: (Decision.TRAITE,),
+    TypeDemande.CONTESTATION: (Decision.MAINTENU, Decision.CORRIGE),
+}
+
+
+class DemandeRefusee(Exception):
+    """The request cannot be saved or moved; the message says why."""
+
+
+@dataclass(frozen=True)
+class Envoi:
+    nom: str
+    fichier: FichierSain
+
+
+def fichiers_verifier(fichiers: list[UploadedFile], *, request: HttpRequest | None = None) -> list[Envoi]:
+    """Check every file before any is kept; the first refusal names the file. A virus is audited."""
+    from django.conf import settings
+
+    if len(fichiers) > settings.MUTUELLE_PIECES_MAX:
+        raise DemandeRefusee(f"Envoyez au plus {settings.MUTUELLE_PIECES_MAX} fichiers à la fois.")
+    envois = []
+    for upload in fichiers:
+        nom = get_valid_filename((upload.name or "document").rsplit("/", 1)[-1])[:120] or "document"
+        if upload.size is not None and upload.size > settings.MUTUELLE_PIECE_TAILLE_MAX:
+            raise DemandeRefusee(f"« {nom} » : ce fichier dépasse {settings.MUTUELLE_PIECE_TAILLE_MAX // 2**20} Mo.")
+        try:
+            sain = assainir(upload.read())
+        except VirusDetecte as exc:
+            audit_log(
+                action="requests.fichier.virus",
+                actor=getattr(request, "user", None) if request and request.user.is_authenticated else None,
+                request=request,
+                message=f"{nom[:60]} : {exc.signature}"[:200],
+            )
+            raise DemandeRefusee(f"« {nom} » : {exc}") from exc
+        except FichierRefuse as exc:
+            raise DemandeRefusee(f"« {nom} » : {exc}") from exc
+        envois.append(Envoi(nom=nom, fichier=sain))
+    return envois
+
+
+def _pieces_enregistrer(demande: Demande, envois: list[Envoi], *, par_la_mutuelle: bool = False) -> list[str]:
+    chemins: list[str] = []
+    for envoi in envois:
+        piece = PieceJointe(
+            demande=demande,
+            nom=envoi.nom,
+            type_mime=envoi.fichier.type_mime,
+            taille=len(envoi.fichier.contenu),
+            pages=envoi.fichier.pages,
+            sha256=envoi.fichier.sha256,
+            par_la_mutuelle=par_la_mutuelle,
+        )
+        piece.fichier.save(
+            f"{uuid.uuid4().hex}.{envoi.fichier.extension}", ContentFile(envoi.fichier.contenu), save=False
+        )
+        chemins.append(piece.fichier.name)
+        piece.save()
+    return chemins
+
+
+def _supprimer(chemins: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for chemin in chemins:
+        default_storage.delete(chemin)
+
+
+def _lien(demande: Demande) -> str:
+    return reverse("requests:detail", kwargs={"numero": demande.numero})
+
+
+def _notifier(demande: Demande, titre: str, texte: str = "") -> None:
+    notifier(
+        adherent=demande.adherent,
+        categorie=Categorie.REPONSE,
+        cle=f"demande:{demande.pk}:{demande.statut}:{demande.evenements.count()}",
+        titre=titre,
+        texte=texte[:500],
+        lien=_lien(demande),
+    )
+
+
+def demande_creer(
+    *,
+    adherent: Adherent,
+    type_demande: str,
+    envois: list[Envoi],
+    par: Any,
+    objet: str = "",
+    motif: str = "",
+    ligne: Any = None,
+    demande_liee: Demande | None = None,
+    commentaire: str = "",
+    request: HttpRequest | None = None,
+) -> Demande:
+    """A new request with its (already checked) files, due after the mutuelle's service level."""
+    if ligne is not None and ligne.contrat.adherent_id != adherent.pk:
+        raise DemandeRefusee("Ce remboursement n'est pas le vôtre.")
+    if demande_liee is not None and demande_liee.adherent_id != adherent.pk:
+        raise DemandeRefusee("Cette demande n'est pas la vôtre.")
+    if type_demande == TypeDemande.DOCUMENT and not envois:
+        raise DemandeRefusee("Joignez au moins un fichier.")
+    jours = mutuelle_get().delai_documents_jours if type_demande == TypeDemande.DOCUMENT else CONTESTATION_JOURS_OUVRES
+    chemins: list[str] = []
+    try:
+        with transaction.atomic():
+            annee = timezone.localdate().year
+            demande = Demande.objects.create(
+                numero=f"D{annee}-{sequence_next(nom=f'demande-{annee}'):06d}",
+                adherent=adherent,
+                type_demande=type_demande,
+                objet=objet,
+                motif=motif,
+                ligne=ligne,
+                demande_liee=demande_liee,
+                commentaire=commentaire.strip()[:2000],
+                echeance=jours_ouvres_apres(timezone.localdate(), jours),
+            )
+            chemins = _pieces_enregistrer(demande, envois)
+            EvenementDemande.objects.create(demande=demande, vers=StatutDemande.RECUE, par=par)
+            audit_log(
+                action=f"requests.{type_demande}.creee",
+                actor=par,
+                target=demande,
+                adherent=adherent,
+                request=request,
+                new={"fichiers": len(envois), "ligne": getattr(ligne, "pk", None)},
+            )
+            _notifier(
+                demande,
+                f"Votre demande n° {demande.numero} est bien reçue",
+                f"{demande.get_type_demande_display()} : réponse prévue au plus tard le {demande.echeance:%d/%m/%Y}.",
+            )
+    except Exception:
+        _supprimer(chemins)
+        raise
+    return demande
+
+
+def demande_completer(
+    *, demande: Demande, envois: list[Envoi], commentaire: str, par: Any, request: HttpRequest | None = None
+) -> Demande:
+    """The member answers a request for more: files and/or a comment; the request goes back to the handler."""
+    if not demande.ouverte:
+        raise DemandeRefusee("Cette demande est close : ouvrez-en une nouvelle.")
+    if not envois and not commentaire.strip():
+        raise DemandeRefusee("Joignez un fichier ou écrivez un message.")
+    chemins: list[str] = []
+    try:
+        with transaction.atomic():
+            demande = Demande.objects.select_for_update().get(pk=demande.pk)
+            chemins = _pieces_enregistrer(demande, envois)
+            ancien = demande.statut
+            if demande.statut == StatutDemande.COMPLEMENT:
+                demande.statut = StatutDemande.EN_COURS
+                demande.save(update_fields=["statut"])
+            EvenementDemande.objects.create(
+                demande=demande, de=ancien, vers=demande.statut, par=par, message=commentaire.strip()[:2000]
+            )
+            audit_log(
+                action="requests.completee",
+                actor=par,
+                target=demande,
+                adherent=demande.adherent,
+                request=request,
+                new={"fichiers": len(envois)},
+            )
+    except Exception:
+        _supprimer(chemins)
+        raise
+    return demande
+
+
+@transaction.atomic
+def demande_avancer(
+    *,
+    demande: Demande,
+    vers: str,
+    par: Any,
+    message: str = "",
+    decision: str = "",
+    montant_corrige: Decimal | None = None,
+    request: HttpRequest | None = None,
+) -> Demande:
+    """The handler moves a request; each step is an event, an audit row and a notification."""
+    demande = Demande.objects.select_for_update().get(pk=demande.pk)
+    if vers not in TRANSITIONS[demande.statut]:
+        raise DemandeRefusee(
+            f"Une demande « {demande.get_statut_display().lower()} » ne peut pas passer à "
+            f"« {StatutDemande(vers).label.lower()} »."
+        )
+    message = message.strip()
+    if vers == StatutDemande.COMPLEMENT and not message:
+        raise DemandeRefusee("Dites à l'adhérent ce qu'il doit envoyer.")
+    if vers == StatutDemande.TRAITEE:
+        if decision not in DECISIONS[demande.type_demande]:
+            raise DemandeRefusee("Choisissez la décision.")
+        if decision == Decision.CORRIGE and montant_corrige is None:
+            raise DemandeRefusee("Indiquez la part de la mutuelle après correction.")
+        if not message:
+            raise DemandeRefusee("Écrivez la réponse à l'adhérent.")
+        demande.decision = decision
+        demande.reponse = message
+        demande.montant_corrige = montant_corrige if decision == Decision.CORRIGE else None
+        demande.traitee_le = timezone.now()
+        demande.traitee_par = par
+    ancien = demande.statut
+    demande.statut = vers
+    demande.save()
+    EvenementDemande.objects.create(demande=demande, de=ancien, vers=vers, par=par, message=message)
+    audit_log(
+        action=f"requests.{vers}",
+        actor=par,
+        target=demande,
+        adherent=demande.adherent,
+        request=request,
+        old={"statut": ancien},
+        new={"statut": vers, "decision": decision},
+    )
+    titres: dict[str, str] = {
+        StatutDemande.EN_COURS: f"Votre demande n° {demande.numero} est en cours de traitement",
+        StatutDemande.COMPLEMENT: f"Nous avons besoin d'un complément pour votre demande n° {demande.numero}",
+        StatutDemande.TRAITEE: f"Votre demande n° {demande.numero} est traitée",
+    }
+    _notifier(demande, titres[vers], message)
+    return demande
+
+
+def en_retard(demande: Demande, on: date | None = None) -> bool:
+    return demande.ouverte and demande.echeance < (on or timezone.localdate())

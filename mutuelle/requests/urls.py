@@ -1,0 +1,13 @@
+from django.urls import path
+
+from mutuelle.requests import views
+
+app_name = "requests"
+
+urlpatterns = [
+    path("", views.liste, name="liste"),
+    path("envoyer-un-document/", views.envoyer_document, name="envoyer_document"),
+    path("contester/<int:pk>/", views.contester, name="contester"),
+    path("<str:numero>/", views.detail, name="detail"),
+    path("<str:numero>/pieces/<int:pk>/", views.piece, name="piece"),
+]

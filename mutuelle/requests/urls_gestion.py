@@ -1,0 +1,11 @@
+from django.urls import path
+
+from mutuelle.requests import views
+
+app_name = "requests_gestion"
+
+urlpatterns = [
+    path("", views.file_attente, name="liste"),
+    path("<str:numero>/", views.gestion_detail, name="detail"),
+    path("<str:numero>/pieces/<int:pk>/", views.gestion_piece, name="piece"),
+]

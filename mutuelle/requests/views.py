@@ -1,0 +1,272 @@
+"""Requests: the member's pages under /espace/demandes/ (and the contest from a reimbursement), the
+handler's queue under /gestion/demandes/. A member reaches only their own requests and files (404
+otherwise); files are served as attachments, never inline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from mutuelle.core.permissions import gestion_required
+from mutuelle.espace.selectors import lignes_famille
+from mutuelle.espace.views import adherent_requis
+from mutuelle.members.models import Adherent
+from mutuelle.requests.forms import ComplementForm, ContestationForm, EnvoiDocumentForm, TraitementForm
+from mutuelle.requests.models import (
+    STATUTS_OUVERTS,
+    Decision,
+    Demande,
+    ObjetDocument,
+    PieceJointe,
+    StatutDemande,
+    TypeDemande,
+)
+from mutuelle.requests.services import (
+    DECISIONS,
+    TRANSITIONS,
+    DemandeRefusee,
+    demande_avancer,
+    demande_completer,
+    demande_creer,
+    en_retard,
+)
+
+PAR_PAGE = 20
+
+
+def _adherent(request: HttpRequest) -> Adherent:
+    return request.adherent  # type: ignore[attr-defined]
+
+
+def _piece(piece: PieceJointe) -> FileResponse:
+    return FileResponse(piece.fichier.open("rb"), as_attachment=True, filename=piece.nom, content_type=piece.type_mime)
+
+
+# -- member -----------------------------------------------------------------------------------------
+
+
+@require_GET
+@adherent_requis
+@never_cache
+def liste(request: HttpRequest) -> HttpResponse:
+    demandes = Demande.objects.filter(adherent=_adherent(request)).order_by("-cree_le", "-pk")
+    page = Paginator(demandes, PAR_PAGE).get_page(request.GET.get("page"))
+    return render(request, "requests/liste.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def envoyer_document(request: HttpRequest) -> HttpResponse:
+    adherent = _adherent(request)
+    initial: dict[str, Any] = {"objet": ObjetDocument.AUTRE}
+    if request.GET.get("remboursement", "").isdigit():
+        initial = {"objet": ObjetDocument.REMBOURSEMENT, "ligne": int(request.GET["remboursement"])}
+    form = EnvoiDocumentForm(
+        request.POST or None, request.FILES or None, adherent=adherent, request=request, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            demande = demande_creer(
+                adherent=adherent,
+                type_demande=TypeDemande.DOCUMENT,
+                envois=form.envois,
+                par=request.user,
+                objet=data["objet"],
+                ligne=data["ligne"] if data["objet"] == ObjetDocument.REMBOURSEMENT else None,
+                demande_liee=data["demande_liee"] if data["objet"] == ObjetDocument.DEMANDE else None,
+                commentaire=data["commentaire"],
+                request=request,
+            )
+        except DemandeRefusee as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Votre envoi est enregistré sous le n° {demande.numero}. "
+                f"Nous le traitons au plus tard le {demande.echeance:%d/%m/%Y}.",
+            )
+            return redirect("requests:detail", numero=demande.numero)
+    return render(request, "requests/envoyer_document.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def contester(request: HttpRequest, pk: int) -> HttpResponse:
+    adherent = _adherent(request)
+    ligne = get_object_or_404(lignes_famille(adherent).select_related("beneficiaire").defer("trace"), pk=pk)
+    ouverte = Demande.objects.filter(ligne=ligne, type_demande=TypeDemande.CONTESTATION, statut__in=STATUTS_OUVERTS)
+    if ouverte.exists():
+        messages.info(request, "Une contestation de ce remboursement est déjà en cours : suivez-la ici.")
+        return redirect("requests:detail", numero=ouverte.get().numero)
+    form = ContestationForm(request.POST or None, request.FILES or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            demande = demande_creer(
+                adherent=adherent,
+                type_demande=TypeDemande.CONTESTATION,
+                envois=form.envois,
+                par=request.user,
+                motif=form.cleaned_data["motif"],
+                ligne=ligne,
+                commentaire=form.cleaned_data["commentaire"],
+                request=request,
+            )
+        except DemandeRefusee as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Votre contestation est enregistrée sous le n° {demande.numero}. "
+                f"Un gestionnaire vous répond au plus tard le {demande.echeance:%d/%m/%Y}.",
+            )
+            return redirect("requests:detail", numero=demande.numero)
+    return render(
+        request, "requests/contester.html", {"form": form, "ligne": ligne}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def detail(request: HttpRequest, numero: str) -> HttpResponse:
+    demande = get_object_or_404(
+        Demande.objects.select_related("ligne__beneficiaire"), numero=numero, adherent=_adherent(request)
+    )
+    form = ComplementForm(request.POST or None, request.FILES or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            demande_completer(
+                demande=demande,
+                envois=form.envois,
+                commentaire=form.cleaned_data["commentaire"],
+                par=request.user,
+                request=request,
+            )
+        except DemandeRefusee as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Votre complément est envoyé au gestionnaire.")
+            return redirect("requests:detail", numero=demande.numero)
+    return render(
+        request,
+        "requests/detail.html",
+        {
+            "demande": demande,
+            "pieces": demande.pieces.all(),
+            "evenements": demande.evenements.all(),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@adherent_requis
+@never_cache
+def piece(request: HttpRequest, numero: str, pk: int) -> FileResponse:
+    piece = get_object_or_404(PieceJointe, pk=pk, demande__numero=numero, demande__adherent=_adherent(request))
+    return _piece(piece)
+
+
+# -- handler ----------------------------------------------------------------------------------------
+
+
+@gestion_required
+@require_GET
+@never_cache
+def file_attente(request: HttpRequest) -> HttpResponse:
+    """The handlers' queue: open requests by due date, the late ones first and in red."""
+    demandes = Demande.objects.select_related("adherent")
+    statut = request.GET.get("statut", "ouvertes")
+    if statut == "ouvertes":
+        demandes = demandes.filter(statut__in=STATUTS_OUVERTS)
+    elif statut in StatutDemande.values:
+        demandes = demandes.filter(statut=statut)
+    type_demande = request.GET.get("type", "")
+    if type_demande in TypeDemande.values:
+        demandes = demandes.filter(type_demande=type_demande)
+    recherche = request.GET.get("q", "").strip()
+    if recherche:
+        demandes = demandes.filter(Q(numero__iexact=recherche) | Q(adherent__numero=recherche))
+    page = Paginator(demandes.order_by("echeance", "cree_le", "pk"), 50).get_page(request.GET.get("page"))
+    aujourdhui = timezone.localdate()
+    return render(
+        request,
+        "requests/gestion_liste.html",
+        {
+            "page": page,
+            "lignes": [(d, en_retard(d, aujourdhui)) for d in page.object_list],
+            "statut": statut,
+            "type_demande": type_demande,
+            "q": recherche,
+            "statuts": StatutDemande.choices,
+            "types": TypeDemande.choices,
+            "en_retard_total": Demande.objects.filter(statut__in=STATUTS_OUVERTS, echeance__lt=aujourdhui).count(),
+        },
+    )
+
+
+@gestion_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
+    demande = get_object_or_404(
+        Demande.objects.select_related("adherent", "ligne__beneficiaire", "traitee_par"), numero=numero
+    )
+    form = TraitementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            demande_avancer(
+                demande=demande,
+                vers=data["vers"],
+                par=request.user,
+                message=data["message"],
+                decision=data["decision"],
+                montant_corrige=data["montant_corrige"],
+                request=request,
+            )
+        except DemandeRefusee as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Demande n° {demande.numero} : étape enregistrée, l'adhérent est prévenu.")
+            return redirect("requests_gestion:detail", numero=demande.numero)
+    return render(
+        request,
+        "requests/gestion_detail.html",
+        {
+            "demande": demande,
+            "pieces": demande.pieces.all(),
+            "evenements": demande.evenements.select_related("par"),
+            "form": form,
+            "suivantes": TRANSITIONS[demande.statut],
+            "decisions": [(d, Decision(d).label) for d in DECISIONS[demande.type_demande]],
+            "en_retard": en_retard(demande),
+            "StatutDemande": StatutDemande,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@gestion_required
+@require_GET
+@never_cache
+def gestion_piece(request: HttpRequest, numero: str, pk: int) -> HttpResponseBase:
+    piece = PieceJointe.objects.filter(pk=pk, demande__numero=numero).first()
+    if piece is None:
+        raise Http404("Pièce introuvable.")
+    from mutuelle.core.services import audit_log
+
+    audit_log(action="requests.piece.consultee", target=piece.demande, adherent=piece.demande.adherent, request=request)
+    return _piece(piece)

@@ -1,0 +1,99 @@
+"""A request in a real browser, from the member's upload to the handler's answer and back to the
+member's notification; a contest from a reimbursement's page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from mutuelle.requests.tests.conftest import pdf_simple
+from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.test_espace import _connexion
+from tests.factories import TEST_PASSWORD, code_totp, ligne_make
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _gestionnaire(browser: Any, live_server: Any, gestionnaire: Any) -> Any:
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+    page = context.new_page()
+    device = TOTPDevice.objects.create(user=gestionnaire, name="test", confirmed=True)
+    page.goto("/connexion/")
+    page.get_by_label("Numéro d'adhérent ou numéro de sécurité sociale").fill(gestionnaire.username)
+    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Code à 6 chiffres de l'application, ou un code de secours").fill(code_totp(device))
+    page.get_by_role("button", name="Valider").click()
+    return page
+
+
+def test_a_document_request_goes_to_the_handler_and_back(
+    page: Any, browser: Any, live_server: Any, adherent: Any, contrat: Any, gestionnaire: Any, tmp_path: Path
+) -> None:
+    facture = tmp_path / "facture-osteo.pdf"
+    facture.write_bytes(pdf_simple("Facture de l'ostéopathe"))
+    _connexion(page, adherent.numero)
+    page.get_by_role("link", name="Demandes").click()
+    assert "Vous n'avez envoyé aucune demande." in page.locator("main").inner_text()
+    page.get_by_role("link", name="Envoyer un document").click()
+    assert not axe_violations(page)
+    page.get_by_label("Fichiers").set_input_files(str(facture))
+    page.get_by_label("Commentaire (facultatif)").fill("Séance du 12 novembre.")
+    page.get_by_role("button", name="Envoyer").click()
+    assert "Votre envoi est enregistré sous le n°" in page.locator("main").inner_text()
+    numero = page.locator("h1 small").inner_text().replace("n°", "").strip()
+    assert not axe_violations(page)
+    screenshot(page, "demande-envoyee")
+
+    gestion = _gestionnaire(browser, live_server, gestionnaire)
+    gestion.get_by_role("link", name="Demandes des adhérents").click()
+    assert not axe_violations(gestion)
+    screenshot(gestion, "demandes-file")
+    gestion.get_by_role("link", name=numero).click()
+    with gestion.expect_download() as attente:
+        gestion.get_by_role("link", name="facture-osteo.pdf").click()
+    assert attente.value.suggested_filename == "facture-osteo.pdf"
+    gestion.get_by_label("Ce que l'adhérent doit envoyer").fill("Merci d'ajouter l'ordonnance.")
+    gestion.get_by_role("button", name="Demander un complément").click()
+    assert "l'adhérent est prévenu" in gestion.locator("main").inner_text()
+
+    page.get_by_role("link", name="Notifications").click()
+    notification = page.locator("li").filter(
+        has_text=f"Nous avons besoin d'un complément pour votre demande n° {numero}"
+    )
+    notification.get_by_role("button", name="Voir le détail").click()
+    assert "Merci d'ajouter l'ordonnance." in page.locator("main").inner_text()
+    ordonnance = tmp_path / "ordonnance.pdf"
+    ordonnance.write_bytes(pdf_simple("Ordonnance"))
+    page.get_by_label("Fichiers").set_input_files(str(ordonnance))
+    page.get_by_role("button", name="Envoyer").click()
+    assert "Votre complément est envoyé" in page.locator("main").inner_text()
+
+    gestion.reload()
+    gestion.get_by_label("Réponse à l'adhérent").fill("Séance prise en compte : remboursement à venir.")
+    gestion.get_by_role("button", name="Clore la demande").click()
+    screenshot(gestion, "demande-gestion-close")
+
+    page.goto("/espace/demandes/")
+    assert "Traitée" in page.locator("main").inner_text()
+    page.get_by_role("link", name=numero).click()
+    assert "Séance prise en compte" in page.locator("main").inner_text()
+    assert not axe_violations(page)
+    gestion.context.close()
+
+
+def test_a_member_contests_from_the_reimbursement_page(page: Any, adherent: Any, contrat: Any) -> None:
+    ligne = ligne_make(beneficiaire=contrat.beneficiaires.get(prenom="Julien"))
+    _connexion(page, adherent.numero)
+    page.goto(f"/espace/remboursements/{ligne.pk}/")
+    page.get_by_role("link", name="Contester ce remboursement").click()
+    assert not axe_violations(page)
+    page.get_by_label("Pourquoi contestez-vous ?").select_option("montant")
+    page.get_by_label("Expliquez-nous").fill("Le médecin est OPTAM : le dépassement est couvert.")
+    page.get_by_role("button", name="Envoyer ma contestation").click()
+    main = page.locator("main").inner_text()
+    assert "Votre contestation est enregistrée" in main and "Contestation d'un remboursement" in main
+    screenshot(page, "contestation-envoyee")
