@@ -215,7 +215,7 @@ class CodeVerificationForm(forms.Form):
 
 
 class ConfirmationForm(forms.Form):
-    """Re-authentication before a sensitive change."""
+    """Re-authentication before a sensitive change: the secret, and the app's code when one is enrolled."""
 
     secret = forms.CharField(
         label="Votre mot de passe actuel",
@@ -223,6 +223,19 @@ class ConfirmationForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    code = forms.CharField(
+        label="Code à 6 chiffres de votre application, ou un code de secours",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, avec_code: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if avec_code:
+            self.fields["code"].required = True
+        else:
+            del self.fields["code"]
 
 
 class EmailForm(forms.Form):

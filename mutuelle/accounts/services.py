@@ -114,7 +114,8 @@ def _lien(objet: str, jeton: str) -> str:
     return settings.MUTUELLE_BASE_URL + reverse(name, kwargs={"jeton": jeton})
 
 
-def _envoyer(adherent: Adherent, sujet: str, template: str, contexte: dict[str, Any]) -> None:
+def email_adherent(adherent: Adherent, sujet: str, template: str, contexte: dict[str, Any]) -> None:
+    """An email to the member at the address on file (the mutuelle's name in the subject)."""
     mutuelle = mutuelle_ou_rien()
     contexte = {"adherent": adherent, "mutuelle": mutuelle, **contexte}
     send_mail(
@@ -144,7 +145,7 @@ def lien_envoyer(*, adherent: Adherent, objet: str, request: HttpRequest | None 
         sujet, template = "activez votre espace adhérent", "accounts/email_activation.txt"
     else:
         sujet, template = "choisissez un nouveau mot de passe", "accounts/email_nouveau_secret.txt"
-    _envoyer(adherent, sujet, template, {"lien": _lien(objet, secret), "minutes": minutes})
+    email_adherent(adherent, sujet, template, {"lien": _lien(objet, secret), "minutes": minutes})
     audit_log(action=f"accounts.lien.{objet}.sent", target=user, adherent=adherent, request=request, actor=None)
     return jeton
 
@@ -197,7 +198,7 @@ def secret_definir(*, user: User, password: str, request: HttpRequest | None = N
     if adherent is not None and adherent.email:
         sujet = "votre espace adhérent est activé" if premiere else "votre mot de passe a été changé"
         transaction.on_commit(
-            lambda: _envoyer(adherent, sujet, "accounts/email_secret_change.txt", {"premiere": premiere})
+            lambda: email_adherent(adherent, sujet, "accounts/email_secret_change.txt", {"premiere": premiere})
         )
 
 
@@ -513,7 +514,7 @@ def secret_changer(*, request: HttpRequest, user: User, password: str) -> int:
     )
     if adherent is not None and adherent.email:
         transaction.on_commit(
-            lambda: _envoyer(
+            lambda: email_adherent(
                 adherent, "votre mot de passe a été changé", "accounts/email_secret_change.txt", {"premiere": False}
             )
         )

@@ -100,7 +100,7 @@ def securite(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/securite.html", contexte)
 
 
-@sensitive_post_parameters("secret")
+@sensitive_post_parameters("secret", "code")
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -118,17 +118,34 @@ def confirmer(request: HttpRequest) -> HttpResponse:
         return reponse_verrouillage(request, credentials=credentials_de(user))
     if request.method == "POST" and ip_limitee(request):
         return reponse_limite_ip(request)
-    form = ConfirmationForm(request.POST or None)
+    # With an authenticator app enrolled, its code (or a recovery code) is asked too: a stolen
+    # password alone changes nothing sensitive.
+    device = second_facteur.totp_de(user)
+    form = ConfirmationForm(request.POST or None, avec_code=device is not None)
     if _code_acces(user):
         form.fields["secret"].label = "Votre code d'accès actuel"
     if request.method == "POST" and form.is_valid():
-        if user.check_password(form.cleaned_data["secret"]):
+        secret_ok = user.check_password(form.cleaned_data["secret"])
+        code = form.cleaned_data.get("code", "")
+        code_ok = device is None or (
+            secret_ok
+            and (
+                second_facteur.totp_verifier(device, code)
+                or second_facteur.code_secours_utiliser(user=user, code=code, request=request)
+            )
+        )
+        if secret_ok and code_ok:
             request.session[REAUTH] = time.time()
             return redirect(suite)
         user_login_failed.send(sender=__name__, credentials=credentials_de(user), request=request)
         if getattr(request, "axes_locked_out", False):
             return reponse_verrouillage(request, credentials=credentials_de(user))
-        form.add_error("secret", "Ce n'est pas le bon secret.")
+        if not secret_ok:
+            form.add_error("secret", "Ce n'est pas le bon secret.")
+        else:
+            form.add_error(
+                "code", "Ce code ne convient pas : saisissez celui que votre application affiche maintenant."
+            )
     return render(
         request, "accounts/confirmer.html", {"form": form, "suite": suite}, status=400 if form.errors else 200
     )

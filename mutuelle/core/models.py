@@ -139,6 +139,11 @@ class Mutuelle(TimeStampedModel):
         default=500,
         validators=[MinValueValidator(0)],
     )
+    rib_validation_gestionnaire = models.BooleanField(
+        "un gestionnaire valide chaque nouveau RIB",
+        default=True,
+        help_text="Sinon, de nouvelles coordonnées bancaires s'appliquent dès leur saisie (après réauthentification).",
+    )
     delai_documents_jours = models.PositiveSmallIntegerField(
         "délai de traitement des documents (jours ouvrés)",
         default=2,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutuelle.espace import views
+from mutuelle.espace import views, views_profil
 
 app_name = "espace"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.notification_ouvrir, name="notification"),
     path("notifications/tout-lire/", views.notifications_tout_lire, name="notifications_tout_lire"),
     path("preferences/", views.preferences, name="preferences"),
+    path("profil/", views_profil.profil, name="profil"),
+    path("profil/coordonnees-bancaires/", views_profil.rib, name="rib"),
 ]

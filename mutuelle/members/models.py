@@ -434,3 +434,49 @@ class Cotisation(TimeStampedModel):
             raise ValidationError({"echeance": "L'échéance est le premier jour du mois couvert."})
         if self.montant_paye and not self.date_paiement:
             raise ValidationError({"date_paiement": "Indiquez la date du paiement."})
+
+
+class StatutRib(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente de validation"
+    ACTIF = "actif", "Compte de remboursement"
+    REMPLACE = "remplace", "Remplacé"
+    REFUSE = "refuse", "Refusé"
+
+
+class CoordonneesBancaires(TimeStampedModel):
+    """The account the mutuelle pays a member's reimbursements into. A new one waits for a handler
+    to check it against the RIB scan (unless the mutuelle trusts it at once); until then payments go
+    to the active one. Shown masked everywhere (``iban_masque``), never written to logs."""
+
+    adherent = models.ForeignKey(
+        Adherent, verbose_name="adhérent", on_delete=models.PROTECT, related_name="coordonnees_bancaires"
+    )
+    titulaire = models.CharField("titulaire du compte", max_length=100)
+    iban = models.CharField("IBAN", max_length=34)
+    bic = models.CharField("BIC", max_length=11)
+    statut = models.CharField("statut", max_length=12, choices=StatutRib.choices, default=StatutRib.EN_ATTENTE)
+    actif_depuis = models.DateTimeField("actif depuis", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "coordonnées bancaires"
+        verbose_name_plural = "coordonnées bancaires"
+        ordering = ["-cree_le", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["adherent"], condition=models.Q(statut="actif"), name="rib_un_seul_actif_par_adherent"
+            ),
+            models.UniqueConstraint(
+                fields=["adherent"], condition=models.Q(statut="en_attente"), name="rib_un_seul_en_attente"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        from mutuelle.members.iban import iban_masque
+
+        return f"{iban_masque(self.iban)} — {self.titulaire}"
+
+    @property
+    def iban_masque(self) -> str:
+        from mutuelle.members.iban import iban_masque
+
+        return iban_masque(self.iban)

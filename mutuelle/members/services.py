@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from stdnum import luhn
 
 from mutuelle.brokers.models import Courtier
@@ -241,3 +242,89 @@ def contrat_resilier(*, contrat: Contrat, date_fin: date, motif: str, actor: Any
         new={"statut": contrat.statut, "date_fin": date_fin, "motif": contrat.motif_fin},
     )
     return contrat
+
+
+COORDONNEES = ("telephone_mobile", "telephone_fixe", "adresse_ligne1", "adresse_ligne2", "code_postal", "ville")
+
+
+@transaction.atomic
+def adherent_coordonnees_modifier(
+    *, adherent: Adherent, valeurs: dict[str, Any], actor: Any = None, request: Any = None
+) -> list[str]:
+    """The member's phones, postal address and mailing preference; validated by the model, audited
+    field by field. Returns the fields changed."""
+    champs = [*COORDONNEES, "preference_courrier"]
+    avant = {c: getattr(adherent, c) for c in champs}
+    for champ in champs:
+        if champ in valeurs:
+            setattr(adherent, champ, (valeurs[champ] or "").strip())
+    adherent.full_clean()
+    changes = [c for c in champs if getattr(adherent, c) != avant[c]]
+    if changes:
+        adherent.save(update_fields=[*changes, "modifie_le"])
+        audit_log(
+            action="members.adherent.coordonnees",
+            actor=actor,
+            target=adherent,
+            adherent=adherent,
+            request=request,
+            old={c: avant[c] for c in changes},
+            new={c: getattr(adherent, c) for c in changes},
+        )
+    return changes
+
+
+# -- bank details -------------------------------------------------------------------------------------
+
+
+def rib_actif(adherent: Adherent) -> Any:
+    """The account reimbursements are paid into now (None if the member gave none)."""
+    from mutuelle.members.models import CoordonneesBancaires, StatutRib
+
+    return CoordonneesBancaires.objects.filter(adherent=adherent, statut=StatutRib.ACTIF).first()
+
+
+@transaction.atomic
+def rib_activer(*, rib: Any, actor: Any = None, request: Any = None) -> Any:
+    """The checked account becomes the one paid into; the previous one is kept, marked replaced."""
+    from mutuelle.members.models import CoordonneesBancaires, StatutRib
+
+    rib = CoordonneesBancaires.objects.select_for_update().get(pk=rib.pk)
+    ancien = (
+        CoordonneesBancaires.objects.select_for_update()
+        .filter(adherent_id=rib.adherent_id, statut=StatutRib.ACTIF)
+        .first()
+    )
+    if ancien is not None:
+        ancien.statut = StatutRib.REMPLACE
+        ancien.save(update_fields=["statut", "modifie_le"])
+    rib.statut = StatutRib.ACTIF
+    rib.actif_depuis = timezone.now()
+    rib.save(update_fields=["statut", "actif_depuis", "modifie_le"])
+    audit_log(
+        action="members.rib.active",
+        actor=actor,
+        target=rib,
+        adherent=rib.adherent,
+        request=request,
+        old={"iban": ancien.iban_masque} if ancien else None,
+        new={"iban": rib.iban_masque},
+    )
+    return rib
+
+
+@transaction.atomic
+def rib_refuser(*, rib: Any, actor: Any = None, request: Any = None) -> Any:
+    from mutuelle.members.models import StatutRib
+
+    rib.statut = StatutRib.REFUSE
+    rib.save(update_fields=["statut", "modifie_le"])
+    audit_log(
+        action="members.rib.refuse",
+        actor=actor,
+        target=rib,
+        adherent=rib.adherent,
+        request=request,
+        new={"iban": rib.iban_masque},
+    )
+    return rib

@@ -13,6 +13,7 @@ from mutuelle.members.models import Adherent
 class TypeDemande(models.TextChoices):
     DOCUMENT = "document", "Envoi d'un document"
     CONTESTATION = "contestation", "Contestation d'un remboursement"
+    RIB = "rib", "Changement de coordonnées bancaires"
 
 
 class StatutDemande(models.TextChoices):
@@ -43,6 +44,8 @@ class Decision(models.TextChoices):
     TRAITE = "traite", "Document pris en compte"
     MAINTENU = "maintenu", "Remboursement maintenu"
     CORRIGE = "corrige", "Remboursement corrigé"
+    RIB_VALIDE = "rib_valide", "Coordonnées bancaires validées"
+    RIB_REFUSE = "rib_refuse", "Coordonnées bancaires refusées"
 
 
 class Demande(models.Model):
@@ -55,6 +58,14 @@ class Demande(models.Model):
     ligne = models.ForeignKey(
         LigneRemboursement,
         verbose_name="remboursement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demandes",
+    )
+    coordonnees = models.ForeignKey(
+        "members.CoordonneesBancaires",
+        verbose_name="coordonnées bancaires",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

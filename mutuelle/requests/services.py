@@ -38,6 +38,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 DECISIONS: dict[str, tuple[str, ...]] = {
     TypeDemande.DOCUMENT: (Decision.TRAITE,),
     TypeDemande.CONTESTATION: (Decision.MAINTENU, Decision.CORRIGE),
+    TypeDemande.RIB: (Decision.RIB_VALIDE, Decision.RIB_REFUSE),
 }
 
 
@@ -130,6 +131,7 @@ def demande_creer(
     motif: str = "",
     ligne: Any = None,
     demande_liee: Demande | None = None,
+    coordonnees: Any = None,
     commentaire: str = "",
     request: HttpRequest | None = None,
 ) -> Demande:
@@ -138,7 +140,7 @@ def demande_creer(
         raise DemandeRefusee("Ce remboursement n'est pas le vôtre.")
     if demande_liee is not None and demande_liee.adherent_id != adherent.pk:
         raise DemandeRefusee("Cette demande n'est pas la vôtre.")
-    if type_demande == TypeDemande.DOCUMENT and not envois:
+    if type_demande in (TypeDemande.DOCUMENT, TypeDemande.RIB) and not envois:
         raise DemandeRefusee("Joignez au moins un fichier.")
     jours = mutuelle_get().delai_documents_jours if type_demande == TypeDemande.DOCUMENT else CONTESTATION_JOURS_OUVRES
     chemins: list[str] = []
@@ -153,6 +155,7 @@ def demande_creer(
                 motif=motif,
                 ligne=ligne,
                 demande_liee=demande_liee,
+                coordonnees=coordonnees,
                 commentaire=commentaire.strip()[:2000],
                 echeance=jours_ouvres_apres(timezone.localdate(), jours),
             )
@@ -244,6 +247,13 @@ def demande_avancer(
         demande.montant_corrige = montant_corrige if decision == Decision.CORRIGE else None
         demande.traitee_le = timezone.now()
         demande.traitee_par = par
+    if vers == StatutDemande.TRAITEE and demande.type_demande == TypeDemande.RIB and demande.coordonnees:
+        from mutuelle.members.services import rib_activer, rib_refuser
+
+        if decision == Decision.RIB_VALIDE:
+            rib_activer(rib=demande.coordonnees, actor=par, request=request)
+        else:
+            rib_refuser(rib=demande.coordonnees, actor=par, request=request)
     ancien = demande.statut
     demande.statut = vers
     demande.save()
@@ -268,3 +278,64 @@ def demande_avancer(
 
 def en_retard(demande: Demande, on: date | None = None) -> bool:
     return demande.ouverte and demande.echeance < (on or timezone.localdate())
+
+
+def rib_demander(
+    *,
+    adherent: Adherent,
+    titulaire: str,
+    iban: str,
+    bic: str,
+    scan: Envoi,
+    par: Any,
+    request: HttpRequest | None = None,
+) -> Demande:
+    """New bank details with the RIB scan: a request a handler checks (the account is used once
+    validated), or applied at once when the mutuelle trusts them. The member is told by email at the
+    address on file either way."""
+    from mutuelle.members.models import CoordonneesBancaires, StatutRib
+
+    with transaction.atomic():
+        if CoordonneesBancaires.objects.filter(adherent=adherent, statut=StatutRib.EN_ATTENTE).exists():
+            raise DemandeRefusee(
+                "Un changement de coordonnées bancaires est déjà en cours de vérification : attendez sa réponse."
+            )
+        rib = CoordonneesBancaires.objects.create(adherent=adherent, titulaire=titulaire.strip(), iban=iban, bic=bic)
+        audit_log(
+            action="members.rib.demande",
+            actor=par,
+            target=rib,
+            adherent=adherent,
+            request=request,
+            new={"iban": rib.iban_masque, "bic": bic},
+        )
+        demande = demande_creer(
+            adherent=adherent,
+            type_demande=TypeDemande.RIB,
+            envois=[scan],
+            par=par,
+            coordonnees=rib,
+            commentaire=f"Titulaire : {rib.titulaire} — IBAN {rib.iban_masque} — BIC {bic}",
+            request=request,
+        )
+        if not mutuelle_get().rib_validation_gestionnaire:
+            demande = demande_avancer(
+                demande=demande,
+                vers=StatutDemande.TRAITEE,
+                par=None,
+                decision=Decision.RIB_VALIDE,
+                message="Vos nouvelles coordonnées bancaires sont enregistrées.",
+                request=request,
+            )
+        if adherent.email:
+            from mutuelle.accounts.services import email_adherent
+
+            transaction.on_commit(
+                lambda: email_adherent(
+                    adherent,
+                    "vos coordonnées bancaires",
+                    "requests/email_rib.txt",
+                    {"iban": rib.iban_masque, "immediat": not mutuelle_get().rib_validation_gestionnaire},
+                )
+            )
+    return demande

@@ -22,11 +22,13 @@ def _gestionnaire(browser: Any, live_server: Any, gestionnaire: Any) -> Any:
     page = context.new_page()
     device = TOTPDevice.objects.create(user=gestionnaire, name="test", confirmed=True)
     page.goto("/connexion/")
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Numéro d'adhérent ou numéro de sécurité sociale").fill(gestionnaire.username)
     page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_label("Code à 6 chiffres de l'application, ou un code de secours").fill(code_totp(device))
     page.get_by_role("button", name="Valider").click()
+    page.wait_for_load_state("networkidle")
     return page
 
 
@@ -48,6 +50,7 @@ def test_a_document_request_goes_to_the_handler_and_back(
     assert not axe_violations(page)
     screenshot(page, "demande-envoyee")
 
+    page.wait_for_load_state("networkidle")  # one request at a time on the test's SQLite database
     gestion = _gestionnaire(browser, live_server, gestionnaire)
     gestion.get_by_role("link", name="Demandes des adhérents").click()
     assert not axe_violations(gestion)
@@ -97,3 +100,43 @@ def test_a_member_contests_from_the_reimbursement_page(page: Any, adherent: Any,
     main = page.locator("main").inner_text()
     assert "Votre contestation est enregistrée" in main and "Contestation d'un remboursement" in main
     screenshot(page, "contestation-envoyee")
+
+
+def test_new_bank_details_from_the_profile_to_the_handlers_check(
+    page: Any, browser: Any, live_server: Any, adherent: Any, contrat: Any, gestionnaire: Any, tmp_path: Path
+) -> None:
+    scan = tmp_path / "rib.pdf"
+    scan.write_bytes(pdf_simple("Relevé d'identité bancaire"))
+    _connexion(page, adherent.numero)
+    page.get_by_role("link", name="Mon profil").click()
+    assert not axe_violations(page)
+    # Just logged in: the password was typed less than 5 minutes ago, no new confirmation is asked.
+    page.get_by_role("link", name="Indiquer mon compte bancaire").click()
+    page.get_by_label("Titulaire du compte").fill("Camille Lefebvre")
+    page.get_by_label("IBAN").fill("FR76 3000 6000 0112 3456 7890 188")
+    page.get_by_label("Votre RIB (PDF, JPEG ou PNG)").set_input_files(str(scan))
+    page.get_by_role("button", name="Enregistrer").click()
+    assert "clé de contrôle" in page.locator("main").inner_text()
+    page.get_by_label("IBAN").fill("FR76 3000 6000 0112 3456 7890 189")
+    page.get_by_label("Votre RIB (PDF, JPEG ou PNG)").set_input_files(str(scan))
+    page.get_by_role("button", name="Enregistrer").click()
+    main = page.locator("main").inner_text()
+    assert "Un gestionnaire vérifie le RIB" in main and "FR76 •••• •••• •••• •••• •••• 189" in main
+    assert "3000 6000 0112" not in main
+    screenshot(page, "profil-rib-en-attente")
+
+    page.wait_for_load_state("networkidle")  # one request at a time on the test's SQLite database
+    gestion = _gestionnaire(browser, live_server, gestionnaire)
+    gestion.goto("/gestion/demandes/?type=rib")
+    assert "Changement de coordonnées bancaires" in gestion.locator("main table").inner_text()
+    gestion.locator("main table a").first.click()
+    gestion.get_by_label("Décision").select_option("rib_valide")
+    gestion.get_by_label("Réponse à l'adhérent").fill("RIB conforme, merci.")
+    gestion.get_by_role("button", name="Clore la demande").click()
+    gestion.context.close()
+
+    page.goto("/espace/profil/")
+    main = page.locator("main").inner_text()
+    assert "en cours de vérification" not in main and "AGRIFRPPXXX" in main and "Camille Lefebvre" in main
+    assert not axe_violations(page)
+    screenshot(page, "profil")

@@ -1,0 +1,206 @@
+"""« Mon profil »: contact details, and bank details checked, masked, confirmed by re-authentication
+(and the app's code when enrolled), validated by a handler against the RIB scan."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from mutuelle.core.models import AuditLog
+from mutuelle.members.iban import iban_masque, iban_verifier
+from mutuelle.members.models import CoordonneesBancaires, StatutRib
+from mutuelle.members.services import rib_actif
+from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
+from mutuelle.requests.tests.conftest import pdf_simple
+from tests.factories import TEST_PASSWORD, code_totp, connecter
+
+pytestmark = pytest.mark.django_db
+
+IBAN_FR = "FR76 3000 6000 0112 3456 7890 189"
+IBAN_FR_2 = "FR14 2004 1010 0505 0001 3M02 606"
+
+
+def _iban_avec_mauvaise_cle_rib() -> str:
+    """A French IBAN whose ISO check digits are right but whose clé RIB is wrong."""
+    bban = "30006000011234567890188"
+    n = int("".join(str(int(c, 36)) for c in bban + "FR00"))
+    return f"FR{98 - n % 97:02d}{bban}"
+
+
+@pytest.mark.parametrize(
+    ("saisi", "message"),
+    [
+        ("FR76 3000 6000 0112 3456 7890 188", "clé de contrôle"),
+        (_iban_avec_mauvaise_cle_rib(), "clé RIB"),
+        ("BR15 0000 0000 0000 1093 2840 814P2", "zone SEPA"),
+        ("US12 3456 7890", "pays"),
+        ("FR76 3000 6000 0112", "longueur"),
+        ("", "Saisissez"),
+    ],
+)
+def test_wrong_ibans_are_refused_with_a_reason(saisi, message):
+    with pytest.raises(ValidationError, match=message):
+        iban_verifier(saisi)
+
+
+def test_a_good_iban_gets_its_bic_and_is_shown_masked():
+    verifie = iban_verifier(IBAN_FR.lower())
+    assert verifie.iban == "FR7630006000011234567890189" and verifie.bic == "AGRIFRPPXXX"
+    assert iban_masque(verifie.iban) == "FR76 •••• •••• •••• •••• •••• 189"
+    with pytest.raises(ValidationError, match="ne correspond pas"):
+        iban_verifier(IBAN_FR, "BNPAFRPP")
+
+
+def _confirme(client: Client) -> None:
+    session = client.session
+    session["_reauthentifie_le"] = __import__("time").time()
+    session.save()
+
+
+def _rib(client: Client, iban: str = IBAN_FR, **extra: Any) -> Any:
+    return client.post(
+        "/espace/profil/coordonnees-bancaires/",
+        {
+            "titulaire": "Camille Lefebvre",
+            "iban": iban,
+            "bic": "",
+            "scan": SimpleUploadedFile("rib.pdf", pdf_simple("RIB"), content_type="application/pdf"),
+            **extra,
+        },
+    )
+
+
+def _aucun_iban_en_clair(*ibans: str) -> None:
+    compacts = ["".join(i.split()) for i in ibans]
+    for row in AuditLog.objects.all():
+        texte = json.dumps([row.ancienne_valeur, row.nouvelle_valeur, row.message, row.cible_libelle], default=str)
+        assert not any(c in texte for c in compacts), row.action
+
+
+def test_new_bank_details_wait_for_a_handler_then_replace_the_old_ones(
+    adherent, contrat, gestionnaire, mutuelle, django_capture_on_commit_callbacks
+):
+    membre = connecter(Client(), adherent.user)
+    # Without a fresh confirmation of the secret, the form is not even shown.
+    assert membre.get("/espace/profil/coordonnees-bancaires/")["Location"].startswith("/compte/confirmer/")
+    _confirme(membre)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _rib(membre).status_code == 302
+    premier = CoordonneesBancaires.objects.get()
+    assert premier.statut == StatutRib.EN_ATTENTE and rib_actif(adherent) is None
+    demande = Demande.objects.get(type_demande=TypeDemande.RIB)
+    assert demande.coordonnees == premier and demande.pieces.count() == 1
+    courriel = mail.outbox[-1]
+    assert (
+        courriel.to == [adherent.email] and "•••• 189" in courriel.body and "30006000011234567890" not in courriel.body
+    )
+    page = html.unescape(membre.get("/espace/profil/").content.decode())
+    assert "en cours de vérification" in page and "FR76 •••• •••• •••• •••• •••• 189" in page
+    assert "30006000011234567890189" not in page
+    # A second change while one is pending is refused.
+    _confirme(membre)
+    assert "déjà en cours" in html.unescape(_rib(membre, IBAN_FR_2).content.decode())
+    # The handler checks the scan and validates.
+    gestion = connecter(Client(), gestionnaire)
+    detail = html.unescape(gestion.get(f"/gestion/demandes/{demande.numero}/").content.decode())
+    assert "•••• 189" in detail and "Coordonnées bancaires validées" in detail
+    gestion.post(
+        f"/gestion/demandes/{demande.numero}/",
+        {"vers": "traitee", "decision": "rib_valide", "message": "RIB conforme."},
+    )
+    premier.refresh_from_db()
+    assert premier.statut == StatutRib.ACTIF and rib_actif(adherent) == premier
+    # Later, a change that the handler refuses leaves the first account in use.
+    _confirme(membre)
+    _rib(membre, IBAN_FR_2)
+    deuxieme = Demande.objects.filter(type_demande=TypeDemande.RIB).order_by("-pk").first()
+    assert deuxieme is not None and rib_actif(adherent) == premier
+    gestion.post(
+        f"/gestion/demandes/{deuxieme.numero}/",
+        {"vers": "traitee", "decision": "rib_refuse", "message": "Le RIB n'est pas à votre nom."},
+    )
+    assert rib_actif(adherent) == premier
+    assert CoordonneesBancaires.objects.get(iban="FR1420041010050500013M02606").statut == StatutRib.REFUSE
+    _aucun_iban_en_clair(IBAN_FR, IBAN_FR_2)
+
+
+def test_the_mutuelle_may_apply_new_bank_details_at_once(adherent, contrat, mutuelle):
+    mutuelle.rib_validation_gestionnaire = False
+    mutuelle.save()
+    membre = connecter(Client(), adherent.user)
+    _confirme(membre)
+    _rib(membre)
+    assert rib_actif(adherent).iban == "FR7630006000011234567890189"
+    assert Demande.objects.get().statut == StatutDemande.TRAITEE
+
+
+def test_bad_bank_details_save_nothing(adherent, contrat, mutuelle):
+    membre = connecter(Client(), adherent.user)
+    _confirme(membre)
+    response = _rib(membre, _iban_avec_mauvaise_cle_rib())
+    assert response.status_code == 400 and "clé RIB" in html.unescape(response.content.decode())
+    texte = membre.post(
+        "/espace/profil/coordonnees-bancaires/",
+        {
+            "titulaire": "Camille Lefebvre",
+            "iban": IBAN_FR,
+            "scan": SimpleUploadedFile("rib.pdf", b"ceci n'est pas un pdf", content_type="application/pdf"),
+        },
+    )
+    assert texte.status_code == 400 and "ni un PDF" in html.unescape(texte.content.decode())
+    assert not CoordonneesBancaires.objects.exists() and not Demande.objects.exists()
+
+
+def test_with_an_app_enrolled_the_confirmation_asks_for_its_code(adherent, contrat, mutuelle):
+    device = TOTPDevice.objects.create(user=adherent.user, name="app", confirmed=True)
+    membre = connecter(Client(), adherent.user)
+    suite = "/espace/profil/coordonnees-bancaires/"
+    page = membre.get(f"/compte/confirmer/?suite={suite}").content.decode()
+    assert "Code à 6 chiffres de votre application" in html.unescape(page)
+    refus = membre.post("/compte/confirmer/", {"secret": TEST_PASSWORD, "code": "000000", "suite": suite})
+    assert refus.status_code == 400 and membre.get(suite).status_code == 302
+    # django-otp makes the next try wait a little after a failure.
+    with time_machine.travel(timezone.now() + timedelta(seconds=3), tick=False):
+        ok = membre.post("/compte/confirmer/", {"secret": TEST_PASSWORD, "code": code_totp(device), "suite": suite})
+        assert ok["Location"] == suite and membre.get(suite).status_code == 200
+
+
+def test_contact_details_are_checked_and_audited(adherent, contrat, mutuelle):
+    membre = connecter(Client(), adherent.user)
+    donnees = {
+        "telephone_mobile": "06 12 34 56 78",
+        "telephone_fixe": "",
+        "adresse_ligne1": "8 rue des Lilas",
+        "adresse_ligne2": "",
+        "code_postal": "6900",
+        "ville": "Lyon",
+        "preference_courrier": "papier",
+    }
+    assert membre.post("/espace/profil/", donnees).status_code == 400
+    adherent.refresh_from_db()
+    assert adherent.adresse_ligne1 == "3 rue des Lilas"
+    assert membre.post("/espace/profil/", {**donnees, "code_postal": "69004"}).status_code == 302
+    adherent.refresh_from_db()
+    assert adherent.adresse_ligne1 == "8 rue des Lilas" and adherent.preference_courrier == "papier"
+    row = AuditLog.objects.get(action="members.adherent.coordonnees")
+    assert row.nouvelle_valeur["code_postal"] == "69004" and row.ancienne_valeur["adresse_ligne1"] == "3 rue des Lilas"
+
+
+def test_the_profile_is_the_members_alone(adherent, contrat, autre_adherent, courtier, gestionnaire, mutuelle):
+    autre = connecter(Client(), autre_adherent.user)
+    page = autre.get("/espace/profil/").content.decode()
+    assert adherent.numero not in page and autre_adherent.numero in page
+    for user in (courtier.user, gestionnaire):
+        assert connecter(Client(), user).get("/espace/profil/").status_code == 403
+    assert Client().get("/espace/profil/").status_code == 302

@@ -1,0 +1,96 @@
+"""« Mon profil »: identity (read-only), contact details, bank details. A new bank account asks for
+the secret again (and the app's code when one is enrolled), comes with the RIB scan, is checked by a
+handler unless the mutuelle trusts it at once, and is told to the email on file."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from mutuelle.accounts.views_securite import reauthentification
+from mutuelle.espace.forms_profil import CoordonneesForm, RibForm
+from mutuelle.espace.views import adherent_requis
+from mutuelle.members.models import Adherent, CoordonneesBancaires, StatutRib
+from mutuelle.members.services import adherent_coordonnees_modifier, rib_actif
+from mutuelle.requests.services import DemandeRefusee, rib_demander
+
+
+def _adherent(request: HttpRequest) -> Adherent:
+    return request.adherent  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def profil(request: HttpRequest) -> HttpResponse:
+    adherent = _adherent(request)
+    form = CoordonneesForm(request.POST or None, instance=Adherent.objects.get(pk=adherent.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = adherent_coordonnees_modifier(
+                adherent=adherent, valeurs=form.cleaned_data, actor=request.user, request=request
+            )
+        except ValidationError as exc:
+            for champ, erreurs in exc.message_dict.items():
+                form.add_error(champ if champ in form.fields else None, erreurs)
+        else:
+            messages.success(
+                request, "Vos coordonnées sont enregistrées." if changes else "Aucune modification à enregistrer."
+            )
+            return redirect("espace:profil")
+    en_attente = (
+        CoordonneesBancaires.objects.filter(adherent=adherent, statut=StatutRib.EN_ATTENTE)
+        .prefetch_related("demandes")
+        .first()
+    )
+    return render(
+        request,
+        "espace/profil.html",
+        {
+            "adherent": adherent,
+            "form": form,
+            "rib": rib_actif(adherent),
+            "rib_en_attente": en_attente,
+            "demande_rib": en_attente.demandes.first() if en_attente else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@sensitive_post_parameters("iban", "bic")
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@reauthentification
+@never_cache
+def rib(request: HttpRequest) -> HttpResponse:
+    adherent = _adherent(request)
+    form = RibForm(request.POST or None, request.FILES or None, request=request)
+    if request.method == "POST" and form.is_valid() and form.verifie and form.envoi:
+        try:
+            demande = rib_demander(
+                adherent=adherent,
+                titulaire=form.cleaned_data["titulaire"],
+                iban=form.verifie.iban,
+                bic=form.verifie.bic,
+                scan=form.envoi,
+                par=request.user,
+                request=request,
+            )
+        except DemandeRefusee as exc:
+            form.add_error(None, str(exc))
+        else:
+            if demande.statut == "traitee":
+                messages.success(request, "Vos nouvelles coordonnées bancaires sont enregistrées.")
+            else:
+                messages.success(
+                    request,
+                    "Votre demande est enregistrée. Un gestionnaire vérifie le RIB ; d'ici là, vos remboursements "
+                    "restent versés sur votre compte actuel.",
+                )
+            return redirect("espace:profil")
+    return render(request, "espace/rib.html", {"form": form}, status=400 if form.errors else 200)
