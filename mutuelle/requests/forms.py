@@ -123,3 +123,43 @@ class TraitementForm(forms.Form):
     message = forms.CharField(
         label="Message à l'adhérent", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+SECTEURS = [
+    ("1", "Secteur 1 (tarifs de la Sécurité sociale)"),
+    ("2o", "Secteur 2 adhérent OPTAM"),
+    ("2", "Secteur 2 non OPTAM"),
+]
+
+
+class LigneDevisForm(forms.Form):
+    beneficiaire = forms.TypedChoiceField(label="Pour", coerce=int)
+    soin = forms.ChoiceField(label="Soin")
+    date_soins = forms.DateField(label="Date prévue", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    montant = forms.DecimalField(label="Prix sur le devis (€)", min_value=0, max_digits=9, decimal_places=2)
+    base = forms.DecimalField(
+        label="Base de remboursement (€)",
+        required=False,
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+        help_text="Indiquée sur le devis (« BR » ou « base de remboursement ») ; inutile pour une consultation.",
+    )
+    secteur = forms.ChoiceField(label="Le praticien", choices=SECTEURS, initial="1", required=False)
+
+    def __init__(self, *args: Any, personnes: list[tuple[int, str]], **kwargs: Any) -> None:
+        from mutuelle.requests.estimation import SOINS_CHOIX
+
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiaire"].choices = personnes  # type: ignore[attr-defined]
+        self.fields["soin"].choices = SOINS_CHOIX  # type: ignore[attr-defined]
+
+    def clean_date_soins(self) -> Any:
+        from django.utils import timezone
+
+        jour = self.cleaned_data["date_soins"]
+        if jour < timezone.localdate():
+            raise forms.ValidationError(
+                "Une estimation porte sur des soins à venir : choisissez une date à partir d'aujourd'hui."
+            )
+        return jour

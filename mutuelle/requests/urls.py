@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.liste, name="liste"),
     path("envoyer-un-document/", views.envoyer_document, name="envoyer_document"),
     path("contester/<int:pk>/", views.contester, name="contester"),
+    path("estimer-un-devis/", views.estimer, name="estimer"),
     path("<str:numero>/", views.detail, name="detail"),
     path("<str:numero>/pieces/<int:pk>/", views.piece, name="piece"),
 ]

@@ -179,6 +179,80 @@ def piece(request: HttpRequest, numero: str, pk: int) -> FileResponse:
     return _piece(piece)
 
 
+LIGNES_DEVIS = 6
+
+
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def estimer(request: HttpRequest) -> HttpResponse:
+    """« Estimer un devis »: up to six lines, computed at once by the rules engine."""
+    from django.forms import formset_factory
+
+    from mutuelle.documents.contenus import beneficiaires_couverts, contrat_en_cours
+    from mutuelle.requests.estimation import EstimationImpossible, LigneDevis
+    from mutuelle.requests.estimation import estimer as estimer_ligne
+    from mutuelle.requests.forms import LigneDevisForm
+
+    adherent = _adherent(request)
+    aujourdhui = timezone.localdate()
+    contrat = contrat_en_cours(adherent, aujourdhui)
+    beneficiaires = {b.pk: b for b in beneficiaires_couverts(contrat, aujourdhui)} if contrat else {}
+    personnes = [(pk, f"{b.prenom} {b.nom}") for pk, b in beneficiaires.items()]
+    Formset = formset_factory(LigneDevisForm, extra=0, min_num=1, max_num=LIGNES_DEVIS, validate_max=True)
+    data = request.POST if request.method == "POST" else None
+    lignes = request.GET.get("lignes", "1")
+    n = min(max(int(lignes), 1), LIGNES_DEVIS) if lignes.isdigit() else 1
+    initial = [{"date_soins": aujourdhui, "secteur": "1"} for _ in range(n)]
+    formset = Formset(data, initial=None if data else initial, form_kwargs={"personnes": personnes})
+    resultats = []
+    if data is not None and formset.is_valid():
+        for form in formset.forms:
+            if not form.cleaned_data:
+                continue
+            d = form.cleaned_data
+            secteur = d.get("secteur") or "1"
+            try:
+                resultats.append(
+                    estimer_ligne(
+                        LigneDevis(
+                            beneficiaire=beneficiaires[d["beneficiaire"]],
+                            soin=d["soin"],
+                            date_soins=d["date_soins"],
+                            montant=d["montant"],
+                            base=d.get("base"),
+                            secteur=2 if secteur.startswith("2") else 1,
+                            optam=secteur == "2o",
+                        )
+                    )
+                )
+            except EstimationImpossible as exc:
+                form.add_error(None, str(exc))
+    total = None
+    if resultats and not any(f.errors for f in formset.forms):
+        total = {
+            "montant": sum(r.ligne.montant for r in resultats),
+            "secu": sum(r.secu for r in resultats),
+            "mutuelle": sum(r.mutuelle for r in resultats),
+            "reste": sum(r.reste for r in resultats),
+        }
+    else:
+        resultats = []
+    return render(
+        request,
+        "requests/estimer.html",
+        {
+            "formset": formset,
+            "resultats": resultats,
+            "total": total,
+            "contrat": contrat,
+            "max": LIGNES_DEVIS,
+            "plus": min(len(formset.forms) + 1, LIGNES_DEVIS),
+        },
+        status=400 if data is not None and total is None else 200,
+    )
+
+
 # -- handler ----------------------------------------------------------------------------------------
 
 

@@ -140,3 +140,28 @@ def test_new_bank_details_from_the_profile_to_the_handlers_check(
     assert "en cours de vérification" not in main and "AGRIFRPPXXX" in main and "Camille Lefebvre" in main
     assert not axe_violations(page)
     screenshot(page, "profil")
+
+
+def test_a_member_estimates_a_devis(page: Any, adherent: Any, contrat: Any, formule: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import garanties_carte
+
+    garanties_carte(formule)
+    _connexion(page, adherent.numero)
+    page.goto("/espace/demandes/")
+    page.get_by_role("link", name="Estimer un devis").click()
+    assert not axe_violations(page)
+    page.get_by_label("Pour").select_option(label="Julien Lefebvre")
+    page.get_by_label("Soin").select_option("G")
+    page.get_by_label("Date prévue").fill((timezone.localdate() + timedelta(days=10)).isoformat())
+    page.get_by_label("Prix sur le devis (€)").fill("50")
+    page.get_by_label("Le praticien").select_option("2o")
+    page.get_by_role("button", name="Estimer").click()
+    resultat = page.locator("main").inner_text()
+    assert "Estimation" in resultat and "Reste à votre charge" in resultat
+    page.get_by_text("Comment est calculé").first.click()
+    assert not axe_violations(page)
+    screenshot(page, "estimation-devis")

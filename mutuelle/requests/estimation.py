@@ -1,0 +1,157 @@
+"""Estimating a devis: what the Sécu and the mutuelle would pay for future care, computed by the same
+rules engine as real reimbursements, with the beneficiary's formula on the planned date and what
+the guarantee has already paid in its period (ceilings, renewal periods).
+
+An estimate is not a commitment: it uses what the member types (amounts, the Sécu's base from the
+devis) and the history known today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from mutuelle.claims.models import LigneRemboursement, Statut
+from mutuelle.formules.models import Garantie
+from mutuelle.formules.selectors import garantie_pour_acte, garantie_regles
+from mutuelle.members.models import Beneficiaire, DroitPeriode, TypeDroit
+from mutuelle.members.selectors import contrat_formule_en_vigueur
+from regles.moteur import Acte, ActeInvalide, Etape, Praticien, liquider, nature_de
+from regles.moteur import Beneficiaire as BeneficiaireRegles
+
+ZERO = Decimal("0.00")
+
+# What a member can estimate: a label, the nomenclature key, and whether the devis must give the base.
+SOINS: list[tuple[str, str, str, bool]] = [
+    ("G", "Consultation chez un médecin généraliste", "G", False),
+    ("CS", "Consultation chez un médecin spécialiste", "CS", False),
+    ("VU1", "Verre (classe B, à prix libre), l'unité", "VU1", True),
+    ("M03", "Monture (classe B, à prix libre)", "M03", True),
+    ("V01", "Verre 100 % Santé (classe A), l'unité", "V01", True),
+    ("M01", "Monture 100 % Santé (classe A)", "M01", True),
+    ("CZ0", "Couronne dentaire 100 % Santé", "CZ0", True),
+    ("CZ1", "Couronne dentaire à tarif maîtrisé", "CZ1", True),
+    ("PFM", "Prothèse dentaire à tarif libre", "PFM", True),
+    ("PAZ", "Aide auditive 100 % Santé (classe I), par oreille", "PAZ", False),
+    ("PAU", "Aide auditive classe II, par oreille", "PAU", True),
+]
+SOINS_CHOIX = [(code, libelle) for code, libelle, _, _ in SOINS]
+BASE_REQUISE = {code for code, _, _, requise in SOINS if requise}
+RENOUVELABLES = ("optique", "audio")
+
+
+class EstimationImpossible(Exception):
+    """The line cannot be estimated; the message says why, for the member."""
+
+
+@dataclass(frozen=True)
+class LigneDevis:
+    beneficiaire: Beneficiaire
+    soin: str
+    date_soins: date
+    montant: Decimal
+    base: Decimal | None = None
+    secteur: int = 1
+    optam: bool = False
+    quantite: int = 1
+
+
+@dataclass(frozen=True)
+class Estimation:
+    ligne: LigneDevis
+    libelle: str
+    base: Decimal
+    secu: Decimal
+    mutuelle: Decimal
+    reste: Decimal
+    etapes: list[Etape]
+    garantie: str
+
+
+def _consomme(beneficiaire: Beneficiaire, garantie: Garantie, on: date) -> Decimal:
+    debut = garantie.periode_debut(on)
+    total = (
+        LigneRemboursement.objects.filter(
+            beneficiaire=beneficiaire, garantie=garantie, date_soins__gte=debut, date_soins__lte=on
+        )
+        .exclude(statut=Statut.REJETE)
+        .aggregate(s=Sum("montant_amc"))["s"]
+    )
+    return (total or ZERO).quantize(Decimal("0.01"))
+
+
+def _derniere(beneficiaire: Beneficiaire, poste: str, on: date) -> date | None:
+    famille = next((f for f in RENOUVELABLES if poste.startswith(f)), None)
+    if famille is None:
+        return None
+    return (
+        LigneRemboursement.objects.filter(
+            beneficiaire=beneficiaire, poste__startswith=famille, montant_amc__gt=0, date_soins__lt=on
+        )
+        .exclude(statut=Statut.REJETE)
+        .order_by("-date_soins")
+        .values_list("date_soins", flat=True)
+        .first()
+    )
+
+
+def estimer(ligne: LigneDevis) -> Estimation:
+    """One line of a devis through the rules engine, as the mutuelle would reimburse it today."""
+    beneficiaire = ligne.beneficiaire
+    contrat = beneficiaire.contrat
+    on = ligne.date_soins
+    if beneficiaire.date_entree > on or (beneficiaire.date_sortie and beneficiaire.date_sortie < on):
+        raise EstimationImpossible(f"{beneficiaire.prenom} n'est pas couvert(e) à cette date.")
+    formule = contrat_formule_en_vigueur(contrat=contrat, on=on)
+    if formule is None:
+        raise EstimationImpossible("Aucune formule n'est en vigueur à cette date sur votre contrat.")
+    if ligne.soin in BASE_REQUISE and ligne.base is None:
+        raise EstimationImpossible("Indiquez la base de remboursement figurant sur le devis.")
+    nature = nature_de(ligne.soin)
+    garantie = garantie_pour_acte(
+        formule=formule, poste=nature.poste.value, on=on, secteur=ligne.secteur, optam=ligne.optam
+    )
+    regles = None
+    if garantie is not None:
+        regles = garantie_regles(
+            garantie,
+            deja_consomme=_consomme(beneficiaire, garantie, on) if garantie.plafond_montant is not None else ZERO,
+            date_adhesion=contrat.formules.order_by("date_debut").values_list("date_debut", flat=True).first(),
+            derniere_prise_en_charge=_derniere(beneficiaire, nature.poste.value, on),
+        )
+    css = (
+        DroitPeriode.objects.filter(beneficiaire=beneficiaire, type_droit=TypeDroit.CSS, date_debut__lte=on)
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
+        .exists()
+    )
+    acte = Acte(
+        date_soins=on,
+        code=ligne.soin,
+        montant_depense=ligne.montant,
+        base_remboursement=ligne.base,
+        quantite=ligne.quantite,
+        beneficiaire=BeneficiaireRegles(
+            date_naissance=beneficiaire.date_naissance, css=css, regime_local=beneficiaire.regime_local
+        ),
+        praticien=Praticien(secteur=ligne.secteur, optam=ligne.optam),
+        garantie=regles,
+        responsable=formule.responsable,
+    )
+    try:
+        (resultat,) = liquider([acte])
+    except ActeInvalide as exc:
+        raise EstimationImpossible(exc.message) from exc
+    mutuelle = min(resultat.montant_amc, max(ligne.montant - resultat.montant_amo, ZERO))
+    return Estimation(
+        ligne=ligne,
+        libelle=dict(SOINS_CHOIX)[ligne.soin],
+        base=resultat.base_remboursement,
+        secu=resultat.montant_amo,
+        mutuelle=mutuelle,
+        reste=ligne.montant - resultat.montant_amo - mutuelle,
+        etapes=resultat.trace,
+        garantie=garantie.libelle if garantie else "",
+    )

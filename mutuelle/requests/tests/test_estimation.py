@@ -1,0 +1,162 @@
+"""« Estimer un devis »: the same rules engine as real reimbursements, with the member's formula and
+what the guarantee has already paid."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from mutuelle.formules.selectors import garantie_pour_acte, garantie_regles
+from mutuelle.requests.estimation import EstimationImpossible, LigneDevis, estimer
+from regles.moteur import Acte, Praticien, liquider
+from regles.moteur import Beneficiaire as BeneficiaireRegles
+from tests.factories import connecter, garanties_carte, ligne_make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def garanties(formule: Any) -> Any:
+    return garanties_carte(formule)
+
+
+def _demain() -> Any:
+    return timezone.localdate() + timedelta(days=7)
+
+
+def _post(client: Client, lignes: list[dict[str, Any]]) -> Any:
+    data: dict[str, Any] = {
+        "form-TOTAL_FORMS": str(len(lignes)),
+        "form-INITIAL_FORMS": "0",
+        "form-MIN_NUM_FORMS": "1",
+        "form-MAX_NUM_FORMS": "6",
+    }
+    for i, ligne in enumerate(lignes):
+        for cle, valeur in ligne.items():
+            data[f"form-{i}-{cle}"] = valeur
+    return client.post("/espace/demandes/estimer-un-devis/", data)
+
+
+def test_an_estimate_is_exactly_what_the_engine_computes_for_the_members_formula(adherent, contrat, garanties):
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    jour = _demain()
+    estimation = estimer(
+        LigneDevis(beneficiaire=julien, soin="G", date_soins=jour, montant=Decimal("50.00"), secteur=2, optam=True)
+    )
+    garantie = garantie_pour_acte(formule=garanties, poste="consultation_generaliste", on=jour, secteur=2, optam=True)
+    (direct,) = liquider(
+        [
+            Acte(
+                date_soins=jour,
+                code="G",
+                montant_depense=Decimal("50.00"),
+                beneficiaire=BeneficiaireRegles(date_naissance=julien.date_naissance),
+                praticien=Praticien(secteur=2, optam=True),
+                garantie=garantie_regles(garantie, date_adhesion=contrat.date_debut),
+                responsable=True,
+            )
+        ]
+    )
+    assert (estimation.secu, estimation.mutuelle) == (direct.montant_amo, direct.montant_amc)
+    assert estimation.ligne.montant == estimation.secu + estimation.mutuelle + estimation.reste
+    assert estimation.garantie == "Généraliste OPTAM" and estimation.etapes
+
+
+def test_a_ceiling_already_used_this_period_lowers_the_estimate(adherent, contrat, garanties):
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    ligne = LigneDevis(
+        beneficiaire=julien, soin="VU1", date_soins=_demain(), montant=Decimal("200.00"), base=Decimal("0.05")
+    )
+    avant = estimer(ligne)
+    garantie = garanties.garanties.get(poste="optique_verres")
+    ligne_make(
+        beneficiaire=julien,
+        date_soins=timezone.localdate() - timedelta(days=400),
+        poste="optique_verres",
+        depense="300.00",
+        amo="0.03",
+        amc="250.00",
+        garantie=garantie,
+    )
+    apres = estimer(ligne)
+    assert apres.mutuelle < avant.mutuelle
+
+
+@pytest.mark.parametrize(
+    ("changement", "message"),
+    [
+        ({"soin": "VU1", "base": None}, "base de remboursement"),
+        ({"date_soins": "1990-01-01"}, "n'est pas couvert"),
+    ],
+)
+def test_lines_that_cannot_be_estimated_say_why(adherent, contrat, garanties, changement, message):
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    valeurs: dict[str, Any] = {
+        "beneficiaire": julien,
+        "soin": "G",
+        "date_soins": _demain(),
+        "montant": Decimal("30.00"),
+        **changement,
+    }
+    if isinstance(valeurs["date_soins"], str):
+        from datetime import date
+
+        valeurs["date_soins"] = date.fromisoformat(valeurs["date_soins"])
+    with pytest.raises(EstimationImpossible, match=message):
+        estimer(LigneDevis(**valeurs))
+
+
+def test_the_member_estimates_a_devis_of_several_lines(adherent, contrat, garanties):
+    membre = connecter(Client(), adherent.user)
+    page = membre.get("/espace/demandes/estimer-un-devis/?lignes=2").content.decode()
+    assert page.count('name="form-') >= 2 * 6
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    response = _post(
+        membre,
+        [
+            {
+                "beneficiaire": julien.pk,
+                "soin": "G",
+                "date_soins": _demain().isoformat(),
+                "montant": "30.00",
+                "secteur": "1",
+            },
+            {
+                "beneficiaire": julien.pk,
+                "soin": "M03",
+                "date_soins": _demain().isoformat(),
+                "montant": "120.00",
+                "base": "0.05",
+                "secteur": "1",
+            },
+        ],
+    )
+    texte = html.unescape(response.content.decode())
+    assert response.status_code == 200 and "Estimation" in texte and "Total" in texte and "Comment est calculé" in texte
+    # Past dates, missing bases and someone of another family are refused with a sentence.
+    refus = _post(
+        membre,
+        [{"beneficiaire": julien.pk, "soin": "VU1", "date_soins": _demain().isoformat(), "montant": "90.00"}],
+    )
+    assert refus.status_code == 400 and "base de remboursement" in html.unescape(refus.content.decode())
+    passe = _post(
+        membre,
+        [{"beneficiaire": julien.pk, "soin": "G", "date_soins": "2020-01-01", "montant": "30.00"}],
+    )
+    assert passe.status_code == 400 and "soins à venir" in html.unescape(passe.content.decode())
+
+
+def test_someone_of_another_family_cannot_be_estimated(adherent, contrat, autre_adherent, garanties, courtier):
+    autre = connecter(Client(), autre_adherent.user)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    response = _post(
+        autre, [{"beneficiaire": julien.pk, "soin": "G", "date_soins": _demain().isoformat(), "montant": "30.00"}]
+    )
+    assert response.status_code == 400 and "Julien" not in response.content.decode()
+    assert connecter(Client(), courtier.user).get("/espace/demandes/estimer-un-devis/").status_code == 403
