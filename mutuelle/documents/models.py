@@ -16,6 +16,7 @@ class TypeDocument(models.TextChoices):
     RELEVE = "releve", "Relevé de prestations"
     BULLETIN = "bulletin", "Bulletin d'adhésion"
     AIDES = "aides", "Attestation ACS / CSS"
+    PRISE_EN_CHARGE = "prise_en_charge", "Réponse à une demande de prise en charge"
 
 
 class Impression(models.TextChoices):

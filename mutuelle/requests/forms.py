@@ -163,3 +163,34 @@ class LigneDevisForm(forms.Form):
                 "Une estimation porte sur des soins à venir : choisissez une date à partir d'aujourd'hui."
             )
         return jour
+
+
+class LigneDevisPecForm(LigneDevisForm):
+    """A devis line of a prior-approval request: the beneficiary is chosen once for the whole devis."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["beneficiaire"]
+
+
+class PriseEnChargeForm(_AvecFichiers):
+    domaine = forms.ChoiceField(label="Domaine", choices=[])
+    beneficiaire = forms.TypedChoiceField(label="Pour", coerce=int)
+    professionnel = forms.CharField(label="Opticien, dentiste ou audioprothésiste", max_length=150)
+    commentaire = forms.CharField(
+        label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, personnes: list[tuple[int, str]], **kwargs: Any) -> None:
+        from mutuelle.requests.models import Domaine
+
+        super().__init__(*args, **kwargs)
+        self.fields["domaine"].choices = Domaine.choices  # type: ignore[attr-defined]
+        self.fields["beneficiaire"].choices = personnes  # type: ignore[attr-defined]
+        self.fields["fichiers"].label = "Le devis (PDF, JPEG ou PNG)"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("fichiers") and "fichiers" not in self.errors:
+            self.add_error("fichiers", "Joignez le devis.")
+        return data

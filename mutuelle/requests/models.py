@@ -14,6 +14,13 @@ class TypeDemande(models.TextChoices):
     DOCUMENT = "document", "Envoi d'un document"
     CONTESTATION = "contestation", "Contestation d'un remboursement"
     RIB = "rib", "Changement de coordonnées bancaires"
+    PRISE_EN_CHARGE = "prise_en_charge", "Demande de prise en charge"
+
+
+class Domaine(models.TextChoices):
+    OPTIQUE = "optique", "Optique"
+    DENTAIRE = "dentaire", "Dentaire"
+    AUDIO = "audio", "Aides auditives"
 
 
 class StatutDemande(models.TextChoices):
@@ -46,6 +53,9 @@ class Decision(models.TextChoices):
     CORRIGE = "corrige", "Remboursement corrigé"
     RIB_VALIDE = "rib_valide", "Coordonnées bancaires validées"
     RIB_REFUSE = "rib_refuse", "Coordonnées bancaires refusées"
+    ACCORD = "accord", "Accord"
+    ACCORD_PARTIEL = "accord_partiel", "Accord partiel"
+    REFUS = "refus", "Refus"
 
 
 class Demande(models.Model):
@@ -75,9 +85,33 @@ class Demande(models.Model):
         "self", verbose_name="demande concernée", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     commentaire = models.TextField("commentaire de l'adhérent", max_length=2000, blank=True)
+    domaine = models.CharField("domaine", max_length=12, choices=Domaine.choices, blank=True)
+    beneficiaire = models.ForeignKey(
+        "members.Beneficiaire",
+        verbose_name="bénéficiaire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demandes",
+    )
+    professionnel = models.CharField("professionnel de santé", max_length=150, blank=True)
+    montant_estime = models.DecimalField(
+        "part mutuelle calculée", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    montant_accorde = models.DecimalField(
+        "part mutuelle accordée", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name="courrier de réponse",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     cree_le = models.DateTimeField("reçue le", auto_now_add=True)
     echeance = models.DateField("à traiter avant le")
-    decision = models.CharField("décision", max_length=12, choices=Decision.choices, blank=True)
+    decision = models.CharField("décision", max_length=20, choices=Decision.choices, blank=True)
     reponse = models.TextField("réponse à l'adhérent", max_length=2000, blank=True)
     montant_corrige = models.DecimalField(
         "part mutuelle après correction", max_digits=12, decimal_places=2, null=True, blank=True
@@ -108,6 +142,13 @@ class Demande(models.Model):
     @property
     def ouverte(self) -> bool:
         return self.statut in STATUTS_OUVERTS
+
+    @property
+    def repondue_en_retard(self) -> bool:
+        """Closed after its due date (the service level was missed)."""
+        from django.utils import timezone
+
+        return self.traitee_le is not None and timezone.localtime(self.traitee_le).date() > self.echeance
 
 
 class PieceJointe(models.Model):
@@ -152,3 +193,26 @@ class EvenementDemande(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demande.numero} → {self.get_vers_display()}"
+
+
+class LigneDevisDemande(models.Model):
+    """One line of the devis of a prior-approval request, with what the engine computed for it."""
+
+    demande = models.ForeignKey(Demande, verbose_name="demande", on_delete=models.CASCADE, related_name="lignes_devis")
+    soin = models.CharField("code", max_length=10)
+    libelle = models.CharField("soin", max_length=120)
+    date_soins = models.DateField("date prévue")
+    montant = models.DecimalField("prix", max_digits=12, decimal_places=2)
+    base = models.DecimalField("base de remboursement", max_digits=12, decimal_places=2, null=True, blank=True)
+    secteur = models.PositiveSmallIntegerField("secteur", default=1)
+    optam = models.BooleanField("OPTAM", default=False)
+    secu = models.DecimalField("part Sécurité sociale calculée", max_digits=12, decimal_places=2)
+    mutuelle = models.DecimalField("part mutuelle calculée", max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = "ligne de devis"
+        verbose_name_plural = "lignes de devis"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} — {self.montant} €"

@@ -27,6 +27,7 @@ from mutuelle.requests.fichiers import FichierRefuse, FichierSain, VirusDetecte,
 from mutuelle.requests.models import Decision, Demande, EvenementDemande, PieceJointe, StatutDemande, TypeDemande
 
 CONTESTATION_JOURS_OUVRES = 10
+ZERO = Decimal("0.00")
 
 # Which step may follow which (the handler's buttons are built from it).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -39,7 +40,9 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     TypeDemande.DOCUMENT: (Decision.TRAITE,),
     TypeDemande.CONTESTATION: (Decision.MAINTENU, Decision.CORRIGE),
     TypeDemande.RIB: (Decision.RIB_VALIDE, Decision.RIB_REFUSE),
+    TypeDemande.PRISE_EN_CHARGE: (Decision.ACCORD, Decision.ACCORD_PARTIEL, Decision.REFUS),
 }
+ACCORD_VALIDITE_MOIS = 6
 
 
 class DemandeRefusee(Exception):
@@ -133,6 +136,7 @@ def demande_creer(
     demande_liee: Demande | None = None,
     coordonnees: Any = None,
     commentaire: str = "",
+    champs: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Demande:
     """A new request with its (already checked) files, due after the mutuelle's service level."""
@@ -140,9 +144,13 @@ def demande_creer(
         raise DemandeRefusee("Ce remboursement n'est pas le vôtre.")
     if demande_liee is not None and demande_liee.adherent_id != adherent.pk:
         raise DemandeRefusee("Cette demande n'est pas la vôtre.")
-    if type_demande in (TypeDemande.DOCUMENT, TypeDemande.RIB) and not envois:
+    if type_demande in (TypeDemande.DOCUMENT, TypeDemande.RIB, TypeDemande.PRISE_EN_CHARGE) and not envois:
         raise DemandeRefusee("Joignez au moins un fichier.")
-    jours = mutuelle_get().delai_documents_jours if type_demande == TypeDemande.DOCUMENT else CONTESTATION_JOURS_OUVRES
+    mutuelle = mutuelle_get()
+    jours = {
+        TypeDemande.CONTESTATION: CONTESTATION_JOURS_OUVRES,
+        TypeDemande.PRISE_EN_CHARGE: mutuelle.delai_prise_en_charge_jours,
+    }.get(TypeDemande(type_demande), mutuelle.delai_documents_jours)
     chemins: list[str] = []
     try:
         with transaction.atomic():
@@ -158,6 +166,7 @@ def demande_creer(
                 coordonnees=coordonnees,
                 commentaire=commentaire.strip()[:2000],
                 echeance=jours_ouvres_apres(timezone.localdate(), jours),
+                **(champs or {}),
             )
             chemins = _pieces_enregistrer(demande, envois)
             EvenementDemande.objects.create(demande=demande, vers=StatutDemande.RECUE, par=par)
@@ -247,6 +256,21 @@ def demande_avancer(
         demande.montant_corrige = montant_corrige if decision == Decision.CORRIGE else None
         demande.traitee_le = timezone.now()
         demande.traitee_par = par
+    if vers == StatutDemande.TRAITEE and demande.type_demande == TypeDemande.PRISE_EN_CHARGE:
+        calcule = _prise_en_charge_calculer(demande)
+        if decision == Decision.ACCORD:
+            demande.montant_accorde = calcule
+        elif decision == Decision.ACCORD_PARTIEL:
+            if montant_corrige is None or not ZERO < montant_corrige < calcule:
+                raise DemandeRefusee(
+                    f"Pour un accord partiel, indiquez un montant entre 0 et {calcule} € (le montant calculé)."
+                )
+            demande.montant_accorde = montant_corrige
+        else:
+            demande.montant_accorde = ZERO
+        demande.montant_corrige = None
+        demande.montant_estime = calcule
+        demande.document = _reponse_prise_en_charge(demande, decision=decision, message=message, par=par)
     if vers == StatutDemande.TRAITEE and demande.type_demande == TypeDemande.RIB and demande.coordonnees:
         from mutuelle.members.services import rib_activer, rib_refuser
 
@@ -338,4 +362,131 @@ def rib_demander(
                     {"iban": rib.iban_masque, "immediat": not mutuelle_get().rib_validation_gestionnaire},
                 )
             )
+    return demande
+
+
+# -- prior approvals ------------------------------------------------------------------------------------
+
+SOINS_PAR_DOMAINE = {
+    "optique": ("VU1", "M03", "V01", "M01"),
+    "dentaire": ("CZ0", "CZ1", "PFM"),
+    "audio": ("PAZ", "PAU"),
+}
+
+
+def _prise_en_charge_calculer(demande: Demande) -> Decimal:
+    """The mutuelle's share of the devis as the engine computes it today (consumption may have moved
+    since the request was sent)."""
+    from mutuelle.requests.estimation import EstimationImpossible, LigneDevis, estimer
+
+    total = ZERO
+    for ligne in demande.lignes_devis.all():
+        try:
+            resultat = estimer(
+                LigneDevis(
+                    beneficiaire=demande.beneficiaire,  # type: ignore[arg-type]
+                    soin=ligne.soin,
+                    date_soins=max(ligne.date_soins, timezone.localdate()),
+                    montant=ligne.montant,
+                    base=ligne.base,
+                    secteur=ligne.secteur,
+                    optam=ligne.optam,
+                )
+            )
+        except EstimationImpossible:
+            continue
+        total += resultat.mutuelle
+    return total
+
+
+def _reponse_prise_en_charge(demande: Demande, *, decision: str, message: str, par: Any) -> Any:
+    """The answer as a PDF letter in the member's documents (verifiable like every document)."""
+    from mutuelle.documents.contenus import Contenu, plus_mois
+    from mutuelle.documents.models import TypeDocument
+    from mutuelle.documents.services import document_emettre
+
+    aujourdhui = timezone.localdate()
+    accord = decision in (Decision.ACCORD, Decision.ACCORD_PARTIEL)
+    contenu = Contenu(
+        type_document=TypeDocument.PRISE_EN_CHARGE,
+        template="documents/pdf/prise_en_charge.html",
+        titre=f"Réponse à votre demande de prise en charge n° {demande.numero}",
+        contexte={
+            "demande": demande,
+            "lignes": list(demande.lignes_devis.all()),
+            "decision": Decision(decision).label,
+            "accord": accord,
+            "montant": demande.montant_accorde,
+            "message": message,
+        },
+        parametres={"demande": demande.numero, "decision": decision},
+        contrat=demande.beneficiaire.contrat if demande.beneficiaire else None,
+        valide_du=aujourdhui if accord else None,
+        valide_jusqu_au=plus_mois(aujourdhui, ACCORD_VALIDITE_MOIS) if accord else None,
+    )
+    return document_emettre(adherent=demande.adherent, contenu=contenu, demande_par=par)
+
+
+def prise_en_charge_demander(
+    *,
+    adherent: Adherent,
+    beneficiaire: Any,
+    domaine: str,
+    professionnel: str,
+    lignes: list[Any],
+    devis: Envoi,
+    commentaire: str,
+    par: Any,
+    request: HttpRequest | None = None,
+) -> Demande:
+    """A prior-approval request: the devis file and its lines, each computed by the engine now, so the
+    handler sees what the formula would pay; the answer is due in the mutuelle's working days."""
+    from mutuelle.requests.estimation import EstimationImpossible, estimer
+    from mutuelle.requests.models import LigneDevisDemande
+
+    if beneficiaire.contrat.adherent_id != adherent.pk:
+        raise DemandeRefusee("Cette personne n'est pas couverte par votre contrat.")
+    if not lignes:
+        raise DemandeRefusee("Recopiez au moins une ligne du devis.")
+    hors_domaine = [ligne.soin for ligne in lignes if ligne.soin not in SOINS_PAR_DOMAINE.get(domaine, ())]
+    if hors_domaine:
+        raise DemandeRefusee("Une ligne du devis ne relève pas du domaine choisi : vérifiez le soin de chaque ligne.")
+    estimations = []
+    for ligne in lignes:
+        try:
+            estimations.append(estimer(ligne))
+        except EstimationImpossible as exc:
+            raise DemandeRefusee(str(exc)) from exc
+    with transaction.atomic():
+        demande = demande_creer(
+            adherent=adherent,
+            type_demande=TypeDemande.PRISE_EN_CHARGE,
+            envois=[devis],
+            par=par,
+            commentaire=commentaire,
+            champs={
+                "domaine": domaine,
+                "beneficiaire": beneficiaire,
+                "professionnel": professionnel.strip()[:150],
+                "montant_estime": sum((e.mutuelle for e in estimations), ZERO),
+            },
+            request=request,
+        )
+        LigneDevisDemande.objects.bulk_create(
+            [
+                LigneDevisDemande(
+                    demande=demande,
+                    soin=e.ligne.soin,
+                    libelle=e.libelle,
+                    date_soins=e.ligne.date_soins,
+                    montant=e.ligne.montant,
+                    base=e.ligne.base,
+                    secteur=e.ligne.secteur,
+                    optam=e.ligne.optam,
+                    secu=e.secu,
+                    mutuelle=e.mutuelle,
+                )
+                for e in estimations
+            ]
+        )
     return demande

@@ -9,6 +9,7 @@ urlpatterns = [
     path("envoyer-un-document/", views.envoyer_document, name="envoyer_document"),
     path("contester/<int:pk>/", views.contester, name="contester"),
     path("estimer-un-devis/", views.estimer, name="estimer"),
+    path("prise-en-charge/", views.prise_en_charge, name="prise_en_charge"),
     path("<str:numero>/", views.detail, name="detail"),
     path("<str:numero>/pieces/<int:pk>/", views.piece, name="piece"),
 ]

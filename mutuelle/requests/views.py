@@ -163,6 +163,7 @@ def detail(request: HttpRequest, numero: str) -> HttpResponse:
         "requests/detail.html",
         {
             "demande": demande,
+            "lignes_devis": demande.lignes_devis.all(),
             "pieces": demande.pieces.all(),
             "evenements": demande.evenements.all(),
             "form": form,
@@ -253,6 +254,84 @@ def estimer(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def prise_en_charge(request: HttpRequest) -> HttpResponse:
+    """« Demande de prise en charge »: the devis and its lines, computed at once, answered by a handler."""
+    from django.forms import formset_factory
+
+    from mutuelle.documents.contenus import beneficiaires_couverts, contrat_en_cours
+    from mutuelle.requests.estimation import LigneDevis
+    from mutuelle.requests.forms import LigneDevisPecForm, PriseEnChargeForm
+    from mutuelle.requests.services import prise_en_charge_demander
+
+    adherent = _adherent(request)
+    aujourdhui = timezone.localdate()
+    contrat = contrat_en_cours(adherent, aujourdhui)
+    beneficiaires = {b.pk: b for b in beneficiaires_couverts(contrat, aujourdhui)} if contrat else {}
+    personnes = [(pk, f"{b.prenom} {b.nom}") for pk, b in beneficiaires.items()]
+    Formset = formset_factory(LigneDevisPecForm, extra=0, min_num=1, max_num=LIGNES_DEVIS, validate_max=True)
+    data = request.POST if request.method == "POST" else None
+    lignes = request.GET.get("lignes", "2")
+    n = min(max(int(lignes), 1), LIGNES_DEVIS) if lignes.isdigit() else 2
+    formset = Formset(
+        data,
+        prefix="ligne",
+        initial=None if data else [{"date_soins": aujourdhui, "secteur": "1"} for _ in range(n)],
+        form_kwargs={"personnes": personnes},
+    )
+    form = PriseEnChargeForm(data, request.FILES or None, personnes=personnes, request=request)
+    if data is not None and form.is_valid() and formset.is_valid() and contrat is not None:
+        beneficiaire = beneficiaires[form.cleaned_data["beneficiaire"]]
+        lignes_devis = [
+            LigneDevis(
+                beneficiaire=beneficiaire,
+                soin=f.cleaned_data["soin"],
+                date_soins=f.cleaned_data["date_soins"],
+                montant=f.cleaned_data["montant"],
+                base=f.cleaned_data.get("base"),
+                secteur=2 if (f.cleaned_data.get("secteur") or "1").startswith("2") else 1,
+                optam=f.cleaned_data.get("secteur") == "2o",
+            )
+            for f in formset.forms
+            if f.cleaned_data
+        ]
+        try:
+            demande = prise_en_charge_demander(
+                adherent=adherent,
+                beneficiaire=beneficiaire,
+                domaine=form.cleaned_data["domaine"],
+                professionnel=form.cleaned_data["professionnel"],
+                lignes=lignes_devis,
+                devis=form.envois[0],
+                commentaire=form.cleaned_data["commentaire"],
+                par=request.user,
+                request=request,
+            )
+        except DemandeRefusee as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Votre demande de prise en charge est enregistrée sous le n° {demande.numero}. "
+                f"Réponse au plus tard le {demande.echeance:%d/%m/%Y}.",
+            )
+            return redirect("requests:detail", numero=demande.numero)
+    return render(
+        request,
+        "requests/prise_en_charge.html",
+        {
+            "form": form,
+            "formset": formset,
+            "contrat": contrat,
+            "max": LIGNES_DEVIS,
+            "plus": min(len(formset.forms) + 1, LIGNES_DEVIS),
+        },
+        status=400 if data is not None else 200,
+    )
+
+
 # -- handler ----------------------------------------------------------------------------------------
 
 
@@ -280,7 +359,7 @@ def file_attente(request: HttpRequest) -> HttpResponse:
         "requests/gestion_liste.html",
         {
             "page": page,
-            "lignes": [(d, en_retard(d, aujourdhui)) for d in page.object_list],
+            "lignes": [(d, en_retard(d, aujourdhui) or d.repondue_en_retard) for d in page.object_list],
             "statut": statut,
             "type_demande": type_demande,
             "q": recherche,
@@ -321,12 +400,13 @@ def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
         "requests/gestion_detail.html",
         {
             "demande": demande,
+            "lignes_devis": demande.lignes_devis.all(),
             "pieces": demande.pieces.all(),
             "evenements": demande.evenements.select_related("par"),
             "form": form,
             "suivantes": TRANSITIONS[demande.statut],
             "decisions": [(d, Decision(d).label) for d in DECISIONS[demande.type_demande]],
-            "en_retard": en_retard(demande),
+            "en_retard": en_retard(demande) or demande.repondue_en_retard,
             "StatutDemande": StatutDemande,
         },
         status=400 if form.errors else 200,

@@ -165,3 +165,64 @@ def test_a_member_estimates_a_devis(page: Any, adherent: Any, contrat: Any, form
     page.get_by_text("Comment est calculé").first.click()
     assert not axe_violations(page)
     screenshot(page, "estimation-devis")
+
+
+def test_a_prior_approval_from_the_devis_to_the_answer_letter(
+    page: Any,
+    browser: Any,
+    live_server: Any,
+    adherent: Any,
+    contrat: Any,
+    formule: Any,
+    gestionnaire: Any,
+    tmp_path: Path,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import garanties_carte
+
+    garanties_carte(formule)
+    devis = tmp_path / "devis-optique.pdf"
+    devis.write_bytes(pdf_simple("Devis optique"))
+    jour = (timezone.localdate() + timedelta(days=20)).isoformat()
+    _connexion(page, adherent.numero)
+    page.goto("/espace/demandes/")
+    page.get_by_role("link", name="Demander une prise en charge").click()
+    assert not axe_violations(page)
+    page.get_by_label("Domaine").select_option("optique")
+    page.get_by_label("Pour").select_option(label="Julien Lefebvre")
+    page.get_by_label("Opticien, dentiste ou audioprothésiste").fill("Optique du Parc")
+    page.get_by_label("Le devis (PDF, JPEG ou PNG)").set_input_files(str(devis))
+    for i in range(2):
+        ligne = page.locator("fieldset.ligne-devis").nth(i)
+        ligne.get_by_label("Soin").select_option("VU1")
+        ligne.get_by_label("Date prévue").fill(jour)
+        ligne.get_by_label("Prix sur le devis (€)").fill("120")
+        ligne.get_by_label("Base de remboursement (€)").fill("0.05")
+    page.get_by_role("button", name="Envoyer la demande").click()
+    assert "Votre demande de prise en charge est enregistrée" in page.locator("main").inner_text()
+    numero = page.locator("h1 small").inner_text().replace("n°", "").strip()
+
+    page.wait_for_load_state("networkidle")
+    gestion = _gestionnaire(browser, live_server, gestionnaire)
+    gestion.goto(f"/gestion/demandes/{numero}/")
+    assert "Part de la mutuelle calculée" in gestion.locator("main").inner_text()
+    gestion.get_by_label("Décision").select_option("accord")
+    gestion.get_by_label("Réponse à l'adhérent").fill("Accord sur votre devis.")
+    gestion.get_by_role("button", name="Clore la demande").click()
+    gestion.wait_for_load_state("networkidle")
+    gestion.context.close()
+
+    page.goto(f"/espace/demandes/{numero}/")
+    assert "Accord" in page.locator("main").inner_text()
+    with page.expect_download() as attente:
+        page.get_by_role("link", name="Télécharger le courrier de réponse (PDF)").click()
+    fichier = tmp_path / "reponse.pdf"
+    attente.value.save_as(fichier)
+    from tests.pdf import pdf_texte
+
+    assert "Notre décision : Accord" in pdf_texte(fichier)
+    assert not axe_violations(page)
+    screenshot(page, "prise-en-charge-accord")

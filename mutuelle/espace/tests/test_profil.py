@@ -21,6 +21,7 @@ from mutuelle.core.models import AuditLog
 from mutuelle.members.iban import iban_masque, iban_verifier
 from mutuelle.members.models import CoordonneesBancaires, StatutRib
 from mutuelle.members.services import rib_actif
+from mutuelle.requests.delais import jours_ouvres_apres
 from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 from mutuelle.requests.tests.conftest import pdf_simple
 from tests.factories import TEST_PASSWORD, code_totp, connecter
@@ -101,6 +102,7 @@ def test_new_bank_details_wait_for_a_handler_then_replace_the_old_ones(
     assert premier.statut == StatutRib.EN_ATTENTE and rib_actif(adherent) is None
     demande = Demande.objects.get(type_demande=TypeDemande.RIB)
     assert demande.coordonnees == premier and demande.pieces.count() == 1
+    assert demande.echeance == jours_ouvres_apres(timezone.localdate(), mutuelle.delai_documents_jours)
     courriel = mail.outbox[-1]
     assert (
         courriel.to == [adherent.email] and "•••• 189" in courriel.body and "30006000011234567890" not in courriel.body
