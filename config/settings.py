@@ -266,6 +266,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.releves_papier_mensuels",
         "schedule": crontab(minute=0, hour=6, day_of_month=2),
     },
+    # Personal-data archives are deleted when their 7 days are over.
+    "exports-expirer": {"task": "espace.exports_expirer", "schedule": crontab(minute=15, hour=3)},
     # The watched NOEMIE inbox (MUTUELLE_NOEMIE_INBOX), every five minutes.
     "noemie-inbox": {"task": "claims.noemie_inbox_scan", "schedule": env_int("NOEMIE_INBOX_SECONDS", 300, minimum=10)},
 }

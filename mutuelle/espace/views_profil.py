@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -94,3 +94,54 @@ def rib(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("espace:profil")
     return render(request, "espace/rib.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def donnees(request: HttpRequest) -> HttpResponse:
+    """« Mes données »: ask for the archive, see the ones made."""
+    from mutuelle.espace.donnees import ExportRefuse, export_demander
+    from mutuelle.members.models import ExportDonnees
+
+    adherent = _adherent(request)
+    if request.method == "POST":
+        try:
+            export_demander(adherent=adherent, par=request.user, request=request)
+        except ExportRefuse as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                "Votre archive est en préparation. Vous recevrez un email avec le lien de téléchargement "
+                "(valable 7 jours)."
+                if adherent.email
+                else "Votre archive est en préparation : revenez sur cette page.",
+            )
+        return redirect("espace:donnees")
+    return render(request, "espace/donnees.html", {"exports": ExportDonnees.objects.filter(adherent=adherent)[:10]})
+
+
+@require_http_methods(["GET"])
+@adherent_requis
+@never_cache
+def donnees_telecharger(request: HttpRequest, jeton: str) -> HttpResponseBase:
+    from django.http import FileResponse, Http404
+    from django.utils import timezone
+
+    from mutuelle.core.services import audit_log
+    from mutuelle.espace.donnees import export_par_lien
+
+    adherent = _adherent(request)
+    export = export_par_lien(adherent=adherent, jeton=jeton)
+    if export is None or not export.fichier:
+        raise Http404("Ce lien a expiré ou ne correspond à aucune archive : demandez-en une nouvelle.")
+    export.telecharge_le = timezone.now()
+    export.save(update_fields=["telecharge_le"])
+    audit_log(action="members.export.telecharge", actor=request.user, target=export, adherent=adherent, request=request)
+    return FileResponse(
+        export.fichier.open("rb"),
+        as_attachment=True,
+        filename=f"mes-donnees-{export.pret_le:%Y-%m-%d}.zip",
+        content_type="application/zip",
+    )

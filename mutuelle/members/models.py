@@ -480,3 +480,33 @@ class CoordonneesBancaires(TimeStampedModel):
         from mutuelle.members.iban import iban_masque
 
         return iban_masque(self.iban)
+
+
+class StatutExport(models.TextChoices):
+    EN_COURS = "en_cours", "En préparation"
+    PRET = "pret", "Prête"
+    EXPIRE = "expire", "Expirée"
+    ECHEC = "echec", "Échec"
+
+
+class ExportDonnees(models.Model):
+    """« Mes données »: an archive of everything the mutuelle holds on a member and their family,
+    made in the background, downloadable by that member for 7 days through an emailed link."""
+
+    adherent = models.ForeignKey(Adherent, verbose_name="adhérent", on_delete=models.CASCADE, related_name="exports")
+    statut = models.CharField("statut", max_length=10, choices=StatutExport.choices, default=StatutExport.EN_COURS)
+    fichier = models.FileField("archive", upload_to="exports/%Y/%m/", blank=True)
+    taille = models.PositiveBigIntegerField("taille (octets)", default=0)
+    jeton_empreinte = models.CharField("SHA-256 du lien", max_length=64, unique=True)
+    cree_le = models.DateTimeField("demandée le", auto_now_add=True)
+    pret_le = models.DateTimeField("prête le", null=True, blank=True)
+    expire_le = models.DateTimeField("expire le", null=True, blank=True)
+    telecharge_le = models.DateTimeField("téléchargée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "export de données personnelles"
+        verbose_name_plural = "exports de données personnelles"
+        ordering = ["-cree_le", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} — {self.adherent}"

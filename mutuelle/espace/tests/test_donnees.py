@@ -1,0 +1,87 @@
+"""« Mes données »: the archive of everything held on the member and their family, made in the
+background, emailed as a link that works for that member only, for 7 days."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from mutuelle.espace.tasks import exports_expirer
+from mutuelle.members.models import ExportDonnees, StatutExport
+from tests.factories import connecter, ligne_make
+
+pytestmark = pytest.mark.django_db
+
+
+def _demander(client: Client, django_capture_on_commit_callbacks) -> str:
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/espace/profil/mes-donnees/").status_code == 302
+    lien = re.search(r"(/espace/profil/mes-donnees/[\w-]{20,}/)", str(mail.outbox[-1].body))
+    assert lien
+    return lien.group(1)
+
+
+def test_the_archive_holds_the_familys_data_and_files(adherent, contrat, mutuelle, django_capture_on_commit_callbacks):
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    ligne_make(beneficiaire=julien, depense="42.00", amo="19.00", amc="9.00")
+    membre = connecter(Client(), adherent.user)
+    membre.post("/espace/documents/emettre/attestation_droits/")
+    lien = _demander(membre, django_capture_on_commit_callbacks)
+    export = ExportDonnees.objects.get()
+    assert export.statut == StatutExport.PRET and export.expire_le - export.pret_le == timedelta(days=7)
+    response = membre.get(lien)
+    assert response["Content-Type"] == "application/zip" and "attachment" in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    noms = archive.namelist()
+    assert "donnees.json" in noms and any(n.startswith("documents/") and n.endswith(".pdf") for n in noms)
+    donnees = json.loads(archive.read("donnees.json"))
+    assert donnees["adherent"]["numero"] == adherent.numero and donnees["adherent"]["nir"] == adherent.nir
+    assert {b["prenom"] for b in donnees["beneficiaires"]} == {"Camille", "Julien", "Léa", "Nathan"}
+    assert donnees["remboursements"][0]["montant_depense"] == "42.00"
+    assert donnees["contrats"][0]["numero"] == contrat.numero
+    assert donnees["connexions"] is not None and donnees["documents"]
+    assert ExportDonnees.objects.get().telecharge_le is not None
+
+
+def test_the_link_works_only_for_the_member_and_only_for_seven_days(
+    adherent, contrat, autre_adherent, mutuelle, django_capture_on_commit_callbacks
+):
+    membre = connecter(Client(), adherent.user)
+    lien = _demander(membre, django_capture_on_commit_callbacks)
+    assert connecter(Client(), autre_adherent.user).get(lien).status_code == 404
+    assert Client().get(lien).status_code == 302  # the login first
+    assert membre.get(lien.replace(lien.split("/")[-2], "x" * 43)).status_code == 404
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert connecter(Client(), adherent.user).get(lien).status_code == 404  # logged in again, a week later
+        assert exports_expirer() == 1
+    export = ExportDonnees.objects.get()
+    assert export.statut == StatutExport.EXPIRE and not export.fichier
+
+
+def test_one_archive_at_a_time_and_three_a_day(adherent, contrat, mutuelle, django_capture_on_commit_callbacks):
+    membre = connecter(Client(), adherent.user)
+    membre.post("/espace/profil/mes-donnees/")  # the task waits for the commit that never runs here
+    page = membre.post("/espace/profil/mes-donnees/", follow=True).content.decode()
+    assert "déjà en préparation" in page and ExportDonnees.objects.count() == 1
+    ExportDonnees.objects.update(statut=StatutExport.PRET)
+    membre.post("/espace/profil/mes-donnees/")
+    ExportDonnees.objects.update(statut=StatutExport.PRET)
+    membre.post("/espace/profil/mes-donnees/")
+    ExportDonnees.objects.update(statut=StatutExport.PRET)
+    page = membre.post("/espace/profil/mes-donnees/", follow=True).content.decode()
+    assert "aujourd&#x27;hui" in page and ExportDonnees.objects.count() == 3
+
+
+def test_staff_and_brokers_cannot_ask_for_a_members_archive(adherent, gestionnaire, courtier):
+    for user in (gestionnaire, courtier.user):
+        assert connecter(Client(), user).post("/espace/profil/mes-donnees/").status_code == 403
+    assert not ExportDonnees.objects.exists()
