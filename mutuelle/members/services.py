@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from stdnum import luhn
 
@@ -272,6 +272,55 @@ def adherent_coordonnees_modifier(
             new={c: getattr(adherent, c) for c in changes},
         )
     return changes
+
+
+@transaction.atomic
+def beneficiaire_retirer(
+    *, beneficiaire: Beneficiaire, date_sortie: date, actor: Any = None, request: Any = None
+) -> Beneficiaire:
+    """A person leaves the contract on ``date_sortie`` (included); their open rights periods close then."""
+    if beneficiaire.qualite == Qualite.ASSURE:
+        raise ValidationError("L'assuré principal ne peut pas être retiré : c'est le contrat qui prend fin.")
+    if date_sortie < beneficiaire.date_entree:
+        raise ValidationError({"date_sortie": "La date de sortie précède l'entrée de cette personne au contrat."})
+    avant = beneficiaire.date_sortie
+    beneficiaire.date_sortie = date_sortie
+    beneficiaire.full_clean()
+    beneficiaire.save(update_fields=["date_sortie", "modifie_le"])
+    DroitPeriode.objects.filter(beneficiaire=beneficiaire, date_debut__lte=date_sortie).filter(
+        models.Q(date_fin__isnull=True) | models.Q(date_fin__gt=date_sortie)
+    ).update(date_fin=date_sortie)
+    audit_log(
+        action="members.beneficiaire.retire",
+        actor=actor,
+        target=beneficiaire,
+        adherent=beneficiaire.contrat.adherent,
+        request=request,
+        old={"date_sortie": avant},
+        new={"date_sortie": date_sortie},
+    )
+    return beneficiaire
+
+
+@transaction.atomic
+def adherent_etat_civil_modifier(
+    *, adherent: Adherent, nom: str, nom_naissance: str, civilite: str, actor: Any = None, request: Any = None
+) -> Adherent:
+    """A change of name or civility (marriage, divorce…), after a handler checked the document."""
+    avant = {"nom": adherent.nom, "nom_naissance": adherent.nom_naissance, "civilite": adherent.civilite}
+    adherent.nom, adherent.nom_naissance, adherent.civilite = nom.strip(), nom_naissance.strip(), civilite
+    adherent.full_clean()
+    adherent.save(update_fields=["nom", "nom_naissance", "civilite", "modifie_le"])
+    audit_log(
+        action="members.adherent.etat_civil",
+        actor=actor,
+        target=adherent,
+        adherent=adherent,
+        request=request,
+        old=avant,
+        new={"nom": adherent.nom, "nom_naissance": adherent.nom_naissance, "civilite": adherent.civilite},
+    )
+    return adherent
 
 
 # -- bank details -------------------------------------------------------------------------------------

@@ -194,3 +194,111 @@ class PriseEnChargeForm(_AvecFichiers):
         if not data.get("fichiers") and "fichiers" not in self.errors:
             self.add_error("fichiers", "Joignez le devis.")
         return data
+
+
+class _AvecJustificatif(_AvecFichiers):
+    commentaire = forms.CharField(
+        label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fichiers"].label = "Justificatif (PDF, JPEG ou PNG)"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("fichiers") and "fichiers" not in self.errors:
+            self.add_error("fichiers", "Joignez le justificatif (acte de naissance, livret de famille, jugement…).")
+        return data
+
+
+class AjoutBeneficiaireForm(_AvecJustificatif):
+    from mutuelle.members.models import Sexe as _Sexe
+
+    qualite = forms.ChoiceField(
+        label="Qui ajoutez-vous ?",
+        choices=[("enfant", "Un enfant"), ("conjoint", "Un conjoint, concubin ou partenaire de PACS")],
+    )
+    prenom = forms.CharField(label="Prénom", max_length=100)
+    nom = forms.CharField(label="Nom", max_length=100)
+    date_naissance = forms.DateField(label="Date de naissance", widget=forms.DateInput(attrs={"type": "date"}))
+    sexe = forms.ChoiceField(label="Sexe", choices=_Sexe.choices)
+    nir = forms.CharField(
+        label="Numéro de sécurité sociale (facultatif pour un enfant)",
+        max_length=21,
+        required=False,
+        help_text="Laissé vide, l'enfant est rattaché à votre numéro.",
+    )
+    date_effet = forms.DateField(label="Couvert à partir du", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, contrat: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contrat = contrat
+
+    def clean(self) -> dict[str, Any]:
+        from datetime import timedelta
+
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        from mutuelle.members.models import Beneficiaire
+
+        data = super().clean()
+        if self.errors or self.contrat is None:
+            return data
+        effet = data["date_effet"]
+        if effet < self.contrat.date_debut or effet > timezone.localdate() + timedelta(days=90):
+            self.add_error("date_effet", "Choisissez une date entre le début du contrat et les trois prochains mois.")
+            return data
+        nir = "".join((data.get("nir") or "").split())
+        if not nir and data["qualite"] != "enfant":
+            self.add_error("nir", "Indiquez le numéro de sécurité sociale de votre conjoint.")
+            return data
+        personnel = bool(nir)
+        self.beneficiaire = Beneficiaire(
+            contrat=self.contrat,
+            qualite=data["qualite"],
+            nom=data["nom"].strip(),
+            prenom=data["prenom"].strip(),
+            date_naissance=data["date_naissance"],
+            sexe=data["sexe"],
+            nir=nir or self.contrat.adherent.nir,
+            nir_personnel=personnel,
+            date_entree=effet,
+        )
+        try:
+            self.beneficiaire.full_clean()
+        except ValidationError as exc:
+            for champ, messages in exc.message_dict.items():
+                self.add_error(champ if champ in self.fields else None, messages)
+        return data
+
+    def donnees(self) -> dict[str, Any]:
+        b = self.beneficiaire
+        return {
+            "qualite": b.qualite,
+            "prenom": b.prenom,
+            "nom": b.nom,
+            "date_naissance": b.date_naissance.isoformat(),
+            "sexe": b.sexe,
+            "nir": b.nir,
+            "nir_personnel": b.nir_personnel,
+            "date_effet": b.date_entree.isoformat(),
+        }
+
+
+class RetraitBeneficiaireForm(_AvecJustificatif):
+    beneficiaire = forms.TypedChoiceField(label="Qui retirez-vous ?", coerce=int)
+    date_sortie = forms.DateField(label="Couvert jusqu'au", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, personnes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiaire"].choices = personnes  # type: ignore[attr-defined]
+
+
+class EtatCivilForm(_AvecJustificatif):
+    from mutuelle.members.models import Civilite as _Civilite
+
+    civilite = forms.ChoiceField(label="Civilité", choices=_Civilite.choices)
+    nom = forms.CharField(label="Nom d'usage", max_length=100)
+    nom_naissance = forms.CharField(label="Nom de naissance", max_length=100, required=False)

@@ -15,6 +15,9 @@ class TypeDemande(models.TextChoices):
     CONTESTATION = "contestation", "Contestation d'un remboursement"
     RIB = "rib", "Changement de coordonnées bancaires"
     PRISE_EN_CHARGE = "prise_en_charge", "Demande de prise en charge"
+    AJOUT_BENEFICIAIRE = "ajout_beneficiaire", "Ajout d'un bénéficiaire"
+    RETRAIT_BENEFICIAIRE = "retrait_beneficiaire", "Retrait d'un bénéficiaire"
+    ETAT_CIVIL = "etat_civil", "Changement d'état civil"
 
 
 class Domaine(models.TextChoices):
@@ -53,6 +56,8 @@ class Decision(models.TextChoices):
     CORRIGE = "corrige", "Remboursement corrigé"
     RIB_VALIDE = "rib_valide", "Coordonnées bancaires validées"
     RIB_REFUSE = "rib_refuse", "Coordonnées bancaires refusées"
+    APPLIQUEE = "appliquee", "Modification appliquée"
+    REFUSEE = "refusee", "Modification refusée"
     ACCORD = "accord", "Accord"
     ACCORD_PARTIEL = "accord_partiel", "Accord partiel"
     REFUS = "refus", "Refus"
@@ -61,7 +66,7 @@ class Decision(models.TextChoices):
 class Demande(models.Model):
     numero = models.CharField("numéro", max_length=20, unique=True, editable=False)
     adherent = models.ForeignKey(Adherent, verbose_name="adhérent", on_delete=models.PROTECT, related_name="demandes")
-    type_demande = models.CharField("type", max_length=20, choices=TypeDemande.choices)
+    type_demande = models.CharField("type", max_length=24, choices=TypeDemande.choices)
     statut = models.CharField("statut", max_length=12, choices=StatutDemande.choices, default=StatutDemande.RECUE)
     objet = models.CharField("concerne", max_length=20, choices=ObjetDocument.choices, blank=True)
     motif = models.CharField("motif", max_length=20, choices=MotifContestation.choices, blank=True)
@@ -86,6 +91,9 @@ class Demande(models.Model):
     )
     commentaire = models.TextField("commentaire de l'adhérent", max_length=2000, blank=True)
     domaine = models.CharField("domaine", max_length=12, choices=Domaine.choices, blank=True)
+    donnees = models.JSONField(
+        "modification demandée", default=dict, blank=True, help_text="Ce que l'adhérent demande de changer."
+    )
     beneficiaire = models.ForeignKey(
         "members.Beneficiaire",
         verbose_name="bénéficiaire",

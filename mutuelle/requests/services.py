@@ -41,7 +41,11 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     TypeDemande.CONTESTATION: (Decision.MAINTENU, Decision.CORRIGE),
     TypeDemande.RIB: (Decision.RIB_VALIDE, Decision.RIB_REFUSE),
     TypeDemande.PRISE_EN_CHARGE: (Decision.ACCORD, Decision.ACCORD_PARTIEL, Decision.REFUS),
+    TypeDemande.AJOUT_BENEFICIAIRE: (Decision.APPLIQUEE, Decision.REFUSEE),
+    TypeDemande.RETRAIT_BENEFICIAIRE: (Decision.APPLIQUEE, Decision.REFUSEE),
+    TypeDemande.ETAT_CIVIL: (Decision.APPLIQUEE, Decision.REFUSEE),
 }
+MODIFICATIONS = (TypeDemande.AJOUT_BENEFICIAIRE, TypeDemande.RETRAIT_BENEFICIAIRE, TypeDemande.ETAT_CIVIL)
 ACCORD_VALIDITE_MOIS = 6
 
 
@@ -144,7 +148,10 @@ def demande_creer(
         raise DemandeRefusee("Ce remboursement n'est pas le vôtre.")
     if demande_liee is not None and demande_liee.adherent_id != adherent.pk:
         raise DemandeRefusee("Cette demande n'est pas la vôtre.")
-    if type_demande in (TypeDemande.DOCUMENT, TypeDemande.RIB, TypeDemande.PRISE_EN_CHARGE) and not envois:
+    if (
+        type_demande in (TypeDemande.DOCUMENT, TypeDemande.RIB, TypeDemande.PRISE_EN_CHARGE, *MODIFICATIONS)
+        and not envois
+    ):
         raise DemandeRefusee("Joignez au moins un fichier.")
     mutuelle = mutuelle_get()
     jours = {
@@ -271,6 +278,8 @@ def demande_avancer(
         demande.montant_corrige = None
         demande.montant_estime = calcule
         demande.document = _reponse_prise_en_charge(demande, decision=decision, message=message, par=par)
+    if vers == StatutDemande.TRAITEE and demande.type_demande in MODIFICATIONS and decision == Decision.APPLIQUEE:
+        _modification_appliquer(demande, par=par, request=request)
     if vers == StatutDemande.TRAITEE and demande.type_demande == TypeDemande.RIB and demande.coordonnees:
         from mutuelle.members.services import rib_activer, rib_refuser
 
@@ -490,3 +499,88 @@ def prise_en_charge_demander(
             ]
         )
     return demande
+
+
+# -- changes to the family and the civil status ----------------------------------------------------------
+
+
+def _erreurs(exc: Any) -> str:
+    from django.core.exceptions import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest | None) -> None:
+    """What the member asked, applied once a handler has checked the document."""
+    from datetime import date as date_
+
+    from django.core.exceptions import ValidationError
+
+    from mutuelle.members.models import Beneficiaire
+    from mutuelle.members.services import adherent_etat_civil_modifier, beneficiaire_add, beneficiaire_retirer
+
+    d = demande.donnees
+    try:
+        if demande.type_demande == TypeDemande.AJOUT_BENEFICIAIRE:
+            from mutuelle.documents.contenus import contrat_en_cours
+
+            contrat = contrat_en_cours(demande.adherent, timezone.localdate())
+            if contrat is None:
+                raise DemandeRefusee("L'adhérent n'a plus de contrat en cours.")
+            beneficiaire_add(
+                contrat=contrat,
+                date_entree=date_.fromisoformat(d["date_effet"]),
+                actor=par,
+                qualite=d["qualite"],
+                nom=d["nom"],
+                prenom=d["prenom"],
+                date_naissance=date_.fromisoformat(d["date_naissance"]),
+                sexe=d["sexe"],
+                nir=d["nir"],
+                nir_personnel=d["nir_personnel"],
+            )
+        elif demande.type_demande == TypeDemande.RETRAIT_BENEFICIAIRE:
+            beneficiaire = Beneficiaire.objects.get(pk=d["beneficiaire"], contrat__adherent=demande.adherent)
+            beneficiaire_retirer(
+                beneficiaire=beneficiaire, date_sortie=date_.fromisoformat(d["date_sortie"]), actor=par, request=request
+            )
+        else:
+            adherent_etat_civil_modifier(
+                adherent=demande.adherent,
+                nom=d["nom"],
+                nom_naissance=d.get("nom_naissance", ""),
+                civilite=d["civilite"],
+                actor=par,
+                request=request,
+            )
+    except (ValidationError, Beneficiaire.DoesNotExist) as exc:
+        raise DemandeRefusee(f"La modification ne peut pas être appliquée : {_erreurs(exc)}") from exc
+
+
+def modification_demander(
+    *,
+    adherent: Adherent,
+    type_demande: str,
+    donnees: dict[str, Any],
+    justificatif: Envoi,
+    commentaire: str,
+    par: Any,
+    request: HttpRequest | None = None,
+) -> Demande:
+    """Ask to add or remove a beneficiary, or to change the civil status, with the supporting document."""
+    ouverte = Demande.objects.filter(
+        adherent=adherent, type_demande=type_demande, statut__in=[s.value for s in StatutDemande if s != "traitee"]
+    )
+    if type_demande == TypeDemande.ETAT_CIVIL and ouverte.exists():
+        raise DemandeRefusee("Un changement d'état civil est déjà en cours : attendez sa réponse.")
+    return demande_creer(
+        adherent=adherent,
+        type_demande=type_demande,
+        envois=[justificatif],
+        par=par,
+        commentaire=commentaire,
+        champs={"donnees": donnees},
+        request=request,
+    )

@@ -10,6 +10,9 @@ urlpatterns = [
     path("contester/<int:pk>/", views.contester, name="contester"),
     path("estimer-un-devis/", views.estimer, name="estimer"),
     path("prise-en-charge/", views.prise_en_charge, name="prise_en_charge"),
+    path("famille/ajouter/", views.ajouter_beneficiaire, name="ajouter_beneficiaire"),
+    path("famille/retirer/", views.retirer_beneficiaire, name="retirer_beneficiaire"),
+    path("etat-civil/", views.etat_civil, name="etat_civil"),
     path("<str:numero>/", views.detail, name="detail"),
     path("<str:numero>/pieces/<int:pk>/", views.piece, name="piece"),
 ]

@@ -40,6 +40,23 @@ from mutuelle.requests.services import (
 )
 
 PAR_PAGE = 20
+LIBELLES_DONNEES = {
+    "qualite": "Qualité",
+    "prenom": "Prénom",
+    "nom": "Nom",
+    "nom_naissance": "Nom de naissance",
+    "civilite": "Civilité",
+    "date_naissance": "Date de naissance",
+    "sexe": "Sexe",
+    "nir": "N° de sécurité sociale",
+    "date_effet": "Couvert à partir du",
+    "nom_complet": "Bénéficiaire",
+    "date_sortie": "Couvert jusqu'au",
+}
+
+
+def _donnees(demande: Demande) -> list[tuple[str, Any]]:
+    return [(LIBELLES_DONNEES[k], v) for k, v in demande.donnees.items() if k in LIBELLES_DONNEES]
 
 
 def _adherent(request: HttpRequest) -> Adherent:
@@ -164,6 +181,7 @@ def detail(request: HttpRequest, numero: str) -> HttpResponse:
         {
             "demande": demande,
             "lignes_devis": demande.lignes_devis.all(),
+            "donnees": _donnees(demande),
             "pieces": demande.pieces.all(),
             "evenements": demande.evenements.all(),
             "form": form,
@@ -332,6 +350,103 @@ def prise_en_charge(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _modification(request: HttpRequest, type_demande: str, form: Any, donnees: Any, titre: str) -> HttpResponse:
+    """The shared end of the three family and civil-status requests."""
+    from mutuelle.requests.services import modification_demander
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            demande = modification_demander(
+                adherent=_adherent(request),
+                type_demande=type_demande,
+                donnees=donnees(),
+                justificatif=form.envois[0],
+                commentaire=form.cleaned_data.get("commentaire", ""),
+                par=request.user,
+                request=request,
+            )
+        except DemandeRefusee as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Votre demande est enregistrée sous le n° {demande.numero} : un gestionnaire vérifie le justificatif "
+                f"et l'applique au plus tard le {demande.echeance:%d/%m/%Y}.",
+            )
+            return redirect("requests:detail", numero=demande.numero)
+    return render(
+        request, "requests/modification.html", {"form": form, "titre": titre}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def ajouter_beneficiaire(request: HttpRequest) -> HttpResponse:
+    from mutuelle.documents.contenus import contrat_en_cours
+    from mutuelle.requests.forms import AjoutBeneficiaireForm
+
+    contrat = contrat_en_cours(_adherent(request), timezone.localdate())
+    form = AjoutBeneficiaireForm(
+        request.POST or None,
+        request.FILES or None,
+        contrat=contrat,
+        request=request,
+        initial={"date_effet": timezone.localdate()},
+    )
+    if contrat is None:
+        messages.error(request, "Vous n'avez pas de contrat en cours.")
+        return redirect("requests:liste")
+    return _modification(
+        request, TypeDemande.AJOUT_BENEFICIAIRE, form, lambda: form.donnees(), "Ajouter un bénéficiaire"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def retirer_beneficiaire(request: HttpRequest) -> HttpResponse:
+    from mutuelle.members.models import Beneficiaire, Qualite
+    from mutuelle.requests.forms import RetraitBeneficiaireForm
+
+    personnes = [
+        (b.pk, f"{b.prenom} {b.nom}")
+        for b in Beneficiaire.objects.filter(contrat__adherent=_adherent(request), date_sortie__isnull=True).exclude(
+            qualite=Qualite.ASSURE
+        )
+    ]
+    form = RetraitBeneficiaireForm(request.POST or None, request.FILES or None, personnes=personnes, request=request)
+
+    def donnees() -> dict[str, Any]:
+        return {
+            "beneficiaire": form.cleaned_data["beneficiaire"],
+            "nom_complet": dict(personnes)[form.cleaned_data["beneficiaire"]],
+            "date_sortie": form.cleaned_data["date_sortie"].isoformat(),
+        }
+
+    return _modification(request, TypeDemande.RETRAIT_BENEFICIAIRE, form, donnees, "Retirer un bénéficiaire")
+
+
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def etat_civil(request: HttpRequest) -> HttpResponse:
+    from mutuelle.requests.forms import EtatCivilForm
+
+    adherent = _adherent(request)
+    form = EtatCivilForm(
+        request.POST or None,
+        request.FILES or None,
+        request=request,
+        initial={"civilite": adherent.civilite, "nom": adherent.nom, "nom_naissance": adherent.nom_naissance},
+    )
+
+    def donnees() -> dict[str, Any]:
+        return {k: form.cleaned_data[k] for k in ("civilite", "nom", "nom_naissance")}
+
+    return _modification(request, TypeDemande.ETAT_CIVIL, form, donnees, "Changer mon état civil")
+
+
 # -- handler ----------------------------------------------------------------------------------------
 
 
@@ -401,6 +516,7 @@ def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
         {
             "demande": demande,
             "lignes_devis": demande.lignes_devis.all(),
+            "donnees": _donnees(demande),
             "pieces": demande.pieces.all(),
             "evenements": demande.evenements.select_related("par"),
             "form": form,
