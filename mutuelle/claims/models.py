@@ -104,9 +104,26 @@ class LotNoemie(models.Model):
         return f"{self.fichier.nom} — partition {self.partition}, lot {self.rang}"
 
 
+class OrigineDecompte(models.TextChoices):
+    NOEMIE = "noemie", "Flux NOEMIE de la Sécurité sociale"
+    FEUILLE_SOINS = "feuille_soins", "Feuille de soins saisie par un gestionnaire"
+
+
 class Decompte(models.Model):
     fichier = models.ForeignKey(
-        FichierNoemie, verbose_name="fichier", on_delete=models.PROTECT, related_name="decomptes"
+        FichierNoemie,
+        verbose_name="fichier",
+        on_delete=models.PROTECT,
+        related_name="decomptes",
+        null=True,
+        blank=True,
+        help_text="Vide pour une feuille de soins saisie à la main.",
+    )
+    origine = models.CharField(
+        "origine", max_length=16, choices=OrigineDecompte.choices, default=OrigineDecompte.NOEMIE
+    )
+    reference = models.CharField(
+        "référence", max_length=40, blank=True, help_text="La demande de l'adhérent, pour une feuille de soins."
     )
     lot = models.ForeignKey(
         LotNoemie, verbose_name="lot", null=True, blank=True, on_delete=models.SET_NULL, related_name="decomptes"
@@ -119,7 +136,14 @@ class Decompte(models.Model):
         verbose_name = "décompte"
         verbose_name_plural = "décomptes"
         ordering = ["fichier", "numero"]
-        constraints = [models.UniqueConstraint(fields=["fichier", "numero"], name="decompte_unique_par_fichier")]
+        constraints = [
+            models.UniqueConstraint(fields=["fichier", "numero"], name="decompte_unique_par_fichier"),
+            models.CheckConstraint(
+                condition=models.Q(origine="noemie", fichier__isnull=False)
+                | models.Q(origine="feuille_soins", fichier__isnull=True),
+                name="decompte_fichier_selon_origine",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Décompte {self.numero}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, Sum
 
@@ -69,6 +70,9 @@ class Estimation:
     reste: Decimal
     etapes: list[Etape]
     garantie: str
+    resultat: Any = None  # the engine's Resultat (BR, rates, deductions, the raw trace)
+    garantie_id: int | None = None
+    formule_id: int | None = None
 
 
 def _consomme(beneficiaire: Beneficiaire, garantie: Garantie, on: date) -> Decimal:
@@ -147,11 +151,14 @@ def estimer(ligne: LigneDevis) -> Estimation:
     mutuelle = min(resultat.montant_amc, max(ligne.montant - resultat.montant_amo, ZERO))
     return Estimation(
         ligne=ligne,
-        libelle=dict(SOINS_CHOIX)[ligne.soin],
+        libelle=dict(SOINS_CHOIX).get(ligne.soin) or nature.libelle.capitalize(),
         base=resultat.base_remboursement,
         secu=resultat.montant_amo,
         mutuelle=mutuelle,
         reste=ligne.montant - resultat.montant_amo - mutuelle,
         etapes=resultat.trace,
         garantie=garantie.libelle if garantie else "",
+        resultat=resultat,
+        garantie_id=garantie.pk if garantie else None,
+        formule_id=formule.pk,
     )

@@ -302,3 +302,57 @@ class EtatCivilForm(_AvecJustificatif):
     civilite = forms.ChoiceField(label="Civilité", choices=_Civilite.choices)
     nom = forms.CharField(label="Nom d'usage", max_length=100)
     nom_naissance = forms.CharField(label="Nom de naissance", max_length=100, required=False)
+
+
+class FeuilleSoinsForm(_AvecFichiers):
+    from mutuelle.requests.models import Circonstance as _Circonstance
+
+    beneficiaire = forms.TypedChoiceField(label="Pour", coerce=int)
+    circonstance = forms.ChoiceField(label="Pourquoi une feuille de soins ?", choices=_Circonstance.choices)
+    date_soins = forms.DateField(label="Date des soins", widget=forms.DateInput(attrs={"type": "date"}))
+    montant = forms.DecimalField(label="Montant payé (€)", min_value=0, max_digits=9, decimal_places=2)
+    commentaire = forms.CharField(
+        label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, personnes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiaire"].choices = personnes  # type: ignore[attr-defined]
+        self.fields["fichiers"].label = "La feuille de soins et la facture (PDF, JPEG ou PNG)"
+
+    def clean_date_soins(self) -> Any:
+        from django.utils import timezone
+
+        jour = self.cleaned_data["date_soins"]
+        if jour > timezone.localdate():
+            raise forms.ValidationError("Cette date est dans le futur : indiquez la date où les soins ont eu lieu.")
+        return jour
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("fichiers") and "fichiers" not in self.errors:
+            self.add_error("fichiers", "Joignez la feuille de soins et la facture.")
+        return data
+
+
+class ActeSaisiForm(forms.Form):
+    """An act keyed in by the handler from a paper claim."""
+
+    code = forms.CharField(label="Code de l'acte (clé B2 ou code de prestation)", max_length=10)
+    date_soins = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    quantite = forms.IntegerField(label="Quantité", min_value=1, max_value=99, initial=1)
+    montant = forms.DecimalField(label="Montant (€)", min_value=0, max_digits=9, decimal_places=2)
+    base = forms.DecimalField(
+        label="Base de remboursement (€)", required=False, min_value=0, max_digits=9, decimal_places=2
+    )
+    secteur = forms.ChoiceField(label="Praticien", choices=SECTEURS, initial="1", required=False)
+
+    def clean_code(self) -> str:
+        from regles.moteur import ActeInvalide, nature_de
+
+        code = self.cleaned_data["code"].strip().upper()
+        try:
+            nature_de(code)
+        except ActeInvalide as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return code

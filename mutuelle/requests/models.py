@@ -18,6 +18,13 @@ class TypeDemande(models.TextChoices):
     AJOUT_BENEFICIAIRE = "ajout_beneficiaire", "Ajout d'un bénéficiaire"
     RETRAIT_BENEFICIAIRE = "retrait_beneficiaire", "Retrait d'un bénéficiaire"
     ETAT_CIVIL = "etat_civil", "Changement d'état civil"
+    FEUILLE_SOINS = "feuille_soins", "Feuille de soins"
+
+
+class Circonstance(models.TextChoices):
+    ETRANGER = "etranger", "Soins à l'étranger"
+    NON_CONVENTIONNE = "non_conventionne", "Praticien non conventionné"
+    SANS_TELETRANSMISSION = "sans_teletransmission", "Pas de télétransmission (feuille papier)"
 
 
 class Domaine(models.TextChoices):
@@ -56,6 +63,7 @@ class Decision(models.TextChoices):
     CORRIGE = "corrige", "Remboursement corrigé"
     RIB_VALIDE = "rib_valide", "Coordonnées bancaires validées"
     RIB_REFUSE = "rib_refuse", "Coordonnées bancaires refusées"
+    LIQUIDEE = "liquidee", "Remboursement calculé"
     APPLIQUEE = "appliquee", "Modification appliquée"
     REFUSEE = "refusee", "Modification refusée"
     ACCORD = "accord", "Accord"

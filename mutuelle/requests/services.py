@@ -44,6 +44,7 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     TypeDemande.AJOUT_BENEFICIAIRE: (Decision.APPLIQUEE, Decision.REFUSEE),
     TypeDemande.RETRAIT_BENEFICIAIRE: (Decision.APPLIQUEE, Decision.REFUSEE),
     TypeDemande.ETAT_CIVIL: (Decision.APPLIQUEE, Decision.REFUSEE),
+    TypeDemande.FEUILLE_SOINS: (Decision.LIQUIDEE, Decision.REFUSEE),
 }
 MODIFICATIONS = (TypeDemande.AJOUT_BENEFICIAIRE, TypeDemande.RETRAIT_BENEFICIAIRE, TypeDemande.ETAT_CIVIL)
 ACCORD_VALIDITE_MOIS = 6
@@ -278,6 +279,11 @@ def demande_avancer(
         demande.montant_corrige = None
         demande.montant_estime = calcule
         demande.document = _reponse_prise_en_charge(demande, decision=decision, message=message, par=par)
+    if vers == StatutDemande.TRAITEE and decision == Decision.LIQUIDEE:
+        from mutuelle.claims.models import Decompte
+
+        if not Decompte.objects.filter(reference=demande.numero, origine="feuille_soins").exists():
+            raise DemandeRefusee("Saisissez les actes de la feuille de soins : le remboursement se calcule avec eux.")
     if vers == StatutDemande.TRAITEE and demande.type_demande in MODIFICATIONS and decision == Decision.APPLIQUEE:
         _modification_appliquer(demande, par=par, request=request)
     if vers == StatutDemande.TRAITEE and demande.type_demande == TypeDemande.RIB and demande.coordonnees:
@@ -584,3 +590,117 @@ def modification_demander(
         champs={"donnees": donnees},
         request=request,
     )
+
+
+# -- paper claims (feuilles de soins) ------------------------------------------------------------------
+
+
+def feuille_soins_demander(
+    *,
+    adherent: Adherent,
+    beneficiaire: Any,
+    circonstance: str,
+    date_soins: Any,
+    montant: Decimal,
+    envois: list[Envoi],
+    commentaire: str,
+    par: Any,
+    request: HttpRequest | None = None,
+) -> Demande:
+    """A paper claim (care abroad, non-conventionné practitioner, no electronic link): the scans and
+    what the member says of it; a handler keys in the acts."""
+    if beneficiaire.contrat.adherent_id != adherent.pk:
+        raise DemandeRefusee("Cette personne n'est pas couverte par votre contrat.")
+    if date_soins > timezone.localdate():
+        raise DemandeRefusee("La date des soins est dans le futur : indiquez la date où les soins ont eu lieu.")
+    return demande_creer(
+        adherent=adherent,
+        type_demande=TypeDemande.FEUILLE_SOINS,
+        envois=envois,
+        par=par,
+        commentaire=commentaire,
+        champs={
+            "beneficiaire": beneficiaire,
+            "donnees": {
+                "circonstance": circonstance,
+                "date_soins": date_soins.isoformat(),
+                "montant": str(montant),
+            },
+        },
+        request=request,
+    )
+
+
+@transaction.atomic
+def feuille_soins_liquider(
+    *, demande: Demande, actes: list[Any], par: Any, message: str = "", request: HttpRequest | None = None
+) -> list[Any]:
+    """The handler's acts become reimbursement lines like any other: computed by the engine with the
+    beneficiary's formula and consumption, validated (paid with the next run), explained, notified."""
+    from mutuelle.claims.models import Decompte, EvenementLigne, LigneRemboursement, OrigineDecompte, Statut
+    from mutuelle.referentiel.models import NaturePrestation
+    from mutuelle.requests.estimation import EstimationImpossible, estimer
+    from regles.moteur import nature_de
+
+    demande = Demande.objects.select_for_update().get(pk=demande.pk)
+    if demande.type_demande != TypeDemande.FEUILLE_SOINS or not demande.ouverte:
+        raise DemandeRefusee("Cette demande n'est pas une feuille de soins à traiter.")
+    if not actes:
+        raise DemandeRefusee("Saisissez au moins un acte.")
+    if any(a.date_soins > timezone.localdate() for a in actes):
+        raise DemandeRefusee("Un acte est daté dans le futur.")
+    resultats = []
+    for acte in actes:
+        try:
+            resultats.append(estimer(acte))
+        except EstimationImpossible as exc:
+            raise DemandeRefusee(f"{acte.soin} : {exc}") from exc
+    decompte = Decompte.objects.create(
+        fichier=None, origine=OrigineDecompte.FEUILLE_SOINS, reference=demande.numero, numero=demande.pk
+    )
+    lignes = []
+    for numero, r in enumerate(resultats, start=1):
+        assert r.formule_id is not None  # estimer() refuses a date without a formula
+        code = nature_de(r.ligne.soin).code
+        nature = NaturePrestation.objects.filter(code=code).first()
+        if nature is None:
+            raise DemandeRefusee(f"{r.ligne.soin} : la nomenclature des prestations n'est pas chargée pour ce code.")
+        moteur = r.resultat
+        ligne = LigneRemboursement.objects.create(
+            decompte=decompte,
+            numero=numero,
+            beneficiaire=r.ligne.beneficiaire,
+            contrat=r.ligne.beneficiaire.contrat,
+            formule_id=r.formule_id,
+            garantie_id=r.garantie_id,
+            nature=nature,
+            poste=moteur.poste.value,
+            date_soins=r.ligne.date_soins,
+            quantite=r.ligne.quantite,
+            montant_depense=r.ligne.montant,
+            base_remboursement=moteur.base_remboursement,
+            taux_amo=moteur.taux_amo,
+            montant_amo=r.secu,
+            participation_forfaitaire=moteur.participation_forfaitaire,
+            franchise=moteur.franchise,
+            depassement=moteur.depassement,
+            praticien_secteur=r.ligne.secteur,
+            praticien_optam=r.ligne.optam,
+            montant_amc=r.mutuelle,
+            reste_a_charge=r.reste,
+            trace=moteur.trace_brute,
+            statut=Statut.VALIDE,
+        )
+        EvenementLigne.objects.create(ligne=ligne, de="", vers=Statut.VALIDE, par=par, motif="Feuille de soins saisie")
+        lignes.append(ligne)
+    total = sum((r.mutuelle for r in resultats), ZERO)
+    demande_avancer(
+        demande=demande,
+        vers=StatutDemande.TRAITEE,
+        par=par,
+        decision=Decision.LIQUIDEE,
+        message=message.strip() or f"Votre feuille de soins est traitée : la mutuelle vous rembourse {total} €.",
+        request=request,
+    )
+    Demande.objects.filter(pk=demande.pk).update(montant_accorde=total)
+    return lignes

@@ -13,6 +13,7 @@ urlpatterns = [
     path("famille/ajouter/", views.ajouter_beneficiaire, name="ajouter_beneficiaire"),
     path("famille/retirer/", views.retirer_beneficiaire, name="retirer_beneficiaire"),
     path("etat-civil/", views.etat_civil, name="etat_civil"),
+    path("feuille-de-soins/", views.feuille_soins, name="feuille_soins"),
     path("<str:numero>/", views.detail, name="detail"),
     path("<str:numero>/pieces/<int:pk>/", views.piece, name="piece"),
 ]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.file_attente, name="liste"),
     path("<str:numero>/", views.gestion_detail, name="detail"),
     path("<str:numero>/pieces/<int:pk>/", views.gestion_piece, name="piece"),
+    path("<str:numero>/liquider/", views.gestion_liquider, name="liquider"),
 ]

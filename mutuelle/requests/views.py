@@ -52,11 +52,23 @@ LIBELLES_DONNEES = {
     "date_effet": "Couvert à partir du",
     "nom_complet": "Bénéficiaire",
     "date_sortie": "Couvert jusqu'au",
+    "circonstance": "Circonstance",
+    "date_soins": "Date des soins",
+    "montant": "Montant payé (€)",
 }
 
 
 def _donnees(demande: Demande) -> list[tuple[str, Any]]:
-    return [(LIBELLES_DONNEES[k], v) for k, v in demande.donnees.items() if k in LIBELLES_DONNEES]
+    from mutuelle.members.models import Civilite, Qualite, Sexe
+    from mutuelle.requests.models import Circonstance
+
+    lisibles = {"circonstance": Circonstance, "qualite": Qualite, "sexe": Sexe, "civilite": Civilite}
+    resultat = []
+    for cle, valeur in demande.donnees.items():
+        if cle in LIBELLES_DONNEES:
+            choix = lisibles.get(cle)
+            resultat.append((LIBELLES_DONNEES[cle], dict(choix.choices).get(valeur, valeur) if choix else valeur))
+    return resultat
 
 
 def _adherent(request: HttpRequest) -> Adherent:
@@ -447,6 +459,52 @@ def etat_civil(request: HttpRequest) -> HttpResponse:
     return _modification(request, TypeDemande.ETAT_CIVIL, form, donnees, "Changer mon état civil")
 
 
+@require_http_methods(["GET", "POST"])
+@adherent_requis
+@never_cache
+def feuille_soins(request: HttpRequest) -> HttpResponse:
+    """« Envoyer une feuille de soins »: care abroad, a non-conventionné practitioner, no electronic link."""
+    from mutuelle.members.models import Beneficiaire
+    from mutuelle.requests.forms import FeuilleSoinsForm
+    from mutuelle.requests.services import feuille_soins_demander
+
+    adherent = _adherent(request)
+    beneficiaires = {
+        b.pk: b for b in Beneficiaire.objects.filter(contrat__adherent=adherent).order_by("date_naissance")
+    }
+    personnes = [(pk, f"{b.prenom} {b.nom}") for pk, b in beneficiaires.items()]
+    form = FeuilleSoinsForm(request.POST or None, request.FILES or None, personnes=personnes, request=request)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            demande = feuille_soins_demander(
+                adherent=adherent,
+                beneficiaire=beneficiaires[d["beneficiaire"]],
+                circonstance=d["circonstance"],
+                date_soins=d["date_soins"],
+                montant=d["montant"],
+                envois=form.envois,
+                commentaire=d["commentaire"],
+                par=request.user,
+                request=request,
+            )
+        except DemandeRefusee as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Votre feuille de soins est enregistrée sous le n° {demande.numero}. "
+                f"Nous calculons votre remboursement au plus tard le {demande.echeance:%d/%m/%Y}.",
+            )
+            return redirect("requests:detail", numero=demande.numero)
+    return render(
+        request,
+        "requests/modification.html",
+        {"form": form, "titre": "Envoyer une feuille de soins"},
+        status=400 if form.errors else 200,
+    )
+
+
 # -- handler ----------------------------------------------------------------------------------------
 
 
@@ -540,3 +598,50 @@ def gestion_piece(request: HttpRequest, numero: str, pk: int) -> HttpResponseBas
 
     audit_log(action="requests.piece.consultee", target=piece.demande, adherent=piece.demande.adherent, request=request)
     return _piece(piece)
+
+
+@gestion_required
+@require_http_methods(["POST"])
+def gestion_liquider(request: HttpRequest, numero: str) -> HttpResponse:
+    """The handler keys in the acts of a paper claim: the engine computes them into reimbursement lines."""
+    from django.forms import formset_factory
+
+    from mutuelle.requests.estimation import LigneDevis
+    from mutuelle.requests.forms import ActeSaisiForm
+    from mutuelle.requests.services import feuille_soins_liquider
+
+    demande = get_object_or_404(Demande, numero=numero, type_demande=TypeDemande.FEUILLE_SOINS)
+    Formset = formset_factory(ActeSaisiForm, extra=0, min_num=1, max_num=20, validate_max=True)
+    formset = Formset(request.POST, prefix="acte")
+    if formset.is_valid() and demande.beneficiaire is not None:
+        actes = [
+            LigneDevis(
+                beneficiaire=demande.beneficiaire,
+                soin=f.cleaned_data["code"],
+                date_soins=f.cleaned_data["date_soins"],
+                montant=f.cleaned_data["montant"],
+                base=f.cleaned_data.get("base"),
+                secteur=2 if (f.cleaned_data.get("secteur") or "1").startswith("2") else 1,
+                optam=f.cleaned_data.get("secteur") == "2o",
+                quantite=f.cleaned_data["quantite"],
+            )
+            for f in formset.forms
+            if f.cleaned_data
+        ]
+        try:
+            lignes = feuille_soins_liquider(
+                demande=demande, actes=actes, par=request.user, message=request.POST.get("message", ""), request=request
+            )
+        except DemandeRefusee as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{len(lignes)} acte(s) calculé(s) : l'adhérent est prévenu.")
+            return redirect("requests_gestion:detail", numero=demande.numero)
+    else:
+        for rang, f in enumerate(formset.forms, start=1):
+            for champ, erreurs in f.errors.items():
+                libelle = f.fields[champ].label if champ in f.fields else ""
+                messages.error(request, f"Acte {rang}, {libelle} : {' '.join(str(e) for e in erreurs)}")
+        for erreur in formset.non_form_errors():
+            messages.error(request, str(erreur))
+    return redirect("requests_gestion:detail", numero=demande.numero)

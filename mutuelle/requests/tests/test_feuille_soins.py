@@ -1,0 +1,121 @@
+"""Paper claims: the member sends the feuille de soins, the handler keys in the acts, the engine turns
+them into reimbursement lines with their explanation, like the ones from NOEMIE."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from mutuelle.claims.models import Decompte, LigneRemboursement, OrigineDecompte, Statut
+from mutuelle.notifications.models import Notification
+from mutuelle.referentiel.models import NaturePrestation
+from mutuelle.requests.models import Decision, Demande, StatutDemande, TypeDemande
+from mutuelle.requests.tests.conftest import pdf_simple
+from tests.factories import connecter, garanties_carte
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def nomenclature(db: Any) -> None:
+    NaturePrestation.objects.get_or_create(
+        code=1110,
+        defaults={"code_b2": "G", "libelle": "CONSULTATION MEDECINE GENERALE", "poste": "consultation_generaliste"},
+    )
+
+
+def _scan() -> SimpleUploadedFile:
+    return SimpleUploadedFile("feuille.pdf", pdf_simple("Feuille de soins"), content_type="application/pdf")
+
+
+def _envoyer(client: Client, beneficiaire: Any, **data: Any) -> Any:
+    return client.post(
+        "/espace/demandes/feuille-de-soins/",
+        {
+            "beneficiaire": beneficiaire.pk,
+            "circonstance": "etranger",
+            "date_soins": (timezone.localdate() - timedelta(days=10)).isoformat(),
+            "montant": "45.00",
+            "commentaire": "Consultation pendant les vacances.",
+            "fichiers": _scan(),
+            **data,
+        },
+    )
+
+
+def _actes(*actes: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "acte-TOTAL_FORMS": str(len(actes)),
+        "acte-INITIAL_FORMS": "0",
+        "acte-MIN_NUM_FORMS": "1",
+        "acte-MAX_NUM_FORMS": "20",
+    }
+    for i, acte in enumerate(actes):
+        for cle, valeur in acte.items():
+            data[f"acte-{i}-{cle}"] = valeur
+    return data
+
+
+def test_a_paper_claim_becomes_an_explained_reimbursement(adherent, contrat, formule, gestionnaire, nomenclature):
+    garanties_carte(formule)
+    membre = connecter(Client(), adherent.user)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    assert _envoyer(membre, julien).status_code == 302
+    demande = Demande.objects.get(type_demande=TypeDemande.FEUILLE_SOINS)
+    assert demande.beneficiaire == julien and demande.donnees["circonstance"] == "etranger"
+
+    gestion = connecter(Client(), gestionnaire)
+    detail = f"/gestion/demandes/{demande.numero}/"
+    page = html.unescape(gestion.get(detail).content.decode())
+    assert "Saisir les actes de la feuille de soins" in page and "Soins à l'étranger" in page
+    # Closing without the acts is refused: the reimbursement is computed from them.
+    refus = gestion.post(detail, {"vers": "traitee", "decision": "liquidee", "message": "Fait."})
+    assert refus.status_code == 400 and "Saisissez les actes" in html.unescape(refus.content.decode())
+    # An unknown code is refused and nothing is written.
+    jour = (timezone.localdate() - timedelta(days=10)).isoformat()
+    gestion.post(f"{detail}liquider/", _actes({"code": "ZZZ9", "date_soins": jour, "quantite": "1", "montant": "45"}))
+    assert not LigneRemboursement.objects.exists()
+    gestion.post(
+        f"{detail}liquider/",
+        _actes({"code": "G", "date_soins": jour, "quantite": "1", "montant": "45", "secteur": "2o"}),
+    )
+    ligne = LigneRemboursement.objects.get()
+    assert ligne.beneficiaire == julien and ligne.statut == Statut.VALIDE and ligne.trace
+    assert ligne.decompte.origine == OrigineDecompte.FEUILLE_SOINS and ligne.decompte.fichier is None
+    assert ligne.decompte.reference == demande.numero
+    assert ligne.montant_depense == ligne.montant_amo + ligne.montant_amc + ligne.reste_a_charge
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.TRAITEE and demande.decision == Decision.LIQUIDEE
+    assert demande.montant_accorde == ligne.montant_amc
+    # The member sees it like any reimbursement, with its explanation.
+    assert Notification.objects.filter(adherent=adherent, titre__contains="est traitée").exists()
+    page = html.unescape(membre.get(f"/espace/remboursements/{ligne.pk}/").content.decode())
+    assert "Comment est calculé ce remboursement" in page and "Base de remboursement" in page
+    assert Decompte.objects.count() == 1
+
+
+def test_a_claim_for_future_care_or_without_its_scan_is_refused(adherent, contrat, autre_adherent, nomenclature):
+    membre = connecter(Client(), adherent.user)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    futur = _envoyer(membre, julien, date_soins=(timezone.localdate() + timedelta(days=3)).isoformat())
+    assert futur.status_code == 400 and "dans le futur" in html.unescape(futur.content.decode())
+    assert _envoyer(membre, julien, fichiers="").status_code == 400
+    autre = autre_adherent.contrats.get().beneficiaires.get()
+    assert _envoyer(membre, autre).status_code == 400
+    assert not Demande.objects.exists()
+
+
+def test_only_handlers_key_in_acts(adherent, contrat, nomenclature, courtier):
+    membre = connecter(Client(), adherent.user)
+    _envoyer(membre, contrat.beneficiaires.get(prenom="Julien"))
+    demande = Demande.objects.get()
+    for client in (membre, connecter(Client(), courtier.user)):
+        response = client.post(f"/gestion/demandes/{demande.numero}/liquider/", _actes({"code": "G"}))
+        assert response.status_code == 403
+    assert not LigneRemboursement.objects.exists()
