@@ -232,6 +232,25 @@ def estimer(request: HttpRequest) -> HttpResponse:
     personnes = [(pk, f"{b.prenom} {b.nom}") for pk, b in beneficiaires.items()]
     Formset = formset_factory(LigneDevisForm, extra=0, min_num=1, max_num=LIGNES_DEVIS, validate_max=True)
     data = request.POST if request.method == "POST" else None
+    if data is not None and "ajouter" in data:
+        # « Ajouter une ligne »: the same lines, kept as typed, and one more (nothing is computed yet).
+        copie = data.copy()
+        lignes_saisies = str(copie.get("form-TOTAL_FORMS", "1") or "1")
+        nombre = min((int(lignes_saisies) if lignes_saisies.isdigit() else 1) + 1, LIGNES_DEVIS)
+        copie["form-TOTAL_FORMS"] = str(nombre)
+        copie[f"form-{nombre - 1}-date_soins"] = copie.get(f"form-{nombre - 1}-date_soins") or aujourdhui.isoformat()
+        copie[f"form-{nombre - 1}-secteur"] = copie.get(f"form-{nombre - 1}-secteur") or "1"
+        return render(
+            request,
+            "requests/estimer.html",
+            {
+                "formset": Formset(copie, form_kwargs={"personnes": personnes}),
+                "contrat": contrat,
+                "max": LIGNES_DEVIS,
+                "plus": min(nombre + 1, LIGNES_DEVIS),
+                "sans_erreurs": True,
+            },
+        )
     lignes = request.GET.get("lignes", "1")
     n = min(max(int(lignes), 1), LIGNES_DEVIS) if lignes.isdigit() else 1
     initial = [{"date_soins": aujourdhui, "secteur": "1"} for _ in range(n)]

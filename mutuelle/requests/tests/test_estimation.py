@@ -160,3 +160,26 @@ def test_someone_of_another_family_cannot_be_estimated(adherent, contrat, autre_
     )
     assert response.status_code == 400 and "Julien" not in response.content.decode()
     assert connecter(Client(), courtier.user).get("/espace/demandes/estimer-un-devis/").status_code == 403
+
+
+def test_adding_a_line_keeps_what_was_typed(adherent, contrat, garanties):
+    membre = connecter(Client(), adherent.user)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    response = membre.post(
+        "/espace/demandes/estimer-un-devis/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "0",
+            "form-MIN_NUM_FORMS": "1",
+            "form-MAX_NUM_FORMS": "6",
+            "form-0-beneficiaire": julien.pk,
+            "form-0-soin": "G",
+            "form-0-date_soins": _demain().isoformat(),
+            "form-0-montant": "37.50",
+            "form-0-secteur": "1",
+            "ajouter": "1",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'value="37.50"' in page and 'name="form-1-montant"' in page
+    assert "Reste à votre charge" not in page  # nothing computed yet
