@@ -38,6 +38,7 @@ from mutuelle.claims.models import (
     LigneRemboursement,
     LotNoemie,
     MotifRejet,
+    OrigineDecompte,
     RejetNoemie,
     Statut,
     StatutFichier,
@@ -797,10 +798,11 @@ def _inserer_decomptes(fichier: FichierNoemie, lot: LotNoemie, decomptes: list[D
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
         )
         ids = [i for (i,) in cursor.fetchall()]
-        sql = f"COPY {table} (id, fichier_id, lot_id, numero, tiers_payant, date_paiement_amo) FROM STDIN"
+        colonnes = "id, fichier_id, lot_id, numero, tiers_payant, date_paiement_amo, origine, reference"
+        sql = f"COPY {table} ({colonnes}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
             for pk, (n, tp, dp) in zip(ids, rows, strict=True):
-                copy.write_row((pk, fichier.pk, lot.pk, n, tp, dp))
+                copy.write_row((pk, fichier.pk, lot.pk, n, tp, dp, OrigineDecompte.NOEMIE.value, ""))
     return {n: pk for pk, (n, _tp, _dp) in zip(ids, rows, strict=True)}
 
 

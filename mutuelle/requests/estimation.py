@@ -38,6 +38,8 @@ SOINS: list[tuple[str, str, str, bool]] = [
     ("PFM", "Prothèse dentaire à tarif libre", "PFM", True),
     ("PAZ", "Aide auditive 100 % Santé (classe I), par oreille", "PAZ", False),
     ("PAU", "Aide auditive classe II, par oreille", "PAU", True),
+    ("CPC", "Chambre particulière à l'hôpital (tout le séjour)", "CPC", False),
+    ("FJ", "Forfait journalier hospitalier (tout le séjour)", "FJ", False),
 ]
 SOINS_CHOIX = [(code, libelle) for code, libelle, _, _ in SOINS]
 BASE_REQUISE = {code for code, _, _, requise in SOINS if requise}

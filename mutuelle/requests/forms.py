@@ -137,6 +137,9 @@ class LigneDevisForm(forms.Form):
     soin = forms.ChoiceField(label="Soin")
     date_soins = forms.DateField(label="Date prévue", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     montant = forms.DecimalField(label="Prix sur le devis (€)", min_value=0, max_digits=9, decimal_places=2)
+    quantite = forms.IntegerField(
+        label="Quantité", min_value=1, max_value=365, initial=1, required=False, help_text="Les nuits, pour un séjour."
+    )
     base = forms.DecimalField(
         label="Base de remboursement (€)",
         required=False,
@@ -176,7 +179,7 @@ class LigneDevisPecForm(LigneDevisForm):
 class PriseEnChargeForm(_AvecFichiers):
     domaine = forms.ChoiceField(label="Domaine", choices=[])
     beneficiaire = forms.TypedChoiceField(label="Pour", coerce=int)
-    professionnel = forms.CharField(label="Opticien, dentiste ou audioprothésiste", max_length=150)
+    professionnel = forms.CharField(label="Opticien, dentiste, audioprothésiste ou établissement", max_length=150)
     commentaire = forms.CharField(
         label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -31,6 +31,7 @@ class Domaine(models.TextChoices):
     OPTIQUE = "optique", "Optique"
     DENTAIRE = "dentaire", "Dentaire"
     AUDIO = "audio", "Aides auditives"
+    HOSPITALISATION = "hospitalisation", "Hospitalisation"
 
 
 class StatutDemande(models.TextChoices):
@@ -98,7 +99,7 @@ class Demande(models.Model):
         "self", verbose_name="demande concernée", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     commentaire = models.TextField("commentaire de l'adhérent", max_length=2000, blank=True)
-    domaine = models.CharField("domaine", max_length=12, choices=Domaine.choices, blank=True)
+    domaine = models.CharField("domaine", max_length=16, choices=Domaine.choices, blank=True)
     donnees = models.JSONField(
         "modification demandée", default=dict, blank=True, help_text="Ce que l'adhérent demande de changer."
     )
@@ -218,6 +219,7 @@ class LigneDevisDemande(models.Model):
     soin = models.CharField("code", max_length=10)
     libelle = models.CharField("soin", max_length=120)
     date_soins = models.DateField("date prévue")
+    quantite = models.PositiveSmallIntegerField("quantité", default=1)
     montant = models.DecimalField("prix", max_digits=12, decimal_places=2)
     base = models.DecimalField("base de remboursement", max_digits=12, decimal_places=2, null=True, blank=True)
     secteur = models.PositiveSmallIntegerField("secteur", default=1)

@@ -386,6 +386,7 @@ SOINS_PAR_DOMAINE = {
     "optique": ("VU1", "M03", "V01", "M01"),
     "dentaire": ("CZ0", "CZ1", "PFM"),
     "audio": ("PAZ", "PAU"),
+    "hospitalisation": ("CPC", "FJ"),
 }
 
 
@@ -406,6 +407,7 @@ def _prise_en_charge_calculer(demande: Demande) -> Decimal:
                     base=ligne.base,
                     secteur=ligne.secteur,
                     optam=ligne.optam,
+                    quantite=ligne.quantite,
                 )
             )
         except EstimationImpossible:
@@ -494,6 +496,7 @@ def prise_en_charge_demander(
                     soin=e.ligne.soin,
                     libelle=e.libelle,
                     date_soins=e.ligne.date_soins,
+                    quantite=e.ligne.quantite,
                     montant=e.ligne.montant,
                     base=e.ligne.base,
                     secteur=e.ligne.secteur,

@@ -273,6 +273,7 @@ def estimer(request: HttpRequest) -> HttpResponse:
                             base=d.get("base"),
                             secteur=2 if secteur.startswith("2") else 1,
                             optam=secteur == "2o",
+                            quantite=d.get("quantite") or 1,
                         )
                     )
                 )
@@ -342,6 +343,7 @@ def prise_en_charge(request: HttpRequest) -> HttpResponse:
                 base=f.cleaned_data.get("base"),
                 secteur=2 if (f.cleaned_data.get("secteur") or "1").startswith("2") else 1,
                 optam=f.cleaned_data.get("secteur") == "2o",
+                quantite=f.cleaned_data.get("quantite") or 1,
             )
             for f in formset.forms
             if f.cleaned_data

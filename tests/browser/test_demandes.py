@@ -193,7 +193,7 @@ def test_a_prior_approval_from_the_devis_to_the_answer_letter(
     assert not axe_violations(page)
     page.get_by_label("Domaine").select_option("optique")
     page.get_by_label("Pour").select_option(label="Julien Lefebvre")
-    page.get_by_label("Opticien, dentiste ou audioprothésiste").fill("Optique du Parc")
+    page.get_by_label("Opticien, dentiste, audioprothésiste ou établissement").fill("Optique du Parc")
     page.get_by_label("Le devis (PDF, JPEG ou PNG)").set_input_files(str(devis))
     for i in range(2):
         ligne = page.locator("fieldset.ligne-devis").nth(i)

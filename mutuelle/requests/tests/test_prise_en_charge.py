@@ -139,3 +139,32 @@ def test_a_prior_approval_answered_late_shows_as_late(adherent, contrat, garanti
     assert "répondue en retard" in toutes
     assert "répondue en retard" in html.unescape(gestion.get(f"/gestion/demandes/{demande.numero}/").content.decode())
     assert Document.objects.filter(type_document=TypeDocument.PRISE_EN_CHARGE).count() == 1
+
+
+def test_a_hospital_stay_is_computed_per_night(adherent, contrat, garanties):
+    from decimal import Decimal
+
+    from tests.factories import GarantieFactory
+
+    GarantieFactory(
+        formule=garanties,
+        poste="chambre_particuliere",
+        praticien="tous",
+        libelle="Chambre particulière, par nuit",
+        type_garantie="forfait",
+        taux=None,
+        montant=Decimal("50.00"),
+    )
+    membre = connecter(Client(), adherent.user)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    response = _envoyer(
+        membre,
+        julien,
+        [{"soin": "CPC", "montant": "210.00", "quantite": "3"}],
+        domaine="hospitalisation",
+        professionnel="Clinique des Tilleuls",
+    )
+    assert response.status_code == 302
+    demande = Demande.objects.get()
+    ligne = demande.lignes_devis.get()
+    assert ligne.quantite == 3 and demande.montant_estime == Decimal("150.00")  # 50 € a night for 3 nights
