@@ -11,6 +11,26 @@ from typing import Any
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _serveur_sequentiel() -> None:
+    """The live server answers one request at a time. The tests' database is an in-memory SQLite
+    shared between threads, where two requests at once (a member's page and a handler's, or the
+    browser's parallel connections) can meet "database table is locked". Django closes each
+    connection of a non-threaded server, so Chromium simply queues."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class ServeurSequentiel(WSGIServer):
+        # The live-server thread already uses the test's database connections; requests run in it.
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.connections_override = connections_override
+
+    LiveServerThread.server_class = ServeurSequentiel  # type: ignore[attr-defined]
+
+
+_serveur_sequentiel()
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 

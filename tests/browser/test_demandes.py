@@ -226,3 +226,115 @@ def test_a_prior_approval_from_the_devis_to_the_answer_letter(
     assert "Notre décision : Accord" in pdf_texte(fichier)
     assert not axe_violations(page)
     screenshot(page, "prise-en-charge-accord")
+
+
+def test_a_paper_claim_keyed_in_by_the_handler_becomes_a_reimbursement(
+    page: Any,
+    browser: Any,
+    live_server: Any,
+    adherent: Any,
+    contrat: Any,
+    formule: Any,
+    gestionnaire: Any,
+    tmp_path: Path,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mutuelle.referentiel.models import NaturePrestation
+    from tests.factories import garanties_carte
+
+    garanties_carte(formule)
+    NaturePrestation.objects.get_or_create(
+        code=1110,
+        defaults={"code_b2": "G", "libelle": "CONSULTATION MEDECINE GENERALE", "poste": "consultation_generaliste"},
+    )
+    scan = tmp_path / "feuille.pdf"
+    scan.write_bytes(pdf_simple("Feuille de soins"))
+    jour = (timezone.localdate() - timedelta(days=12)).isoformat()
+    _connexion(page, adherent.numero)
+    page.goto("/espace/demandes/")
+    page.get_by_role("link", name="Envoyer une feuille de soins").click()
+    assert not axe_violations(page)
+    page.get_by_label("Pour", exact=True).select_option(label="Julien Lefebvre")
+    page.get_by_label("Pourquoi une feuille de soins ?").select_option("etranger")
+    page.get_by_label("Date des soins").fill(jour)
+    page.get_by_label("Montant payé (€)").fill("45")
+    page.get_by_label("La feuille de soins et la facture (PDF, JPEG ou PNG)").set_input_files(str(scan))
+    page.get_by_role("button", name="Envoyer la demande").click()
+    assert "Votre feuille de soins est enregistrée" in page.locator("main").inner_text()
+    numero = page.locator("h1 small").inner_text().replace("n°", "").strip()
+
+    page.wait_for_load_state("networkidle")
+    gestion = _gestionnaire(browser, live_server, gestionnaire)
+    gestion.goto(f"/gestion/demandes/{numero}/")
+    gestion.get_by_label("Code (clé B2)").first.fill("G")
+    gestion.get_by_label("Montant (€)").first.fill("45")
+    gestion.get_by_role("button", name="Calculer et rembourser").click()
+    assert "acte(s) calculé(s)" in gestion.locator("main").inner_text()
+    assert not axe_violations(gestion)
+    gestion.wait_for_load_state("networkidle")
+    gestion.context.close()
+
+    page.goto("/espace/remboursements/")
+    page.get_by_role("link", name="Consultation et visite de généraliste").first.click()
+    assert "Comment est calculé ce remboursement" in page.locator("main").inner_text()
+    screenshot(page, "feuille-de-soins-remboursement")
+
+
+def test_a_newborn_added_from_the_profile_and_the_data_archive(
+    page: Any, browser: Any, live_server: Any, adherent: Any, contrat: Any, gestionnaire: Any, tmp_path: Path
+) -> None:
+    import re
+    import zipfile
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    acte = tmp_path / "acte.pdf"
+    acte.write_bytes(pdf_simple("Acte de naissance"))
+    naissance = (timezone.localdate() - timedelta(days=15)).isoformat()
+    _connexion(page, adherent.numero)
+    page.get_by_role("link", name="Mon profil").click()
+    page.get_by_role("link", name="Ajouter un bénéficiaire (naissance, conjoint)").click()
+    assert not axe_violations(page)
+    page.get_by_label("Qui ajoutez-vous ?").select_option("enfant")
+    page.get_by_label("Prénom").fill("Zoé")
+    page.get_by_label("Nom", exact=True).fill("Lefebvre")
+    page.get_by_label("Date de naissance").fill(naissance)
+    page.get_by_label("Sexe").select_option("2")
+    page.get_by_label("Couvert à partir du").fill(naissance)
+    page.get_by_label("Justificatif (PDF, JPEG ou PNG)").set_input_files(str(acte))
+    page.get_by_role("button", name="Envoyer la demande").click()
+    assert "un gestionnaire vérifie le justificatif" in page.locator("main").inner_text()
+    numero = page.locator("h1 small").inner_text().replace("n°", "").strip()
+
+    page.wait_for_load_state("networkidle")
+    gestion = _gestionnaire(browser, live_server, gestionnaire)
+    gestion.goto(f"/gestion/demandes/{numero}/")
+    gestion.get_by_label("Décision").select_option("appliquee")
+    gestion.get_by_label("Réponse à l'adhérent").fill("Bienvenue à Zoé !")
+    gestion.get_by_role("button", name="Clore la demande").click()
+    gestion.wait_for_load_state("networkidle")
+    gestion.context.close()
+
+    page.goto("/espace/documents/carte/")
+    assert "Zoé Lefebvre" in page.locator("main").inner_text()
+
+    # « Mes données »: the archive is prepared, its link emailed, and downloaded.
+    page.goto("/espace/profil/mes-donnees/")
+    assert not axe_violations(page)
+    page.get_by_role("button", name="Préparer l'archive de mes données").click()
+    assert "Votre archive est en préparation" in page.locator("main").inner_text()
+    lien = re.search(r"(/espace/profil/mes-donnees/[\w-]{20,}/)", str(mail.outbox[-1].body))
+    assert lien
+    with page.expect_download() as attente:
+        page.evaluate(
+            "url => { const a = document.createElement('a'); a.href = url; document.body.appendChild(a); a.click(); }",
+            lien.group(1),
+        )
+    fichier = tmp_path / "donnees.zip"
+    attente.value.save_as(fichier)
+    assert "donnees.json" in zipfile.ZipFile(fichier).namelist()
