@@ -17,6 +17,7 @@ class TypeDocument(models.TextChoices):
     BULLETIN = "bulletin", "Bulletin d'adhésion"
     AIDES = "aides", "Attestation ACS / CSS"
     PRISE_EN_CHARGE = "prise_en_charge", "Réponse à une demande de prise en charge"
+    ESTIMATION = "estimation", "Estimation d'un devis"
 
 
 class Impression(models.TextChoices):

@@ -289,6 +289,8 @@ def estimer(request: HttpRequest) -> HttpResponse:
         }
     else:
         resultats = []
+    if total is not None and data is not None and "enregistrer" in data:
+        return _estimation_enregistrer(request, resultats, total)
     return render(
         request,
         "requests/estimer.html",
@@ -296,12 +298,65 @@ def estimer(request: HttpRequest) -> HttpResponse:
             "formset": formset,
             "resultats": resultats,
             "total": total,
+            "vers_prise_en_charge": _vers_prise_en_charge(resultats),
             "contrat": contrat,
             "max": LIGNES_DEVIS,
             "plus": min(len(formset.forms) + 1, LIGNES_DEVIS),
         },
         status=400 if data is not None and total is None else 200,
     )
+
+
+def _estimation_enregistrer(request: HttpRequest, resultats: list[Any], total: dict[str, Any]) -> HttpResponse:
+    """The estimate as a PDF in « Mes documents » (to keep, print, or show the practitioner)."""
+    from mutuelle.documents.contenus import Contenu
+    from mutuelle.documents.models import TypeDocument
+    from mutuelle.documents.services import document_emettre
+
+    aujourdhui = timezone.localdate()
+    document = document_emettre(
+        adherent=_adherent(request),
+        contenu=Contenu(
+            type_document=TypeDocument.ESTIMATION,
+            template="documents/pdf/estimation.html",
+            titre=f"Estimation d'un devis du {aujourdhui:%d/%m/%Y}",
+            contexte={"resultats": resultats, "total": total},
+        ),
+        demande_par=request.user,
+        request=request,
+    )
+    return redirect("documents:telecharger", document.pk)
+
+
+def _vers_prise_en_charge(resultats: list[Any]) -> str:
+    """The prior-approval form's address, pre-filled with these lines, when they make one request
+    (one person, one domain that needs an approval); empty otherwise."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from mutuelle.requests.services import SOINS_PAR_DOMAINE
+
+    if not resultats or len({r.ligne.beneficiaire.pk for r in resultats}) != 1:
+        return ""
+    domaines = {d for d, codes in SOINS_PAR_DOMAINE.items() for r in resultats if r.ligne.soin in codes}
+    if len(domaines) != 1 or any(
+        all(r.ligne.soin not in codes for codes in SOINS_PAR_DOMAINE.values()) for r in resultats
+    ):
+        return ""
+    parametres: dict[str, Any] = {"domaine": domaines.pop(), "beneficiaire": resultats[0].ligne.beneficiaire.pk}
+    for i, r in enumerate(resultats):
+        parametres.update(
+            {
+                f"l{i}-soin": r.ligne.soin,
+                f"l{i}-date": r.ligne.date_soins.isoformat(),
+                f"l{i}-montant": str(r.ligne.montant),
+                f"l{i}-base": "" if r.ligne.base is None else str(r.ligne.base),
+                f"l{i}-quantite": r.ligne.quantite,
+                f"l{i}-secteur": "2o" if r.ligne.optam else str(r.ligne.secteur),
+            }
+        )
+    return reverse("requests:prise_en_charge") + "?" + urlencode(parametres)
 
 
 @require_http_methods(["GET", "POST"])
@@ -325,13 +380,33 @@ def prise_en_charge(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     lignes = request.GET.get("lignes", "2")
     n = min(max(int(lignes), 1), LIGNES_DEVIS) if lignes.isdigit() else 2
+    initial = [{"date_soins": aujourdhui, "secteur": "1"} for _ in range(n)]
+    # Lines carried over from an estimate (« Demander une prise en charge avec ce devis »).
+    repris = [
+        {
+            "soin": request.GET[f"l{i}-soin"],
+            "date_soins": request.GET.get(f"l{i}-date") or aujourdhui,
+            "montant": request.GET.get(f"l{i}-montant"),
+            "base": request.GET.get(f"l{i}-base") or None,
+            "quantite": request.GET.get(f"l{i}-quantite") or 1,
+            "secteur": request.GET.get(f"l{i}-secteur") or "1",
+        }
+        for i in range(LIGNES_DEVIS)
+        if request.GET.get(f"l{i}-soin")
+    ]
     formset = Formset(
         data,
         prefix="ligne",
-        initial=None if data else [{"date_soins": aujourdhui, "secteur": "1"} for _ in range(n)],
+        initial=None if data else (repris or initial),
         form_kwargs={"personnes": personnes},
     )
-    form = PriseEnChargeForm(data, request.FILES or None, personnes=personnes, request=request)
+    form = PriseEnChargeForm(
+        data,
+        request.FILES or None,
+        personnes=personnes,
+        request=request,
+        initial={"domaine": request.GET.get("domaine"), "beneficiaire": request.GET.get("beneficiaire")},
+    )
     if data is not None and form.is_valid() and formset.is_valid() and contrat is not None:
         beneficiaire = beneficiaires[form.cleaned_data["beneficiaire"]]
         lignes_devis = [

@@ -183,3 +183,41 @@ def test_adding_a_line_keeps_what_was_typed(adherent, contrat, garanties):
     page = response.content.decode()
     assert response.status_code == 200 and 'value="37.50"' in page and 'name="form-1-montant"' in page
     assert "Reste à votre charge" not in page  # nothing computed yet
+
+
+def test_an_estimate_is_saved_as_a_pdf_or_turned_into_a_prior_approval(adherent, contrat, garanties):
+    from mutuelle.documents.models import Document, TypeDocument
+    from tests.pdf import pdf_texte
+
+    membre = connecter(Client(), adherent.user)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    lignes = [
+        {
+            "beneficiaire": julien.pk,
+            "soin": "VU1",
+            "date_soins": _demain().isoformat(),
+            "montant": "120.00",
+            "base": "0.05",
+            "secteur": "1",
+        }
+    ]
+    page = html.unescape(_post(membre, lignes).content.decode())
+    lien = page.split('href="/espace/demandes/prise-en-charge/?', 1)[1].split('"', 1)[0]
+    formulaire = membre.get(f"/espace/demandes/prise-en-charge/?{html.unescape(lien)}").content.decode()
+    assert 'value="120.00"' in formulaire and 'value="optique" selected' in formulaire
+    donnees = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "0",
+        "form-MIN_NUM_FORMS": "1",
+        "form-MAX_NUM_FORMS": "6",
+        **{f"form-0-{k}": v for k, v in lignes[0].items()},
+        "enregistrer": "1",
+    }
+    response = membre.post("/espace/demandes/estimer-un-devis/", donnees)
+    document = Document.objects.get(type_document=TypeDocument.ESTIMATION)
+    assert response["Location"] == f"/espace/documents/{document.pk}/pdf/"
+    texte = " ".join(pdf_texte(document.fichier.path).split())
+    from tests.pdf import pdf_png
+
+    pdf_png(document.fichier.path, "document-estimation")
+    assert "Estimation d'un devis" in texte and "pas un engagement" in texte and "Base de remboursement" in texte
