@@ -180,6 +180,11 @@ class PriseEnChargeForm(_AvecFichiers):
     domaine = forms.ChoiceField(label="Domaine", choices=[])
     beneficiaire = forms.TypedChoiceField(label="Pour", coerce=int)
     professionnel = forms.CharField(label="Opticien, dentiste, audioprothésiste ou établissement", max_length=150)
+    email_professionnel = forms.EmailField(
+        label="Son adresse email (facultatif)",
+        required=False,
+        help_text="En cas d'accord, nous le lui envoyons : il peut alors pratiquer le tiers payant.",
+    )
     commentaire = forms.CharField(
         label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -112,6 +112,9 @@ class Demande(models.Model):
         related_name="demandes",
     )
     professionnel = models.CharField("professionnel de santé", max_length=150, blank=True)
+    email_professionnel = models.EmailField(
+        "email du professionnel", blank=True, help_text="Il reçoit l'accord pour pratiquer le tiers payant."
+    )
     montant_estime = models.DecimalField(
         "part mutuelle calculée", max_digits=12, decimal_places=2, null=True, blank=True
     )

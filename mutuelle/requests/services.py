@@ -279,6 +279,8 @@ def demande_avancer(
         demande.montant_corrige = None
         demande.montant_estime = calcule
         demande.document = _reponse_prise_en_charge(demande, decision=decision, message=message, par=par)
+        if decision != Decision.REFUS and demande.email_professionnel:
+            _professionnel_informer(demande, request=request, par=par)
     if vers == StatutDemande.TRAITEE and decision == Decision.LIQUIDEE:
         from mutuelle.claims.models import Decompte
 
@@ -451,6 +453,7 @@ def prise_en_charge_demander(
     domaine: str,
     professionnel: str,
     lignes: list[Any],
+    email_professionnel: str = "",
     devis: Envoi,
     commentaire: str,
     par: Any,
@@ -485,6 +488,7 @@ def prise_en_charge_demander(
                 "domaine": domaine,
                 "beneficiaire": beneficiaire,
                 "professionnel": professionnel.strip()[:150],
+                "email_professionnel": email_professionnel.strip(),
                 "montant_estime": sum((e.mutuelle for e in estimations), ZERO),
             },
             request=request,
@@ -707,3 +711,35 @@ def feuille_soins_liquider(
     )
     Demande.objects.filter(pk=demande.pk).update(montant_accorde=total)
     return lignes
+
+
+def _professionnel_informer(demande: Demande, *, request: HttpRequest | None, par: Any) -> None:
+    """Under tiers payant the practitioner needs the agreement: it is emailed to the address the
+    member gave, with the letter (the member chose to share it), after the commit."""
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+
+    document = demande.document
+    if document is None:
+        return
+    mutuelle = mutuelle_get()
+    corps = render_to_string(
+        "requests/email_professionnel.txt",
+        {"demande": demande, "mutuelle": mutuelle, "montant": demande.montant_accorde, "document": document},
+    )
+    with document.fichier.open("rb") as f:
+        contenu = f.read()
+    message = EmailMessage(
+        subject=f"{mutuelle.nom_court} — accord de prise en charge n° {demande.numero}",
+        body=corps,
+        to=[demande.email_professionnel],
+    )
+    message.attach(f"accord-{demande.numero}.pdf", contenu, "application/pdf")
+    transaction.on_commit(message.send)
+    audit_log(
+        action="requests.prise_en_charge.professionnel_informe",
+        actor=par,
+        target=demande,
+        adherent=demande.adherent,
+        request=request,
+    )

@@ -429,6 +429,7 @@ def prise_en_charge(request: HttpRequest) -> HttpResponse:
                 beneficiaire=beneficiaire,
                 domaine=form.cleaned_data["domaine"],
                 professionnel=form.cleaned_data["professionnel"],
+                email_professionnel=form.cleaned_data.get("email_professionnel") or "",
                 lignes=lignes_devis,
                 devis=form.envois[0],
                 commentaire=form.cleaned_data["commentaire"],

@@ -88,7 +88,9 @@ def test_a_document_request_goes_to_the_handler_and_back(
     gestion.context.close()
 
 
-def test_a_member_contests_from_the_reimbursement_page(page: Any, adherent: Any, contrat: Any) -> None:
+def test_a_member_contests_from_the_reimbursement_page(
+    page: Any, browser: Any, live_server: Any, adherent: Any, contrat: Any, gestionnaire: Any
+) -> None:
     ligne = ligne_make(beneficiaire=contrat.beneficiaires.get(prenom="Julien"))
     _connexion(page, adherent.numero)
     page.goto(f"/espace/remboursements/{ligne.pk}/")
@@ -100,6 +102,23 @@ def test_a_member_contests_from_the_reimbursement_page(page: Any, adherent: Any,
     main = page.locator("main").inner_text()
     assert "Votre contestation est enregistrée" in main and "Contestation d'un remboursement" in main
     screenshot(page, "contestation-envoyee")
+    numero = page.locator("h1 small").inner_text().replace("n°", "").strip()
+
+    page.wait_for_load_state("networkidle")
+    gestion = _gestionnaire(browser, live_server, gestionnaire)
+    gestion.goto(f"/gestion/demandes/{numero}/")
+    gestion.get_by_label("Décision").select_option("corrige")
+    gestion.get_by_label("Part de la mutuelle après correction (€, si corrigé)").fill("14.50")
+    gestion.get_by_label("Réponse à l'adhérent").fill("Le taux OPTAM s'applique : nous corrigeons.")
+    gestion.get_by_role("button", name="Clore la demande").click()
+    gestion.wait_for_load_state("networkidle")
+    gestion.context.close()
+
+    page.get_by_role("link", name="Notifications").click()
+    notification = page.locator("li").filter(has_text=f"Votre demande n° {numero} est traitée")
+    notification.get_by_role("button", name="Voir le détail").click()
+    main = page.locator("main").inner_text()
+    assert "Remboursement corrigé" in main and "14,50" in main
 
 
 def test_new_bank_details_from_the_profile_to_the_handlers_check(

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -58,10 +59,12 @@ LUNETTES = [
 ]
 
 
-def test_a_prior_approval_goes_from_the_devis_to_a_verifiable_answer(adherent, contrat, garanties, gestionnaire):
+def test_a_prior_approval_goes_from_the_devis_to_a_verifiable_answer(
+    adherent, contrat, garanties, gestionnaire, django_capture_on_commit_callbacks
+):
     membre = connecter(Client(), adherent.user)
     julien = contrat.beneficiaires.get(prenom="Julien")
-    assert _envoyer(membre, julien, LUNETTES).status_code == 302
+    assert _envoyer(membre, julien, LUNETTES, email_professionnel="accueil@optique-du-parc.example").status_code == 302
     demande = Demande.objects.get()
     assert demande.type_demande == TypeDemande.PRISE_EN_CHARGE and demande.beneficiaire == julien
     assert demande.echeance == jours_ouvres_apres(timezone.localdate(), 5)
@@ -78,8 +81,13 @@ def test_a_prior_approval_goes_from_the_devis_to_a_verifiable_answer(adherent, c
         url, {"vers": "traitee", "decision": "accord_partiel", "montant_corrige": "9999", "message": "Partiel."}
     )
     assert trop.status_code == 400 and "accord partiel" in html.unescape(trop.content.decode())
-    gestion.post(url, {"vers": "traitee", "decision": "accord", "message": "Accord sur le devis."})
+    with django_capture_on_commit_callbacks(execute=True):
+        gestion.post(url, {"vers": "traitee", "decision": "accord", "message": "Accord sur le devis."})
     demande.refresh_from_db()
+    # The practitioner gets the agreement, to practise tiers payant.
+    courriel = next(m for m in mail.outbox if m.to == ["accueil@optique-du-parc.example"])
+    assert demande.numero in courriel.subject and courriel.attachments[0][2] == "application/pdf"
+    assert "Lefebvre" in courriel.body and julien.nir not in courriel.body
     assert demande.decision == Decision.ACCORD and demande.montant_accorde == demande.montant_estime
     lettre = demande.document
     assert lettre is not None and lettre.type_document == TypeDocument.PRISE_EN_CHARGE
@@ -96,7 +104,7 @@ def test_a_prior_approval_goes_from_the_devis_to_a_verifiable_answer(adherent, c
 
 def test_a_refusal_commits_nothing(adherent, contrat, garanties, gestionnaire):
     membre = connecter(Client(), adherent.user)
-    _envoyer(membre, contrat.beneficiaires.get(prenom="Julien"), LUNETTES)
+    _envoyer(membre, contrat.beneficiaires.get(prenom="Julien"), LUNETTES, email_professionnel="pro@cabinet.example")
     demande = Demande.objects.get()
     gestion = connecter(Client(), gestionnaire)
     gestion.post(
@@ -106,6 +114,7 @@ def test_a_refusal_commits_nothing(adherent, contrat, garanties, gestionnaire):
     demande.refresh_from_db()
     assert demande.montant_accorde == 0 and demande.statut == StatutDemande.TRAITEE
     assert "Notre décision : Refus" in pdf_texte(demande.document.fichier.path)
+    assert not any(m.to == ["pro@cabinet.example"] for m in mail.outbox)  # nothing to tell on a refusal
 
 
 def test_a_wrong_devis_saves_nothing(adherent, contrat, garanties, autre_adherent):
