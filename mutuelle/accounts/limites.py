@@ -18,10 +18,17 @@ GROUPE = "mutuelle.accounts.authentification"
 
 
 def ip_limitee(
-    request: HttpRequest, *, groupe: str = GROUPE, taux: str | None = None, methode: str = "POST", cle: str = "ip"
+    request: HttpRequest,
+    *,
+    groupe: str = GROUPE,
+    taux: str | None = None,
+    methode: str = "POST",
+    cle: str = "ip",
+    action: str = "accounts.ip_throttled",
 ) -> bool:
     """Count this request (POSTs by default) against the client's IP, or another key such as
-    ``user``; True once over the limit (the authentication forms' limit unless ``taux`` is given)."""
+    ``user``; True once over the limit (the authentication forms' limit unless ``taux`` is given).
+    Going over is audited as ``action``."""
     limitee = bool(
         is_ratelimited(
             request,
@@ -33,7 +40,7 @@ def ip_limitee(
         )
     )
     if limitee:
-        audit_log(action="accounts.ip_throttled", actor=None, request=request, message=request.path[:200])
+        audit_log(action=action, actor=None, request=request, message=request.path[:200])
     return limitee
 
 

@@ -805,9 +805,9 @@ def seed_demandes(report: SeedReport) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
-    from weasyprint import HTML
 
     from mutuelle.claims.models import LigneRemboursement
+    from mutuelle.documents.rendu import pdf_depuis_html
     from mutuelle.requests.fichiers import assainir
     from mutuelle.requests.models import Demande, MotifContestation, ObjetDocument, StatutDemande, TypeDemande
     from mutuelle.requests.services import Envoi, demande_avancer, demande_creer
@@ -817,8 +817,8 @@ def seed_demandes(report: SeedReport) -> None:
     premier, second = report.adherent_logins[0][0], report.adherent_logins[1][0]
 
     def piece(titre: str) -> Envoi:
-        pdf = HTML(string=f"<h1>{titre}</h1><p>Document de démonstration.</p>").write_pdf() or b""
-        return Envoi(nom=f"{titre.lower().replace(' ', '-')}.pdf", fichier=assainir(pdf))
+        pdf = pdf_depuis_html(f"<html lang='fr'><title>{titre}</title><h1>{titre}</h1><p>Démonstration.</p></html>")
+        return Envoi(nom=f"{titre.lower().replace(' ', '-')}.pdf", fichier=assainir(pdf.contenu))
 
     demande_creer(
         adherent=premier,

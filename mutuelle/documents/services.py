@@ -125,10 +125,13 @@ def document_emettre(
     return document
 
 
-def carte_courante(*, adherent: Adherent, demande_par: Any = None, request: HttpRequest | None = None) -> Document:
+def carte_courante(
+    *, adherent: Adherent, demande_par: Any = None, request: HttpRequest | None = None, contenu: Contenu | None = None
+) -> Document:
     """The member's tiers-payant card for today: the one already issued if nothing it prints has
-    changed (beneficiaries, formula, validity), otherwise a new one that replaces it."""
-    contenu = contenus.carte_tiers_payant(adherent, mutuelle_get())
+    changed (beneficiaries, formula, validity), otherwise a new one that replaces it. ``contenu`` is
+    the card's content when the caller already read it."""
+    contenu = contenu or contenus.carte_tiers_payant(adherent, mutuelle_get())
     actuelle = (
         Document.objects.filter(
             adherent=adherent,

@@ -105,7 +105,13 @@ def emettre(request: HttpRequest, type_document: str) -> HttpResponseBase:
     adherent = _adherent(request)
     if type_document not in TypeDocument.values:
         raise Http404("Document inconnu.")
-    if ip_limitee(request, groupe="mutuelle.documents.emission", taux=settings.MUTUELLE_LIMITE_DOCUMENTS, cle="user"):
+    if ip_limitee(
+        request,
+        groupe="mutuelle.documents.emission",
+        taux=settings.MUTUELLE_LIMITE_DOCUMENTS,
+        cle="user",
+        action="documents.emission_limitee",
+    ):
         return reponse_limite_ip(request, "documents/trop_de_documents.html")
     data = request.POST.copy()
     data["type"] = type_document
@@ -143,11 +149,11 @@ def carte(request: HttpRequest) -> HttpResponse:
     """The card on a phone's screen, with its Data Matrix; the same data as the PDF."""
     adherent = _adherent(request)
     try:
-        document = carte_courante(adherent=adherent, demande_par=request.user, request=request)
+        contenu = contenus.carte_tiers_payant(adherent, mutuelle_get())
+        document = carte_courante(adherent=adherent, demande_par=request.user, request=request, contenu=contenu)
     except DocumentIndisponible as exc:
         messages.error(request, str(exc))
         return redirect("documents:liste")
-    contenu = contenus.carte_tiers_payant(adherent, mutuelle_get())
     return render(
         request,
         "documents/carte.html",
@@ -165,7 +171,11 @@ def carte(request: HttpRequest) -> HttpResponse:
 
 def _limite(request: HttpRequest) -> bool:
     return ip_limitee(
-        request, groupe="mutuelle.documents.verification", taux=settings.MUTUELLE_LIMITE_VERIFICATION, methode="GET"
+        request,
+        groupe="mutuelle.documents.verification",
+        taux=settings.MUTUELLE_LIMITE_VERIFICATION,
+        methode="GET",
+        action="documents.verification_limitee",
     )
 
 

@@ -11,7 +11,9 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from mutuelle.claims.models import LigneRemboursement, Statut
-from mutuelle.requests.models import Decision, Demande, MotifContestation, ObjetDocument, StatutDemande
+from mutuelle.espace.forms import DateInput
+from mutuelle.members.models import Civilite, Sexe
+from mutuelle.requests.models import Circonstance, Decision, Demande, MotifContestation, ObjetDocument, StatutDemande
 from mutuelle.requests.services import DemandeRefusee, Envoi, fichiers_verifier
 
 
@@ -125,6 +127,23 @@ class TraitementForm(forms.Form):
     )
 
 
+def ligne_devis(donnees: dict[str, Any], beneficiaire: Any, *, soin: str) -> Any:
+    """A devis or claim line for the rules engine, from a form's cleaned data."""
+    from mutuelle.requests.estimation import LigneDevis
+
+    secteur = donnees.get("secteur") or "1"
+    return LigneDevis(
+        beneficiaire=beneficiaire,
+        soin=soin,
+        date_soins=donnees["date_soins"],
+        montant=donnees["montant"],
+        base=donnees.get("base"),
+        secteur=2 if secteur.startswith("2") else 1,
+        optam=secteur == "2o",
+        quantite=donnees.get("quantite") or 1,
+    )
+
+
 SECTEURS = [
     ("1", "Secteur 1 (tarifs de la Sécurité sociale)"),
     ("2o", "Secteur 2 adhérent OPTAM"),
@@ -135,7 +154,7 @@ SECTEURS = [
 class LigneDevisForm(forms.Form):
     beneficiaire = forms.TypedChoiceField(label="Pour", coerce=int)
     soin = forms.ChoiceField(label="Soin")
-    date_soins = forms.DateField(label="Date prévue", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_soins = forms.DateField(label="Date prévue", widget=DateInput())
     montant = forms.DecimalField(label="Prix sur le devis (€)", min_value=0, max_digits=9, decimal_places=2)
     quantite = forms.IntegerField(
         label="Quantité", min_value=1, max_value=365, initial=1, required=False, help_text="Les nuits, pour un séjour."
@@ -156,6 +175,10 @@ class LigneDevisForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["beneficiaire"].choices = personnes  # type: ignore[attr-defined]
         self.fields["soin"].choices = SOINS_CHOIX  # type: ignore[attr-defined]
+
+    def ligne_devis(self, beneficiaire: Any) -> Any:
+        """The engine's line for this form's data (the sector choice is « 1 », « 2o » or « 2 »)."""
+        return ligne_devis(self.cleaned_data, beneficiaire, soin=self.cleaned_data["soin"])
 
     def clean_date_soins(self) -> Any:
         from django.utils import timezone
@@ -221,23 +244,21 @@ class _AvecJustificatif(_AvecFichiers):
 
 
 class AjoutBeneficiaireForm(_AvecJustificatif):
-    from mutuelle.members.models import Sexe as _Sexe
-
     qualite = forms.ChoiceField(
         label="Qui ajoutez-vous ?",
         choices=[("enfant", "Un enfant"), ("conjoint", "Un conjoint, concubin ou partenaire de PACS")],
     )
     prenom = forms.CharField(label="Prénom", max_length=100)
     nom = forms.CharField(label="Nom", max_length=100)
-    date_naissance = forms.DateField(label="Date de naissance", widget=forms.DateInput(attrs={"type": "date"}))
-    sexe = forms.ChoiceField(label="Sexe", choices=_Sexe.choices)
+    date_naissance = forms.DateField(label="Date de naissance", widget=DateInput())
+    sexe = forms.ChoiceField(label="Sexe", choices=Sexe.choices)
     nir = forms.CharField(
         label="Numéro de sécurité sociale (facultatif pour un enfant)",
         max_length=21,
         required=False,
         help_text="Laissé vide, l'enfant est rattaché à votre numéro.",
     )
-    date_effet = forms.DateField(label="Couvert à partir du", widget=forms.DateInput(attrs={"type": "date"}))
+    date_effet = forms.DateField(label="Couvert à partir du", widget=DateInput())
 
     def __init__(self, *args: Any, contrat: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -297,7 +318,7 @@ class AjoutBeneficiaireForm(_AvecJustificatif):
 
 class RetraitBeneficiaireForm(_AvecJustificatif):
     beneficiaire = forms.TypedChoiceField(label="Qui retirez-vous ?", coerce=int)
-    date_sortie = forms.DateField(label="Couvert jusqu'au", widget=forms.DateInput(attrs={"type": "date"}))
+    date_sortie = forms.DateField(label="Couvert jusqu'au", widget=DateInput())
 
     def __init__(self, *args: Any, personnes: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -305,19 +326,15 @@ class RetraitBeneficiaireForm(_AvecJustificatif):
 
 
 class EtatCivilForm(_AvecJustificatif):
-    from mutuelle.members.models import Civilite as _Civilite
-
-    civilite = forms.ChoiceField(label="Civilité", choices=_Civilite.choices)
+    civilite = forms.ChoiceField(label="Civilité", choices=Civilite.choices)
     nom = forms.CharField(label="Nom d'usage", max_length=100)
     nom_naissance = forms.CharField(label="Nom de naissance", max_length=100, required=False)
 
 
 class FeuilleSoinsForm(_AvecFichiers):
-    from mutuelle.requests.models import Circonstance as _Circonstance
-
     beneficiaire = forms.TypedChoiceField(label="Pour", coerce=int)
-    circonstance = forms.ChoiceField(label="Pourquoi une feuille de soins ?", choices=_Circonstance.choices)
-    date_soins = forms.DateField(label="Date des soins", widget=forms.DateInput(attrs={"type": "date"}))
+    circonstance = forms.ChoiceField(label="Pourquoi une feuille de soins ?", choices=Circonstance.choices)
+    date_soins = forms.DateField(label="Date des soins", widget=DateInput())
     montant = forms.DecimalField(label="Montant payé (€)", min_value=0, max_digits=9, decimal_places=2)
     commentaire = forms.CharField(
         label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -347,13 +364,16 @@ class ActeSaisiForm(forms.Form):
     """An act keyed in by the handler from a paper claim."""
 
     code = forms.CharField(label="Code de l'acte (clé B2 ou code de prestation)", max_length=10)
-    date_soins = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    date_soins = forms.DateField(label="Date", widget=DateInput())
     quantite = forms.IntegerField(label="Quantité", min_value=1, max_value=99, initial=1)
     montant = forms.DecimalField(label="Montant (€)", min_value=0, max_digits=9, decimal_places=2)
     base = forms.DecimalField(
         label="Base de remboursement (€)", required=False, min_value=0, max_digits=9, decimal_places=2
     )
     secteur = forms.ChoiceField(label="Praticien", choices=SECTEURS, initial="1", required=False)
+
+    def ligne_devis(self, beneficiaire: Any) -> Any:
+        return ligne_devis(self.cleaned_data, beneficiaire, soin=self.cleaned_data["code"])
 
     def clean_code(self) -> str:
         from regles.moteur import ActeInvalide, nature_de

@@ -24,7 +24,15 @@ from mutuelle.notifications.models import Categorie
 from mutuelle.notifications.services import notifier
 from mutuelle.requests.delais import jours_ouvres_apres
 from mutuelle.requests.fichiers import FichierRefuse, FichierSain, VirusDetecte, assainir
-from mutuelle.requests.models import Decision, Demande, EvenementDemande, PieceJointe, StatutDemande, TypeDemande
+from mutuelle.requests.models import (
+    STATUTS_OUVERTS,
+    Decision,
+    Demande,
+    EvenementDemande,
+    PieceJointe,
+    StatutDemande,
+    TypeDemande,
+)
 
 CONTESTATION_JOURS_OUVRES = 10
 ZERO = Decimal("0.00")
@@ -583,9 +591,7 @@ def modification_demander(
     request: HttpRequest | None = None,
 ) -> Demande:
     """Ask to add or remove a beneficiary, or to change the civil status, with the supporting document."""
-    ouverte = Demande.objects.filter(
-        adherent=adherent, type_demande=type_demande, statut__in=[s.value for s in StatutDemande if s != "traitee"]
-    )
+    ouverte = Demande.objects.filter(adherent=adherent, type_demande=type_demande, statut__in=STATUTS_OUVERTS)
     if type_demande == TypeDemande.ETAT_CIVIL and ouverte.exists():
         raise DemandeRefusee("Un changement d'état civil est déjà en cours : attendez sa réponse.")
     return demande_creer(

@@ -4,6 +4,7 @@ otherwise); files are served as attachments, never inline."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -75,6 +76,20 @@ def _adherent(request: HttpRequest) -> Adherent:
     return request.adherent  # type: ignore[attr-defined]
 
 
+def _enregistrer(
+    request: HttpRequest, form: Any, creer: Callable[[], Demande], message: Callable[[Demande], str]
+) -> HttpResponse | None:
+    """Create the request; on success tell the member and show it, otherwise the refusal goes on the
+    form (and None lets the view render it again)."""
+    try:
+        demande = creer()
+    except DemandeRefusee as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(request, message(demande))
+    return redirect("requests:detail", numero=demande.numero)
+
+
 def _piece(piece: PieceJointe) -> FileResponse:
     return FileResponse(piece.fichier.open("rb"), as_attachment=True, filename=piece.nom, content_type=piece.type_mime)
 
@@ -104,8 +119,10 @@ def envoyer_document(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            demande = demande_creer(
+        reponse = _enregistrer(
+            request,
+            form,
+            lambda: demande_creer(
                 adherent=adherent,
                 type_demande=TypeDemande.DOCUMENT,
                 envois=form.envois,
@@ -115,16 +132,14 @@ def envoyer_document(request: HttpRequest) -> HttpResponse:
                 demande_liee=data["demande_liee"] if data["objet"] == ObjetDocument.DEMANDE else None,
                 commentaire=data["commentaire"],
                 request=request,
-            )
-        except DemandeRefusee as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
+            ),
+            lambda demande: (
                 f"Votre envoi est enregistré sous le n° {demande.numero}. "
-                f"Nous le traitons au plus tard le {demande.echeance:%d/%m/%Y}.",
-            )
-            return redirect("requests:detail", numero=demande.numero)
+                f"Nous le traitons au plus tard le {demande.echeance:%d/%m/%Y}."
+            ),
+        )
+        if reponse is not None:
+            return reponse
     return render(request, "requests/envoyer_document.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -140,8 +155,10 @@ def contester(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("requests:detail", numero=ouverte.get().numero)
     form = ContestationForm(request.POST or None, request.FILES or None, request=request)
     if request.method == "POST" and form.is_valid():
-        try:
-            demande = demande_creer(
+        reponse = _enregistrer(
+            request,
+            form,
+            lambda: demande_creer(
                 adherent=adherent,
                 type_demande=TypeDemande.CONTESTATION,
                 envois=form.envois,
@@ -150,16 +167,14 @@ def contester(request: HttpRequest, pk: int) -> HttpResponse:
                 ligne=ligne,
                 commentaire=form.cleaned_data["commentaire"],
                 request=request,
-            )
-        except DemandeRefusee as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
+            ),
+            lambda demande: (
                 f"Votre contestation est enregistrée sous le n° {demande.numero}. "
-                f"Un gestionnaire vous répond au plus tard le {demande.echeance:%d/%m/%Y}.",
-            )
-            return redirect("requests:detail", numero=demande.numero)
+                f"Un gestionnaire vous répond au plus tard le {demande.echeance:%d/%m/%Y}."
+            ),
+        )
+        if reponse is not None:
+            return reponse
     return render(
         request, "requests/contester.html", {"form": form, "ligne": ligne}, status=400 if form.errors else 200
     )
@@ -221,7 +236,7 @@ def estimer(request: HttpRequest) -> HttpResponse:
     from django.forms import formset_factory
 
     from mutuelle.documents.contenus import beneficiaires_couverts, contrat_en_cours
-    from mutuelle.requests.estimation import EstimationImpossible, LigneDevis
+    from mutuelle.requests.estimation import EstimationImpossible
     from mutuelle.requests.estimation import estimer as estimer_ligne
     from mutuelle.requests.forms import LigneDevisForm
 
@@ -260,23 +275,8 @@ def estimer(request: HttpRequest) -> HttpResponse:
         for form in formset.forms:
             if not form.cleaned_data:
                 continue
-            d = form.cleaned_data
-            secteur = d.get("secteur") or "1"
             try:
-                resultats.append(
-                    estimer_ligne(
-                        LigneDevis(
-                            beneficiaire=beneficiaires[d["beneficiaire"]],
-                            soin=d["soin"],
-                            date_soins=d["date_soins"],
-                            montant=d["montant"],
-                            base=d.get("base"),
-                            secteur=2 if secteur.startswith("2") else 1,
-                            optam=secteur == "2o",
-                            quantite=d.get("quantite") or 1,
-                        )
-                    )
-                )
+                resultats.append(estimer_ligne(form.ligne_devis(beneficiaires[form.cleaned_data["beneficiaire"]])))
             except EstimationImpossible as exc:
                 form.add_error(None, str(exc))
     total = None
@@ -367,7 +367,6 @@ def prise_en_charge(request: HttpRequest) -> HttpResponse:
     from django.forms import formset_factory
 
     from mutuelle.documents.contenus import beneficiaires_couverts, contrat_en_cours
-    from mutuelle.requests.estimation import LigneDevis
     from mutuelle.requests.forms import LigneDevisPecForm, PriseEnChargeForm
     from mutuelle.requests.services import prise_en_charge_demander
 
@@ -409,22 +408,11 @@ def prise_en_charge(request: HttpRequest) -> HttpResponse:
     )
     if data is not None and form.is_valid() and formset.is_valid() and contrat is not None:
         beneficiaire = beneficiaires[form.cleaned_data["beneficiaire"]]
-        lignes_devis = [
-            LigneDevis(
-                beneficiaire=beneficiaire,
-                soin=f.cleaned_data["soin"],
-                date_soins=f.cleaned_data["date_soins"],
-                montant=f.cleaned_data["montant"],
-                base=f.cleaned_data.get("base"),
-                secteur=2 if (f.cleaned_data.get("secteur") or "1").startswith("2") else 1,
-                optam=f.cleaned_data.get("secteur") == "2o",
-                quantite=f.cleaned_data.get("quantite") or 1,
-            )
-            for f in formset.forms
-            if f.cleaned_data
-        ]
-        try:
-            demande = prise_en_charge_demander(
+        lignes_devis = [f.ligne_devis(beneficiaire) for f in formset.forms if f.cleaned_data]
+        reponse = _enregistrer(
+            request,
+            form,
+            lambda: prise_en_charge_demander(
                 adherent=adherent,
                 beneficiaire=beneficiaire,
                 domaine=form.cleaned_data["domaine"],
@@ -435,16 +423,14 @@ def prise_en_charge(request: HttpRequest) -> HttpResponse:
                 commentaire=form.cleaned_data["commentaire"],
                 par=request.user,
                 request=request,
-            )
-        except DemandeRefusee as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
+            ),
+            lambda demande: (
                 f"Votre demande de prise en charge est enregistrée sous le n° {demande.numero}. "
-                f"Réponse au plus tard le {demande.echeance:%d/%m/%Y}.",
-            )
-            return redirect("requests:detail", numero=demande.numero)
+                f"Réponse au plus tard le {demande.echeance:%d/%m/%Y}."
+            ),
+        )
+        if reponse is not None:
+            return reponse
     return render(
         request,
         "requests/prise_en_charge.html",
@@ -464,8 +450,10 @@ def _modification(request: HttpRequest, type_demande: str, form: Any, donnees: A
     from mutuelle.requests.services import modification_demander
 
     if request.method == "POST" and form.is_valid():
-        try:
-            demande = modification_demander(
+        reponse = _enregistrer(
+            request,
+            form,
+            lambda: modification_demander(
                 adherent=_adherent(request),
                 type_demande=type_demande,
                 donnees=donnees(),
@@ -473,16 +461,14 @@ def _modification(request: HttpRequest, type_demande: str, form: Any, donnees: A
                 commentaire=form.cleaned_data.get("commentaire", ""),
                 par=request.user,
                 request=request,
-            )
-        except DemandeRefusee as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
+            ),
+            lambda demande: (
                 f"Votre demande est enregistrée sous le n° {demande.numero} : un gestionnaire vérifie le justificatif "
-                f"et l'applique au plus tard le {demande.echeance:%d/%m/%Y}.",
-            )
-            return redirect("requests:detail", numero=demande.numero)
+                f"et l'applique au plus tard le {demande.echeance:%d/%m/%Y}."
+            ),
+        )
+        if reponse is not None:
+            return reponse
     return render(
         request, "requests/modification.html", {"form": form, "titre": titre}, status=400 if form.errors else 200
     )
@@ -573,8 +559,10 @@ def feuille_soins(request: HttpRequest) -> HttpResponse:
     form = FeuilleSoinsForm(request.POST or None, request.FILES or None, personnes=personnes, request=request)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            demande = feuille_soins_demander(
+        reponse = _enregistrer(
+            request,
+            form,
+            lambda: feuille_soins_demander(
                 adherent=adherent,
                 beneficiaire=beneficiaires[d["beneficiaire"]],
                 circonstance=d["circonstance"],
@@ -584,16 +572,14 @@ def feuille_soins(request: HttpRequest) -> HttpResponse:
                 commentaire=d["commentaire"],
                 par=request.user,
                 request=request,
-            )
-        except DemandeRefusee as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
+            ),
+            lambda demande: (
                 f"Votre feuille de soins est enregistrée sous le n° {demande.numero}. "
-                f"Nous calculons votre remboursement au plus tard le {demande.echeance:%d/%m/%Y}.",
-            )
-            return redirect("requests:detail", numero=demande.numero)
+                f"Nous calculons votre remboursement au plus tard le {demande.echeance:%d/%m/%Y}."
+            ),
+        )
+        if reponse is not None:
+            return reponse
     return render(
         request,
         "requests/modification.html",
@@ -703,7 +689,6 @@ def gestion_liquider(request: HttpRequest, numero: str) -> HttpResponse:
     """The handler keys in the acts of a paper claim: the engine computes them into reimbursement lines."""
     from django.forms import formset_factory
 
-    from mutuelle.requests.estimation import LigneDevis
     from mutuelle.requests.forms import ActeSaisiForm
     from mutuelle.requests.services import feuille_soins_liquider
 
@@ -711,20 +696,7 @@ def gestion_liquider(request: HttpRequest, numero: str) -> HttpResponse:
     Formset = formset_factory(ActeSaisiForm, extra=0, min_num=1, max_num=20, validate_max=True)
     formset = Formset(request.POST, prefix="acte")
     if formset.is_valid() and demande.beneficiaire is not None:
-        actes = [
-            LigneDevis(
-                beneficiaire=demande.beneficiaire,
-                soin=f.cleaned_data["code"],
-                date_soins=f.cleaned_data["date_soins"],
-                montant=f.cleaned_data["montant"],
-                base=f.cleaned_data.get("base"),
-                secteur=2 if (f.cleaned_data.get("secteur") or "1").startswith("2") else 1,
-                optam=f.cleaned_data.get("secteur") == "2o",
-                quantite=f.cleaned_data["quantite"],
-            )
-            for f in formset.forms
-            if f.cleaned_data
-        ]
+        actes = [f.ligne_devis(demande.beneficiaire) for f in formset.forms if f.cleaned_data]
         try:
             lignes = feuille_soins_liquider(
                 demande=demande, actes=actes, par=request.user, message=request.POST.get("message", ""), request=request

@@ -32,6 +32,26 @@ def _gestionnaire(browser: Any, live_server: Any, gestionnaire: Any) -> Any:
     return page
 
 
+def _numero(page: Any) -> str:
+    """The request number shown in the page's title (« … n° D2026-000001 »)."""
+    return str(page.locator("h1 small").inner_text().replace("n°", "").strip())
+
+
+def _clore(
+    browser: Any, live_server: Any, gestionnaire: Any, numero: str, decision: str, reponse: str, **champs: str
+) -> None:
+    """A handler closes the request with a decision and an answer (and any other field by label)."""
+    gestion = _gestionnaire(browser, live_server, gestionnaire)
+    gestion.goto(f"/gestion/demandes/{numero}/")
+    gestion.get_by_label("Décision").select_option(decision)
+    for libelle, valeur in champs.items():
+        gestion.get_by_label(libelle).fill(valeur)
+    gestion.get_by_label("Réponse à l'adhérent").fill(reponse)
+    gestion.get_by_role("button", name="Clore la demande").click()
+    gestion.wait_for_load_state("networkidle")
+    gestion.context.close()
+
+
 def test_a_document_request_goes_to_the_handler_and_back(
     page: Any, browser: Any, live_server: Any, adherent: Any, contrat: Any, gestionnaire: Any, tmp_path: Path
 ) -> None:
@@ -46,7 +66,7 @@ def test_a_document_request_goes_to_the_handler_and_back(
     page.get_by_label("Commentaire (facultatif)").fill("Séance du 12 novembre.")
     page.get_by_role("button", name="Envoyer").click()
     assert "Votre envoi est enregistré sous le n°" in page.locator("main").inner_text()
-    numero = page.locator("h1 small").inner_text().replace("n°", "").strip()
+    numero = _numero(page)
     assert not axe_violations(page)
     screenshot(page, "demande-envoyee")
 
@@ -102,17 +122,18 @@ def test_a_member_contests_from_the_reimbursement_page(
     main = page.locator("main").inner_text()
     assert "Votre contestation est enregistrée" in main and "Contestation d'un remboursement" in main
     screenshot(page, "contestation-envoyee")
-    numero = page.locator("h1 small").inner_text().replace("n°", "").strip()
+    numero = _numero(page)
 
     page.wait_for_load_state("networkidle")
-    gestion = _gestionnaire(browser, live_server, gestionnaire)
-    gestion.goto(f"/gestion/demandes/{numero}/")
-    gestion.get_by_label("Décision").select_option("corrige")
-    gestion.get_by_label("Part de la mutuelle après correction (€, si corrigé)").fill("14.50")
-    gestion.get_by_label("Réponse à l'adhérent").fill("Le taux OPTAM s'applique : nous corrigeons.")
-    gestion.get_by_role("button", name="Clore la demande").click()
-    gestion.wait_for_load_state("networkidle")
-    gestion.context.close()
+    _clore(
+        browser,
+        live_server,
+        gestionnaire,
+        numero,
+        "corrige",
+        "Le taux OPTAM s'applique : nous corrigeons.",
+        **{"Part de la mutuelle après correction (€, si corrigé)": "14.50"},
+    )
 
     page.get_by_role("link", name="Notifications").click()
     notification = page.locator("li").filter(has_text=f"Votre demande n° {numero} est traitée")
@@ -222,17 +243,11 @@ def test_a_prior_approval_from_the_devis_to_the_answer_letter(
         ligne.get_by_label("Base de remboursement (€)").fill("0.05")
     page.get_by_role("button", name="Envoyer la demande").click()
     assert "Votre demande de prise en charge est enregistrée" in page.locator("main").inner_text()
-    numero = page.locator("h1 small").inner_text().replace("n°", "").strip()
+    numero = _numero(page)
+    assert "Part de la mutuelle calculée" in page.goto(f"/espace/demandes/{numero}/").text()
 
     page.wait_for_load_state("networkidle")
-    gestion = _gestionnaire(browser, live_server, gestionnaire)
-    gestion.goto(f"/gestion/demandes/{numero}/")
-    assert "Part de la mutuelle calculée" in gestion.locator("main").inner_text()
-    gestion.get_by_label("Décision").select_option("accord")
-    gestion.get_by_label("Réponse à l'adhérent").fill("Accord sur votre devis.")
-    gestion.get_by_role("button", name="Clore la demande").click()
-    gestion.wait_for_load_state("networkidle")
-    gestion.context.close()
+    _clore(browser, live_server, gestionnaire, numero, "accord", "Accord sur votre devis.")
 
     page.goto(f"/espace/demandes/{numero}/")
     assert "Accord" in page.locator("main").inner_text()
@@ -283,7 +298,7 @@ def test_a_paper_claim_keyed_in_by_the_handler_becomes_a_reimbursement(
     page.get_by_label("La feuille de soins et la facture (PDF, JPEG ou PNG)").set_input_files(str(scan))
     page.get_by_role("button", name="Envoyer la demande").click()
     assert "Votre feuille de soins est enregistrée" in page.locator("main").inner_text()
-    numero = page.locator("h1 small").inner_text().replace("n°", "").strip()
+    numero = _numero(page)
 
     page.wait_for_load_state("networkidle")
     gestion = _gestionnaire(browser, live_server, gestionnaire)
@@ -328,16 +343,10 @@ def test_a_newborn_added_from_the_profile_and_the_data_archive(
     page.get_by_label("Justificatif (PDF, JPEG ou PNG)").set_input_files(str(acte))
     page.get_by_role("button", name="Envoyer la demande").click()
     assert "un gestionnaire vérifie le justificatif" in page.locator("main").inner_text()
-    numero = page.locator("h1 small").inner_text().replace("n°", "").strip()
+    numero = _numero(page)
 
     page.wait_for_load_state("networkidle")
-    gestion = _gestionnaire(browser, live_server, gestionnaire)
-    gestion.goto(f"/gestion/demandes/{numero}/")
-    gestion.get_by_label("Décision").select_option("appliquee")
-    gestion.get_by_label("Réponse à l'adhérent").fill("Bienvenue à Zoé !")
-    gestion.get_by_role("button", name="Clore la demande").click()
-    gestion.wait_for_load_state("networkidle")
-    gestion.context.close()
+    _clore(browser, live_server, gestionnaire, numero, "appliquee", "Bienvenue à Zoé !")
 
     page.goto("/espace/documents/carte/")
     assert "Zoé Lefebvre" in page.locator("main").inner_text()

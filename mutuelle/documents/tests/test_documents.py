@@ -277,3 +277,4 @@ def test_a_member_issuing_documents_in_a_loop_is_slowed_down(adherent, contrat, 
     _emettre(client, "attestation_droits")
     response = client.post("/espace/documents/emettre/attestation_droits/")
     assert response.status_code == 429 and "Mes documents" in response.content.decode()
+    assert AuditLog.objects.filter(action="documents.emission_limitee").exists()
