@@ -31,6 +31,7 @@ from mutuelle.members.models import (
     TypeDroit,
 )
 from mutuelle.members.selectors import contrat_formule_en_vigueur, garanties_en_vigueur
+from mutuelle.members.services import rib_actif
 from regles.postes import Poste
 
 ZERO = Decimal("0.00")
@@ -333,6 +334,7 @@ def bulletin(adherent: Adherent, mutuelle: Any, *, on: date | None = None) -> Co
             "signes": [b for b in tous if b.date_entree <= contrat.date_debut],
             "ajoutes": [b for b in tous if b.date_entree > contrat.date_debut],
             "mode_paiement": premiere.get_mode_paiement_display() if premiere else "",
+            "iban_masque": rib.iban_masque if (rib := rib_actif(adherent)) else "",
             "le": on,
         },
         parametres={"contrat": contrat.numero},

@@ -278,3 +278,15 @@ def test_a_member_issuing_documents_in_a_loop_is_slowed_down(adherent, contrat, 
     response = client.post("/espace/documents/emettre/attestation_droits/")
     assert response.status_code == 429 and "Mes documents" in response.content.decode()
     assert AuditLog.objects.filter(action="documents.emission_limitee").exists()
+
+
+def test_the_bulletin_shows_the_reimbursement_account_masked(adherent, contrat):
+    from mutuelle.members.models import CoordonneesBancaires
+    from mutuelle.members.services import rib_activer
+
+    rib = CoordonneesBancaires.objects.create(
+        adherent=adherent, titulaire="Camille Lefebvre", iban="FR7630006000011234567890189", bic="AGRIFRPPXXX"
+    )
+    rib_activer(rib=rib)
+    texte = pdf_texte(_emettre(_client(adherent), "bulletin").fichier.path)
+    assert "FR76 •••• •••• •••• •••• •••• 189" in texte and "30006000011234567890" not in texte
