@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "mutuelle.espace",
     "mutuelle.documents",
     "mutuelle.requests",
+    "mutuelle.messaging",
+    "mutuelle.backoffice",
     "mutuelle.demo",
 ]
 
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "mutuelle.accounts.middleware.SessionExpiryMiddleware",
+    "mutuelle.backoffice.middleware.EcransGestionMiddleware",
     # Last: turns a login refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

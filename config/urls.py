@@ -17,8 +17,12 @@ urlpatterns = [
     path("espace/demandes/", include("mutuelle.requests.urls")),
     path("espace/", include("mutuelle.espace.urls")),
     path("verifier/", include("mutuelle.documents.urls_publics")),
+    path("espace/messagerie/", include("mutuelle.messaging.urls")),
     path("gestion/remboursements/", include("mutuelle.claims.urls")),
     path("gestion/demandes/", include("mutuelle.requests.urls_gestion")),
+    path("gestion/messages/", include("mutuelle.messaging.urls_gestion")),
+    path("gestion/comptes/", include("mutuelle.accounts.urls_gestion")),
+    path("gestion/", include("mutuelle.backoffice.urls")),
     path("", include("mutuelle.core.urls")),
     # Demo-only pages: each answers 404 unless its setting is on (MUTUELLE_OUTBOX_PAGE…).
     path("__debug__/", include("mutuelle.core.debug_urls")),

@@ -16,9 +16,4 @@ urlpatterns = [
     path("verification/cle/options/", views.verification_cle_options, name="verification_cle_options"),
     path("verification/cle/", views.verification_cle, name="verification_cle"),
     path("second-facteur/", views.second_facteur_obligatoire, name="second_facteur_obligatoire"),
-    path("gestion/deverrouiller/", views.deverrouiller, name="deverrouiller"),
-    path("gestion/courriers/", views.courriers, name="courriers"),
-    path("gestion/courriers/<int:pk>/pdf/", views.courrier_pdf, name="courrier_pdf"),
-    path("gestion/courriers/lots/<int:pk>/pdf/", views.lot_pdf, name="lot_pdf"),
-    path("gestion/courriers/lots/<int:pk>/imprime/", views.lot_confirmer_vue, name="lot_confirmer"),
 ]

@@ -537,7 +537,7 @@ def deverrouiller(request: HttpRequest) -> HttpResponse:
         )
         if resultat.ok:
             messages.success(request, resultat.message)
-            return redirect("accounts:deverrouiller")
+            return redirect("accounts_gestion:deverrouiller")
         form.add_error(None, resultat.message)
     return render(request, "accounts/deverrouiller.html", {"form": form})
 
@@ -565,7 +565,7 @@ def courriers(request: HttpRequest) -> HttpResponse:
                 f"Lot n° {lot.pk} prêt : {lot.nb_courriers} courrier(s), {lot.nb_pages} page(s). "
                 "Téléchargez-le, imprimez-le en recto verso, puis confirmez l'impression.",
             )
-        return redirect("accounts:courriers")
+        return redirect("accounts_gestion:courriers")
     a_imprimer = (
         Courrier.objects.select_related("adherent").filter(statut=StatutCourrier.A_IMPRIMER).order_by("cree_le")
     )
@@ -599,7 +599,7 @@ def lot_confirmer_vue(request: HttpRequest, pk: int) -> HttpResponse:
     lot = get_object_or_404(LotCourriers, pk=pk, confirme_le__isnull=True)
     lot_confirmer(lot=lot, actor=request.user, request=request)
     messages.success(request, f"Lot n° {lot.pk} imprimé : son PDF est supprimé.")
-    return redirect("accounts:courriers")
+    return redirect("accounts_gestion:courriers")
 
 
 @gestion_required

@@ -321,6 +321,16 @@ class RejetNoemie(models.Model):
     motif = models.CharField("motif", max_length=30, choices=MotifRejet.choices)
     detail = models.CharField("détail", max_length=300, blank=True)
     traite = models.BooleanField("traité", default=False)
+    traite_le = models.DateTimeField("traité le", null=True, blank=True)
+    traite_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="traité par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    commentaire = models.CharField("suite donnée", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "signalement NOEMIE"

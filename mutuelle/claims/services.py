@@ -895,3 +895,28 @@ def ligne_transition(
     elif notifier and vers == Statut.COMPLEMENT:
         complement_demande(ligne=locked, motif=motif.strip())
     return locked
+
+
+@transaction.atomic
+def rejet_traiter(*, rejet: RejetNoemie, commentaire: str, par: Any, request: Any = None) -> RejetNoemie:
+    """A handler records what was done with a NOEMIE signalement (person attached, returned to the
+    caisse…); it leaves the queue, audited."""
+    locked = RejetNoemie.objects.select_for_update().get(pk=rejet.pk)
+    if locked.traite:
+        return locked
+    locked.traite = True
+    locked.traite_le = timezone.now()
+    locked.traite_par = par
+    locked.commentaire = commentaire.strip()[:500]
+    locked.save(update_fields=["traite", "traite_le", "traite_par", "commentaire"])
+    audit_log(
+        action="claims.rejet.traite",
+        actor=par,
+        target=locked,
+        request=request,
+        old={"traite": False},
+        new={"traite": True},
+        message=locked.commentaire,
+    )
+    rejet.traite, rejet.traite_le, rejet.traite_par, rejet.commentaire = True, locked.traite_le, par, locked.commentaire
+    return locked

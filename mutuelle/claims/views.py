@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.claims.forms import ACTIONS, DecisionForm, DepotNoemieForm
 from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut, StatutFichier
 from mutuelle.claims.selectors import lignes_a_revoir
@@ -88,6 +89,8 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, f"Ligne {ligne.decompte.numero}-{ligne.numero} : {ACTIONS[action].lower()}, c'est fait."
             )
+            if file_courante(request):
+                return apres_decision(request, "claims:revue_liste", sauf=ligne)
             suivante = lignes_a_revoir(statut=Statut.EN_COURS).exclude(pk=ligne.pk).first()
             return redirect("claims:revue_detail", pk=suivante.pk) if suivante else redirect("claims:revue_liste")
     with transaction.atomic():

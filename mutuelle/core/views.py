@@ -27,6 +27,13 @@ def accueil(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def contact(request: HttpRequest) -> HttpResponse:
+    """How to reach the mutuelle: the secure messaging for members, the phone and its hours, and the
+    postal address for what must be sent by letter (termination, formal contest)."""
+    return render(request, "core/contact.html")
+
+
+@require_GET
 def marque_css(request: HttpRequest) -> HttpResponse:
     """The mutuelle's colours as a stylesheet (no inline <style>: the CSP forbids it). The colours are
     validated hex codes (``validate_couleur``); the URL carries the configuration's date, so a change

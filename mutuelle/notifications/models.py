@@ -16,6 +16,7 @@ class Categorie(models.TextChoices):
     COMPLEMENT = "complement", "Information demandée"
     REPONSE = "reponse", "Réponse à une demande"
     INFORMATION = "information", "Information"
+    MESSAGE = "message", "Nouveau message"
 
 
 class Notification(models.Model):
@@ -60,7 +61,7 @@ class PreferencesCommunication(models.Model):
         help_text="Un seul email au début de chaque mois, avec le total des remboursements du mois écoulé.",
     )
     email_complement = models.BooleanField("un email quand la mutuelle a besoin d'une information", default=True)
-    email_reponse = models.BooleanField("un email quand la mutuelle répond à une demande", default=True)
+    email_reponse = models.BooleanField("un email quand la mutuelle répond à une demande ou vous écrit", default=True)
     releves_papier = models.BooleanField("recevoir aussi les relevés de remboursement par courrier", default=False)
     modifie_le = models.DateTimeField("modifiées le", auto_now=True)
 

@@ -35,7 +35,7 @@ def _veut_un_email(prefs: PreferencesCommunication, categorie: str) -> bool:
         return prefs.email_paiement and not prefs.resume_mensuel
     if categorie == Categorie.COMPLEMENT:
         return prefs.email_complement
-    if categorie == Categorie.REPONSE:
+    if categorie in (Categorie.REPONSE, Categorie.MESSAGE):
         return prefs.email_reponse
     return False
 

@@ -95,17 +95,18 @@ def fichiers_verifier(fichiers: list[UploadedFile], *, request: HttpRequest | No
     return envois
 
 
-def _pieces_enregistrer(demande: Demande, envois: list[Envoi], *, par_la_mutuelle: bool = False) -> list[str]:
+def pieces_enregistrer(envois: list[Envoi], modele: type[Any], **liens: Any) -> list[str]:
+    """Save checked files as rows of ``modele`` (a request's or a message's attachments) under a
+    server-made name; returns the stored paths, to delete them if the transaction fails."""
     chemins: list[str] = []
     for envoi in envois:
-        piece = PieceJointe(
-            demande=demande,
+        piece = modele(
             nom=envoi.nom,
             type_mime=envoi.fichier.type_mime,
             taille=len(envoi.fichier.contenu),
             pages=envoi.fichier.pages,
             sha256=envoi.fichier.sha256,
-            par_la_mutuelle=par_la_mutuelle,
+            **liens,
         )
         piece.fichier.save(
             f"{uuid.uuid4().hex}.{envoi.fichier.extension}", ContentFile(envoi.fichier.contenu), save=False
@@ -115,7 +116,11 @@ def _pieces_enregistrer(demande: Demande, envois: list[Envoi], *, par_la_mutuell
     return chemins
 
 
-def _supprimer(chemins: list[str]) -> None:
+def _pieces_enregistrer(demande: Demande, envois: list[Envoi], *, par_la_mutuelle: bool = False) -> list[str]:
+    return pieces_enregistrer(envois, PieceJointe, demande=demande, par_la_mutuelle=par_la_mutuelle)
+
+
+def supprimer_fichiers(chemins: list[str]) -> None:
     from django.core.files.storage import default_storage
 
     for chemin in chemins:
@@ -200,7 +205,7 @@ def demande_creer(
                 f"{demande.get_type_demande_display()} : réponse prévue au plus tard le {demande.echeance:%d/%m/%Y}.",
             )
     except Exception:
-        _supprimer(chemins)
+        supprimer_fichiers(chemins)
         raise
     return demande
 
@@ -234,7 +239,7 @@ def demande_completer(
                 new={"fichiers": len(envois)},
             )
     except Exception:
-        _supprimer(chemins)
+        supprimer_fichiers(chemins)
         raise
     return demande
 

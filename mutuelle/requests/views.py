@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.core.permissions import gestion_required
 from mutuelle.espace.selectors import lignes_famille
 from mutuelle.espace.views import adherent_requis
@@ -650,6 +651,8 @@ def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Demande n° {demande.numero} : étape enregistrée, l'adhérent est prévenu.")
+            if file_courante(request) and demande.statut in (StatutDemande.TRAITEE, StatutDemande.COMPLEMENT):
+                return apres_decision(request, "requests_gestion:detail", sauf=demande, numero=demande.numero)
             return redirect("requests_gestion:detail", numero=demande.numero)
     return render(
         request,

@@ -10,7 +10,7 @@ from tests.factories import TEST_PASSWORD, connecter
 
 pytestmark = [pytest.mark.django_db, pytest.mark.verrouillage]
 
-URL = "/connexion/gestion/deverrouiller/"
+URL = "/gestion/comptes/deverrouiller/"
 
 
 def _verrouiller(adherent) -> None:

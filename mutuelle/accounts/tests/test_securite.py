@@ -180,15 +180,15 @@ def test_a_handler_prints_a_batch_of_letters_as_one_pdf_then_the_pdfs_are_gone(g
         type_courrier=TypeCourrier.SECRET,
     )
     client = connecter(Client(), gestionnaire)
-    page = client.get("/connexion/gestion/courriers/").content.decode()
+    page = client.get("/gestion/comptes/courriers/").content.decode()
     assert "Paul" in page and "Inès" in page and "2 courriers à imprimer" in page
-    pdf = client.get(f"/connexion/gestion/courriers/{courrier.pk}/pdf/")
+    pdf = client.get(f"/gestion/comptes/courriers/{courrier.pk}/pdf/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert AuditLog.objects.filter(action="accounts.courrier.downloaded", acteur=gestionnaire).exists()
-    assert client.post("/connexion/gestion/courriers/", {}).status_code == 302  # nothing ticked: an error message
+    assert client.post("/gestion/comptes/courriers/", {}).status_code == 302  # nothing ticked: an error message
     assert not LotCourriers.objects.exists()
     chemins = [courrier.pdf.path, deuxieme.pdf.path]
-    client.post("/connexion/gestion/courriers/", {"courrier": [str(courrier.pk), str(deuxieme.pk)]})
+    client.post("/gestion/comptes/courriers/", {"courrier": [str(courrier.pk), str(deuxieme.pk)]})
     lot = LotCourriers.objects.get()
     assert lot.nb_courriers == 2 and lot.cree_par == gestionnaire
     for c in (courrier, deuxieme):
@@ -196,21 +196,21 @@ def test_a_handler_prints_a_batch_of_letters_as_one_pdf_then_the_pdfs_are_gone(g
         assert c.statut == StatutCourrier.IMPRIME and c.imprime_par == gestionnaire and c.lot == lot
         assert not c.pdf
     assert not any(os.path.exists(chemin) for chemin in chemins)
-    assert client.get(f"/connexion/gestion/courriers/{courrier.pk}/pdf/").status_code == 404
+    assert client.get(f"/gestion/comptes/courriers/{courrier.pk}/pdf/").status_code == 404
     # One PDF for the printer: each one-page letter is followed by a blank back.
-    telechargement = client.get(f"/connexion/gestion/courriers/lots/{lot.pk}/pdf/")
+    telechargement = client.get(f"/gestion/comptes/courriers/lots/{lot.pk}/pdf/")
     contenu = b"".join(telechargement.streaming_content)
     lecteur = PdfReader(io.BytesIO(contenu))
     assert len(lecteur.pages) == lot.nb_pages == 4
     textes = [p.extract_text() for p in lecteur.pages]
     assert "Paul" in textes[0] and not textes[1].strip() and "Inès" in textes[2]
-    assert "Aucun courrier en attente" in client.get("/connexion/gestion/courriers/").content.decode()
+    assert "Aucun courrier en attente" in client.get("/gestion/comptes/courriers/").content.decode()
     # Printed: the batch's PDF goes too.
     lot_chemin = lot.pdf.path
-    assert client.post(f"/connexion/gestion/courriers/lots/{lot.pk}/imprime/").status_code == 302
+    assert client.post(f"/gestion/comptes/courriers/lots/{lot.pk}/imprime/").status_code == 302
     lot.refresh_from_db()
     assert lot.confirme_le is not None and not lot.pdf and not os.path.exists(lot_chemin)
-    assert client.get(f"/connexion/gestion/courriers/lots/{lot.pk}/pdf/").status_code == 404
+    assert client.get(f"/gestion/comptes/courriers/lots/{lot.pk}/pdf/").status_code == 404
     assert AuditLog.objects.filter(action="accounts.lot.confirmed", acteur=gestionnaire).exists()
     # The codes still work: the members have the paper.
     assert Courrier.objects.get(pk=courrier.pk).code_utilise_le is None
@@ -219,6 +219,6 @@ def test_a_handler_prints_a_batch_of_letters_as_one_pdf_then_the_pdfs_are_gone(g
 def test_members_and_brokers_cannot_see_the_letters(adherent, courtier, courrier):
     for user in (adherent.user, courtier.user):
         client = connecter(Client(), user)
-        assert client.get("/connexion/gestion/courriers/").status_code == 403
-        assert client.get(f"/connexion/gestion/courriers/{courrier.pk}/pdf/").status_code == 403
-        assert client.post("/connexion/gestion/courriers/", {"courrier": [str(courrier.pk)]}).status_code == 403
+        assert client.get("/gestion/comptes/courriers/").status_code == 403
+        assert client.get(f"/gestion/comptes/courriers/{courrier.pk}/pdf/").status_code == 403
+        assert client.post("/gestion/comptes/courriers/", {"courrier": [str(courrier.pk)]}).status_code == 403

@@ -1,54 +1,10 @@
-"""A real clamd for the upload tests: started once per test session with a signature database of
-its own holding only the EICAR test signature (so it starts in seconds and needs no download)."""
+"""Files for the upload tests (the real clamd they run against is the root conftest's ``antivirus``)."""
 
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
-
-# The EICAR test file: harmless, and detected by every antivirus by convention.
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-
-
-@pytest.fixture(scope="session")
-def clamd_socket(tmp_path_factory: Any) -> Iterator[str]:
-    binaire = shutil.which("clamd") or "/usr/sbin/clamd"
-    if not Path(binaire).exists():
-        raise RuntimeError("clamd est absent : « make test » installe le paquet Debian clamav-daemon.")
-    dossier = tmp_path_factory.mktemp("clamd")
-    (dossier / "db").mkdir()
-    (dossier / "db" / "eicar.ndb").write_text(f"Mutuelle.Test.EICAR:0:*:{EICAR.hex()}\n")
-    socket = dossier / "clamd.sock"
-    conf = dossier / "clamd.conf"
-    conf.write_text(
-        f"LocalSocket {socket}\nDatabaseDirectory {dossier / 'db'}\nForeground yes\n"
-        f"LogFile {dossier / 'clamd.log'}\nStreamMaxLength 50M\n"
-    )
-    process = subprocess.Popen([binaire, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        limite = time.monotonic() + 60
-        while not socket.exists():
-            if process.poll() is not None or time.monotonic() > limite:
-                journal = (dossier / "clamd.log").read_text() if (dossier / "clamd.log").exists() else ""
-                raise RuntimeError(f"clamd n'a pas démarré : {journal[-2000:]}")
-            time.sleep(0.1)
-        yield str(socket)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@pytest.fixture
-def antivirus(settings: Any, clamd_socket: str) -> str:
-    settings.MUTUELLE_CLAMD = clamd_socket
-    return clamd_socket
+from conftest import EICAR  # noqa: F401 - the tests import it from here
 
 
 def pdf_simple(texte: str = "Facture de la pharmacie", pages: int = 1) -> bytes:

@@ -1,0 +1,77 @@
+"""Who may open which back-office screen: one table, URL name → permission, checked server-side by
+``EcransGestionMiddleware`` for every URL under ``/gestion/``.
+
+A screen missing from the table is refused to everyone (fail closed), and a test walks the URL
+configuration so that no screen is added without its line here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from mutuelle.accounts.models import Role
+
+
+class Droit(StrEnum):
+    TRAITER = "traiter"  # work the queues, open a member file, search
+    SUPERVISER = "superviser"  # dashboards, reassignment, NOEMIE upload, exports
+
+
+DROITS_PAR_ROLE: dict[str, frozenset[Droit]] = {
+    Role.GESTIONNAIRE: frozenset({Droit.TRAITER}),
+    Role.RESPONSABLE: frozenset({Droit.TRAITER, Droit.SUPERVISER}),
+    Role.ADMINISTRATEUR: frozenset({Droit.TRAITER, Droit.SUPERVISER}),
+}
+
+PREFIXE = "/gestion/"
+
+ECRANS: dict[str, Droit] = {
+    # The back office's own screens.
+    "backoffice:accueil": Droit.TRAITER,
+    "backoffice:file": Droit.TRAITER,
+    "backoffice:suivant": Droit.TRAITER,
+    "backoffice:prendre": Droit.TRAITER,
+    "backoffice:liberer": Droit.TRAITER,
+    "backoffice:reattribuer": Droit.SUPERVISER,
+    "backoffice:recherche": Droit.TRAITER,
+    "backoffice:fiche": Droit.TRAITER,
+    "backoffice:tableau_de_bord": Droit.SUPERVISER,
+    "backoffice:signalement": Droit.TRAITER,
+    "backoffice:revue_valider_lot": Droit.TRAITER,
+    # Reimbursements in manual review and NOEMIE files.
+    "claims:revue_liste": Droit.TRAITER,
+    "claims:revue_detail": Droit.TRAITER,
+    "claims:fichiers_liste": Droit.TRAITER,
+    "claims:fichier_detail": Droit.TRAITER,
+    "claims:fichier_depot": Droit.SUPERVISER,
+    # Members' requests.
+    "requests_gestion:liste": Droit.TRAITER,
+    "requests_gestion:detail": Droit.TRAITER,
+    "requests_gestion:piece": Droit.TRAITER,
+    "requests_gestion:liquider": Droit.TRAITER,
+    # Accounts: unlocks and letters.
+    "accounts_gestion:deverrouiller": Droit.TRAITER,
+    "accounts_gestion:courriers": Droit.TRAITER,
+    "accounts_gestion:courrier_pdf": Droit.TRAITER,
+    "accounts_gestion:lot_pdf": Droit.TRAITER,
+    "accounts_gestion:lot_confirmer": Droit.TRAITER,
+    # Messaging.
+    "messaging_gestion:fil": Droit.TRAITER,
+    "messaging_gestion:piece": Droit.TRAITER,
+}
+
+
+def droits(user: object) -> frozenset[Droit]:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return frozenset()
+    return DROITS_PAR_ROLE.get(getattr(user, "role", ""), frozenset())
+
+
+def peut(user: object, droit: Droit | str) -> bool:
+    return Droit(droit) in droits(user)
+
+
+def peut_ouvrir(user: object, ecran: str) -> bool:
+    """Whether ``user`` may open the screen named ``ecran`` ("namespace:name"); unknown screens: no."""
+    droit = ECRANS.get(ecran)
+    return droit is not None and droit in droits(user)

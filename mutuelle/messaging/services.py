@@ -1,0 +1,224 @@
+"""Messaging: a member opens a thread or writes in one, a handler answers (or leaves an internal note),
+each side's reading is recorded. The member is told of an answer by a notification whose email says
+only that there is a new message: the content stays behind the login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from mutuelle.core.services import audit_log, sequence_next
+from mutuelle.members.models import Adherent
+from mutuelle.messaging.models import Fil, Message, PieceMessage, StatutFil
+from mutuelle.notifications.models import Categorie
+from mutuelle.notifications.services import notifier
+from mutuelle.requests.delais import jours_ouvres_apres
+from mutuelle.requests.services import Envoi, pieces_enregistrer, supprimer_fichiers
+
+TEXTE_MAX = 5000
+
+
+class MessageRefuse(Exception):
+    """The message cannot be sent; the text says why."""
+
+
+def _echeance() -> Any:
+    from mutuelle.backoffice.files import FILES
+
+    return jours_ouvres_apres(timezone.localdate(), FILES["messages"].delai())
+
+
+def _texte(texte: str) -> str:
+    texte = (texte or "").replace("\r\n", "\n").strip()
+    if not texte:
+        raise MessageRefuse("Écrivez votre message.")
+    if len(texte) > TEXTE_MAX:
+        raise MessageRefuse(f"Votre message dépasse {TEXTE_MAX} caractères : raccourcissez-le ou joignez un fichier.")
+    return texte
+
+
+def _message(fil: Fil, *, texte: str, envois: list[Envoi], par: Any, **champs: Any) -> tuple[Message, list[str]]:
+    message = Message.objects.create(fil=fil, auteur=par, texte=texte, **champs)
+    return message, pieces_enregistrer(envois, PieceMessage, message=message)
+
+
+def fil_creer(
+    *,
+    adherent: Adherent,
+    sujet: str,
+    objet: str,
+    texte: str,
+    envois: list[Envoi],
+    par: Any,
+    ligne: Any = None,
+    demande: Any = None,
+    request: HttpRequest | None = None,
+) -> Fil:
+    """A member writes to the mutuelle: a new thread, waiting for an answer within the service level."""
+    texte = _texte(texte)
+    objet = (objet or "").strip()[:120]
+    if not objet:
+        raise MessageRefuse("Donnez un objet à votre message.")
+    if ligne is not None and ligne.contrat.adherent_id != adherent.pk:
+        raise MessageRefuse("Ce remboursement n'est pas le vôtre.")
+    if demande is not None and demande.adherent_id != adherent.pk:
+        raise MessageRefuse("Cette demande n'est pas la vôtre.")
+    chemins: list[str] = []
+    try:
+        with transaction.atomic():
+            maintenant = timezone.now()
+            annee = timezone.localdate().year
+            fil = Fil.objects.create(
+                numero=f"M{annee}-{sequence_next(nom=f'fil-{annee}'):06d}",
+                adherent=adherent,
+                sujet=sujet,
+                objet=objet,
+                ligne=ligne,
+                demande=demande,
+                statut=StatutFil.A_TRAITER,
+                dernier_message_le=maintenant,
+                attente_depuis=maintenant,
+                echeance=_echeance(),
+            )
+            _, chemins = _message(fil, texte=texte, envois=envois, par=par)
+            audit_log(
+                action="messaging.fil.cree",
+                actor=par,
+                target=fil,
+                adherent=adherent,
+                request=request,
+                new={"sujet": sujet, "fichiers": len(envois)},
+            )
+    except Exception:
+        supprimer_fichiers(chemins)
+        raise
+    return fil
+
+
+def message_ecrire(
+    *, fil: Fil, texte: str, envois: list[Envoi], par: Any, request: HttpRequest | None = None
+) -> Message:
+    """The member writes again in one of their threads: it waits for the mutuelle again."""
+    texte = _texte(texte)
+    chemins: list[str] = []
+    try:
+        with transaction.atomic():
+            fil = Fil.objects.select_for_update().get(pk=fil.pk)
+            if fil.statut == StatutFil.CLOS:
+                raise MessageRefuse("Cette conversation est close : écrivez un nouveau message.")
+            maintenant = timezone.now()
+            message, chemins = _message(fil, texte=texte, envois=envois, par=par)
+            if fil.statut != StatutFil.A_TRAITER:
+                fil.statut = StatutFil.A_TRAITER
+                fil.attente_depuis = maintenant
+                fil.echeance = _echeance()
+            fil.dernier_message_le = maintenant
+            fil.save(update_fields=["statut", "attente_depuis", "echeance", "dernier_message_le"])
+            audit_log(
+                action="messaging.message.ecrit",
+                actor=par,
+                target=fil,
+                adherent=fil.adherent,
+                request=request,
+                new={"fichiers": len(envois)},
+            )
+    except Exception:
+        supprimer_fichiers(chemins)
+        raise
+    return message
+
+
+def reponse_ecrire(
+    *,
+    fil: Fil,
+    texte: str,
+    envois: list[Envoi],
+    par: Any,
+    interne: bool = False,
+    clore: bool = False,
+    request: HttpRequest | None = None,
+) -> Message:
+    """A handler answers (the member is told, without the content), or leaves an internal note that
+    the member never sees and that does not end the wait."""
+    texte = _texte(texte)
+    chemins: list[str] = []
+    try:
+        with transaction.atomic():
+            fil = Fil.objects.select_for_update().select_related("adherent").get(pk=fil.pk)
+            if interne:
+                message, chemins = _message(fil, texte=texte, envois=envois, par=par, de_la_mutuelle=True, interne=True)
+                audit_log(action="messaging.note.ecrite", actor=par, target=fil, adherent=fil.adherent, request=request)
+                return message
+            maintenant = timezone.now()
+            attente = {}
+            if fil.statut == StatutFil.A_TRAITER:
+                attente = {"attente_depuis": fil.attente_depuis, "echeance": fil.echeance}
+            message, chemins = _message(fil, texte=texte, envois=envois, par=par, de_la_mutuelle=True, **attente)
+            ancien = fil.statut
+            fil.statut = StatutFil.CLOS if clore else StatutFil.REPONDU
+            fil.attente_depuis = None
+            fil.echeance = None
+            fil.dernier_message_le = maintenant
+            fil.save(update_fields=["statut", "attente_depuis", "echeance", "dernier_message_le"])
+            # The member's messages are read once answered.
+            fil.messages.filter(de_la_mutuelle=False, lu_le__isnull=True).update(lu_le=maintenant)
+            audit_log(
+                action="messaging.reponse.envoyee",
+                actor=par,
+                target=fil,
+                adherent=fil.adherent,
+                request=request,
+                old={"statut": ancien},
+                new={"statut": fil.statut, "fichiers": len(envois)},
+            )
+            notifier(
+                adherent=fil.adherent,
+                categorie=Categorie.MESSAGE,
+                cle=f"message:{message.pk}",
+                titre="Vous avez un nouveau message de votre mutuelle",
+                lien=reverse("messaging:fil", kwargs={"numero": fil.numero}),
+            )
+    except Exception:
+        supprimer_fichiers(chemins)
+        raise
+    return message
+
+
+def fil_clore(*, fil: Fil, par: Any, request: HttpRequest | None = None) -> Fil:
+    """The member (or a handler) closes a thread that needs nothing more."""
+    with transaction.atomic():
+        fil = Fil.objects.select_for_update().get(pk=fil.pk)
+        if fil.statut == StatutFil.CLOS:
+            return fil
+        ancien = fil.statut
+        fil.statut = StatutFil.CLOS
+        fil.attente_depuis = None
+        fil.echeance = None
+        fil.save(update_fields=["statut", "attente_depuis", "echeance"])
+        audit_log(
+            action="messaging.fil.clos",
+            actor=par,
+            target=fil,
+            adherent=fil.adherent,
+            request=request,
+            old={"statut": ancien},
+            new={"statut": fil.statut},
+        )
+    return fil
+
+
+def fil_lire(*, fil: Fil, par_la_mutuelle: bool) -> int:
+    """Read receipts: the other side's messages are marked read when a thread is opened."""
+    messages = fil.messages.filter(lu_le__isnull=True, interne=False, de_la_mutuelle=not par_la_mutuelle)
+    return messages.update(lu_le=timezone.now())
+
+
+def non_lus(adherent: Adherent) -> int:
+    """The mutuelle's messages the member has not opened yet (the header's count)."""
+    return Message.objects.filter(
+        fil__adherent=adherent, de_la_mutuelle=True, interne=False, lu_le__isnull=True
+    ).count()
