@@ -84,7 +84,7 @@ def test_an_item_taken_by_one_handler_cannot_be_taken_by_another(
     client: Any, adherent: Any, gestionnaire: Any, mutuelle: Any
 ) -> None:
     demande = _demande(adherent, 1, date(2026, 12, 10))
-    collegue = UserFactory(username="collegue", role=Role.GESTIONNAIRE, is_staff=True)
+    collegue: Any = UserFactory(username="collegue", role=Role.GESTIONNAIRE, is_staff=True)
     connecter(client, gestionnaire)
     reponse = client.post(reverse("backoffice:prendre", kwargs={"cle": "documents", "pk": demande.pk}))
     assert reponse["Location"].startswith(reverse("requests_gestion:detail", kwargs={"numero": demande.numero}))

@@ -85,7 +85,7 @@ def test_a_supervisor_opens_the_dashboard(client: Any, responsable: Any, mutuell
 
 @pytest.mark.django_db
 def test_a_deactivated_handler_is_refused(client: Any, mutuelle: Any) -> None:
-    ancien = UserFactory(username="parti", role=Role.GESTIONNAIRE, is_staff=True)
+    ancien: Any = UserFactory(username="parti", role=Role.GESTIONNAIRE, is_staff=True)
     connecter(client, ancien)
     ancien.is_active = False
     ancien.save()
