@@ -19,7 +19,7 @@ from mutuelle.espace.selectors import lignes_famille
 from mutuelle.espace.views import adherent_requis
 from mutuelle.members.models import Adherent
 from mutuelle.messaging.forms import MessageForm, NouveauFilForm, ReponseForm
-from mutuelle.messaging.models import Fil, Message, ModeleReponse, PieceMessage, StatutFil, SujetFil
+from mutuelle.messaging.models import Fil, ModeleReponse, PieceMessage, StatutFil, SujetFil
 from mutuelle.messaging.services import (
     MessageRefuse,
     fil_clore,
@@ -57,10 +57,15 @@ def _envoyer(form: Any, action: Any) -> Any:
 @adherent_requis
 @never_cache
 def liste(request: HttpRequest) -> HttpResponse:
-    fils = Fil.objects.filter(adherent=_adherent(request)).annotate(
-        non_lus=Count(
-            "messages", filter=Q(messages__de_la_mutuelle=True, messages__interne=False, messages__lu_le__isnull=True)
+    fils = (
+        Fil.objects.filter(adherent=_adherent(request))
+        .annotate(
+            non_lus=Count(
+                "messages",
+                filter=Q(messages__de_la_mutuelle=True, messages__interne=False, messages__lu_le__isnull=True),
+            )
         )
+        .order_by("-dernier_message_le", "-pk")
     )
     page = Paginator(fils, PAR_PAGE).get_page(request.GET.get("page"))
     return render(request, "messaging/liste.html", {"page": page})
@@ -240,7 +245,3 @@ def gestion_piece(request: HttpRequest, numero: str, pk: int) -> FileResponse:
         action="messaging.piece.consultee", target=fil, adherent=fil.adherent, request=request, message=piece.nom[:100]
     )
     return _piece(piece)
-
-
-def messages_du_fil(fil: Fil) -> list[Message]:
-    return list(fil.messages.all())
