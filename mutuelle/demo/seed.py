@@ -711,6 +711,7 @@ def seed(
     seed_comptes_adherents(report, today)
     seed_documents(report)
     seed_demandes(report)
+    seed_messagerie(report)
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report
@@ -851,6 +852,93 @@ def seed_demandes(report: SeedReport) -> None:
     )
     Demande.objects.filter(pk=en_retard.pk).update(echeance=timezone.localdate() - timedelta(days=2))
     report.count("demandes", Demande.objects.count())
+
+
+MODELES_REPONSE = (
+    (
+        "Délai de remboursement",
+        "Bonjour,\n\nVotre remboursement est calculé dès que la Sécurité sociale nous transmet le décompte, "
+        "en général sous 48 heures après son propre paiement. Vous le retrouvez ensuite dans « Remboursements ».\n\n"
+        "Bien cordialement,",
+    ),
+    (
+        "Pièce manquante",
+        "Bonjour,\n\nPour traiter votre demande, il nous manque une pièce : merci de l'envoyer depuis "
+        "« Demandes » > « Envoyer un document » dans votre espace.\n\nBien cordialement,",
+    ),
+    (
+        "Attestation disponible",
+        "Bonjour,\n\nVotre attestation est disponible à tout moment dans « Documents » : vous pouvez la "
+        "télécharger et l'imprimer vous-même.\n\nBien cordialement,",
+    ),
+)
+
+
+def seed_messagerie(report: SeedReport) -> None:
+    """Ready answers for handlers, and threads in every state: one waiting (past its due date), one
+    answered and not yet read by the member, one closed; plus an internal note."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mutuelle.accounts.models import User
+    from mutuelle.messaging.models import Fil, ModeleReponse
+    from mutuelle.messaging.services import fil_clore, fil_creer, reponse_ecrire
+
+    for titre, texte in MODELES_REPONSE:
+        _, created = ModeleReponse.objects.get_or_create(titre=titre, defaults={"texte": texte})
+        if created:
+            report.count("modèles de réponse")
+    if Fil.objects.exists() or len(report.adherent_logins) < 2:
+        return
+    premier, second = report.adherent_logins[0][0], report.adherent_logins[1][0]
+    gestionnaire = User.objects.filter(username="gestionnaire1").first()
+    attente = fil_creer(
+        adherent=premier,
+        sujet="cotisation",
+        objet="Changement de date de prélèvement",
+        texte="Bonjour,\nEst-il possible de passer le prélèvement de ma cotisation au 10 du mois ?\nMerci.",
+        envois=[],
+        par=premier.user,
+    )
+    Fil.objects.filter(pk=attente.pk).update(
+        attente_depuis=timezone.now() - timedelta(days=5), echeance=timezone.localdate() - timedelta(days=1)
+    )
+    reponse_ecrire(
+        fil=attente,
+        texte="Vérifier avec le service cotisations si le 10 est possible pour un contrat individuel.",
+        envois=[],
+        par=gestionnaire,
+        interne=True,
+    )
+    repondu = fil_creer(
+        adherent=premier,
+        sujet="remboursement",
+        objet="Remboursement de mes lunettes",
+        texte="Bonjour,\nJ'ai acheté des lunettes le mois dernier : quand serai-je remboursé ?",
+        envois=[],
+        par=premier.user,
+    )
+    reponse_ecrire(fil=repondu, texte=MODELES_REPONSE[0][1], envois=[], par=gestionnaire)
+    clos = fil_creer(
+        adherent=second,
+        sujet="autre",
+        objet="Attestation pour mon employeur",
+        texte="Bonjour, il me faut une attestation de mutuelle pour mon employeur.",
+        envois=[],
+        par=second.user,
+    )
+    reponse_ecrire(fil=clos, texte=MODELES_REPONSE[2][1], envois=[], par=gestionnaire)
+    fil_clore(fil=clos, par=second.user)
+    fil_creer(
+        adherent=second,
+        sujet="prise_en_charge",
+        objet="Hospitalisation prévue en janvier",
+        texte="Bonjour,\nJe dois être opéré en janvier (clinique, chambre particulière). Que prenez-vous en charge ?",
+        envois=[],
+        par=second.user,
+    )
+    report.count("fils de messages", Fil.objects.count())
 
 
 def describe(report: SeedReport) -> dict[str, Any]:

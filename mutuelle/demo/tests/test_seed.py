@@ -77,8 +77,11 @@ def test_the_demo_is_deterministic():
     from mutuelle.documents.models import Document
     from mutuelle.requests.models import Demande
 
+    from mutuelle.messaging.models import Fil
+
     Document.objects.all().delete()
     Demande.objects.all().delete()
+    Fil.objects.all().delete()
     for model in (Cotisation, DroitPeriode, Beneficiaire, ContratFormule, Contrat):
         model.objects.all().delete()
     Adherent.objects.all().delete()
@@ -192,3 +195,21 @@ def test_the_demo_issues_an_attestation_whose_code_it_prints_and_the_public_page
 
     assert Demande.objects.count() >= 2
     assert Demande.objects.filter(echeance__lt=TODAY).count() == 1
+
+
+def test_the_demo_fills_the_back_office_queues_and_the_messaging():
+    from mutuelle.accounts.models import User
+    from mutuelle.backoffice.files import FILES, compteurs
+    from mutuelle.messaging.models import Fil, Message, ModeleReponse, StatutFil
+
+    output = _run(members=12)
+    assert "/gestion/" in output
+    assert ModeleReponse.objects.count() == 3
+    assert set(Fil.objects.values_list("statut", flat=True)) == {StatutFil.A_TRAITER, StatutFil.REPONDU, StatutFil.CLOS}
+    assert Message.objects.filter(interne=True).count() == 1
+    gestionnaire = User.objects.get(username="gestionnaire1")
+    messages = compteurs(FILES["messages"], gestionnaire, TODAY)
+    assert messages["total"] == 2 and messages["en_retard"] == 1
+    assert compteurs(FILES["documents"], gestionnaire, TODAY)["en_retard"] == 1
+    _run(members=12)  # idempotent
+    assert Fil.objects.count() == 4

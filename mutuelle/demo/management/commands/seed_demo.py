@@ -76,6 +76,17 @@ class Command(BaseCommand):
                 f" (l'attestation du premier adhérent porte le code {report.code_document})"
             )
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING("Quelques adhérents à chercher dans l'administration"))
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(
+                f"Back office : {settings.MUTUELLE_BASE_URL}/gestion/ (gestionnaire1, gestionnaire2 ; "
+                "responsable et admin voient aussi le tableau de bord)"
+            )
+        )
+        self.stdout.write(
+            "  Files de travail (revue, signalements NOEMIE, demandes, messages, comptes verrouillés, courriers),"
+            " fiche adhérent, recherche."
+        )
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING("Quelques adhérents à chercher dans le back office"))
         for adherent in report.sample_members:
             self.stdout.write(f"  n° {adherent.numero}  {adherent.prenom} {adherent.nom}")
