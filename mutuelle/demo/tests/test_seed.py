@@ -75,9 +75,8 @@ def test_the_demo_is_deterministic():
     _run(members=12)
     numbers_and_names = list(Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir"))
     from mutuelle.documents.models import Document
-    from mutuelle.requests.models import Demande
-
     from mutuelle.messaging.models import Fil
+    from mutuelle.requests.models import Demande
 
     Document.objects.all().delete()
     Demande.objects.all().delete()
