@@ -523,7 +523,9 @@ def code_courrier(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deverrouiller(request: HttpRequest) -> HttpResponse:
     """Back office: unlock a member's account after an identity check with the caller."""
-    form = DeverrouillageForm(request.POST or None)
+    # From the locked-accounts queue the member number is filled in; the identity check stays to do.
+    numero = request.GET.get("numero", "")
+    form = DeverrouillageForm(request.POST or None, initial={"numero": numero} if numero.isdigit() else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         resultat = compte_deverrouiller(
@@ -536,8 +538,10 @@ def deverrouiller(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         if resultat.ok:
+            from mutuelle.backoffice.views import apres_decision
+
             messages.success(request, resultat.message)
-            return redirect("accounts_gestion:deverrouiller")
+            return apres_decision(request, "accounts_gestion:deverrouiller")
         form.add_error(None, resultat.message)
     return render(request, "accounts/deverrouiller.html", {"form": form})
 

@@ -109,7 +109,7 @@ class Element:
 
     @property
     def url(self) -> str:
-        return f"{self.file.url(self.objet)}?file={self.file.cle}"
+        return lien(self.file, self.objet)
 
     @property
     def titre(self) -> str:
@@ -118,6 +118,12 @@ class Element:
     @property
     def etat_libelle(self) -> str:
         return Etat.LIBELLES[self.etat]
+
+
+def lien(file: File, objet: Any) -> str:
+    """Where an item is worked, remembering the queue it was opened from."""
+    url = file.url(objet)
+    return f"{url}{'&' if '?' in url else '?'}file={file.cle}"
 
 
 def avec_affectation(file: File, qs: QuerySet[Any]) -> QuerySet[Any]:

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mutuelle.accounts.models import STAFF_ROLES, User
-from mutuelle.backoffice.files import FILES, Etat, File, avec_affectation, compteurs, elements, filtrer
+from mutuelle.backoffice.files import FILES, Etat, File, avec_affectation, compteurs, elements, filtrer, lien
 from mutuelle.backoffice.permissions import Droit, peut
 from mutuelle.backoffice.services import AffectationRefusee, affectation_liberer, affectation_prendre, prochain
 from mutuelle.core.services import audit_log
@@ -50,7 +50,7 @@ def apres_decision(request: HttpRequest, vue: str, *, sauf: Any = None, **kwargs
     if cle:
         suivant = prochain(file=FILES[cle], gestionnaire=request.user, request=request, sauf=sauf)  # type: ignore[arg-type]
         if suivant is not None:
-            return redirect(f"{FILES[cle].url(suivant)}?file={cle}")
+            return redirect(lien(FILES[cle], suivant))
         messages.info(request, f"La file « {FILES[cle].libelle} » est vide : bravo.")
         return redirect("backoffice:file", cle=cle)
     return redirect(vue, **kwargs)
@@ -130,7 +130,7 @@ def suivant(request: HttpRequest, cle: str) -> HttpResponse:
     if objet is None:
         messages.info(request, f"Rien à traiter dans « {file.libelle} ».")
         return redirect("backoffice:file", cle=cle)
-    return redirect(f"{file.url(objet)}?file={cle}")
+    return redirect(lien(file, objet))
 
 
 @require_POST
@@ -142,7 +142,7 @@ def prendre(request: HttpRequest, cle: str, pk: int) -> HttpResponse:
     except AffectationRefusee as exc:
         messages.error(request, str(exc))
         return redirect("backoffice:file", cle=cle)
-    return redirect(f"{file.url(objet)}?file={cle}")
+    return redirect(lien(file, objet))
 
 
 @require_POST

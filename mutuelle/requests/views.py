@@ -651,6 +651,7 @@ def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Demande n° {demande.numero} : étape enregistrée, l'adhérent est prévenu.")
+            demande.refresh_from_db(fields=["statut"])
             if file_courante(request) and demande.statut in (StatutDemande.TRAITEE, StatutDemande.COMPLEMENT):
                 return apres_decision(request, "requests_gestion:detail", sauf=demande, numero=demande.numero)
             return redirect("requests_gestion:detail", numero=demande.numero)
