@@ -70,6 +70,8 @@ def suite_sure(request: HttpRequest, suite: str | None) -> str:
         return suite
     if getattr(request.user, "role", None) == Role.ADHERENT:
         return resolve_url("espace:accueil")
+    if getattr(request.user, "is_gestion", False):
+        return resolve_url("backoffice:accueil")  # staff land on their work queues
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 

@@ -153,6 +153,7 @@ def test_a_handler_prints_the_letters_as_one_batch(page: Any, gestionnaire: Any,
     page.get_by_label("Code à 6 chiffres de l'application, ou un code de secours").fill(code_totp(device))
     page.get_by_role("button", name="Valider").click()
     page.get_by_role("link", name="Courriers à imprimer").click()
+    page.get_by_role("link", name="Préparer un lot à imprimer").click()
     assert "2 courriers à imprimer" in page.locator("main").inner_text()
     assert not axe_violations(page)
     screenshot(page, "courriers-a-imprimer")

@@ -110,7 +110,7 @@ def test_a_handler_must_set_up_the_app_at_the_first_login(page, live_server, ges
     page.get_by_role("button", name="Activer").click()
     assert page.locator(".codes-secours li").count() == 10
     page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
-    assert page.get_by_role("link", name="Courriers à imprimer").is_visible()
+    assert page.get_by_role("link", name="Files de travail").is_visible()
 
 
 def test_the_access_code_policy_asks_for_an_emailed_code_on_a_new_browser(page, live_server, mutuelle, settings):

@@ -70,7 +70,7 @@ def test_staff_log_in_with_the_code_of_their_app_and_never_twice_the_same_code(g
     assert _login(client, gestionnaire.username)["Location"] == "/connexion/verification/"
     assert not _connecte(client, gestionnaire)
     code = code_totp(device)
-    assert client.post("/connexion/verification/", {"code": code})["Location"] == "/"
+    assert client.post("/connexion/verification/", {"code": code})["Location"] == "/gestion/"
     assert _connecte(client, gestionnaire)
     # The same code cannot open a second session (replay).
     other = Client()
