@@ -51,6 +51,9 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "referentiel": ("view", "add", "change"),
         "brokers": ("view", "add", "change"),
         "core": ("view", "change"),
+        # Queue service levels and ready answers (the only models of these apps in the admin).
+        "backoffice": ("view", "add", "change"),
+        "messaging": ("view", "add", "change"),
     },
 }
 

@@ -99,3 +99,21 @@ def test_a_screen_missing_from_the_table_is_refused_to_everyone(
     connecter(client, responsable)
     monkeypatch.delitem(ECRANS, "backoffice:recherche")
     assert client.get(reverse("backoffice:recherche")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_supervisors_edit_service_levels_and_ready_answers_in_the_admin_handlers_do_not(
+    client: Any, responsable: Any, gestionnaire: Any, mutuelle: Any
+) -> None:
+    from mutuelle.accounts.services import GROUP_NAMES, roles_setup
+
+    groupes = roles_setup()
+    responsable.groups.add(groupes[Role.RESPONSABLE])
+    gestionnaire.groups.add(groupes[Role.GESTIONNAIRE])
+    assert GROUP_NAMES[Role.RESPONSABLE]
+    connecter(client, responsable)
+    for url in ("/admin/backoffice/reglagefile/add/", "/admin/messaging/modelereponse/add/"):
+        assert client.get(url).status_code == 200, url
+    connecter(client, gestionnaire)
+    for url in ("/admin/backoffice/reglagefile/", "/admin/messaging/modelereponse/"):
+        assert client.get(url).status_code == 403, url
