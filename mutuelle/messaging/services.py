@@ -17,7 +17,7 @@ from mutuelle.messaging.models import Fil, Message, PieceMessage, StatutFil
 from mutuelle.notifications.models import Categorie
 from mutuelle.notifications.services import notifier
 from mutuelle.requests.delais import jours_ouvres_apres
-from mutuelle.requests.services import Envoi, pieces_enregistrer, supprimer_fichiers
+from mutuelle.requests.services import Envoi, pieces_enregistrer, pieces_transaction
 
 TEXTE_MAX = 5000
 
@@ -41,9 +41,11 @@ def _texte(texte: str) -> str:
     return texte
 
 
-def _message(fil: Fil, *, texte: str, envois: list[Envoi], par: Any, **champs: Any) -> tuple[Message, list[str]]:
+def _message(fil: Fil, chemins: list[str], *, texte: str, envois: list[Envoi], par: Any, **champs: Any) -> Message:
+    """One message and its files (their stored paths go to ``chemins``, deleted if the transaction fails)."""
     message = Message.objects.create(fil=fil, auteur=par, texte=texte, **champs)
-    return message, pieces_enregistrer(envois, PieceMessage, message=message)
+    chemins += pieces_enregistrer(envois, PieceMessage, message=message)
+    return message
 
 
 def fil_creer(
@@ -67,35 +69,30 @@ def fil_creer(
         raise MessageRefuse("Ce remboursement n'est pas le vôtre.")
     if demande is not None and demande.adherent_id != adherent.pk:
         raise MessageRefuse("Cette demande n'est pas la vôtre.")
-    chemins: list[str] = []
-    try:
-        with transaction.atomic():
-            maintenant = timezone.now()
-            annee = timezone.localdate().year
-            fil = Fil.objects.create(
-                numero=f"M{annee}-{sequence_next(nom=f'fil-{annee}'):06d}",
-                adherent=adherent,
-                sujet=sujet,
-                objet=objet,
-                ligne=ligne,
-                demande=demande,
-                statut=StatutFil.A_TRAITER,
-                dernier_message_le=maintenant,
-                attente_depuis=maintenant,
-                echeance=_echeance(),
-            )
-            _, chemins = _message(fil, texte=texte, envois=envois, par=par)
-            audit_log(
-                action="messaging.fil.cree",
-                actor=par,
-                target=fil,
-                adherent=adherent,
-                request=request,
-                new={"sujet": sujet, "fichiers": len(envois)},
-            )
-    except Exception:
-        supprimer_fichiers(chemins)
-        raise
+    with pieces_transaction() as chemins:
+        maintenant = timezone.now()
+        annee = timezone.localdate().year
+        fil = Fil.objects.create(
+            numero=f"M{annee}-{sequence_next(nom=f'fil-{annee}'):06d}",
+            adherent=adherent,
+            sujet=sujet,
+            objet=objet,
+            ligne=ligne,
+            demande=demande,
+            statut=StatutFil.A_TRAITER,
+            dernier_message_le=maintenant,
+            attente_depuis=maintenant,
+            echeance=_echeance(),
+        )
+        _message(fil, chemins, texte=texte, envois=envois, par=par)
+        audit_log(
+            action="messaging.fil.cree",
+            actor=par,
+            target=fil,
+            adherent=adherent,
+            request=request,
+            new={"sujet": sujet, "fichiers": len(envois)},
+        )
     return fil
 
 
@@ -104,31 +101,26 @@ def message_ecrire(
 ) -> Message:
     """The member writes again in one of their threads: it waits for the mutuelle again."""
     texte = _texte(texte)
-    chemins: list[str] = []
-    try:
-        with transaction.atomic():
-            fil = Fil.objects.select_for_update().get(pk=fil.pk)
-            if fil.statut == StatutFil.CLOS:
-                raise MessageRefuse("Cette conversation est close : écrivez un nouveau message.")
-            maintenant = timezone.now()
-            message, chemins = _message(fil, texte=texte, envois=envois, par=par)
-            if fil.statut != StatutFil.A_TRAITER:
-                fil.statut = StatutFil.A_TRAITER
-                fil.attente_depuis = maintenant
-                fil.echeance = _echeance()
-            fil.dernier_message_le = maintenant
-            fil.save(update_fields=["statut", "attente_depuis", "echeance", "dernier_message_le"])
-            audit_log(
-                action="messaging.message.ecrit",
-                actor=par,
-                target=fil,
-                adherent=fil.adherent,
-                request=request,
-                new={"fichiers": len(envois)},
-            )
-    except Exception:
-        supprimer_fichiers(chemins)
-        raise
+    with pieces_transaction() as chemins:
+        fil = Fil.objects.select_for_update().get(pk=fil.pk)
+        if fil.statut == StatutFil.CLOS:
+            raise MessageRefuse("Cette conversation est close : écrivez un nouveau message.")
+        maintenant = timezone.now()
+        message = _message(fil, chemins, texte=texte, envois=envois, par=par)
+        if fil.statut != StatutFil.A_TRAITER:
+            fil.statut = StatutFil.A_TRAITER
+            fil.attente_depuis = maintenant
+            fil.echeance = _echeance()
+        fil.dernier_message_le = maintenant
+        fil.save(update_fields=["statut", "attente_depuis", "echeance", "dernier_message_le"])
+        audit_log(
+            action="messaging.message.ecrit",
+            actor=par,
+            target=fil,
+            adherent=fil.adherent,
+            request=request,
+            new={"fichiers": len(envois)},
+        )
     return message
 
 
@@ -145,46 +137,41 @@ def reponse_ecrire(
     """A handler answers (the member is told, without the content), or leaves an internal note that
     the member never sees and that does not end the wait."""
     texte = _texte(texte)
-    chemins: list[str] = []
-    try:
-        with transaction.atomic():
-            fil = Fil.objects.select_for_update().select_related("adherent").get(pk=fil.pk)
-            if interne:
-                message, chemins = _message(fil, texte=texte, envois=envois, par=par, de_la_mutuelle=True, interne=True)
-                audit_log(action="messaging.note.ecrite", actor=par, target=fil, adherent=fil.adherent, request=request)
-                return message
-            maintenant = timezone.now()
-            attente = {}
-            if fil.statut == StatutFil.A_TRAITER:
-                attente = {"attente_depuis": fil.attente_depuis, "echeance": fil.echeance}
-            message, chemins = _message(fil, texte=texte, envois=envois, par=par, de_la_mutuelle=True, **attente)
-            ancien = fil.statut
-            fil.statut = StatutFil.CLOS if clore else StatutFil.REPONDU
-            fil.attente_depuis = None
-            fil.echeance = None
-            fil.dernier_message_le = maintenant
-            fil.save(update_fields=["statut", "attente_depuis", "echeance", "dernier_message_le"])
-            # The member's messages are read once answered.
-            fil.messages.filter(de_la_mutuelle=False, lu_le__isnull=True).update(lu_le=maintenant)
-            audit_log(
-                action="messaging.reponse.envoyee",
-                actor=par,
-                target=fil,
-                adherent=fil.adherent,
-                request=request,
-                old={"statut": ancien},
-                new={"statut": fil.statut, "fichiers": len(envois)},
-            )
-            notifier(
-                adherent=fil.adherent,
-                categorie=Categorie.MESSAGE,
-                cle=f"message:{message.pk}",
-                titre="Vous avez un nouveau message de votre mutuelle",
-                lien=reverse("messaging:fil", kwargs={"numero": fil.numero}),
-            )
-    except Exception:
-        supprimer_fichiers(chemins)
-        raise
+    with pieces_transaction() as chemins:
+        fil = Fil.objects.select_for_update().select_related("adherent").get(pk=fil.pk)
+        if interne:
+            message = _message(fil, chemins, texte=texte, envois=envois, par=par, de_la_mutuelle=True, interne=True)
+            audit_log(action="messaging.note.ecrite", actor=par, target=fil, adherent=fil.adherent, request=request)
+            return message
+        maintenant = timezone.now()
+        attente = {}
+        if fil.statut == StatutFil.A_TRAITER:
+            attente = {"attente_depuis": fil.attente_depuis, "echeance": fil.echeance}
+        message = _message(fil, chemins, texte=texte, envois=envois, par=par, de_la_mutuelle=True, **attente)
+        ancien = fil.statut
+        fil.statut = StatutFil.CLOS if clore else StatutFil.REPONDU
+        fil.attente_depuis = None
+        fil.echeance = None
+        fil.dernier_message_le = maintenant
+        fil.save(update_fields=["statut", "attente_depuis", "echeance", "dernier_message_le"])
+        # The member's messages are read once answered.
+        fil.messages.filter(de_la_mutuelle=False, lu_le__isnull=True).update(lu_le=maintenant)
+        audit_log(
+            action="messaging.reponse.envoyee",
+            actor=par,
+            target=fil,
+            adherent=fil.adherent,
+            request=request,
+            old={"statut": ancien},
+            new={"statut": fil.statut, "fichiers": len(envois)},
+        )
+        notifier(
+            adherent=fil.adherent,
+            categorie=Categorie.MESSAGE,
+            cle=f"message:{message.pk}",
+            titre="Vous avez un nouveau message de votre mutuelle",
+            lien=reverse("messaging:fil", kwargs={"numero": fil.numero}),
+        )
     return message
 
 

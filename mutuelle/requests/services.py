@@ -5,6 +5,8 @@ file leaves no request and no file behind."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -127,6 +129,19 @@ def supprimer_fichiers(chemins: list[str]) -> None:
         default_storage.delete(chemin)
 
 
+@contextmanager
+def pieces_transaction() -> Iterator[list[str]]:
+    """A transaction that writes files: the caller adds each stored path to the list; if the
+    transaction fails, those files are deleted too, so a refusal leaves neither row nor file."""
+    chemins: list[str] = []
+    try:
+        with transaction.atomic():
+            yield chemins
+    except Exception:
+        supprimer_fichiers(chemins)
+        raise
+
+
 def _lien(demande: Demande) -> str:
     return reverse("requests:detail", kwargs={"numero": demande.numero})
 
@@ -172,41 +187,36 @@ def demande_creer(
         TypeDemande.CONTESTATION: CONTESTATION_JOURS_OUVRES,
         TypeDemande.PRISE_EN_CHARGE: mutuelle.delai_prise_en_charge_jours,
     }.get(TypeDemande(type_demande), mutuelle.delai_documents_jours)
-    chemins: list[str] = []
-    try:
-        with transaction.atomic():
-            annee = timezone.localdate().year
-            demande = Demande.objects.create(
-                numero=f"D{annee}-{sequence_next(nom=f'demande-{annee}'):06d}",
-                adherent=adherent,
-                type_demande=type_demande,
-                objet=objet,
-                motif=motif,
-                ligne=ligne,
-                demande_liee=demande_liee,
-                coordonnees=coordonnees,
-                commentaire=commentaire.strip()[:2000],
-                echeance=jours_ouvres_apres(timezone.localdate(), jours),
-                **(champs or {}),
-            )
-            chemins = _pieces_enregistrer(demande, envois)
-            EvenementDemande.objects.create(demande=demande, vers=StatutDemande.RECUE, par=par)
-            audit_log(
-                action=f"requests.{type_demande}.creee",
-                actor=par,
-                target=demande,
-                adherent=adherent,
-                request=request,
-                new={"fichiers": len(envois), "ligne": getattr(ligne, "pk", None)},
-            )
-            _notifier(
-                demande,
-                f"Votre demande n° {demande.numero} est bien reçue",
-                f"{demande.get_type_demande_display()} : réponse prévue au plus tard le {demande.echeance:%d/%m/%Y}.",
-            )
-    except Exception:
-        supprimer_fichiers(chemins)
-        raise
+    with pieces_transaction() as chemins:
+        annee = timezone.localdate().year
+        demande = Demande.objects.create(
+            numero=f"D{annee}-{sequence_next(nom=f'demande-{annee}'):06d}",
+            adherent=adherent,
+            type_demande=type_demande,
+            objet=objet,
+            motif=motif,
+            ligne=ligne,
+            demande_liee=demande_liee,
+            coordonnees=coordonnees,
+            commentaire=commentaire.strip()[:2000],
+            echeance=jours_ouvres_apres(timezone.localdate(), jours),
+            **(champs or {}),
+        )
+        chemins += _pieces_enregistrer(demande, envois)
+        EvenementDemande.objects.create(demande=demande, vers=StatutDemande.RECUE, par=par)
+        audit_log(
+            action=f"requests.{type_demande}.creee",
+            actor=par,
+            target=demande,
+            adherent=adherent,
+            request=request,
+            new={"fichiers": len(envois), "ligne": getattr(ligne, "pk", None)},
+        )
+        _notifier(
+            demande,
+            f"Votre demande n° {demande.numero} est bien reçue",
+            f"{demande.get_type_demande_display()} : réponse prévue au plus tard le {demande.echeance:%d/%m/%Y}.",
+        )
     return demande
 
 
@@ -218,29 +228,24 @@ def demande_completer(
         raise DemandeRefusee("Cette demande est close : ouvrez-en une nouvelle.")
     if not envois and not commentaire.strip():
         raise DemandeRefusee("Joignez un fichier ou écrivez un message.")
-    chemins: list[str] = []
-    try:
-        with transaction.atomic():
-            demande = Demande.objects.select_for_update().get(pk=demande.pk)
-            chemins = _pieces_enregistrer(demande, envois)
-            ancien = demande.statut
-            if demande.statut == StatutDemande.COMPLEMENT:
-                demande.statut = StatutDemande.EN_COURS
-                demande.save(update_fields=["statut"])
-            EvenementDemande.objects.create(
-                demande=demande, de=ancien, vers=demande.statut, par=par, message=commentaire.strip()[:2000]
-            )
-            audit_log(
-                action="requests.completee",
-                actor=par,
-                target=demande,
-                adherent=demande.adherent,
-                request=request,
-                new={"fichiers": len(envois)},
-            )
-    except Exception:
-        supprimer_fichiers(chemins)
-        raise
+    with pieces_transaction() as chemins:
+        demande = Demande.objects.select_for_update().get(pk=demande.pk)
+        chemins += _pieces_enregistrer(demande, envois)
+        ancien = demande.statut
+        if demande.statut == StatutDemande.COMPLEMENT:
+            demande.statut = StatutDemande.EN_COURS
+            demande.save(update_fields=["statut"])
+        EvenementDemande.objects.create(
+            demande=demande, de=ancien, vers=demande.statut, par=par, message=commentaire.strip()[:2000]
+        )
+        audit_log(
+            action="requests.completee",
+            actor=par,
+            target=demande,
+            adherent=demande.adherent,
+            request=request,
+            new={"fichiers": len(envois)},
+        )
     return demande
 
 

@@ -200,3 +200,27 @@ def test_a_handler_starts_from_a_ready_answer(membre: Any, client: Any, gestionn
     assert page.status_code == 200
     assert page.context["form"].initial["texte"] == "Bonjour,\n\nVotre dossier est traité sous 48 heures."
     assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_failure_after_the_files_are_stored_leaves_no_row_and_no_file(
+    adherent: Any, antivirus: str, monkeypatch: Any, settings: Any
+) -> None:
+    from pathlib import Path
+
+    from mutuelle.messaging import services
+    from mutuelle.requests.fichiers import assainir
+    from mutuelle.requests.services import Envoi
+
+    def panne(**kwargs: Any) -> None:
+        raise RuntimeError("panne du journal")
+
+    monkeypatch.setattr(services, "audit_log", panne)
+    envoi = Envoi(nom="facture.pdf", fichier=assainir(pdf_simple()))
+    with pytest.raises(RuntimeError):
+        services.fil_creer(
+            adherent=adherent, sujet="autre", objet="Objet", texte="Texte", envois=[envoi], par=adherent.user
+        )
+    assert not Fil.objects.exists() and not PieceMessage.objects.exists()
+    dossier = Path(settings.MEDIA_ROOT) / "messages"
+    assert not dossier.exists() or not any(p.is_file() for p in dossier.rglob("*"))
