@@ -224,3 +224,20 @@ def test_a_failure_after_the_files_are_stored_leaves_no_row_and_no_file(
     assert not Fil.objects.exists() and not PieceMessage.objects.exists()
     dossier = Path(settings.MEDIA_ROOT) / "messages"
     assert not dossier.exists() or not any(p.is_file() for p in dossier.rglob("*"))
+
+
+@pytest.mark.django_db
+def test_a_question_about_one_of_the_familys_reimbursements_is_linked_to_it(
+    membre: Any, contrat: Any, gestionnaire: Any, client: Any
+) -> None:
+    ligne = ligne_make(beneficiaire=contrat.beneficiaires.last())
+    detail = membre.get(reverse("espace:remboursement", kwargs={"pk": ligne.pk})).content.decode()
+    assert f"{reverse('messaging:nouveau')}?ligne={ligne.pk}" in detail
+    page = membre.get(reverse("messaging:nouveau"), {"ligne": ligne.pk})
+    assert page.context["form"].initial["sujet"] == "remboursement"
+    _ecrire(membre, ligne=ligne.pk)
+    fil = Fil.objects.get()
+    assert fil.ligne == ligne
+    connecter(client, gestionnaire)
+    page = client.get(reverse("messaging_gestion:fil", kwargs={"numero": fil.numero})).content.decode()
+    assert reverse("claims:revue_detail", kwargs={"pk": ligne.pk}) in page
