@@ -339,10 +339,11 @@ def _fils_traites(debut: datetime, fin: datetime) -> list[Traite]:
 def _verrouillages() -> QuerySet[Any]:
     from axes.models import AccessAttempt
 
-    from mutuelle.accounts.verrouillage import verrouille_jusqua
+    from mutuelle.accounts.verrouillage import duree, verrouille_jusqua
 
+    # Only keys that failed within the lockout period can be locked now.
     cles = (
-        AccessAttempt.objects.filter(username__startswith="compte:")
+        AccessAttempt.objects.filter(username__startswith="compte:", attempt_time__gte=timezone.now() - duree())
         .values("username")
         .annotate(dernier=Min("pk"))
         .values_list("username", "dernier")

@@ -178,3 +178,37 @@ def test_a_noemie_signalement_is_handled_and_leaves_the_queue(
     assert rejet.traite and rejet.traite_par == gestionnaire
     assert compteurs(FILES["signalements"], gestionnaire)["total"] == 0
     assert AuditLog.objects.filter(action="claims.rejet.traite", cible_id=str(rejet.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_the_locked_accounts_queue_holds_accounts_locked_now_and_leads_to_the_unlock_form(
+    client: Any, adherent: Any, autre_adherent: Any, gestionnaire: Any, mutuelle: Any
+) -> None:
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    def echecs(user: Any, n: int, il_y_a: timedelta = timedelta(0)) -> None:
+        tentative = AccessAttempt.objects.create(
+            username=f"compte:{user.pk}",
+            failures_since_start=n,
+            ip_address="127.0.0.1",
+            user_agent="test",
+            http_accept="*/*",
+            path_info="/connexion/",
+            get_data="",
+            post_data="",
+        )
+        AccessAttempt.objects.filter(pk=tentative.pk).update(attempt_time=timezone.now() - il_y_a)
+
+    echecs(adherent.user, 3)
+    echecs(autre_adherent.user, 2)  # below the threshold
+    echecs(gestionnaire, 3, il_y_a=timedelta(hours=2))  # the lockout is over
+    file = FILES["deverrouillages"]
+    (element,) = elements(file, list(file.ouverts()))
+    assert element.adherent == adherent
+    assert element.url == f"{reverse('accounts_gestion:deverrouiller')}?numero={adherent.numero}&file=deverrouillages"
+    connecter(client, gestionnaire)
+    formulaire = client.get(element.url).context["form"]
+    assert formulaire.initial["numero"] == adherent.numero
