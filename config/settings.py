@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mutuelle.requests",
     "mutuelle.messaging",
     "mutuelle.backoffice",
+    "mutuelle.payments",
     "mutuelle.demo",
 ]
 
@@ -271,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Personal-data archives are deleted when their 7 days are over.
     "exports-expirer": {"task": "espace.exports_expirer", "schedule": crontab(minute=15, hour=3)},
+    # The payment run: validated reimbursements to SEPA transfers, at 6:30 on working days.
+    "paiements-quotidiens": {
+        "task": "payments.paiements_quotidiens",
+        "schedule": crontab(minute=30, hour=6, day_of_week="mon-fri"),
+    },
     # The watched NOEMIE inbox (MUTUELLE_NOEMIE_INBOX), every five minutes.
     "noemie-inbox": {"task": "claims.noemie_inbox_scan", "schedule": env_int("NOEMIE_INBOX_SECONDS", 300, minimum=10)},
 }

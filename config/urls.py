@@ -22,6 +22,7 @@ urlpatterns = [
     path("gestion/demandes/", include("mutuelle.requests.urls_gestion")),
     path("gestion/messages/", include("mutuelle.messaging.urls_gestion")),
     path("gestion/comptes/", include("mutuelle.accounts.urls_gestion")),
+    path("gestion/paiements/", include("mutuelle.payments.urls")),
     path("gestion/", include("mutuelle.backoffice.urls")),
     path("", include("mutuelle.core.urls")),
     # Demo-only pages: each answers 404 unless its setting is on (MUTUELLE_OUTBOX_PAGE…).

@@ -365,6 +365,18 @@ def _verrouillage_url(attempt: Any) -> str:
     return reverse("accounts_gestion:deverrouiller") + (f"?numero={numero}" if numero else "")
 
 
+def _sans_rib() -> QuerySet[Any]:
+    from mutuelle.payments.services import adherents_sans_compte, lignes_a_payer
+
+    premiere = (
+        lignes_a_payer()
+        .filter(decompte__tiers_payant=False, contrat__adherent=OuterRef("pk"))
+        .order_by("modifie_le")
+        .values("modifie_le")[:1]
+    )
+    return adherents_sans_compte().annotate(_attente=Subquery(premiere)).order_by("_attente", "pk")
+
+
 def _courriers() -> QuerySet[Any]:
     from mutuelle.accounts.models import Courrier, StatutCourrier
 
@@ -470,6 +482,17 @@ def _les_files() -> dict[str, File]:
             delai_defaut=1,
             arrivees=_arrivees("core.AuditLog", "cree_le", action="accounts.login.locked"),
             aide="Débloquez un compte quand l'adhérent appelle, après avoir vérifié son identité.",
+        ),
+        File(
+            cle="sans_rib",
+            libelle="Remboursements bloqués faute de RIB",
+            ouverts=_sans_rib,
+            champ_recu="_attente",
+            url=lambda adherent: reverse("backoffice:fiche", kwargs={"numero": adherent.numero}) + "?onglet=paiements",
+            adherent=lambda adherent: adherent,
+            resume=lambda adherent: "Aucun compte bancaire valide pour verser ses remboursements",
+            delai_defaut=5,
+            aide="Adhérents à qui la mutuelle doit un remboursement sans compte valide : à contacter.",
         ),
         File(
             cle="courriers",

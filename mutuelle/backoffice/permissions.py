@@ -55,6 +55,12 @@ ECRANS: dict[str, Droit] = {
     "accounts_gestion:courrier_pdf": Droit.TRAITER,
     "accounts_gestion:lot_pdf": Droit.TRAITER,
     "accounts_gestion:lot_confirmer": Droit.TRAITER,
+    # Payments: runs and transfers for everyone; running, the bank file and its report for supervisors.
+    "payments:lots": Droit.TRAITER,
+    "payments:lot": Droit.TRAITER,
+    "payments:lancer": Droit.SUPERVISER,
+    "payments:fichier": Droit.SUPERVISER,
+    "payments:retour": Droit.SUPERVISER,
     # Messaging.
     "messaging_gestion:fil": Droit.TRAITER,
     "messaging_gestion:piece": Droit.TRAITER,

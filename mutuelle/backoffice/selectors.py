@@ -24,6 +24,7 @@ ONGLETS = {
     "remboursements": "Remboursements",
     "demandes": "Demandes",
     "documents": "Documents",
+    "paiements": "Paiements",
     "messages": "Messages",
     "connexions": "Connexions",
     "journal": "Journal",
@@ -127,6 +128,16 @@ def onglet_contexte(adherent: Adherent, onglet: str, request: HttpRequest) -> di
         return {"page": Paginator(adherent.demandes.order_by("-cree_le"), 30).get_page(page)}
     if onglet == "documents":
         return {"page": Paginator(adherent.documents.order_by("-pk"), 30).get_page(page)}
+    if onglet == "paiements":
+        from mutuelle.payments.models import Virement
+        from mutuelle.payments.services import montant_en_attente_de_rib
+
+        virements = Virement.objects.filter(adherent=adherent).select_related("lot").order_by("-pk")
+        return {
+            "page": Paginator(virements, 30).get_page(page),
+            "en_attente_de_rib": montant_en_attente_de_rib(adherent),
+            "comptes": adherent.coordonnees_bancaires.all(),
+        }
     if onglet == "messages":
         return {"page": Paginator(adherent.fils.all(), 30).get_page(page)}
     if onglet == "connexions":

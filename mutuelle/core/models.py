@@ -144,6 +144,13 @@ class Mutuelle(TimeStampedModel):
         default=True,
         help_text="Sinon, de nouvelles coordonnées bancaires s'appliquent dès leur saisie (après réauthentification).",
     )
+    iban_emetteur = models.CharField(
+        "IBAN du compte de paiement",
+        max_length=34,
+        blank=True,
+        help_text="Le compte que la mutuelle débite pour payer les remboursements (fichiers de virement SEPA).",
+    )
+    bic_emetteur = models.CharField("BIC du compte de paiement", max_length=11, blank=True)
     delai_documents_jours = models.PositiveSmallIntegerField(
         "délai de traitement des documents (jours ouvrés)",
         default=2,

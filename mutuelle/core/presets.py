@@ -39,6 +39,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "couleur_principale": "#1d5c4d",
         "couleur_secondaire": "#e9f3ef",
         "politique_connexion": PolitiqueConnexion.NUMERO_ADHERENT,
+        # A fictitious account (bank code 99999) with a valid key.
+        "iban_emetteur": "FR7699999000010000100000131",
+        "bic_emetteur": "DEMOFRPPXXX",
     },
     # Members log in with their NIR and a 6-digit access code bound to a trusted device.
     "azur": {
@@ -58,6 +61,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "telephone": "04 00 00 56 78",
         "horaires": "Du lundi au vendredi, de 9 h à 17 h 30 ; le samedi de 9 h à 12 h",
         "email_contact": "bonjour@azur-prevoyance-sante.example",
+        "iban_emetteur": "FR7699999000010000200000244",
+        "bic_emetteur": "DEMOFRPPXXX",
         "domaine_officiel": "adherents.azur-prevoyance-sante.example",
         "couleur_principale": "#1f4e8c",
         "couleur_secondaire": "#eaf1fb",

@@ -134,6 +134,15 @@ class Detail:
         paye = [e.le for e in self.evenements if e.vers == Statut.PAYE]
         return paye[-1].date() if paye else None
 
+    @property
+    def virement(self) -> Any:
+        """The bank transfer that paid the member this line (accepted by the bank), if any."""
+        from mutuelle.payments.models import StatutVirement, Virement
+
+        return Virement.objects.filter(
+            lignes__ligne=self.ligne, lignes__vivant=True, statut=StatutVirement.ACCEPTE
+        ).first()
+
 
 def detail(adherent: Adherent, pk: int) -> Detail | None:
     ligne = (

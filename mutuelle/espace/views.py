@@ -63,12 +63,16 @@ def _adherent(request: HttpRequest) -> Adherent:
 @require_GET
 @adherent_requis
 def tableau_de_bord(request: HttpRequest) -> HttpResponse:
+    from mutuelle.payments.services import montant_en_attente_de_rib
+
     adherent = _adherent(request)
     contexte = {
         "adherent": adherent,
         "en_attente": list(selectors.en_attente(adherent)[:5]),
         "derniers": list(selectors.pour_liste(selectors.lignes_famille(adherent))[:6]),
         "personnes": [p for p in selectors.personnes_famille(adherent) if p.couvert],
+        # Money the mutuelle owes and cannot pay for want of a valid bank account.
+        "attend_un_rib": montant_en_attente_de_rib(adherent),
         "notifications_recentes": list(
             Notification.objects.filter(adherent=adherent, lue_le__isnull=True, categorie=Categorie.REPONSE).order_by(
                 "-cree_le", "-pk"

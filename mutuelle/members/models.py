@@ -441,6 +441,7 @@ class StatutRib(models.TextChoices):
     ACTIF = "actif", "Compte de remboursement"
     REMPLACE = "remplace", "Remplacé"
     REFUSE = "refuse", "Refusé"
+    REJETE = "rejete", "Rejeté par la banque"
 
 
 class CoordonneesBancaires(TimeStampedModel):

@@ -113,6 +113,15 @@ class Praticien(TimeStampedModel):
     )
     code_postal = models.CharField("code postal", max_length=5, blank=True, validators=[code_postal_validator])
     ville = models.CharField("ville", max_length=80, blank=True)
+    # Where the mutuelle pays its share under tiers payant (empty: the payee is listed for a handler).
+    iban = models.CharField("IBAN (tiers payant)", max_length=34, blank=True)
+    bic = models.CharField("BIC", max_length=11, blank=True)
+    iban_rejete_le = models.DateTimeField(
+        "IBAN rejeté par la banque le",
+        null=True,
+        blank=True,
+        help_text="Un virement vers ce compte a été rejeté : corrigez l'IBAN puis videz ce champ.",
+    )
 
     class Meta:
         verbose_name = "praticien"
@@ -150,6 +159,15 @@ class Etablissement(TimeStampedModel):
     adresse = models.CharField("adresse", max_length=200, blank=True)
     code_postal = models.CharField("code postal", max_length=5, validators=[code_postal_validator])
     ville = models.CharField("ville", max_length=80)
+    # Where the mutuelle pays its share under tiers payant (empty: the payee is listed for a handler).
+    iban = models.CharField("IBAN (tiers payant)", max_length=34, blank=True)
+    bic = models.CharField("BIC", max_length=11, blank=True)
+    iban_rejete_le = models.DateTimeField(
+        "IBAN rejeté par la banque le",
+        null=True,
+        blank=True,
+        help_text="Un virement vers ce compte a été rejeté : corrigez l'IBAN puis videz ce champ.",
+    )
 
     class Meta:
         verbose_name = "établissement de santé"

@@ -1,0 +1,17 @@
+"""The daily payment run (Celery beat, working days only), idempotent like the service it calls."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="payments.paiements_quotidiens")
+def paiements_quotidiens() -> list[str]:
+    from django.utils import timezone
+
+    from mutuelle.payments.services import paiements_executer
+    from mutuelle.requests.delais import jour_ouvre
+
+    if not jour_ouvre(timezone.localdate()):
+        return []
+    return [lot.numero for lot in paiements_executer()]

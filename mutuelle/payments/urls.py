@@ -1,0 +1,13 @@
+from django.urls import path
+
+from mutuelle.payments import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("", views.lots, name="lots"),
+    path("lancer/", views.lancer, name="lancer"),
+    path("retours/", views.retour, name="retour"),
+    path("<str:numero>/", views.lot, name="lot"),
+    path("<str:numero>/fichier/", views.fichier, name="fichier"),
+]
