@@ -241,7 +241,7 @@ def test_the_same_report_twice_changes_nothing(a_payer: Any) -> None:
 @pytest.mark.django_db
 def test_a_bad_or_foreign_report_is_refused_whole(a_payer: Any) -> None:
     (lot,) = paiements_executer()
-    with pytest.raises(PaiementImpossible, match="schéma pain.002.001.03"):
+    with pytest.raises(PaiementImpossible, match=r"schéma pain\.002\.001\.03"):
         retour_integrer(nom="faux.xml", contenu=b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:pain.002.001.03'/>")
     with pytest.raises(PaiementImpossible, match="pas du XML lisible"):
         retour_integrer(nom="pas-xml.xml", contenu=b"bonjour")
