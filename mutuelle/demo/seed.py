@@ -712,6 +712,7 @@ def seed(
     seed_documents(report)
     seed_demandes(report)
     seed_messagerie(report)
+    seed_paiements(report)
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report
@@ -939,6 +940,71 @@ def seed_messagerie(report: SeedReport) -> None:
         par=second.user,
     )
     report.count("fils de messages", Fil.objects.count())
+
+
+def demo_iban(branche: str, numero: int) -> str:
+    """A fictitious French IBAN (bank code 99999, no real bank) with valid keys."""
+    from schwifty import IBAN
+
+    return str(IBAN.generate("FR", bank_code="99999", branch_code=branche, account_code=f"{numero:011d}"))
+
+
+def seed_paiements(report: SeedReport) -> None:
+    """Bank accounts for the families and the practitioners, then a payment run as the daily task does
+    it, and the bank's answer: every transfer accepted but one (closed account), so the demo shows
+    paid reimbursements with their date and masked IBAN, a rejected transfer, and members whose
+    money waits for a valid account (every 40th family has none)."""
+    from django.utils import timezone
+
+    from mutuelle.members.models import CoordonneesBancaires, StatutRib
+    from mutuelle.payments import sepa
+    from mutuelle.payments.models import LotPaiement, Virement
+    from mutuelle.payments.services import paiements_executer, retour_integrer
+    from mutuelle.referentiel.models import Etablissement, Praticien
+
+    if LotPaiement.objects.exists():
+        return
+    connectes = {a.pk for a, _ in report.adherent_logins}
+    deja = CoordonneesBancaires.objects.values("adherent_id")
+    nouveaux = [
+        CoordonneesBancaires(
+            adherent=a,
+            titulaire=f"{a.prenom} {a.nom}"[:100],
+            iban=demo_iban("00002", a.pk),
+            bic="DEMOFRPPXXX",
+            statut=StatutRib.ACTIF,
+            actif_depuis=timezone.now(),
+        )
+        for a in Adherent.objects.exclude(pk__in=deja).order_by("pk")
+        if a.pk in connectes or a.pk % 40 != 0
+    ]
+    CoordonneesBancaires.objects.bulk_create(nouveaux)
+    report.count("comptes bancaires", len(nouveaux))
+    for p in Praticien.objects.filter(iban=""):
+        p.iban, p.bic = demo_iban("00003", p.pk), "DEMOFRPPXXX"
+        p.save(update_fields=["iban", "bic"])
+    for e in Etablissement.objects.filter(iban=""):
+        e.iban, e.bic = demo_iban("00004", e.pk), "DEMOFRPPXXX"
+        e.save(update_fields=["iban", "bic"])
+    lots = paiements_executer()
+    for lot in lots:
+        rejete = (
+            Virement.objects.filter(lot=lot, adherent__isnull=False)
+            .exclude(adherent_id__in=connectes)
+            .order_by("pk")
+            .first()
+        )
+        rapport = sepa.pain002_ecrire(
+            message_id=f"DEMO-{lot.numero}",
+            cree_le=timezone.localtime(),
+            message_origine=lot.numero,
+            nb_transactions=lot.nb_virements,
+            total=lot.total,
+            rejets={rejete.end_to_end_id: "AC04"} if rejete is not None else {},
+        )
+        retour_integrer(nom=f"retour-{lot.numero}.xml", contenu=rapport)
+        report.count("lots de paiement")
+        report.count("virements", lot.nb_virements)
 
 
 def describe(report: SeedReport) -> dict[str, Any]:

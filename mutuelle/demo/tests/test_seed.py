@@ -81,6 +81,9 @@ def test_the_demo_is_deterministic():
     Document.objects.all().delete()
     Demande.objects.all().delete()
     Fil.objects.all().delete()
+    from mutuelle.members.models import CoordonneesBancaires
+
+    CoordonneesBancaires.objects.all().delete()
     for model in (Cotisation, DroitPeriode, Beneficiaire, ContratFormule, Contrat):
         model.objects.all().delete()
     Adherent.objects.all().delete()
@@ -212,3 +215,21 @@ def test_the_demo_fills_the_back_office_queues_and_the_messaging():
     assert compteurs(FILES["documents"], gestionnaire, TODAY)["en_retard"] == 1
     _run(members=12)  # idempotent
     assert Fil.objects.count() == 4
+
+
+def test_the_demo_pays_its_validated_reimbursements_and_shows_a_rejected_transfer():
+    from mutuelle.claims.models import LigneRemboursement
+    from mutuelle.payments import sepa
+    from mutuelle.payments.models import LotPaiement, StatutLot, Virement
+    from mutuelle.payments.services import adherents_sans_compte
+
+    _run(members=40, lignes=40)
+    (lot,) = LotPaiement.objects.all()
+    assert lot.statut == StatutLot.CLOS
+    sepa.valider(lot.contenu.encode(), sepa.PAIN001)
+    assert Virement.objects.filter(statut="rejete").count() == 1
+    assert Virement.objects.filter(statut="accepte").count() == lot.nb_virements - 1
+    assert LigneRemboursement.objects.filter(paiements__virement__statut="accepte", statut="paye").exists()
+    assert adherents_sans_compte().exists()  # every 40th family, and the rejected one
+    _run(members=40, lignes=40)  # idempotent
+    assert LotPaiement.objects.count() == 1
