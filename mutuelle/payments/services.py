@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -332,20 +332,45 @@ class Integration:
     rejetes: int
 
 
-def _accepter(virement: Virement, *, le: date, par: Any) -> None:
-    from mutuelle.claims.services import ligne_transition
+def _accepter(virements: list[Virement], *, lot: LotPaiement, par: Any) -> None:
+    """The bank accepted these transfers: their lines are paid (in bulk, each with its event and
+    audit row), and each member gets one notification per transfer (not one per care act)."""
+    from mutuelle.claims.services import lignes_payer
+    from mutuelle.core.templatetags.format_fr import euros
+    from mutuelle.notifications.models import Categorie
+    from mutuelle.notifications.services import Evenement, notifier_lot
 
-    virement.statut = StatutVirement.ACCEPTE
-    virement.paye_le = le
-    virement.retour_le = timezone.now()
-    virement.save(update_fields=["statut", "paye_le", "retour_le"])
-    for paiement in virement.lignes.filter(vivant=True).select_related(
-        "ligne__contrat__adherent", "ligne__beneficiaire"
-    ):
-        if paiement.ligne.statut == Statut.VALIDE:
-            ligne_transition(
-                ligne=paiement.ligne, vers=Statut.PAYE, actor=par, motif=f"Virement {virement.end_to_end_id}"
+    ids = [v.pk for v in virements]
+    Virement.objects.filter(pk__in=ids).update(
+        statut=StatutVirement.ACCEPTE, paye_le=lot.date_execution, retour_le=timezone.now()
+    )
+    lignes = list(PaiementLigne.objects.filter(virement_id__in=ids, vivant=True).values_list("ligne_id", flat=True))
+    for debut in range(0, len(lignes), 10_000):
+        lignes_payer(
+            ids=lignes[debut : debut + 10_000], actor=par, motif=f"Virement accepté par la banque (lot {lot.numero})"
+        )
+    nb_lignes = dict(
+        PaiementLigne.objects.filter(virement_id__in=ids, vivant=True)
+        .values("virement_id")
+        .annotate(n=Count("pk"))
+        .values_list("virement_id", "n")
+    )
+    notifier_lot(
+        [
+            Evenement(
+                adherent_id=v.adherent_id,
+                categorie=Categorie.PAIEMENT,
+                cle=f"virement:{v.pk}:paye",
+                titre=f"Un virement de {euros(v.montant)} vous a été envoyé",
+                texte=f"{nb_lignes.get(v.pk, 0)} remboursement(s), versé(s) le {lot.date_execution:%d/%m/%Y} "
+                f"sur le compte {v.iban_masque}.",
+                lien=reverse("espace:remboursements") + "?statut=paye",
+                montant=v.montant,
             )
+            for v in virements
+            if v.type_beneficiaire == TypeBeneficiaire.ADHERENT and v.adherent_id
+        ]
+    )
 
 
 def _rejeter(virement: Virement, *, code: str, par: Any, request: HttpRequest | None) -> None:
@@ -426,6 +451,7 @@ def retour_integrer(*, nom: str, contenu: bytes, par: Any = None, request: HttpR
             )
         statuts = {t.end_to_end_id: t for t in rapport.transactions}
         acceptes = rejetes = 0
+        a_accepter: list[Virement] = []
         for e2e, virement in sorted(virements.items()):
             if virement.statut != StatutVirement.EMIS:
                 continue  # already settled by an earlier report
@@ -438,11 +464,12 @@ def retour_integrer(*, nom: str, contenu: bytes, par: Any = None, request: HttpR
             else:
                 statut = rapport.statut_groupe
             if statut in sepa.ACCEPTES:
-                _accepter(virement, le=lot.date_execution, par=par)
+                a_accepter.append(virement)
                 acceptes += 1
             elif statut == sepa.REJETE:
                 _rejeter(virement, code=t.motif_code if t is not None else "", par=par, request=request)
                 rejetes += 1
+        _accepter(a_accepter, lot=lot, par=par)
         retour = RetourBanque.objects.create(
             nom=nom[:200],
             sha256=empreinte,

@@ -205,7 +205,9 @@ def test_a_report_with_one_rejection_moves_the_right_lines(
         assert ligne.statut == Statut.PAYE
     camille = Virement.objects.get(adherent=adherent)
     assert camille.statut == StatutVirement.ACCEPTE and camille.paye_le == lot.date_execution
-    assert Notification.objects.filter(adherent=adherent, categorie="paiement").count() == 3
+    (avis,) = Notification.objects.filter(adherent=adherent, categorie="paiement")
+    assert avis.montant == Decimal("17.33") and "3 remboursement(s)" in avis.texte and camille.iban_masque in avis.texte
+    assert AuditLog.objects.filter(action="claims.ligne.paye", adherent=adherent).count() == 3
     # Hugo's line waits again, with the bank's reason; his account is flagged and he is asked for another.
     (ligne_hugo,) = a_payer["hugo"]
     ligne_hugo.refresh_from_db()
