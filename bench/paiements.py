@@ -171,7 +171,11 @@ def _django(args: argparse.Namespace) -> None:
 
 
 def _mo() -> float:
-    """The process's peak resident memory so far, in MB (Linux reports kB)."""
+    """This process's peak resident memory so far, in MB (VmHWM: unlike ru_maxrss, it does not carry
+    the parent's peak across fork and exec)."""
+    for ligne in Path("/proc/self/status").read_text().splitlines():
+        if ligne.startswith("VmHWM:"):
+            return round(int(ligne.split()[1]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 

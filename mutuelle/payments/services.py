@@ -269,8 +269,10 @@ def lot_generer(*, lot: LotPaiement, par: Any = None, request: HttpRequest | Non
             return lot
         mutuelle = Mutuelle.objects.get(singleton=1)
         ordres = [
-            sepa.Ordre(v.end_to_end_id, v.nom, v.iban, v.bic, v.montant, v.libelle)
-            for v in lot.virements.order_by("pk").only("end_to_end_id", "nom", "iban", "bic", "montant", "libelle")
+            sepa.Ordre(*row)
+            for row in Virement.objects.filter(lot=lot)
+            .order_by("pk")
+            .values_list("end_to_end_id", "nom", "iban", "bic", "montant", "libelle")
         ]
         contenu = sepa.pain001(
             message_id=lot.numero,
@@ -506,11 +508,11 @@ def montant_en_attente_de_rib(adherent: Any) -> Decimal:
     """What the member would be paid now if they gave a valid bank account (their portal says so)."""
     from django.db.models import Sum
 
-    if CoordonneesBancaires.objects.filter(adherent=adherent, statut=StatutRib.ACTIF).exists():
-        return ZERO
+    actif = CoordonneesBancaires.objects.filter(adherent=adherent, statut=StatutRib.ACTIF)
     total = (
         lignes_a_payer()
         .filter(decompte__tiers_payant=False, contrat__adherent=adherent)
+        .exclude(Exists(actif))
         .aggregate(s=Sum("montant_amc"))["s"]
     )
     return (total or ZERO).quantize(Decimal("0.01"))
