@@ -26,7 +26,7 @@ def lots(request: HttpRequest) -> HttpResponse:
         LotPaiement.objects.select_related("cree_par").annotate(
             rejetes=Count("virements", filter=Q(virements__statut=StatutVirement.REJETE)),
             acceptes=Count("virements", filter=Q(virements__statut=StatutVirement.ACCEPTE)),
-        ),
+        ).order_by("-cree_le", "-pk"),
         30,
     ).get_page(request.GET.get("page"))
     from mutuelle.payments.services import adherents_sans_compte, lignes_a_payer
