@@ -332,6 +332,8 @@ class Integration:
     retour: RetourBanque
     acceptes: int
     rejetes: int
+    # Transfers the report rejects after an earlier one accepted them: left for a handler.
+    conflits: list[str] = field(default_factory=list)
 
 
 def _accepter(virements: list[Virement], *, lot: LotPaiement, par: Any) -> None:
@@ -454,10 +456,15 @@ def retour_integrer(*, nom: str, contenu: bytes, par: Any = None, request: HttpR
         statuts = {t.end_to_end_id: t for t in rapport.transactions}
         acceptes = rejetes = 0
         a_accepter: list[Virement] = []
+        conflits: list[str] = []
         for e2e, virement in sorted(virements.items()):
-            if virement.statut != StatutVirement.EMIS:
-                continue  # already settled by an earlier report
             t = statuts.get(e2e)
+            if virement.statut != StatutVirement.EMIS:
+                if virement.statut == StatutVirement.ACCEPTE and t is not None and t.statut == sepa.REJETE:
+                    # A return after the money left (the bank now rejects what it accepted): the
+                    # lines are « payé »; a handler settles it with the bank and the member.
+                    conflits.append(e2e)
+                continue  # already settled by an earlier report
             if t is not None:
                 statut = t.statut
             elif rapport.statut_groupe in ("PART", *sepa.ACCEPTES):
@@ -490,9 +497,9 @@ def retour_integrer(*, nom: str, contenu: bytes, par: Any = None, request: HttpR
             actor=par,
             target=lot,
             request=request,
-            new={"fichier": nom[:100], "acceptes": acceptes, "rejetes": rejetes},
+            new={"fichier": nom[:100], "acceptes": acceptes, "rejetes": rejetes, "conflits": conflits[:50]},
         )
-    return Integration(retour, acceptes, rejetes)
+    return Integration(retour, acceptes, rejetes, conflits)
 
 
 def adherents_sans_compte() -> Any:

@@ -23,10 +23,12 @@ from mutuelle.payments.services import PaiementImpossible, lot_transmettre, paie
 @never_cache
 def lots(request: HttpRequest) -> HttpResponse:
     page = Paginator(
-        LotPaiement.objects.select_related("cree_par").annotate(
+        LotPaiement.objects.select_related("cree_par")
+        .annotate(
             rejetes=Count("virements", filter=Q(virements__statut=StatutVirement.REJETE)),
             acceptes=Count("virements", filter=Q(virements__statut=StatutVirement.ACCEPTE)),
-        ).order_by("-cree_le", "-pk"),
+        )
+        .order_by("-cree_le", "-pk"),
         30,
     ).get_page(request.GET.get("page"))
     from mutuelle.payments.services import adherents_sans_compte, lignes_a_payer
@@ -81,6 +83,12 @@ def retour(request: HttpRequest) -> HttpResponse:
         f"Retour de la banque intégré pour le lot {resultat.retour.lot.numero} : {resultat.acceptes} virement(s) "
         f"accepté(s), {resultat.rejetes} rejeté(s).",
     )
+    if resultat.conflits:
+        messages.warning(
+            request,
+            f"{len(resultat.conflits)} virement(s) déjà accepté(s) sont maintenant signalés rejetés "
+            f"({', '.join(resultat.conflits[:3])}) : voyez-les avec la banque, rien n'a été changé pour eux.",
+        )
     return redirect("payments:lot", numero=resultat.retour.lot.numero)
 
 

@@ -320,3 +320,15 @@ def test_the_daily_run_runs_on_working_days_only(a_payer: Any) -> None:
         (numero,) = paiements_quotidiens()
     lot = LotPaiement.objects.get(numero=numero)
     assert lot.date_execution == date(2026, 12, 8)
+
+
+@pytest.mark.django_db
+def test_a_later_rejection_of_an_accepted_transfer_is_reported_not_applied(a_payer: Any, adherent: Any) -> None:
+    (lot,) = paiements_executer()
+    retour_integrer(nom="retour.xml", contenu=_rapport(lot, {}))
+    camille = Virement.objects.get(adherent=adherent)
+    resultat = retour_integrer(nom="retour-2.xml", contenu=_rapport(lot, {camille.end_to_end_id: "AC04"}, "BANQUE-2"))
+    assert resultat.conflits == [camille.end_to_end_id] and (resultat.acceptes, resultat.rejetes) == (0, 0)
+    camille.refresh_from_db()
+    assert camille.statut == StatutVirement.ACCEPTE
+    assert set(LigneRemboursement.objects.values_list("statut", flat=True)) == {Statut.PAYE}
