@@ -79,6 +79,11 @@ def test_a_handler_works_each_queue_end_to_end(
         motif="beneficiaire_inconnu",
     )
     paye = ligne_make(beneficiaire=beneficiaire)
+    # The account in use (so the validated line waits for the payment run, not for a bank account),
+    # and a new one waiting for a handler's check.
+    CoordonneesBancaires.objects.create(
+        adherent=adherent, titulaire="Camille Lefebvre", iban="FR7699999000010000300000357", statut="actif"
+    )
     rib = CoordonneesBancaires.objects.create(
         adherent=adherent, titulaire="Camille Lefebvre", iban="FR7630006000011234567890189", statut="en_attente"
     )
