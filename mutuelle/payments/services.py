@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -348,17 +349,13 @@ def _accepter(virements: list[Virement], *, lot: LotPaiement, par: Any) -> None:
     Virement.objects.filter(pk__in=ids).update(
         statut=StatutVirement.ACCEPTE, paye_le=lot.date_execution, retour_le=timezone.now()
     )
-    lignes = list(PaiementLigne.objects.filter(virement_id__in=ids, vivant=True).values_list("ligne_id", flat=True))
+    paires = list(PaiementLigne.objects.filter(virement_id__in=ids, vivant=True).values_list("virement_id", "ligne_id"))
+    lignes = [ligne for _, ligne in paires]
     for debut in range(0, len(lignes), 10_000):
         lignes_payer(
             ids=lignes[debut : debut + 10_000], actor=par, motif=f"Virement accepté par la banque (lot {lot.numero})"
         )
-    nb_lignes = dict(
-        PaiementLigne.objects.filter(virement_id__in=ids, vivant=True)
-        .values("virement_id")
-        .annotate(n=Count("pk"))
-        .values_list("virement_id", "n")
-    )
+    nb_lignes = Counter(virement for virement, _ in paires)
     notifier_lot(
         [
             Evenement(

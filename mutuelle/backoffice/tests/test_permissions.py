@@ -105,12 +105,11 @@ def test_a_screen_missing_from_the_table_is_refused_to_everyone(
 def test_supervisors_edit_service_levels_and_ready_answers_in_the_admin_handlers_do_not(
     client: Any, responsable: Any, gestionnaire: Any, mutuelle: Any
 ) -> None:
-    from mutuelle.accounts.services import GROUP_NAMES, roles_setup
+    from mutuelle.accounts.services import roles_setup
 
     groupes = roles_setup()
     responsable.groups.add(groupes[Role.RESPONSABLE])
     gestionnaire.groups.add(groupes[Role.GESTIONNAIRE])
-    assert GROUP_NAMES[Role.RESPONSABLE]
     connecter(client, responsable)
     for url in ("/admin/backoffice/reglagefile/add/", "/admin/messaging/modelereponse/add/"):
         assert client.get(url).status_code == 200, url
