@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "mutuelle.accounts.middleware.SessionExpiryMiddleware",
+    # Before the back office's check: a broker's session gets 404 there, not 403.
+    "mutuelle.brokers.middleware.EspaceCourtierMiddleware",
     "mutuelle.backoffice.middleware.EcransGestionMiddleware",
     # Last: turns a login refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -129,11 +129,9 @@ def email_adherent(adherent: Adherent, sujet: str, template: str, contexte: dict
     )
 
 
-@transaction.atomic
-def lien_envoyer(*, adherent: Adherent, objet: str, request: HttpRequest | None = None) -> JetonCompte:
-    """Email a single-use link (valid MUTUELLE_LIEN_SECONDES); earlier live links of the account stop working."""
-    user = adherent.user
-    assert user is not None and adherent.email
+def jeton_creer(*, user: User, objet: str) -> tuple[JetonCompte, str]:
+    """A new single-use link for an account (valid MUTUELLE_LIEN_SECONDES) and its URL; earlier live
+    links of the account stop working. Only the link's SHA-256 is kept."""
     now = timezone.now()
     JetonCompte.objects.filter(user=user, utilise_le__isnull=True, annule_le__isnull=True).update(annule_le=now)
     secret = secrets.token_urlsafe(32)
@@ -143,12 +141,21 @@ def lien_envoyer(*, adherent: Adherent, objet: str, request: HttpRequest | None 
         empreinte=_empreinte(secret),
         expire_le=now + timedelta(seconds=settings.MUTUELLE_LIEN_SECONDES),
     )
+    return jeton, _lien(objet, secret)
+
+
+@transaction.atomic
+def lien_envoyer(*, adherent: Adherent, objet: str, request: HttpRequest | None = None) -> JetonCompte:
+    """Email a single-use link (valid MUTUELLE_LIEN_SECONDES); earlier live links of the account stop working."""
+    user = adherent.user
+    assert user is not None and adherent.email
+    jeton, lien = jeton_creer(user=user, objet=objet)
     minutes = settings.MUTUELLE_LIEN_SECONDES // 60
     if objet == ObjetJeton.ACTIVATION:
         sujet, template = "activez votre espace adhérent", "accounts/email_activation.txt"
     else:
         sujet, template = "choisissez un nouveau mot de passe", "accounts/email_nouveau_secret.txt"
-    email_adherent(adherent, sujet, template, {"lien": _lien(objet, secret), "minutes": minutes})
+    email_adherent(adherent, sujet, template, {"lien": lien, "minutes": minutes})
     audit_log(action=f"accounts.lien.{objet}.sent", target=user, adherent=adherent, request=request, actor=None)
     return jeton
 

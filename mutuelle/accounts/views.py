@@ -72,6 +72,8 @@ def suite_sure(request: HttpRequest, suite: str | None) -> str:
         return resolve_url("espace:accueil")
     if getattr(request.user, "is_gestion", False):
         return resolve_url("backoffice:accueil")  # staff land on their work queues
+    if getattr(request.user, "role", None) == Role.COURTIER:
+        return resolve_url("courtier:accueil")
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
@@ -185,7 +187,8 @@ def _code_email_envoyer(request: HttpRequest, user: User) -> bool:
 @sensitive_post_parameters("secret", "identifiant")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def connexion(request: HttpRequest) -> HttpResponse:
+def connexion(request: HttpRequest, portail: str = "") -> HttpResponse:
+    """The login page; ``portail="courtier"`` is the brokers' entry point (same checks, own wording)."""
     suite = request.POST.get("next") or request.GET.get("next")
     if request.user.is_authenticated:
         return redirect(suite_sure(request, suite))
@@ -208,7 +211,12 @@ def connexion(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/connexion.html",
-        {"form": form, "next": suite if suite and suite_sure(request, suite) == suite else ""},
+        {
+            "form": form,
+            "next": suite if suite and suite_sure(request, suite) == suite else "",
+            "portail": portail,
+            "action": request.path,
+        },
         status=status,
     )
 

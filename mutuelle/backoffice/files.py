@@ -392,6 +392,25 @@ def _courriers_traites(debut: datetime, fin: datetime) -> list[Traite]:
     return [(_local(recu), _local(le), None) for recu, le in rows]
 
 
+def _affiliations() -> QuerySet[Any]:
+    from mutuelle.brokers.models import Affiliation, StatutAffiliation
+
+    return (
+        Affiliation.objects.filter(statut=StatutAffiliation.SOUMISE)
+        .select_related("formule", "courtier__user")
+        .order_by("echeance", "cree_le", "pk")
+    )
+
+
+def _affiliations_traitees(debut: datetime, fin: datetime) -> list[Traite]:
+    from mutuelle.brokers.models import Affiliation
+
+    rows = Affiliation.objects.filter(traitee_le__gte=debut, traitee_le__lt=fin).values_list(
+        "cree_le", "traitee_le", "echeance"
+    )
+    return [(_local(recu), _local(le), echeance) for recu, le, echeance in rows]
+
+
 def _demande_url(demande: Any) -> str:
     return reverse("requests_gestion:detail", kwargs={"numero": demande.numero})
 
@@ -456,6 +475,27 @@ def _les_files() -> dict[str, File]:
             T.ETAT_CIVIL,
             T.AJOUT_BENEFICIAIRE,
             T.RETRAIT_BENEFICIAIRE,
+        ),
+        demandes(
+            "contrats",
+            "Changements de contrat",
+            T.CHANGEMENT_FORMULE,
+            T.RESILIATION,
+            aide="Changements de formule et résiliations déposés par les courtiers, avec le document signé.",
+        ),
+        File(
+            cle="affiliations",
+            libelle="Affiliations des courtiers",
+            ouverts=_affiliations,
+            champ_recu="cree_le",
+            champ_echeance="echeance",
+            url=lambda a: reverse("brokers_gestion:affiliation", kwargs={"numero": a.numero}),
+            adherent=lambda a: None,
+            resume=lambda a: f"{a.numero} — {a.prenom} {a.nom}, {a.formule.libelle} (courtier : {a.courtier.user})",
+            delai_defaut=5,
+            traites=_affiliations_traitees,
+            arrivees=_arrivees("brokers.Affiliation", "cree_le"),
+            aide="Nouvelles adhésions saisies par les courtiers : vérifiez le bulletin signé, acceptez ou refusez.",
         ),
         File(
             cle="messages",

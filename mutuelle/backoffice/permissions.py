@@ -61,6 +61,9 @@ ECRANS: dict[str, Droit] = {
     "payments:lancer": Droit.SUPERVISER,
     "payments:fichier": Droit.SUPERVISER,
     "payments:retour": Droit.SUPERVISER,
+    # New memberships submitted by brokers.
+    "brokers_gestion:affiliation": Droit.TRAITER,
+    "brokers_gestion:bulletin": Droit.TRAITER,
     # Messaging.
     "messaging_gestion:fil": Droit.TRAITER,
     "messaging_gestion:piece": Droit.TRAITER,

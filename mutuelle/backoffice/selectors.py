@@ -105,9 +105,9 @@ def onglet_contexte(adherent: Adherent, onglet: str, request: HttpRequest) -> di
 
         return {"rib": rib_actif(adherent), "preferences": preferences(adherent)}
     if onglet == "contrat":
-        contrats = adherent.contrats.select_related("employeur", "courtier").prefetch_related(
-            "formules__formule", "beneficiaires__droits"
-        )
+        contrats = adherent.contrats.select_related(
+            "employeur", "courtier__user", "courtier__cabinet", "affiliation"
+        ).prefetch_related("formules__formule", "beneficiaires__droits")
         return {"contrats": contrats}
     if onglet == "cotisations":
         from mutuelle.members.models import Cotisation

@@ -23,6 +23,8 @@ def accueil(request: HttpRequest) -> HttpResponse:
     """The public home page; a logged-in member goes straight to their space."""
     if request.user.is_authenticated and getattr(request.user, "role", None) == "adherent":
         return redirect("espace:accueil")
+    if request.user.is_authenticated and getattr(request.user, "role", None) == "courtier":
+        return redirect("courtier:accueil")
     return render(request, "core/accueil.html")
 
 

@@ -99,6 +99,7 @@ class SeedReport:
     adherent_logins: list[tuple[Adherent, str]] = field(default_factory=list)  # (member, account state)
     sample_members: list[Adherent] = field(default_factory=list)
     code_document: str = ""  # the verification code of the demo's attestation
+    affiliation_en_attente: str = ""  # the number of the membership waiting for a handler
 
     def count(self, what: str, n: int = 1) -> None:
         if n:
@@ -713,6 +714,7 @@ def seed(
     seed_demandes(report)
     seed_messagerie(report)
     seed_paiements(report)
+    seed_courtage(report, fake, today)
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report
@@ -1009,3 +1011,138 @@ def seed_paiements(report: SeedReport) -> None:
 
 def describe(report: SeedReport) -> dict[str, Any]:
     return {"created": report.created, "logins": report.logins}
+
+
+# Commission rates per formula level (entry, middle, top), per firm.
+TAUX_DEMO = {"courtier1": ("12.00", "14.00", "15.00"), "courtier2": ("10.00", "11.50", "12.50")}
+
+
+def seed_courtage(report: SeedReport, fake: Faker, today: date) -> None:
+    """The broker space: a second broker in the first firm (so that its administrator sees two
+    portfolios), each firm's commission rates, a membership waiting for the handlers, a refused one,
+    and a change of formula filed by a broker."""
+    from mutuelle.brokers.models import Affiliation, TauxCommission
+    from mutuelle.brokers.services import affiliation_refuser, affiliation_soumettre, demande_courtier
+    from mutuelle.documents.rendu import pdf_depuis_html
+    from mutuelle.requests.fichiers import assainir
+    from mutuelle.requests.models import TypeDemande
+    from mutuelle.requests.services import Envoi
+
+    principal = Courtier.objects.select_related("cabinet").filter(user__username="courtier1").first()
+    if principal is None:
+        return
+    user = _demo_user(report, fake, username="courtier3", role=Role.COURTIER, domain="courtage.example")
+    second, created = Courtier.objects.get_or_create(user=user, defaults={"cabinet": principal.cabinet})
+    report.count("courtiers", int(created))
+    report.logins.append((Role.COURTIER.label, "courtier3", f"{user} — {principal.cabinet} (sans administration)"))
+    if created:
+        # Half of the firm's clients were placed by the second broker.
+        ids = list(Contrat.objects.filter(courtier=principal).order_by("numero").values_list("pk", flat=True))[1::2]
+        Contrat.objects.filter(pk__in=ids).update(courtier=second)
+    formules = list(Formule.objects.order_by("niveau", "code")[:3])
+    for username, taux in TAUX_DEMO.items():
+        cabinet = Cabinet.objects.filter(courtiers__user__username=username).first()
+        if cabinet is None:
+            continue
+        for formule, valeur in zip(formules, taux, strict=False):
+            _, nouveau = TauxCommission.objects.get_or_create(
+                cabinet=cabinet, formule=formule, date_debut=date(2019, 1, 1), defaults={"taux": Decimal(valeur)}
+            )
+            report.count("taux de commission", int(nouveau))
+    if Affiliation.objects.exists() or not formules:
+        return
+    rng = random.Random(DEFAULT_SEED + 11)
+
+    def bulletin(nom: str) -> Envoi:
+        pdf = pdf_depuis_html(
+            f"<html lang='fr'><title>Bulletin d'adhésion</title><h1>Bulletin d'adhésion</h1><p>{nom} — "
+            "signé (démonstration).</p></html>"
+        )
+        return Envoi(nom=f"bulletin-{nom.lower().replace(' ', '-')}.pdf", fichier=assainir(pdf.contenu))
+
+    effet = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    prospects = []
+    for sexe in (Sexe.FEMME, Sexe.HOMME):
+        naissance = date(rng.randint(1970, 1995), rng.randint(1, 12), rng.randint(1, 28))
+        prenom = fake.first_name_female() if sexe == Sexe.FEMME else fake.first_name_male()
+        nom = fake.last_name()
+        prospects.append(
+            {
+                "civilite": Civilite.MADAME if sexe == Sexe.FEMME else Civilite.MONSIEUR,
+                "nom": nom,
+                "prenom": prenom,
+                "date_naissance": naissance,
+                "sexe": sexe,
+                "nir": demo_nir(rng, sexe=sexe, naissance=naissance),
+                "email": unicodedata.normalize("NFKD", f"{prenom}.{nom}.prospect@courriel.example".lower())
+                .encode("ascii", "ignore")
+                .decode()
+                .replace(" ", "-"),
+                "telephone_mobile": _phone(rng, True),
+                "adresse_ligne1": fake.street_address(),
+                "code_postal": fake.postcode(),
+                "ville": fake.city(),
+            }
+        )
+    enfant_naissance = date(today.year - 6, 5, 14)
+    attente = affiliation_soumettre(
+        courtier=second,
+        prospect=prospects[0],
+        beneficiaires=[
+            {
+                "qualite": Qualite.ENFANT,
+                "prenom": fake.first_name_male(),
+                "nom": prospects[0]["nom"],
+                "date_naissance": enfant_naissance,
+                "sexe": Sexe.HOMME,
+                "nir": prospects[0]["nir"],
+                "nir_personnel": False,
+                "rang_gemellaire": 1,
+            }
+        ],
+        formule=formules[1],
+        date_effet=effet,
+        titulaire=f"{prospects[0]['prenom']} {prospects[0]['nom']}",
+        iban="FR7630006000011234567890189",
+        bic="",
+        bulletin=bulletin(f"{prospects[0]['prenom']} {prospects[0]['nom']}"),
+    )
+    report.count("affiliations")
+    refusee = affiliation_soumettre(
+        courtier=principal,
+        prospect=prospects[1],
+        beneficiaires=[],
+        formule=formules[0],
+        date_effet=effet,
+        titulaire=f"{prospects[1]['prenom']} {prospects[1]['nom']}",
+        iban="FR7630006000011234567890189",
+        bic="",
+        bulletin=bulletin(f"{prospects[1]['prenom']} {prospects[1]['nom']}"),
+    )
+    gestionnaire = User.objects.filter(username="gestionnaire1").first()
+    affiliation_refuser(
+        affiliation=refusee,
+        motif="Le bulletin n'est pas signé : faites-le signer et saisissez à nouveau l'affiliation.",
+        par=gestionnaire,
+    )
+    report.count("affiliations")
+    client = (
+        Contrat.objects.filter(
+            courtier=principal, statut="actif", formules__formule=formules[0], formules__date_fin=None
+        )
+        .order_by("numero")
+        .first()
+    )
+    if client is not None:
+        from mutuelle.brokers.services import prochain_anniversaire
+
+        demande_courtier(
+            courtier=principal,
+            contrat=client,
+            type_demande=TypeDemande.CHANGEMENT_FORMULE,
+            donnees={"formule": formules[1].code, "date_effet": prochain_anniversaire(client, today)},
+            justificatif=bulletin("Avenant changement de formule"),
+            commentaire="Le client souhaite une meilleure couverture optique.",
+        )
+        report.count("demandes de courtiers")
+    report.affiliation_en_attente = attente.numero

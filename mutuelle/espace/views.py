@@ -6,7 +6,6 @@ line is not found (404), whatever id is put in the URL."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import wraps
@@ -24,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mutuelle.accounts.models import Role
 from mutuelle.claims.models import LigneRemboursement, Statut
-from mutuelle.core.templatetags.format_fr import montant_fr, pourcent
+from mutuelle.core.exports import csv_reponse, nombre, texte
+from mutuelle.core.templatetags.format_fr import pourcent
 from mutuelle.espace import selectors
 from mutuelle.espace.charts import graphique_depenses
 from mutuelle.espace.forms import FiltresForm, PreferencesForm
@@ -106,24 +106,8 @@ def remboursements(request: HttpRequest) -> HttpResponseBase:
     return render(request, "espace/remboursements.html", contexte)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _texte(valeur: str) -> str:
-    """A text cell that a spreadsheet will not run as a formula."""
-    return f"'{valeur}" if valeur[:1] in ("=", "+", "-", "@", "\t", "\r") else valeur
-
-
-def _nombre(montant: Decimal) -> str:
-    """An amount a spreadsheet reads as a number: decimal comma, no thousands separator."""
-    return montant_fr(montant).replace("\u202f", "")
-
-
 def _export_csv(qs: Any) -> StreamingHttpResponse:
-    """The selection as CSV for a French spreadsheet: semicolons, decimal commas, UTF-8 with BOM."""
-    writer = csv.writer(_Echo(), delimiter=";")
+    """The selection as CSV for a French spreadsheet."""
     entete = [
         "Date des soins",
         "Bénéficiaire",
@@ -140,31 +124,26 @@ def _export_csv(qs: Any) -> StreamingHttpResponse:
         "Payé à",
     ]
 
-    def lignes() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(entete)
+    def lignes() -> Iterator[list[str]]:
         ligne: LigneRemboursement
         for ligne in qs.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    f"{ligne.date_soins:%d/%m/%Y}",
-                    _texte(f"{ligne.beneficiaire.prenom} {ligne.beneficiaire.nom}"),
-                    _texte(ligne.nature.libelle),
-                    ligne.nature.code,
-                    _nombre(ligne.montant_depense),
-                    _nombre(ligne.base_remboursement),
-                    pourcent(ligne.taux_amo).replace("\u00a0", " "),
-                    _nombre(ligne.montant_amo),
-                    _nombre(ligne.participation_forfaitaire + ligne.franchise),
-                    _nombre(ligne.montant_amc),
-                    _nombre(ligne.reste_a_charge),
-                    ligne.get_statut_display(),
-                    "Professionnel de santé" if ligne.decompte.tiers_payant else "Adhérent",
-                ]
-            )
+            yield [
+                f"{ligne.date_soins:%d/%m/%Y}",
+                texte(f"{ligne.beneficiaire.prenom} {ligne.beneficiaire.nom}"),
+                texte(ligne.nature.libelle),
+                str(ligne.nature.code),
+                nombre(ligne.montant_depense),
+                nombre(ligne.base_remboursement),
+                pourcent(ligne.taux_amo).replace("\u00a0", " "),
+                nombre(ligne.montant_amo),
+                nombre(ligne.participation_forfaitaire + ligne.franchise),
+                nombre(ligne.montant_amc),
+                nombre(ligne.reste_a_charge),
+                ligne.get_statut_display(),
+                "Professionnel de santé" if ligne.decompte.tiers_payant else "Adhérent",
+            ]
 
-    response = StreamingHttpResponse(lignes(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="remboursements-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return csv_reponse(f"remboursements-{timezone.localdate():%Y-%m-%d}.csv", entete, lignes())
 
 
 @require_GET

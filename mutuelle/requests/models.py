@@ -19,6 +19,8 @@ class TypeDemande(models.TextChoices):
     RETRAIT_BENEFICIAIRE = "retrait_beneficiaire", "Retrait d'un bénéficiaire"
     ETAT_CIVIL = "etat_civil", "Changement d'état civil"
     FEUILLE_SOINS = "feuille_soins", "Feuille de soins"
+    CHANGEMENT_FORMULE = "changement_formule", "Changement de formule"
+    RESILIATION = "resiliation", "Résiliation du contrat"
 
 
 class Circonstance(models.TextChoices):
@@ -110,6 +112,15 @@ class Demande(models.Model):
         null=True,
         blank=True,
         related_name="demandes",
+    )
+    courtier = models.ForeignKey(
+        "brokers.Courtier",
+        verbose_name="déposée par le courtier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demandes",
+        help_text="Une demande déposée par le courtier du contrat pour son client.",
     )
     professionnel = models.CharField("professionnel de santé", max_length=150, blank=True)
     email_professionnel = models.EmailField(

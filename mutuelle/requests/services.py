@@ -55,8 +55,16 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     TypeDemande.RETRAIT_BENEFICIAIRE: (Decision.APPLIQUEE, Decision.REFUSEE),
     TypeDemande.ETAT_CIVIL: (Decision.APPLIQUEE, Decision.REFUSEE),
     TypeDemande.FEUILLE_SOINS: (Decision.LIQUIDEE, Decision.REFUSEE),
+    TypeDemande.CHANGEMENT_FORMULE: (Decision.APPLIQUEE, Decision.REFUSEE),
+    TypeDemande.RESILIATION: (Decision.APPLIQUEE, Decision.REFUSEE),
 }
-MODIFICATIONS = (TypeDemande.AJOUT_BENEFICIAIRE, TypeDemande.RETRAIT_BENEFICIAIRE, TypeDemande.ETAT_CIVIL)
+MODIFICATIONS = (
+    TypeDemande.AJOUT_BENEFICIAIRE,
+    TypeDemande.RETRAIT_BENEFICIAIRE,
+    TypeDemande.ETAT_CIVIL,
+    TypeDemande.CHANGEMENT_FORMULE,
+    TypeDemande.RESILIATION,
+)
 ACCORD_VALIDITE_MOIS = 6
 
 
@@ -549,15 +557,37 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
 
     from django.core.exceptions import ValidationError
 
-    from mutuelle.members.models import Beneficiaire
-    from mutuelle.members.services import adherent_etat_civil_modifier, beneficiaire_add, beneficiaire_retirer
+    from mutuelle.formules.models import Formule
+    from mutuelle.members.models import Beneficiaire, Contrat
+    from mutuelle.members.services import (
+        adherent_etat_civil_modifier,
+        beneficiaire_add,
+        beneficiaire_retirer,
+        contrat_formule_change,
+        contrat_resilier,
+    )
 
     d = demande.donnees
+    # A broker's request names its contract; a member's concerns the contract in force.
+    nomme = Contrat.objects.filter(numero=d["contrat"], adherent=demande.adherent).first() if d.get("contrat") else None
     try:
-        if demande.type_demande == TypeDemande.AJOUT_BENEFICIAIRE:
+        if demande.type_demande == TypeDemande.CHANGEMENT_FORMULE:
+            if nomme is None:
+                raise DemandeRefusee("Le contrat de la demande n'existe plus.")
+            contrat_formule_change(
+                contrat=nomme,
+                formule=Formule.objects.get(code=d["formule"]),
+                date_effet=date_.fromisoformat(d["date_effet"]),
+                actor=par,
+            )
+        elif demande.type_demande == TypeDemande.RESILIATION:
+            if nomme is None:
+                raise DemandeRefusee("Le contrat de la demande n'existe plus.")
+            contrat_resilier(contrat=nomme, date_fin=date_.fromisoformat(d["date_fin"]), motif=d["motif"], actor=par)
+        elif demande.type_demande == TypeDemande.AJOUT_BENEFICIAIRE:
             from mutuelle.documents.contenus import contrat_en_cours
 
-            contrat = contrat_en_cours(demande.adherent, timezone.localdate())
+            contrat = nomme or contrat_en_cours(demande.adherent, timezone.localdate())
             if contrat is None:
                 raise DemandeRefusee("L'adhérent n'a plus de contrat en cours.")
             beneficiaire_add(
@@ -586,7 +616,7 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
                 actor=par,
                 request=request,
             )
-    except (ValidationError, Beneficiaire.DoesNotExist) as exc:
+    except (ValidationError, Beneficiaire.DoesNotExist, Formule.DoesNotExist) as exc:
         raise DemandeRefusee(f"La modification ne peut pas être appliquée : {_erreurs(exc)}") from exc
 
 

@@ -57,6 +57,10 @@ LIBELLES_DONNEES = {
     "circonstance": "Circonstance",
     "date_soins": "Date des soins",
     "montant": "Montant payé (€)",
+    "contrat": "Contrat",
+    "formule": "Nouvelle formule",
+    "date_fin": "Fin du contrat le",
+    "motif": "Motif",
 }
 
 
@@ -67,6 +71,13 @@ def _donnees(demande: Demande) -> list[tuple[str, Any]]:
     lisibles = {"circonstance": Circonstance, "qualite": Qualite, "sexe": Sexe, "civilite": Civilite}
     resultat = []
     for cle, valeur in demande.donnees.items():
+        if cle == "formule":
+            from mutuelle.formules.models import Formule
+
+            valeur = Formule.objects.filter(code=valeur).values_list("libelle", flat=True).first() or valeur
+        if cle == "date_effet" and demande.type_demande == "changement_formule":
+            resultat.append(("Prend effet le", valeur))
+            continue
         if cle in LIBELLES_DONNEES:
             choix = lisibles.get(cle)
             resultat.append((LIBELLES_DONNEES[cle], dict(choix.choices).get(valeur, valeur) if choix else valeur))

@@ -202,9 +202,10 @@ def test_handlers_view_members_but_cannot_change_formulas(gestionnaire, contrat,
 
 
 def test_members_and_brokers_cannot_enter_the_admin(adherent, courtier):
-    for user in (adherent.user, courtier.user):
-        response = _login(user).get("/admin/")
-        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    response = _login(adherent.user).get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    # A broker's session reaches nothing outside the broker space: the admin does not exist for it.
+    assert _login(courtier.user).get("/admin/").status_code == 404
 
 
 def test_a_member_account_cannot_be_made_staff(adherent):

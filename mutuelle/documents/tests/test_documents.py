@@ -246,7 +246,7 @@ def test_documents_are_the_familys_alone(adherent, contrat, autre_adherent, gest
     url = f"/espace/documents/{document.pk}/pdf/"
     assert _client(autre_adherent).get(url).status_code == 404
     assert connecter(Client(), gestionnaire).get(url).status_code == 403
-    assert connecter(Client(), courtier.user).get("/espace/documents/").status_code == 403
+    assert connecter(Client(), courtier.user).get("/espace/documents/").status_code == 404
     anonyme = Client().get(url)
     assert anonyme.status_code == 302 and anonyme["Location"].startswith("/connexion/")
     assert url not in _client(autre_adherent).get("/espace/documents/").content.decode()

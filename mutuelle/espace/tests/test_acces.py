@@ -36,7 +36,7 @@ def test_staff_cannot_open_a_member_space(client: Any, gestionnaire: Any, url: s
 
 def test_a_broker_cannot_open_a_member_space(client: Any, courtier: Any) -> None:
     connecter(client, courtier.user)
-    assert client.get(reverse("espace:accueil")).status_code == 403
+    assert client.get(reverse("espace:accueil")).status_code == 404
 
 
 def test_another_members_reimbursement_answers_404(camille_connectee: Any, lignes: Any, ligne_de_hugo: Any) -> None:

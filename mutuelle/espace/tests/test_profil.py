@@ -203,6 +203,6 @@ def test_the_profile_is_the_members_alone(adherent, contrat, autre_adherent, cou
     autre = connecter(Client(), autre_adherent.user)
     page = autre.get("/espace/profil/").content.decode()
     assert adherent.numero not in page and autre_adherent.numero in page
-    for user in (courtier.user, gestionnaire):
-        assert connecter(Client(), user).get("/espace/profil/").status_code == 403
+    assert connecter(Client(), gestionnaire).get("/espace/profil/").status_code == 403
+    assert connecter(Client(), courtier.user).get("/espace/profil/").status_code == 404
     assert Client().get("/espace/profil/").status_code == 302

@@ -132,8 +132,8 @@ def test_nobody_else_reaches_a_thread_or_its_files(
     # A member cannot answer from the back office; a broker reaches neither side.
     assert client.get(reverse("messaging_gestion:fil", kwargs={"numero": fil.numero})).status_code == 403
     connecter(client, courtier.user)
-    assert client.get(reverse("messaging:fil", kwargs={"numero": fil.numero})).status_code == 403
-    assert client.get(reverse("messaging_gestion:fil", kwargs={"numero": fil.numero})).status_code == 403
+    assert client.get(reverse("messaging:fil", kwargs={"numero": fil.numero})).status_code == 404
+    assert client.get(reverse("messaging_gestion:fil", kwargs={"numero": fil.numero})).status_code == 404
     assert Message.objects.count() == 1
 
 

@@ -159,7 +159,7 @@ def test_someone_of_another_family_cannot_be_estimated(adherent, contrat, autre_
         autre, [{"beneficiaire": julien.pk, "soin": "G", "date_soins": _demain().isoformat(), "montant": "30.00"}]
     )
     assert response.status_code == 400 and "Julien" not in response.content.decode()
-    assert connecter(Client(), courtier.user).get("/espace/demandes/estimer-un-devis/").status_code == 403
+    assert connecter(Client(), courtier.user).get("/espace/demandes/estimer-un-devis/").status_code == 404
 
 
 def test_adding_a_line_keeps_what_was_typed(adherent, contrat, garanties):

@@ -87,6 +87,21 @@ class Command(BaseCommand):
             " fiche adhérent, recherche."
         )
         self.stdout.write("")
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(
+                f"Espace courtier : {settings.MUTUELLE_BASE_URL}/courtier/connexion/ (courtier1 administre son "
+                "cabinet et voit aussi le portefeuille de courtier3 ; courtier2 est d'un autre cabinet)"
+            )
+        )
+        self.stdout.write(
+            "  Portefeuille, attestations et cartes des clients, affiliations, changements de contrat, commissions."
+        )
+        if report.affiliation_en_attente:
+            self.stdout.write(
+                f"  L'affiliation {report.affiliation_en_attente} attend un gestionnaire : file « Affiliations des "
+                "courtiers » du back office."
+            )
+        self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Quelques adhérents à chercher dans le back office"))
         for adherent in report.sample_members:
             self.stdout.write(f"  n° {adherent.numero}  {adherent.prenom} {adherent.nom}")
