@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from mutuelle.brokers.models import Affiliation, Cabinet, Courtier, TauxCommission
 from mutuelle.core.admin_mixins import AuditedAdmin
@@ -46,11 +49,11 @@ class AffiliationAdmin(admin.ModelAdmin):
     search_fields = ("=numero", "nom")
     exclude = ("iban", "nir")
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -34,7 +34,7 @@ from mutuelle.documents.models import TypeDocument
 from mutuelle.members.models import Adherent, Beneficiaire, Contrat, ContratFormule, Cotisation
 
 ZERO = Decimal("0.00")
-MONTANT = DecimalField(max_digits=12, decimal_places=2)
+MONTANT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
 CENT = Decimal("0.01")
 
 # The documents a broker may issue and download for a client: none of them speaks of care.

@@ -74,7 +74,7 @@ def _donnees(formule: Any, **surcharges: Any) -> dict[str, Any]:
     return d
 
 
-def _soumettre(client: Client, formule: Any, fichier: bytes | None = None, **surcharges: Any) -> Any:
+def _soumettre(client: Client, formule: Any, *, fichier: bytes | None = None, **surcharges: Any) -> Any:
     data = _donnees(formule, **surcharges)
     data["justificatif"] = SimpleUploadedFile(
         "bulletin.pdf", fichier or pdf_simple("Bulletin signé"), "application/pdf"
@@ -119,6 +119,7 @@ def test_a_membership_goes_from_the_broker_to_a_handler_and_into_the_portfolio(
     assert affiliation.statut == StatutAffiliation.ACCEPTEE and affiliation.traitee_par == gestionnaire
     adherent = Adherent.objects.get(nir=affiliation.nir)
     contrat = affiliation.contrat
+    assert contrat is not None
     assert contrat.adherent == adherent and contrat.courtier == courtier and contrat.date_debut == _effet()
     assert sorted(b.prenom for b in contrat.beneficiaires.all()) == ["Agathe", "Hugo", "Lina"]
     lina = contrat.beneficiaires.get(prenom="Lina")
@@ -128,7 +129,7 @@ def test_a_membership_goes_from_the_broker_to_a_handler_and_into_the_portfolio(
     # The member gets the activation link; the welcome letter waits for printing; the broker is told.
     destinataires = {m.to[0]: m for m in mail.outbox}
     assert "/connexion/activer/" in destinataires["agathe.morel@test.example"].body
-    assert contrat.numero in destinataires[courtier.user.email].body
+    assert contrat.numero in str(destinataires[courtier.user.email].body)
     assert Courrier.objects.filter(adherent=adherent, type_courrier=TypeCourrier.BIENVENUE).exists()
     assert AuditLog.objects.filter(action="brokers.affiliation.acceptee", acteur=gestionnaire).exists()
     # The broker finds the new client in the portfolio.

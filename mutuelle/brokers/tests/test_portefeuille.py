@@ -79,7 +79,7 @@ def test_the_csv_export_lists_the_selection_and_no_health_data(
 ) -> None:
     response = session_courtier.get("/courtier/portefeuille/?export=csv")
     assert response["Content-Type"].startswith("text/csv")
-    contenu = b"".join(response.streaming_content).decode("utf-8-sig")
+    contenu = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     rows = list(csv.reader(io.StringIO(contenu), delimiter=";"))
     assert rows[0][:4] == ["Contrat", "N° d'adhérent", "Adhérent", "Formule"]
     assert {r[2] for r in rows[1:]} == {"Inès Roussel", "Luc Garnier"}
@@ -104,12 +104,12 @@ def test_a_broker_downloads_an_attestation_and_a_card_for_a_client_and_each_down
 ) -> None:
     garanties_carte(formule)
     numero = client_du_courtier.contrats.get().numero
-    for type_document, titre in (("attestation_droits", "Attestation"), ("carte_tp", "tiers payant")):
+    for type_document in ("attestation_droits", "carte_tp"):
         response = session_courtier.post(f"/courtier/contrats/{numero}/documents/{type_document}/")
         assert response.status_code == 302, type_document
         pdf = session_courtier.get(response["Location"])
         assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-        texte = PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages[0].extract_text()
+        texte = PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages[0].extract_text()  # type: ignore[attr-defined]
         assert "Roussel" in texte, type_document
     assert AuditLog.objects.filter(action="brokers.document.telecharge", acteur=courtier.user).count() == 2
     documents = Document.objects.filter(adherent=client_du_courtier)
@@ -119,9 +119,9 @@ def test_a_broker_downloads_an_attestation_and_a_card_for_a_client_and_each_down
 def test_health_documents_and_unknown_kinds_are_not_in_the_broker_space(
     session_courtier: Client, client_du_courtier: Any, courtier: Any
 ) -> None:
+    from mutuelle.core.services import mutuelle_get
     from mutuelle.documents import contenus
     from mutuelle.documents.services import document_emettre
-    from mutuelle.core.services import mutuelle_get
 
     numero = client_du_courtier.contrats.get().numero
     releve = document_emettre(
