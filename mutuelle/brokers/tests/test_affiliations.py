@@ -152,7 +152,7 @@ def test_a_membership_goes_from_the_broker_to_a_handler_and_into_the_portfolio(
 def test_a_wrong_membership_is_refused_with_what_to_fix_and_leaves_nothing(
     session_courtier: Client, formule: Any, mutuelle: Any, surcharges: dict[str, str], message: str
 ) -> None:
-    response = _soumettre(session_courtier, formule, **surcharges)
+    response = _soumettre(session_courtier, formule, **dict[str, Any](surcharges))
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
     assert "Rien n'a été transmis" in page and message.lower() in page.lower()
