@@ -65,8 +65,8 @@ def test_a_wrong_answer_unlocks_nothing_and_is_audited(adherent, gestionnaire, c
 
 
 def test_members_and_brokers_cannot_unlock_and_anonymous_visitors_are_sent_to_login(adherent, courtier):
-    for user in (adherent.user, courtier.user):
-        assert _staff_client(user).post(URL, _demande(adherent)).status_code == 403
+    assert _staff_client(adherent.user).post(URL, _demande(adherent)).status_code == 403
+    assert _staff_client(courtier.user).post(URL, _demande(adherent)).status_code == 404
     anonymous = Client().get(URL)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/connexion/?next=")
 

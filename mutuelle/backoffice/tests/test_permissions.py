@@ -57,7 +57,7 @@ def test_a_member_reaches_no_back_office_screen(client: Any, adherent: Any) -> N
 def test_a_broker_reaches_no_back_office_screen(client: Any, courtier: Any) -> None:
     connecter(client, courtier.user)
     for nom in ECRANS:
-        assert client.get(_url(nom)).status_code == 403, nom
+        assert client.get(_url(nom)).status_code == 404, nom  # not even told it exists
 
 
 @pytest.mark.django_db

@@ -85,14 +85,14 @@ def test_handlers_see_the_files_but_cannot_upload(gestionnaire, media):
 
 
 def test_members_and_brokers_reach_no_file_page(adherent, courtier, media):
-    for user in (adherent.user, courtier.user):
+    for user, code in ((adherent.user, 403), (courtier.user, 404)):
         c = login(user)
-        assert c.get("/gestion/remboursements/fichiers/").status_code == 403
+        assert c.get("/gestion/remboursements/fichiers/").status_code == code
         assert (
             c.post(
                 "/gestion/remboursements/fichiers/depot/", {"fichier": SimpleUploadedFile("x.txt", b"x")}
             ).status_code
-            == 403
+            == code
         )
 
 

@@ -78,12 +78,12 @@ def test_asking_for_information_or_rejecting_with_a_reason(gestionnaire, en_revu
     assert en_revue.statut == statut
 
 
-def test_members_and_brokers_get_403_anonymous_the_login_page(adherent, courtier, en_revue):
-    for user in (adherent.user, courtier.user):
+def test_members_get_403_brokers_404_anonymous_the_login_page(adherent, courtier, en_revue):
+    for user, code in ((adherent.user, 403), (courtier.user, 404)):
         c = login(user)
-        assert c.get("/gestion/remboursements/revue/").status_code == 403
-        assert c.get(f"/gestion/remboursements/revue/{en_revue.pk}/").status_code == 403
-        assert c.post(f"/gestion/remboursements/revue/{en_revue.pk}/", {"action": "valider"}).status_code == 403
+        assert c.get("/gestion/remboursements/revue/").status_code == code
+        assert c.get(f"/gestion/remboursements/revue/{en_revue.pk}/").status_code == code
+        assert c.post(f"/gestion/remboursements/revue/{en_revue.pk}/", {"action": "valider"}).status_code == code
     anonymous = Client().get("/gestion/remboursements/revue/")
     assert anonymous.status_code == 302 and "/connexion/" in anonymous["Location"]
     en_revue.refresh_from_db()

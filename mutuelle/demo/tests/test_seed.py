@@ -106,7 +106,13 @@ def test_the_demo_covers_every_part_of_the_model():
     ]
     assert all(f.responsable for f in Formule.objects.all())
     assert Contrat.objects.filter(type_contrat="collectif").values("employeur").distinct().count() == 2
-    assert Contrat.objects.filter(courtier__isnull=False).values("courtier").distinct().count() == 2
+    # Three brokers: two in the first firm (its administrator sees both portfolios), one in the other.
+    assert Contrat.objects.filter(courtier__isnull=False).values("courtier").distinct().count() == 3
+    assert Contrat.objects.filter(courtier__isnull=False).values("courtier__cabinet").distinct().count() == 2
+    from mutuelle.brokers.models import Affiliation, TauxCommission
+
+    assert set(Affiliation.objects.values_list("statut", flat=True)) == {"soumise", "refusee"}
+    assert TauxCommission.objects.count() == 6
     assert DroitPeriode.objects.filter(type_droit__in=["acs", "css"]).exists()
     assert Beneficiaire.objects.filter(nir_personnel=False).exists()
     assert {u.role for u in User.objects.all()} >= {
@@ -116,7 +122,7 @@ def test_the_demo_covers_every_part_of_the_model():
         Role.COURTIER,
     }
     assert User.objects.filter(role=Role.GESTIONNAIRE).count() == 2
-    assert User.objects.filter(role=Role.COURTIER).count() == 2
+    assert User.objects.filter(role=Role.COURTIER).count() == 3
     # three years of premiums
     oldest = Cotisation.objects.order_by("echeance").first()
     assert oldest is not None and oldest.echeance <= date(2023, 12, 1)
