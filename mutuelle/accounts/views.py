@@ -192,7 +192,9 @@ def connexion(request: HttpRequest, portail: str = "") -> HttpResponse:
     suite = request.POST.get("next") or request.GET.get("next")
     if request.user.is_authenticated:
         return redirect(suite_sure(request, suite))
-    form = ConnexionForm(request.POST or None, code_acces=code_acces())
+    form = ConnexionForm(request.POST or None, code_acces=code_acces() and portail != "courtier")
+    if portail == "courtier":
+        form.fields["identifiant"].label = "Identifiant"
     status = 200
     if request.method == "POST" and ip_limitee(request):
         return reponse_limite_ip(request)
