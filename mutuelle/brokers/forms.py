@@ -11,6 +11,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 
 from mutuelle.brokers.models import StatutAffiliation
+from mutuelle.brokers.services import CHAMPS_PROSPECT
 from mutuelle.espace.forms import DateInput
 from mutuelle.formules.models import Formule
 from mutuelle.members.models import Civilite, Qualite, Sexe, StatutContrat
@@ -72,23 +73,6 @@ class _Bulletin(forms.Form):
         return fichier
 
 
-CHAMPS_SOUSCRIPTEUR = (
-    "civilite",
-    "prenom",
-    "nom",
-    "nom_naissance",
-    "date_naissance",
-    "sexe",
-    "nir",
-    "email",
-    "telephone_mobile",
-    "adresse_ligne1",
-    "adresse_ligne2",
-    "code_postal",
-    "ville",
-)
-
-
 class AffiliationForm(_Bulletin):
     civilite = forms.ChoiceField(label="Civilité", choices=Civilite.choices)
     prenom = forms.CharField(label="Prénom", max_length=100)
@@ -124,7 +108,7 @@ class AffiliationForm(_Bulletin):
 
     @property
     def souscripteur(self) -> list[Any]:
-        return self._champs(*[n for n in self.fields if n in CHAMPS_SOUSCRIPTEUR])
+        return self._champs(*[n for n in self.fields if n in CHAMPS_PROSPECT])
 
     @property
     def choix(self) -> list[Any]:
@@ -140,7 +124,7 @@ class AffiliationForm(_Bulletin):
 
     def prospect(self) -> dict[str, Any]:
         d = self.cleaned_data
-        return {c: d.get(c) or "" for c in CHAMPS_SOUSCRIPTEUR} | {"nir": "".join(d["nir"].split())}
+        return {c: d.get(c) or "" for c in CHAMPS_PROSPECT} | {"nir": "".join(d["nir"].split())}
 
 
 class PersonneForm(forms.Form):

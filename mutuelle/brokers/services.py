@@ -188,6 +188,16 @@ def _courtier_informer(courtier: Courtier, sujet: str, template: str, contexte: 
     )
 
 
+def _a_decider(affiliation: Affiliation) -> Affiliation:
+    """The membership, locked, if it still waits for a decision."""
+    affiliation = Affiliation.objects.select_for_update().select_related("courtier__user").get(pk=affiliation.pk)
+    if affiliation.statut != StatutAffiliation.SOUMISE:
+        raise AffiliationRefusee(
+            f"L'affiliation {affiliation.numero} est déjà {affiliation.get_statut_display().lower()}."
+        )
+    return affiliation
+
+
 def affiliation_accepter(*, affiliation: Affiliation, par: Any, request: HttpRequest | None = None) -> Affiliation:
     """The handler checked the bulletin: the member, the contract placed by the broker, the people
     covered and the bank account are created; the member gets the activation email and a welcome
@@ -198,11 +208,7 @@ def affiliation_accepter(*, affiliation: Affiliation, par: Any, request: HttpReq
     from mutuelle.members.services import adherent_create, beneficiaire_add, contrat_create
 
     with transaction.atomic():
-        affiliation = Affiliation.objects.select_for_update().select_related("courtier__user").get(pk=affiliation.pk)
-        if affiliation.statut != StatutAffiliation.SOUMISE:
-            raise AffiliationRefusee(
-                f"L'affiliation {affiliation.numero} est déjà {affiliation.get_statut_display().lower()}."
-            )
+        affiliation = _a_decider(affiliation)
         if Adherent.objects.filter(nir=affiliation.nir).exists():
             raise AffiliationRefusee(
                 "Cette personne est déjà adhérente (même NIR) : refusez l'affiliation, le courtier demandera "
@@ -267,11 +273,7 @@ def affiliation_refuser(
     if not motif.strip():
         raise AffiliationRefusee("Écrivez au courtier pourquoi l'affiliation est refusée.")
     with transaction.atomic():
-        affiliation = Affiliation.objects.select_for_update().select_related("courtier__user").get(pk=affiliation.pk)
-        if affiliation.statut != StatutAffiliation.SOUMISE:
-            raise AffiliationRefusee(
-                f"L'affiliation {affiliation.numero} est déjà {affiliation.get_statut_display().lower()}."
-            )
+        affiliation = _a_decider(affiliation)
         affiliation.statut = StatutAffiliation.REFUSEE
         affiliation.motif_refus = motif.strip()[:2000]
         affiliation.traitee_le = timezone.now()
