@@ -9,7 +9,7 @@ prior approvals or health documents: medical secrecy keeps them out of the broke
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -37,6 +37,10 @@ ZERO = Decimal("0.00")
 MONTANT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
 CENT = Decimal("0.01")
 
+# A premium is in arrears once unpaid this many days after its due date (the direct debit of the 1st
+# is taken within a few days: the month's premium is not "unpaid" on the 3rd).
+DELAI_IMPAYE_JOURS = 15
+
 # The documents a broker may issue and download for a client: none of them speaks of care.
 DOCUMENTS_COURTIER = (TypeDocument.ATTESTATION_DROITS, TypeDocument.CARTE_TIERS_PAYANT, TypeDocument.BULLETIN)
 
@@ -61,9 +65,14 @@ def _portee(courtier: Courtier, champ: str = "courtier") -> Q:
     return Q(**{f"{champ}_id": courtier.pk})
 
 
+def limite_impaye(on: date) -> date:
+    """Premiums due on or before this date and still unpaid are arrears."""
+    return on - timedelta(days=DELAI_IMPAYE_JOURS)
+
+
 def portefeuille(courtier: Courtier, *, on: date | None = None) -> QuerySet[Contrat]:
     """The contracts in the broker's reach, each with its current formula, the people covered today
-    and the premiums called and still unpaid (arrears) up to today."""
+    and the arrears: premiums due ``DELAI_IMPAYE_JOURS`` days ago or more and still unpaid."""
     on = on or timezone.localdate()
     formule = (
         ContratFormule.objects.filter(contrat=OuterRef("pk"), date_debut__lte=on)
@@ -79,7 +88,7 @@ def portefeuille(courtier: Courtier, *, on: date | None = None) -> QuerySet[Cont
         .values("n")
     )
     impaye = (
-        Cotisation.objects.filter(contrat=OuterRef("pk"), echeance__lte=on)
+        Cotisation.objects.filter(contrat=OuterRef("pk"), echeance__lte=limite_impaye(on))
         .order_by()
         .values("contrat")
         .annotate(

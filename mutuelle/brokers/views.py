@@ -235,6 +235,7 @@ def contrat(request: HttpRequest, numero: str) -> HttpResponse:
             "formules": ContratFormule.objects.filter(contrat=c).select_related("formule").order_by("-date_debut"),
             "beneficiaires": c.beneficiaires.order_by("date_entree", "date_naissance"),
             "cotisations": cotisations[:12],
+            "limite_impaye": selectors.limite_impaye(aujourdhui),
             "cotisations_totaux": cotisations.aggregate(appele=Sum("montant"), paye=Sum("montant_paye")),
             "demandes": selectors.demandes(courtier).filter(donnees__contrat=c.numero)[:20],
             "documents": selectors.documents(courtier).filter(contrat=c).order_by("-emis_le")[:10],

@@ -161,3 +161,16 @@ def test_members_and_staff_are_refused_and_visitors_sent_to_the_broker_login(
     assert connecter(Client(), gestionnaire).get("/courtier/portefeuille/").status_code == 403
     response = Client().get("/courtier/portefeuille/")
     assert response.status_code == 302 and response["Location"].startswith("/courtier/connexion/?next=")
+
+
+def test_this_months_premium_is_not_an_arrear_before_its_grace_period(courtier: Any, client_du_courtier: Any) -> None:
+    import time_machine
+
+    contrat = client_du_courtier.contrats.get()
+    Cotisation.objects.create(
+        contrat=contrat, echeance=date(2026, 12, 1), montant=Decimal("84.30"), mode_paiement=ModePaiement.PRELEVEMENT
+    )
+    with time_machine.travel(date(2026, 12, 3), tick=False):
+        assert selectors.portefeuille(courtier).values_list("impaye", flat=True).get() == 0
+    with time_machine.travel(date(2026, 12, 16), tick=False):
+        assert selectors.portefeuille(courtier).values_list("impaye", flat=True).get() == Decimal("84.30")
