@@ -111,3 +111,7 @@ def test_a_new_password_link_for_a_broker_keeps_the_second_factor(
     assert "nouveau mot de passe" in mail.outbox[-1].body and mail.outbox[-1].to == [collegue.user.email]
     assert JetonCompte.objects.filter(user=collegue.user, objet="secret", annule_le__isnull=True).count() == 1
     assert User.objects.get(pk=collegue.user.pk).is_active
+
+
+def test_a_broker_reaches_their_own_account_security_page(session_courtier: Client, mutuelle: Any) -> None:
+    assert session_courtier.get("/compte/securite/").status_code == 200

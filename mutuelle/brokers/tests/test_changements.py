@@ -144,6 +144,13 @@ def test_the_member_is_told_of_a_change_their_broker_filed(session_courtier: Cli
         f"/courtier/contrats/{contrat.numero}/changement/formule/", {"formule": autre.pk, "justificatif": _pdf()}
     )
     assert Notification.objects.filter(adherent=client_du_courtier, titre__contains="bien reçue").exists()
+    # The member's own page for the request says who filed it.
+    demande = Demande.objects.get()
+    client_du_courtier.user.is_active = True  # the member has activated the space
+    client_du_courtier.user.save()
+    membre = connecter(Client(), client_du_courtier.user)
+    page = html.unescape(membre.get(f"/espace/demandes/{demande.numero}/").content.decode())
+    assert "votre courtier" in page and "Essentiel (test)" in page
 
 
 def test_another_firms_broker_cannot_file_a_change(session_autre: Client, client_du_courtier: Any) -> None:
