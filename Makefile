@@ -9,6 +9,9 @@ RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
+# The suite runs on two processes (pytest-xdist; each has its own test database and live server).
+# Tests grouped with xdist_group("…") run on the same process, one after the other.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .PHONY: help uv setup node-packages demo serve test check lint typecheck migrations-check pytest test-postgres system-packages pdf-packages
 
@@ -75,7 +78,7 @@ migrations-check: setup
 	$(RUN) python manage.py makemigrations --check --dry-run
 
 pytest: setup system-packages node-packages
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_ARGS)
 
 check: lint typecheck migrations-check
 
@@ -93,4 +96,4 @@ test-postgres: setup system-packages node-packages
 	    DATABASE_URL=$$url $(RUN) python manage.py migrate $$app zero --no-input -v 0; done; \
 	  DATABASE_URL=$$url $(RUN) python manage.py migrate --no-input -v 0; \
 	  echo "migrations apply, reverse to zero and apply again on PostgreSQL"; \
-	  DATABASE_URL=$$url $(RUN) pytest --create-db
+	  DATABASE_URL=$$url $(RUN) pytest --create-db $(PYTEST_ARGS)

@@ -190,6 +190,7 @@ def test_a_lot_that_fails_halfway_leaves_nothing_of_itself(
 
 
 @pytest.mark.postgres
+@pytest.mark.xdist_group("celery")  # one real Celery worker at a time: they share the Redis test broker
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_and_a_killed_command_resume_twice_to_the_rows_of_one_clean_run(
     contrat, autre_adherent, garanties, tmp_path, mutuelle

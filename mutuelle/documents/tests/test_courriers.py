@@ -103,6 +103,7 @@ def test_the_command_checks_the_month(adherent, contrat, mutuelle):
 
 
 @pytest.mark.postgres
+@pytest.mark.xdist_group("celery")  # one real Celery worker at a time: they share the Redis test broker
 @pytest.mark.django_db(transaction=True)
 def test_two_celery_workers_render_the_months_paper_releves_in_parallel(formule, mutuelle, tmp_path):
     """A real broker and a real worker with two processes: every member's relevé is issued once,
