@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from playwright.sync_api import expect
 
 from mutuelle.claims.models import RejetNoemie, Statut
 from mutuelle.core.models import AuditLog
@@ -186,7 +187,7 @@ def test_a_supervisor_reads_the_dashboard_and_a_handler_cannot(
     page = _gestionnaire(browser, live_server, responsable)
     page.get_by_role("link", name="Tableau de bord").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", name="Files : volumes, délais et ancienneté").is_visible()
+    expect(page.get_by_role("heading", name="Files : volumes, délais et ancienneté")).to_be_visible()
     ligne = page.locator("tr", has_text="Documents reçus").first.inner_text()
     assert "1" in ligne
     _sans_violation(page, "backoffice-tableau-de-bord")

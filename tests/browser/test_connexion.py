@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.factories import adherent_make
@@ -47,7 +48,7 @@ def test_activation_by_email_link_then_login(page, live_server, mutuelle, settin
     page.get_by_role("button", name="Enregistrer").click()
     assert "Votre espace est activé" in page.locator("main").inner_text()
     _connexion(page, " ".join(adherent.nir[i : i + 2] for i in range(0, 15, 2)), PHRASE)
-    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 def test_lockout_on_the_third_failure_then_reset_by_email(page, live_server, adherent, settings):
@@ -66,4 +67,4 @@ def test_lockout_on_the_third_failure_then_reset_by_email(page, live_server, adh
     page.get_by_label("Confirmez le mot de passe").fill(PHRASE)
     page.get_by_role("button", name="Enregistrer").click()
     _connexion(page, adherent.numero, PHRASE)
-    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from mutuelle.brokers.models import Affiliation, StatutAffiliation
@@ -42,7 +43,7 @@ def _courtier(browser: Any, live_server: Any, courtier: Any, *, largeur: int = 1
         user=courtier.user, name="test", confirmed=True
     )
     page.goto("/courtier/connexion/")
-    assert page.get_by_role("heading", name="Espace courtier").is_visible()
+    expect(page.get_by_role("heading", name="Espace courtier")).to_be_visible()
     page.get_by_label("Identifiant").fill(courtier.user.username)
     page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
@@ -74,7 +75,7 @@ def test_a_broker_finds_a_client_downloads_an_attestation_and_brings_a_new_membe
     page.get_by_role("button", name="Rechercher").click()
     _sans_violation(page, "courtier-portefeuille")
     page.get_by_role("link", name="Inès Roussel").click()
-    assert page.get_by_role("heading", name="Personnes couvertes").is_visible()
+    expect(page.get_by_role("heading", name="Personnes couvertes")).to_be_visible()
     _sans_violation(page, "courtier-contrat")
     with page.expect_download() as telechargement:
         page.get_by_role("button", name="Attestation de droits").click()
@@ -109,7 +110,7 @@ def test_a_broker_finds_a_client_downloads_an_attestation_and_brings_a_new_membe
     _sans_violation(page, "courtier-affiliation-saisie")
     page.get_by_role("button", name="Transmettre à la mutuelle").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text("Transmise à la mutuelle").first.is_visible()
+    expect(page.get_by_text("Transmise à la mutuelle").first).to_be_visible()
     affiliation = Affiliation.objects.get()
     _sans_violation(page, "courtier-affiliation")
 
@@ -131,7 +132,7 @@ def test_a_broker_finds_a_client_downloads_an_attestation_and_brings_a_new_membe
     page.get_by_label("Rechercher").fill("Fabre")
     page.get_by_role("button", name="Filtrer").click()
     page.get_by_role("link", name="Bastien Fabre").click()
-    assert page.get_by_role("cell", name="Jade Fabre").is_visible()
+    expect(page.get_by_role("cell", name="Jade Fabre")).to_be_visible()
     assert affiliation.contrat is not None and affiliation.contrat.numero in page.locator("h1").inner_text()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from mutuelle.members.models import Cotisation, ModePaiement, TypeDroit
@@ -65,7 +66,7 @@ def _telecharger(page: Any, bouton: str, tmp_path: Path) -> str:
 def test_a_member_downloads_every_document(page: Any, adherent: Any, dossier: int, tmp_path: Path) -> None:
     _connexion(page, adherent.numero)
     page.get_by_role("link", name="Documents").click()
-    assert page.get_by_role("heading", name="Mes documents", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Mes documents", exact=True)).to_be_visible()
     assert "Vous n'avez encore demandé aucun document." in page.locator("main").inner_text()
     assert not axe_violations(page)
     screenshot(page, "documents")
@@ -100,10 +101,10 @@ def test_the_card_on_a_phone(browser: Any, live_server: Any, adherent: Any, doss
         _connexion(page, adherent.numero)
         page.goto("/espace/documents/")
         page.get_by_role("link", name="Afficher ma carte").click()
-        assert page.get_by_role("heading", name="Ma carte de tiers payant").is_visible()
+        expect(page.get_by_role("heading", name="Ma carte de tiers payant")).to_be_visible()
         main = page.locator("main").inner_text()
         assert adherent.numero in main and "Nathan Lefebvre" in main and "PHAR" in main
-        assert page.locator(".carte-tp-code svg").is_visible()
+        expect(page.locator(".carte-tp-code svg")).to_be_visible()
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
         assert not axe_violations(page)
         screenshot(page, "telephone-carte-tiers-payant")

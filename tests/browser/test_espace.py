@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from mutuelle.claims.models import Statut
 from mutuelle.claims.services import ligne_transition
@@ -65,7 +66,7 @@ def _sans_violation(page: Any, nom: str) -> None:
 
 def test_a_member_walks_through_their_space(page: Any, adherent: Any, historique: Any) -> None:
     _connexion(page, adherent.numero)
-    assert page.get_by_role("heading", name="Bonjour Camille").is_visible()
+    expect(page.get_by_role("heading", name="Bonjour Camille")).to_be_visible()
     assert page.locator(".site-header .badge").inner_text().startswith("1")  # one unread notification
     _sans_violation(page, "espace-tableau-de-bord")
 
@@ -85,7 +86,7 @@ def test_a_member_walks_through_their_space(page: Any, adherent: Any, historique
     assert contenu.count("\n") == 2 and "Léa Lefebvre" in contenu
 
     page.get_by_role("link", name="Monture à tarif libre (classe B)").click()
-    assert page.get_by_role("heading", name="Comment est calculé ce remboursement ?").is_visible()
+    expect(page.get_by_role("heading", name="Comment est calculé ce remboursement ?")).to_be_visible()
     _sans_violation(page, "espace-remboursement-detail")
 
     page.get_by_role("link", name="Dépenses").click()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from mutuelle.accounts.models import CleAcces
 from mutuelle.core.models import PolitiqueConnexion
@@ -39,11 +40,11 @@ def test_a_member_enrols_an_authenticator_app_and_logs_in_with_it(page, live_ser
     settings.MUTUELLE_BASE_URL = live_server.url
     _connexion(page, adherent.numero)
     page.get_by_role("link", name="Sécurité").click()
-    assert page.get_by_role("heading", name="Sécurité de mon compte").is_visible()
+    expect(page.get_by_role("heading", name="Sécurité de mon compte")).to_be_visible()
     assert not axe_violations(page)
     screenshot(page, "securite")
     page.get_by_role("link", name="Activer une application d'authentification").click()
-    assert page.locator(".qr svg").is_visible()
+    expect(page.locator(".qr svg")).to_be_visible()
     secret = page.locator(".secret-totp").inner_text()
     device = TOTPDevice.objects.get(user=adherent.user, confirmed=False)
     assert secret.replace(" ", "") == b32encode(device.bin_key).decode().rstrip("=")  # for apps that cannot scan
@@ -56,7 +57,7 @@ def test_a_member_enrols_an_authenticator_app_and_logs_in_with_it(page, live_ser
     assert "Activée." in page.locator("main").inner_text()
     _deconnexion(page)
     _connexion(page, adherent.numero)
-    assert page.get_by_role("heading", name="Encore une étape").is_visible()
+    expect(page.get_by_role("heading", name="Encore une étape")).to_be_visible()
     page.get_by_label(CHAMP_APP).fill("000000")
     page.get_by_role("button", name="Valider").click()
     assert "Ce code ne convient pas" in page.locator("main").inner_text()
@@ -101,7 +102,7 @@ def test_a_member_adds_a_passkey_and_logs_in_with_it(page, live_server, adherent
 
 def test_a_handler_must_set_up_the_app_at_the_first_login(page, live_server, gestionnaire, mutuelle):
     _connexion(page, gestionnaire.username)
-    assert page.get_by_role("heading", name="Application d'authentification").is_visible()
+    expect(page.get_by_role("heading", name="Application d'authentification")).to_be_visible()
     assert "Le personnel de la mutuelle et les courtiers" in page.locator("main").inner_text()
     assert not axe_violations(page)
     screenshot(page, "totp-obligatoire")
@@ -110,7 +111,7 @@ def test_a_handler_must_set_up_the_app_at_the_first_login(page, live_server, ges
     page.get_by_role("button", name="Activer").click()
     assert page.locator(".codes-secours li").count() == 10
     page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
-    assert page.get_by_role("link", name="Files de travail").is_visible()
+    expect(page.get_by_role("link", name="Files de travail")).to_be_visible()
 
 
 def test_the_access_code_policy_asks_for_an_emailed_code_on_a_new_browser(page, live_server, mutuelle, settings):
