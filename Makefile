@@ -9,10 +9,10 @@ RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
-# Extra pytest arguments. The suite runs serially: on two processes (`-n 2 --dist loadgroup`) it
-# takes half the time, but the demo's payment test then depends on primary-key values that the
-# test order changes (see the 2026-12-03 note); tests grouped with xdist_group("…") stay together.
-PYTEST_ARGS ?=
+# Extra pytest arguments. The suite runs on two processes (pytest-xdist); tests marked
+# xdist_group("…") (the two that start a real Celery worker on the shared Redis broker) stay on one.
+# `make test PYTEST_ARGS=` runs it serially.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .PHONY: help uv setup node-packages demo serve test check lint typecheck migrations-check pytest test-postgres system-packages pdf-packages
 

@@ -972,13 +972,15 @@ def seed_paiements(report: SeedReport) -> None:
         CoordonneesBancaires(
             adherent=a,
             titulaire=f"{a.prenom} {a.nom}"[:100],
-            iban=demo_iban("00002", a.pk),
+            iban=demo_iban("00002", int(a.numero)),
             bic="DEMOFRPPXXX",
             statut=StatutRib.ACTIF,
             actif_depuis=timezone.now(),
         )
         for a in Adherent.objects.exclude(pk__in=deja).order_by("pk")
-        if a.pk in connectes or a.pk % 40 != 0
+        # By member number, not primary key: numbers come from core.Sequence and do not depend on
+        # what the database allocated before (another test, another seed).
+        if a.pk in connectes or int(a.numero) % 40 != 0
     ]
     CoordonneesBancaires.objects.bulk_create(nouveaux)
     report.count("comptes bancaires", len(nouveaux))
