@@ -170,18 +170,37 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 class LigneRemboursement(models.Model):
     # Indexes are few on purpose (a million lines a month go in): the unique (décompte, numéro) and
     # (bénéficiaire, date) indexes serve the décompte and beneficiary lookups, (contrat, date) the
-    # member space. Formula, guarantee and
-    # nature are reference rows that are never deleted (PROTECT refuses it): their references are
-    # checked by the ingestion, which takes them from the database, not by a constraint per row.
+    # member space.
+    # No foreign-key constraint in the database either (db_constraint=False): on PostgreSQL each one
+    # is a deferred trigger per row that locks the referenced row (FOR KEY SHARE) at commit, about a
+    # quarter of an ingestion's time. The ingestion takes every id from the database in the same
+    # transaction (the décompte's just inserted), and the ORM still refuses to delete a décompte,
+    # beneficiary, contract, formula, guarantee or nature that lines point to (PROTECT is enforced by
+    # Django, not by the constraint); ``claims.integrity.orphelins`` checks it after the fact.
     decompte = models.ForeignKey(
-        Decompte, verbose_name="décompte", on_delete=models.PROTECT, related_name="lignes", db_index=False
+        Decompte,
+        verbose_name="décompte",
+        on_delete=models.PROTECT,
+        related_name="lignes",
+        db_index=False,
+        db_constraint=False,
     )
     numero = models.PositiveIntegerField("numéro de ligne (PRS_ORD_NUM)")
     beneficiaire = models.ForeignKey(
-        Beneficiaire, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="lignes", db_index=False
+        Beneficiaire,
+        verbose_name="bénéficiaire",
+        on_delete=models.PROTECT,
+        related_name="lignes",
+        db_index=False,
+        db_constraint=False,
     )
     contrat = models.ForeignKey(
-        Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="lignes", db_index=False
+        Contrat,
+        verbose_name="contrat",
+        on_delete=models.PROTECT,
+        related_name="lignes",
+        db_index=False,
+        db_constraint=False,
     )
     formule = models.ForeignKey(
         Formule, verbose_name="formule", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
@@ -274,8 +293,14 @@ class LigneRemboursement(models.Model):
 class EvenementLigne(models.Model):
     """One status change of a line: who, when, from what to what, and why."""
 
+    # Written by the database from the lines themselves at ingestion (INSERT … SELECT): no per-row
+    # constraint, for the reason given on LigneRemboursement; the ORM still cascades deletions.
     ligne = models.ForeignKey(
-        LigneRemboursement, verbose_name="ligne", on_delete=models.CASCADE, related_name="evenements"
+        LigneRemboursement,
+        verbose_name="ligne",
+        on_delete=models.CASCADE,
+        related_name="evenements",
+        db_constraint=False,
     )
     de = models.CharField("ancien statut", max_length=40, blank=True)
     vers = models.CharField("nouveau statut", max_length=40, choices=Statut.choices)
