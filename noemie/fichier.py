@@ -39,14 +39,23 @@ class NoemieErreur(ValueError):
         self.message = message
 
 
-@dataclass(slots=True)
-class Enregistrement:
-    code: str
-    ligne: int
-    valeurs: dict[str, Any]
+class Enregistrement(dict[str, Any]):
+    """One decoded record: its fields by ER_PRS_F name (a dict: the hot paths of the ingestion read
+    some fifty fields per act, and a dict's own lookup costs no Python call), its type and line."""
 
-    def __getitem__(self, key: str) -> Any:
-        return self.valeurs[key]
+    __slots__ = ("code", "ligne")
+
+    def __init__(self, code: str, ligne: int, valeurs: dict[str, Any]) -> None:
+        super().__init__(valeurs)
+        self.code = code
+        self.ligne = ligne
+
+    @property
+    def valeurs(self) -> dict[str, Any]:
+        return self
+
+    def __repr__(self) -> str:
+        return f"Enregistrement({self.code!r}, ligne {self.ligne}, {dict.__repr__(self)})"
 
 
 @dataclass(slots=True)
@@ -201,9 +210,13 @@ def _compiler(spec: Layout) -> dict[str, _Compile]:
     return compiled
 
 
-def _decode_vite(spec: Layout, compiled: dict[str, _Compile], numero: int, brut: str, complet: bool) -> Enregistrement:
+def _decode_vite(
+    spec: Layout, compiled: dict[str, _Compile], numero: int, brut: str, complet: bool, verifie: bool = False
+) -> Enregistrement:
+    """``verifie``: the line comes from a file already checked whole (a lot): its digits are not
+    matched again, only converted."""
     c = compiled.get(brut[:3])
-    if c is not None and len(brut) == spec.longueur and c.motif.fullmatch(brut):
+    if c is not None and len(brut) == spec.longueur and (verifie or c.motif.fullmatch(brut)):
         try:
             if complet:
                 return Enregistrement(brut[:3], numero, {nom: f(brut[a:b]) for nom, a, b, f in c.tous})
@@ -254,7 +267,7 @@ def lire(
         if fragment and brut[:3] in {"299", "190"}:
             rec = Enregistrement(brut[:3], numero, {})  # their totals were checked with the whole file
         else:
-            rec = _decode_vite(spec, compiled, numero, brut, complet)
+            rec = _decode_vite(spec, compiled, numero, brut, complet, fragment)
         if decompte is not None:
             decompte.brut.append(brut)
         if rec.code not in spec.ordre.get(precedent, frozenset()):
