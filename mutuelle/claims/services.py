@@ -551,9 +551,9 @@ class Liquidateur:
                 continue
             revue += row[_STATUT] == Statut.EN_COURS
             lignes.append(row)
-        _inserer_lignes(lignes)
+        ids = _inserer_lignes(lignes)
         RejetNoemie.objects.bulk_create(rejets)
-        _evenements_reception(lot, self.fichier.nom, now)
+        _evenements_reception([(pk, row[_STATUT]) for pk, row in zip(ids, lignes, strict=True)], self.fichier.nom, now)
         lot.fait = True
         lot.nb_lignes = len(lignes)
         lot.nb_rejets = len(rejets)
@@ -639,6 +639,7 @@ class Liquidateur:
             LigneRemboursement.objects.filter(beneficiaire_id__in=ids)
             .filter(Q(poste__in=RENOUVELABLES) | Q(garantie__plafond_montant__isnull=False))
             .exclude(statut=Statut.REJETE)
+            .order_by()  # not the model's ordering, which joins the décompte and the file to sort
             .values_list("beneficiaire_id", "garantie_id", "poste", "date_soins", "montant_amc")
         )
         for beneficiaire_id, garantie_id, poste, date_soins, montant in rows:
@@ -806,43 +807,50 @@ def _inserer_decomptes(fichier: FichierNoemie, lot: LotNoemie, decomptes: list[D
     return {n: pk for pk, (n, _tp, _dp) in zip(ids, rows, strict=True)}
 
 
-def _inserer_lignes(rows: list[tuple[Any, ...]]) -> None:
-    """Store computed lines: PostgreSQL's COPY where available, batched inserts elsewhere."""
+def _inserer_lignes(rows: list[tuple[Any, ...]]) -> list[int]:
+    """Store computed lines; returns their ids, in order. On PostgreSQL the ids are drawn from the
+    table's sequence in one query and the rows go in with COPY; elsewhere, batched inserts."""
     if not rows:
-        return
-    if connection.vendor == "postgresql":
-        table = LigneRemboursement._meta.db_table
-        sql = f"COPY {table} ({', '.join(LIGNE_COLONNES)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row((*row[:_TRACE], trace_json(row[_TRACE]), *row[_TRACE + 1 :]))
-        return
-    LigneRemboursement.objects.bulk_create(
-        (LigneRemboursement(**dict(zip(LIGNE_COLONNES, row, strict=True))) for row in rows), batch_size=500
-    )
-
-
-def _evenements_reception(lot: LotNoemie, nom: str, now: datetime) -> None:
-    """The first event of each line of a lot, written by the database from the lines themselves:
-    received, and either validated automatically or left for review with the rules that fired."""
-    lignes = LigneRemboursement._meta.db_table
-    decomptes = Decompte._meta.db_table
-    evenements = EvenementLigne._meta.db_table
-    recu = f"Reçu de la Sécurité sociale (fichier {nom[:120]})"
-    # Table names come from the models' metadata; every value is a query parameter.
+        return []
+    if connection.vendor != "postgresql":
+        created = LigneRemboursement.objects.bulk_create(
+            (LigneRemboursement(**dict(zip(LIGNE_COLONNES, row, strict=True))) for row in rows), batch_size=500
+        )
+        return [ligne.pk for ligne in created]
+    table = LigneRemboursement._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {evenements} (ligne_id, de, vers, par_id, le, motif) "  # noqa: S608
-            f"SELECT l.id, '', l.statut, NULL, %s, CASE WHEN l.statut = %s THEN %s ELSE %s END "
-            f"FROM {lignes} l JOIN {decomptes} d ON d.id = l.decompte_id WHERE d.lot_id = %s ORDER BY l.id",
-            [
-                connection.ops.adapt_datetimefield_value(now),
-                Statut.VALIDE.value,
-                f"{recu} et validé automatiquement : aucune règle de revue déclenchée",
-                f"{recu} : revue manuelle",
-                lot.pk,
-            ],
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
         )
+        ids = [i for (i,) in cursor.fetchall()]
+        sql = f"COPY {table} (id, {', '.join(LIGNE_COLONNES)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *row[:_TRACE], trace_json(row[_TRACE]), *row[_TRACE + 1 :]))
+    return ids
+
+
+def _evenements_reception(lignes: list[tuple[int, str]], nom: str, now: datetime) -> None:
+    """The first event of each new line (id, status): received, and either validated automatically
+    or left for review with the rules that fired. Written from the ids the lines were given, not by a
+    query over the lines (which, on a table growing by a million rows, the planner scans whole)."""
+    if not lignes:
+        return
+    recu = f"Reçu de la Sécurité sociale (fichier {nom[:120]})"
+    motifs = {
+        Statut.VALIDE.value: f"{recu} et validé automatiquement : aucune règle de revue déclenchée",
+        Statut.EN_COURS.value: f"{recu} : revue manuelle",
+    }
+    if connection.vendor != "postgresql":
+        EvenementLigne.objects.bulk_create(
+            (EvenementLigne(ligne_id=pk, de="", vers=statut, le=now, motif=motifs[statut]) for pk, statut in lignes),
+            batch_size=500,
+        )
+        return
+    sql = f"COPY {EvenementLigne._meta.db_table} (ligne_id, de, vers, par_id, le, motif) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for pk, statut in lignes:
+            copy.write_row((pk, "", statut, None, now, motifs[statut]))
 
 
 # -- lifecycle ------------------------------------------------------------------------------------
