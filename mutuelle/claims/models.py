@@ -300,7 +300,7 @@ class LigneRemboursement(models.Model):
 class EvenementLigne(models.Model):
     """One status change of a line: who, when, from what to what, and why."""
 
-    # Written by the database from the lines themselves at ingestion (INSERT … SELECT): no per-row
+    # Written with the ids just drawn for the lines at ingestion (COPY): no per-row
     # constraint, for the reason given on LigneRemboursement; the ORM still cascades deletions.
     ligne = models.ForeignKey(
         LigneRemboursement,
