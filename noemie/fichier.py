@@ -50,10 +50,6 @@ class Enregistrement(dict[str, Any]):
         self.code = code
         self.ligne = ligne
 
-    @property
-    def valeurs(self) -> dict[str, Any]:
-        return self
-
     def __repr__(self) -> str:
         return f"Enregistrement({self.code!r}, ligne {self.ligne}, {dict.__repr__(self)})"
 

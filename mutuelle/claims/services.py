@@ -777,6 +777,14 @@ class Liquidateur:
         return reasons
 
 
+def _ids_reserver(table: str, nombre: int) -> list[int]:
+    """``nombre`` ids drawn from a PostgreSQL table's id sequence in one query, for rows about to go
+    in with COPY (whose children need their parents' ids)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, nombre])
+        return [i for (i,) in cursor.fetchall()]
+
+
 def _inserer_decomptes(fichier: FichierNoemie, lot: LotNoemie, decomptes: list[DecompteLu]) -> dict[int, int]:
     """Store a lot's décomptes; returns their ids by number. On PostgreSQL the ids are drawn from the
     table's sequence in one query and the rows go in with COPY."""
@@ -794,11 +802,8 @@ def _inserer_decomptes(fichier: FichierNoemie, lot: LotNoemie, decomptes: list[D
         )
         return {row.numero: row.pk for row in created}
     table = Decompte._meta.db_table
+    ids = _ids_reserver(table, len(rows))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
-        )
-        ids = [i for (i,) in cursor.fetchall()]
         colonnes = "id, fichier_id, lot_id, numero, tiers_payant, date_paiement_amo, origine, reference"
         sql = f"COPY {table} ({colonnes}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
@@ -818,11 +823,8 @@ def _inserer_lignes(rows: list[tuple[Any, ...]]) -> list[int]:
         )
         return [ligne.pk for ligne in created]
     table = LigneRemboursement._meta.db_table
+    ids = _ids_reserver(table, len(rows))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
-        )
-        ids = [i for (i,) in cursor.fetchall()]
         sql = f"COPY {table} (id, {', '.join(LIGNE_COLONNES)}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
             for pk, row in zip(ids, rows, strict=True):
