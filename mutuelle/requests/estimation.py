@@ -4,10 +4,14 @@ the guarantee has already paid in its period (ceilings, renewal periods).
 
 An estimate is not a commitment: it uses what the member types (amounts, the Sécu's base from the
 devis) and the history known today.
+
+The lines of one devis or one paper claim share the same ceilings: each caller passes the estimates
+of the earlier lines (``avant``), which count as consumed, as the lines of a NOEMIE lot do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -77,23 +81,36 @@ class Estimation:
     formule_id: int | None = None
 
 
-def _consomme(beneficiaire: Beneficiaire, garantie: Garantie, on: date) -> Decimal:
+def _consomme(beneficiaire: Beneficiaire, garantie: Garantie, on: date, avant: Sequence[Estimation]) -> Decimal:
     debut = garantie.periode_debut(on)
     total = (
-        LigneRemboursement.objects.filter(
-            beneficiaire=beneficiaire, garantie=garantie, date_soins__gte=debut, date_soins__lte=on
+        (
+            LigneRemboursement.objects.filter(
+                beneficiaire=beneficiaire, garantie=garantie, date_soins__gte=debut, date_soins__lte=on
+            )
+            .exclude(statut=Statut.REJETE)
+            .aggregate(s=Sum("montant_amc"))["s"]
         )
-        .exclude(statut=Statut.REJETE)
-        .aggregate(s=Sum("montant_amc"))["s"]
+        or ZERO
     )
-    return (total or ZERO).quantize(Decimal("0.01"))
+    total += sum(
+        (
+            e.mutuelle
+            for e in avant
+            if e.ligne.beneficiaire.pk == beneficiaire.pk
+            and e.garantie_id == garantie.pk
+            and debut <= e.ligne.date_soins <= on
+        ),
+        ZERO,
+    )
+    return total.quantize(Decimal("0.01"))
 
 
-def _derniere(beneficiaire: Beneficiaire, poste: str, on: date) -> date | None:
+def _derniere(beneficiaire: Beneficiaire, poste: str, on: date, avant: Sequence[Estimation]) -> date | None:
     famille = next((f for f in RENOUVELABLES if poste.startswith(f)), None)
     if famille is None:
         return None
-    return (
+    connue = (
         LigneRemboursement.objects.filter(
             beneficiaire=beneficiaire, poste__startswith=famille, montant_amc__gt=0, date_soins__lt=on
         )
@@ -102,10 +119,23 @@ def _derniere(beneficiaire: Beneficiaire, poste: str, on: date) -> date | None:
         .values_list("date_soins", flat=True)
         .first()
     )
+    dates = [
+        e.ligne.date_soins
+        for e in avant
+        if e.ligne.beneficiaire.pk == beneficiaire.pk
+        and e.resultat is not None
+        and e.resultat.poste.value.startswith(famille)
+        and e.mutuelle > 0
+        and e.ligne.date_soins < on
+    ]
+    if connue is not None:
+        dates.append(connue)
+    return max(dates, default=None)
 
 
-def estimer(ligne: LigneDevis) -> Estimation:
-    """One line of a devis through the rules engine, as the mutuelle would reimburse it today."""
+def estimer(ligne: LigneDevis, avant: Sequence[Estimation] = ()) -> Estimation:
+    """One line of a devis through the rules engine, as the mutuelle would reimburse it today, after
+    the lines of the same devis already estimated (``avant``)."""
     beneficiaire = ligne.beneficiaire
     contrat = beneficiaire.contrat
     on = ligne.date_soins
@@ -124,9 +154,11 @@ def estimer(ligne: LigneDevis) -> Estimation:
     if garantie is not None:
         regles = garantie_regles(
             garantie,
-            deja_consomme=_consomme(beneficiaire, garantie, on) if garantie.plafond_montant is not None else ZERO,
+            deja_consomme=_consomme(beneficiaire, garantie, on, avant)
+            if garantie.plafond_montant is not None
+            else ZERO,
             date_adhesion=contrat.formules.order_by("date_debut").values_list("date_debut", flat=True).first(),
-            derniere_prise_en_charge=_derniere(beneficiaire, nature.poste.value, on),
+            derniere_prise_en_charge=_derniere(beneficiaire, nature.poste.value, on, avant),
         )
     css = (
         DroitPeriode.objects.filter(beneficiaire=beneficiaire, type_droit=TypeDroit.CSS, date_debut__lte=on)

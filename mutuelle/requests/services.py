@@ -423,7 +423,7 @@ def _prise_en_charge_calculer(demande: Demande) -> Decimal:
     since the request was sent)."""
     from mutuelle.requests.estimation import EstimationImpossible, LigneDevis, estimer
 
-    total = ZERO
+    estimations: list[Any] = []
     for ligne in demande.lignes_devis.all():
         try:
             resultat = estimer(
@@ -436,12 +436,13 @@ def _prise_en_charge_calculer(demande: Demande) -> Decimal:
                     secteur=ligne.secteur,
                     optam=ligne.optam,
                     quantite=ligne.quantite,
-                )
+                ),
+                avant=estimations,
             )
         except EstimationImpossible:
             continue
-        total += resultat.mutuelle
-    return total
+        estimations.append(resultat)
+    return sum((e.mutuelle for e in estimations), ZERO)
 
 
 def _reponse_prise_en_charge(demande: Demande, *, decision: str, message: str, par: Any) -> Any:
@@ -497,10 +498,10 @@ def prise_en_charge_demander(
     hors_domaine = [ligne.soin for ligne in lignes if ligne.soin not in SOINS_PAR_DOMAINE.get(domaine, ())]
     if hors_domaine:
         raise DemandeRefusee("Une ligne du devis ne relève pas du domaine choisi : vérifiez le soin de chaque ligne.")
-    estimations = []
+    estimations: list[Any] = []
     for ligne in lignes:
         try:
-            estimations.append(estimer(ligne))
+            estimations.append(estimer(ligne, avant=estimations))
         except EstimationImpossible as exc:
             raise DemandeRefusee(str(exc)) from exc
     with transaction.atomic():
@@ -702,10 +703,10 @@ def feuille_soins_liquider(
         raise DemandeRefusee("Saisissez au moins un acte.")
     if any(a.date_soins > timezone.localdate() for a in actes):
         raise DemandeRefusee("Un acte est daté dans le futur.")
-    resultats = []
+    resultats: list[Any] = []
     for acte in actes:
         try:
-            resultats.append(estimer(acte))
+            resultats.append(estimer(acte, avant=resultats))
         except EstimationImpossible as exc:
             raise DemandeRefusee(f"{acte.soin} : {exc}") from exc
     decompte = Decompte.objects.create(

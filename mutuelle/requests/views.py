@@ -282,13 +282,14 @@ def estimer(request: HttpRequest) -> HttpResponse:
     n = min(max(int(lignes), 1), LIGNES_DEVIS) if lignes.isdigit() else 1
     initial = [{"date_soins": aujourdhui, "secteur": "1"} for _ in range(n)]
     formset = Formset(data, initial=None if data else initial, form_kwargs={"personnes": personnes})
-    resultats = []
+    resultats: list[Any] = []
     if data is not None and formset.is_valid():
         for form in formset.forms:
             if not form.cleaned_data:
                 continue
             try:
-                resultats.append(estimer_ligne(form.ligne_devis(beneficiaires[form.cleaned_data["beneficiaire"]])))
+                ligne = form.ligne_devis(beneficiaires[form.cleaned_data["beneficiaire"]])
+                resultats.append(estimer_ligne(ligne, avant=resultats))
             except EstimationImpossible as exc:
                 form.add_error(None, str(exc))
     total = None

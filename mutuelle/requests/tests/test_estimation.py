@@ -88,6 +88,45 @@ def test_a_ceiling_already_used_this_period_lowers_the_estimate(adherent, contra
     assert apres.mutuelle < avant.mutuelle
 
 
+def test_the_lines_of_one_devis_share_the_ceiling(adherent, contrat, garanties):
+    """Three lenses at 150 € each under a 300 € ceiling: the third gets only the ticket modérateur that
+    a contrat responsable always covers (40 % of a 0.05 € base), on the page as in the engine."""
+    membre = connecter(Client(), adherent.user)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    verre = {
+        "beneficiaire": julien.pk,
+        "soin": "VU1",
+        "date_soins": _demain().isoformat(),
+        "montant": "200.00",
+        "base": "0.05",
+        "secteur": "1",
+    }
+    response = _post(membre, [verre, verre, verre])
+    assert response.status_code == 200
+    resultats = response.context["resultats"]
+    assert [r.mutuelle for r in resultats] == [Decimal("150.00"), Decimal("150.00"), Decimal("0.02")]
+    assert response.context["total"]["mutuelle"] == Decimal("300.02")
+    # The third line's explanation says the ceiling is used up.
+    assert any(e.regle == "amc.plafond_garantie" for e in resultats[2].etapes)
+    # Someone else of the family has a ceiling of their own.
+    lea = contrat.beneficiaires.get(prenom="Léa")
+    deux = _post(membre, [verre, verre, {**verre, "beneficiaire": lea.pk}])
+    assert [r.mutuelle for r in deux.context["resultats"]] == [Decimal("150.00")] * 3
+
+
+def test_an_earlier_line_of_the_devis_opens_the_renewal_period(adherent, contrat, garanties):
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    verre = LigneDevis(
+        beneficiaire=julien, soin="VU1", date_soins=_demain(), montant=Decimal("120.00"), base=Decimal("0.05")
+    )
+    premier = estimer(verre)
+    plus_tard = LigneDevis(**{**verre.__dict__, "date_soins": _demain() + timedelta(days=60)})
+    assert estimer(plus_tard).mutuelle > 0  # alone, nothing was paid before it
+    apres = estimer(plus_tard, avant=[premier])
+    assert premier.mutuelle > 0 and apres.mutuelle == 0
+    assert any(e.regle == "amc.renouvellement" for e in apres.etapes)
+
+
 @pytest.mark.parametrize(
     ("changement", "message"),
     [

@@ -119,3 +119,29 @@ def test_only_handlers_key_in_acts(adherent, contrat, nomenclature, courtier):
         response = client.post(f"/gestion/demandes/{demande.numero}/liquider/", _actes({"code": "G"}))
         assert response.status_code == code
     assert not LigneRemboursement.objects.exists()
+
+
+def test_the_acts_of_one_paper_claim_share_the_ceiling(adherent, contrat, formule, gestionnaire):
+    """Three lenses keyed from one feuille de soins, 150 € each under a 300 € ceiling: the third is
+    not paid again (only the ticket modérateur a contrat responsable always covers)."""
+    from decimal import Decimal
+
+    from regles.moteur import nature_de
+
+    garanties_carte(formule)
+    verre = nature_de("VU1")
+    NaturePrestation.objects.get_or_create(
+        code=verre.code, defaults={"code_b2": "VU1", "libelle": verre.libelle, "poste": verre.poste.value}
+    )
+    membre = connecter(Client(), adherent.user)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    _envoyer(membre, julien, montant="600.00")
+    demande = Demande.objects.get()
+    jour = (timezone.localdate() - timedelta(days=10)).isoformat()
+    acte = {"code": "VU1", "date_soins": jour, "quantite": "1", "montant": "200", "base": "0.05", "secteur": "1"}
+    gestion = connecter(Client(), gestionnaire)
+    gestion.post(f"/gestion/demandes/{demande.numero}/liquider/", _actes(acte, acte, acte))
+    montants = list(LigneRemboursement.objects.order_by("numero").values_list("montant_amc", flat=True))
+    assert montants == [Decimal("150.00"), Decimal("150.00"), Decimal("0.02")]
+    demande.refresh_from_db()
+    assert demande.montant_accorde == Decimal("300.02")
