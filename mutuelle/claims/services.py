@@ -17,7 +17,7 @@ import shutil
 import uuid
 import zlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -256,6 +256,32 @@ class _Suivi:
         self.fait += actes
         if self.progress is not None:
             self.progress(self.fait, self.total)
+
+
+# The first key of the advisory locks that guard consumption (``consommation_verrouiller``); the
+# second is the bucket of contracts. Any other advisory lock of the project takes another first key.
+VERROU_CONSOMMATION = 0x4D43
+
+
+def consommation_verrouiller(contrat_ids: Iterable[int]) -> None:
+    """Hold, until the caller's transaction ends, the right to read then add to what these contracts'
+    beneficiaries have consumed (ceilings, renewal periods).
+
+    Every writer that computes a line from that history takes it before reading: the lots of every
+    NOEMIE file (two files, or two partitions of one file when a décompte mixes families, may carry
+    the same person) and the paper claims. Without it, two transactions could each read the history
+    without the other's uncommitted lines and both pay up to the ceiling. One PostgreSQL advisory lock
+    per bucket of contracts, the buckets being the NOEMIE partitions (``contrat % partitions``): a lot
+    takes one lock (its own partition's) and the partitions still run side by side. Taken in ascending
+    order, they cannot deadlock among themselves. SQLite has one writer at a time: nothing to do."""
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("consommation_verrouiller() holds until the end of a transaction: call it inside one.")
+    partitions: int = settings.MUTUELLE_NOEMIE_PARTITIONS
+    with connection.cursor() as cursor:
+        for bucket in sorted({pk % partitions for pk in contrat_ids}):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [VERROU_CONSOMMATION, bucket])
 
 
 def _lot_verrouille(exc: BaseException) -> bool:
@@ -536,6 +562,7 @@ class Liquidateur:
         apparies: list[_Apparie | RejetNoemie] = [
             self._apparier(d, b.enregistrement, a) for d in decomptes for b in d.beneficiaires for a in b.actes
         ]
+        consommation_verrouiller({a.personne.contrat_id for a in apparies if isinstance(a, _Apparie)})
         historique = self._historique(apparies)
         now = timezone.now()
         lignes: list[tuple[Any, ...]] = []
@@ -632,7 +659,9 @@ class Liquidateur:
             if isinstance(a, _Apparie)
             and (a.nature.poste in RENOUVELABLES or (a.garantie is not None and a.garantie.plafond_montant is not None))
         }
-        historique: dict[int, list[_Historique]] = defaultdict(list)
+        # Every beneficiary that needs one has a list, even without earlier lines: the lot's own lines
+        # are added to it as they are computed, so the acts of one lot share the ceiling.
+        historique: dict[int, list[_Historique]] = {pk: [] for pk in ids}
         if not ids:
             return historique
         rows = (

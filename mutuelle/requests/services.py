@@ -692,6 +692,7 @@ def feuille_soins_liquider(
     """The handler's acts become reimbursement lines like any other: computed by the engine with the
     beneficiary's formula and consumption, validated (paid with the next run), explained, notified."""
     from mutuelle.claims.models import Decompte, EvenementLigne, LigneRemboursement, OrigineDecompte, Statut
+    from mutuelle.claims.services import consommation_verrouiller
     from mutuelle.referentiel.models import NaturePrestation
     from mutuelle.requests.estimation import EstimationImpossible, estimer
     from regles.moteur import nature_de
@@ -703,6 +704,9 @@ def feuille_soins_liquider(
         raise DemandeRefusee("Saisissez au moins un acte.")
     if any(a.date_soins > timezone.localdate() for a in actes):
         raise DemandeRefusee("Un acte est daté dans le futur.")
+    # Nobody else adds to this family's ceilings until the lines are committed (a NOEMIE lot, another
+    # paper claim): the consumption read below stays true.
+    consommation_verrouiller({acte.beneficiaire.contrat_id for acte in actes})
     resultats: list[Any] = []
     for acte in actes:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -124,8 +125,6 @@ def test_only_handlers_key_in_acts(adherent, contrat, nomenclature, courtier):
 def test_the_acts_of_one_paper_claim_share_the_ceiling(adherent, contrat, formule, gestionnaire):
     """Three lenses keyed from one feuille de soins, 150 € each under a 300 € ceiling: the third is
     not paid again (only the ticket modérateur a contrat responsable always covers)."""
-    from decimal import Decimal
-
     from regles.moteur import nature_de
 
     garanties_carte(formule)
@@ -145,3 +144,30 @@ def test_the_acts_of_one_paper_claim_share_the_ceiling(adherent, contrat, formul
     assert montants == [Decimal("150.00"), Decimal("150.00"), Decimal("0.02")]
     demande.refresh_from_db()
     assert demande.montant_accorde == Decimal("300.02")
+
+
+def test_keying_a_paper_claim_holds_the_familys_consumption(adherent, contrat, formule, gestionnaire, nomenclature):
+    """On PostgreSQL the liquidation holds the lock a NOEMIE lot takes for the same family, until its
+    transaction ends (the test's own transaction here): neither can pay past a ceiling the other fills."""
+    from django.conf import settings
+    from django.db import connection
+
+    from mutuelle.claims.services import VERROU_CONSOMMATION
+    from mutuelle.requests.estimation import LigneDevis
+    from mutuelle.requests.services import feuille_soins_liquider
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    garanties_carte(formule)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    _envoyer(connecter(Client(), adherent.user), julien)
+    jour = timezone.localdate() - timedelta(days=10)
+    acte = LigneDevis(beneficiaire=julien, soin="G", date_soins=jour, montant=Decimal("30.00"))
+    feuille_soins_liquider(demande=Demande.objects.get(), actes=[acte], par=gestionnaire)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+            " AND classid = %s",
+            [VERROU_CONSOMMATION],
+        )
+        assert [row[0] for row in cursor.fetchall()] == [contrat.pk % settings.MUTUELLE_NOEMIE_PARTITIONS]

@@ -1,0 +1,136 @@
+"""Ceilings (plafonds) under NOEMIE: the acts of one file share them, and two transactions adding to
+the same family's consumption at the same time cannot both pay up to the ceiling."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection, connections, transaction
+
+from mutuelle.claims.models import LigneRemboursement
+from mutuelle.claims.services import VERROU_CONSOMMATION, consommation_verrouiller, noemie_ingest
+from mutuelle.claims.tests.helpers import acte, decompte, write
+from tests.factories import GarantieFactory, ligne_make
+
+D = Decimal
+
+
+@pytest.fixture
+def verres(garanties: Any) -> Any:
+    """Lenses: 150 € each, at most 300 € over two rolling years."""
+    return GarantieFactory(
+        formule=garanties,
+        poste="optique_verres",
+        libelle="Verres classe B",
+        type_garantie="forfait",
+        taux=None,
+        montant=D("150.00"),
+        plafond_montant=D("300.00"),
+        periode_annees=2,
+    )
+
+
+def verre(numero: int, prix: str = "200.00") -> dict[str, Any]:
+    """A classe B lens: a base of a few cents, 60 % of it paid by the Sécu."""
+    return acte(
+        numero,
+        PRS_NAT_REF=3504,
+        PRS_PAI_MNT=D(prix),
+        BSE_REM_BSE=D("0.05"),
+        RGO_REM_TAU=D("0.60"),
+        BSE_REM_MNT=D("0.03"),
+        PRS_PFO_MNT=D("0.00"),
+        PRS_DEP_MNT=D(prix) - D("0.05"),
+        PSE_SPE_COD=64,
+    )
+
+
+@pytest.mark.django_db
+def test_the_acts_of_one_file_share_the_ceiling(camille, verres, tmp_path):
+    """Three lenses at 150 € under a 300 € ceiling: the third gets only the ticket modérateur a
+    contrat responsable always covers (40 % of 0.05 €)."""
+    noemie_ingest(path=write(tmp_path, [decompte(camille, [verre(1), verre(2), verre(3)])]), parallele=False)
+    montants = list(LigneRemboursement.objects.order_by("numero").values_list("montant_amc", flat=True))
+    assert montants == [D("150.00"), D("150.00"), D("0.02")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_needs_a_transaction():
+    if connection.vendor != "postgresql":
+        pytest.skip("nothing to lock on SQLite")
+    with pytest.raises(RuntimeError, match="inside one"):
+        consommation_verrouiller([1])
+
+
+def _attente_verrou(deadline: float) -> None:
+    """Until another backend waits for a consumption lock (pg_locks), or the deadline."""
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = %s",
+                [VERROU_CONSOMMATION],
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the NOEMIE lot did not wait for the other transaction's lock")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_lot_waits_for_a_transaction_adding_to_the_same_familys_consumption(camille, verres, tmp_path):
+    """Another transaction (a paper claim, a lot of another file) holds Camille's family and adds 250 €
+    of lenses; a NOEMIE lot with one more lens waits for it, then sees it: 50 € are left, not 150."""
+    tenu, relache = threading.Event(), threading.Event()
+    erreurs: list[BaseException] = []
+
+    def autre_transaction() -> None:
+        try:
+            with transaction.atomic():
+                consommation_verrouiller([camille.contrat_id])
+                ligne_make(
+                    beneficiaire=camille,
+                    date_soins=date(2025, 3, 3),  # the same day: a pair of lenses, no renewal period
+                    poste="optique_verres",
+                    depense="300.00",
+                    amo="0.03",
+                    amc="250.00",
+                    statut="valide",
+                    garantie=verres,
+                )
+                tenu.set()
+                assert relache.wait(60)
+        except BaseException as exc:  # reported by the test's thread
+            erreurs.append(exc)
+            tenu.set()
+        finally:
+            connections.close_all()
+
+    def lot() -> None:
+        try:
+            noemie_ingest(path=write(tmp_path, [decompte(camille, [verre(1)])]), parallele=False)
+        except BaseException as exc:
+            erreurs.append(exc)
+        finally:
+            connections.close_all()
+
+    autre = threading.Thread(target=autre_transaction)
+    autre.start()
+    assert tenu.wait(60) and not erreurs, erreurs
+    ingestion = threading.Thread(target=lot)
+    ingestion.start()
+    try:
+        _attente_verrou(time.monotonic() + 60)
+        assert not LigneRemboursement.objects.filter(poste="optique_verres", montant_amc__lt=250).exists()
+    finally:
+        relache.set()
+        autre.join(60)
+        ingestion.join(120)
+    assert not erreurs, erreurs
+    ligne = LigneRemboursement.objects.get(decompte__fichier__nom="flux.txt")
+    assert ligne.montant_amc == D("50.00")
