@@ -143,6 +143,8 @@ class Garantie:
     montant: Decimal | None = None
     plafond: Decimal | None = None  # the mutuelle's amount over the guarantee's period
     deja_consomme: Decimal = ZERO  # the mutuelle's amount already paid in that period
+    plafond_nombre: int | None = None  # how many units (sessions, nights) the guarantee pays per period
+    deja_nombre: int = 0  # the units it already paid in that period
     libelle: str = ""
     delai_stage_mois: int = 0
     date_adhesion: date | None = None
@@ -301,6 +303,7 @@ class _Compteurs:
     franchise_jour: dict[tuple[date, str], Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
     franchise_annee: dict[int, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
     garantie: dict[Garantie, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    nombre: dict[Garantie, int] = field(default_factory=lambda: defaultdict(int))
     optique: dict[date, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
 
 
@@ -722,7 +725,17 @@ class Moteur:
         if a.responsable:
             amc = self._plafonds_responsable(a, nat, poste, br, amo_brut, amo_ref, majoration, amc, c, trace)
 
-        # 3. The guarantee's own ceiling over its period.
+        # 3. The guarantee's own limits over its period: a number of units (sessions, nights), then an amount.
+        pris = a.quantite
+        if g.plafond_nombre is not None:
+            deja_n = g.deja_nombre + c.nombre[g]
+            pris = min(a.quantite, max(g.plafond_nombre - deja_n, 0))
+            if pris < a.quantite:
+                limite = arrondi(amc * pris / a.quantite)
+                trace.append(
+                    ("amc.plafond_nombre", "", "", amc, limite, (g.libelle, g.plafond_nombre, deja_n, pris, a.quantite))
+                )
+                amc = limite
         if g.plafond is not None:
             deja = g.deja_consomme + c.garantie[g]
             dispo = _positif(g.plafond - deja)
@@ -751,6 +764,8 @@ class Moteur:
         amc = arrondi(amc)
         if g.plafond is not None:
             c.garantie[g] += amc
+        if g.plafond_nombre is not None and amc > ZERO:
+            c.nombre[g] += pris
         if poste in OPTIQUE_EQUIPEMENT and a.classe_optique:
             c.optique[on] += amo_brut + amc
         return amc
@@ -1007,6 +1022,13 @@ def _render(step: Etape) -> str:
         return (
             f"Plafond de la garantie {nom}: {_e(plafond)} par période, déjà consommé {_e(deja)} → "
             f"{_e(step.apres)} pris en charge."
+        )
+    if r == "amc.plafond_nombre":
+        libelle, plafond, deja, pris, qty = d
+        nom = f"« {libelle} » " if libelle else ""
+        return (
+            f"Limite de la garantie {nom}: {plafond} par période, déjà {deja} pris en charge → "
+            f"{pris} sur {qty} cette fois, soit {_e(step.apres)}."
         )
     if r == "amc.plancher_tm":
         return f"Contrat responsable : le ticket modérateur est toujours couvert, soit au moins {_e(step.apres)}."

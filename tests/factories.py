@@ -203,6 +203,7 @@ def ligne_make(
     tiers_payant: bool = False,
     garantie: Garantie | None = None,
     trace: list[Any] | None = None,
+    quantite: int = 1,
 ) -> Any:
     """One reimbursement line as the ingestion leaves it, without a NOEMIE file to parse: for the pages
     that read lines (the member space), not for the pipeline (claims tests build real files)."""
@@ -231,6 +232,7 @@ def ligne_make(
         nature=nature,
         poste=poste,
         date_soins=date_soins,
+        quantite=quantite,
         montant_depense=d,
         base_remboursement=min(d, Decimal("30.00")),
         taux_amo=Decimal("0.70"),

@@ -270,7 +270,7 @@ class LigneRemboursement(models.Model):
             # heap row per past line). Elsewhere a plain (bénéficiaire, date) index.
             models.Index(
                 fields=["beneficiaire", "date_soins"],
-                include=["garantie", "poste", "montant_amc", "statut"],
+                include=["garantie", "poste", "montant_amc", "quantite", "statut"],
                 name="ligne_beneficiaire_histo_idx",
             ),
             models.Index(fields=["statut"], name="ligne_statut_idx"),

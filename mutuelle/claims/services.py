@@ -462,6 +462,7 @@ class _Historique:
     poste: str
     date_soins: date
     montant_amc: Decimal
+    quantite: int
 
 
 @dataclass(slots=True)
@@ -657,7 +658,13 @@ class Liquidateur:
             a.personne.beneficiaire_id
             for a in apparies
             if isinstance(a, _Apparie)
-            and (a.nature.poste in RENOUVELABLES or (a.garantie is not None and a.garantie.plafond_montant is not None))
+            and (
+                a.nature.poste in RENOUVELABLES
+                or (
+                    a.garantie is not None
+                    and (a.garantie.plafond_montant is not None or a.garantie.plafond_nombre is not None)
+                )
+            )
         }
         # Every beneficiary that needs one has a list, even without earlier lines: the lot's own lines
         # are added to it as they are computed, so the acts of one lot share the ceiling.
@@ -666,21 +673,26 @@ class Liquidateur:
             return historique
         rows = (
             LigneRemboursement.objects.filter(beneficiaire_id__in=ids)
-            .filter(Q(poste__in=RENOUVELABLES) | Q(garantie__plafond_montant__isnull=False))
+            .filter(
+                Q(poste__in=RENOUVELABLES)
+                | Q(garantie__plafond_montant__isnull=False)
+                | Q(garantie__plafond_nombre__isnull=False)
+            )
             .exclude(statut=Statut.REJETE)
             .order_by()  # not the model's ordering, which joins the décompte and the file to sort
-            .values_list("beneficiaire_id", "garantie_id", "poste", "date_soins", "montant_amc")
+            .values_list("beneficiaire_id", "garantie_id", "poste", "date_soins", "montant_amc", "quantite")
         )
-        for beneficiaire_id, garantie_id, poste, date_soins, montant in rows:
-            historique[beneficiaire_id].append(_Historique(garantie_id, poste, date_soins, montant))
+        for beneficiaire_id, garantie_id, poste, date_soins, montant, quantite in rows:
+            historique[beneficiaire_id].append(_Historique(garantie_id, poste, date_soins, montant, quantite))
         return historique
 
     @staticmethod
-    def _consomme(historique: list[_Historique], garantie: Garantie, on: date) -> Decimal:
+    def _consomme(historique: list[_Historique], garantie: Garantie, on: date) -> tuple[Decimal, int]:
+        """What the guarantee already paid in its period: the amount, and the units (acts, nights) of
+        the lines it paid something for."""
         debut = garantie.periode_debut(on)
-        return sum(
-            (h.montant_amc for h in historique if h.garantie_id == garantie.pk and debut <= h.date_soins <= on), ZERO
-        )
+        lignes = [h for h in historique if h.garantie_id == garantie.pk and debut <= h.date_soins <= on]
+        return sum((h.montant_amc for h in lignes), ZERO), sum(max(h.quantite, 1) for h in lignes if h.montant_amc > 0)
 
     @staticmethod
     def _derniere(historique: list[_Historique], poste: str, on: date) -> date | None:
@@ -707,11 +719,15 @@ class Liquidateur:
         historique = historiques.get(personne.beneficiaire_id)
         regles_garantie = None
         if garantie is not None:
+            deja, deja_nombre = (
+                self._consomme(historique, garantie, on)
+                if historique and (garantie.plafond_montant is not None or garantie.plafond_nombre is not None)
+                else (ZERO, 0)
+            )
             regles_garantie = garantie_regles(
                 garantie,
-                deja_consomme=self._consomme(historique, garantie, on)
-                if historique and garantie.plafond_montant is not None
-                else ZERO,
+                deja_consomme=deja,
+                deja_nombre=deja_nombre,
                 date_adhesion=self._adhesion(personne.contrat_id),
                 derniere_prise_en_charge=self._derniere(historique, nature.poste, on)
                 if historique and nature.poste in RENOUVELABLES
@@ -745,7 +761,9 @@ class Liquidateur:
         amc = min(r.montant_amc, max(spent - amo_recu, ZERO))
         revue = self._revue(acte, r, amc, garantie)
         if historique is not None:
-            historique.append(_Historique(garantie.pk if garantie else None, nature.poste, on, amc))
+            historique.append(
+                _Historique(garantie.pk if garantie else None, nature.poste, on, amc, acte["PRS_ACT_QTE"])
+            )
         return (
             numeros[a.decompte.enregistrement["DCT_ORD_NUM"]],
             acte["PRS_ORD_NUM"],

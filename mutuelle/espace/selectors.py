@@ -252,25 +252,37 @@ def depenses_par_annee(adherent: Adherent) -> list[Depenses]:
 
 @dataclass(frozen=True)
 class PlafondRestant:
+    """One capped guarantee of one person: an amount (``plafond``), a number of times (``nombre``:
+    sessions, nights), or both, over the current period."""
+
     personne: str
     garantie: str
     poste: str
-    plafond: Decimal
+    plafond: Decimal | None
     consomme: Decimal
     glissant: bool
     annees: int
     jusqu_au: date | None
+    nombre: int | None = None
+    nombre_consomme: int = 0
 
     @property
     def restant(self) -> Decimal:
-        return max(self.plafond - self.consomme, ZERO)
+        return max((self.plafond or ZERO) - self.consomme, ZERO)
+
+    @property
+    def nombre_restant(self) -> int:
+        return max((self.nombre or 0) - self.nombre_consomme, 0)
 
     @property
     def part_consommee(self) -> int:
-        """Percentage of the ceiling used, for the gauge (0–100)."""
-        if not self.plafond:
-            return 100
-        return min(100, int(self.consomme * 100 / self.plafond))
+        """Percentage of the ceiling used, for the gauge (0–100): the more used of the two limits."""
+        parts = []
+        if self.plafond is not None:
+            parts.append(100 if not self.plafond else int(self.consomme * 100 / self.plafond))
+        if self.nombre is not None:
+            parts.append(100 if not self.nombre else self.nombre_consomme * 100 // self.nombre)
+        return min(100, max(parts, default=100))
 
 
 def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[PlafondRestant]:
@@ -291,16 +303,15 @@ def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[Pla
         .values_list("contrat_id", "formule_id")
     )
     garanties = list(
-        Garantie.objects.filter(
-            formule_id__in=set(formules.values()), plafond_montant__isnull=False, date_debut__lte=on
-        )
+        Garantie.objects.filter(formule_id__in=set(formules.values()), date_debut__lte=on)
+        .filter(Q(plafond_montant__isnull=False) | Q(plafond_nombre__isnull=False))
         .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
         .order_by("poste", "praticien")
     )
     if not garanties:
         return []
     plus_ancien = min(g.periode_debut(on) for g in garanties)
-    consommation: dict[tuple[int, int], list[tuple[date, Decimal]]] = defaultdict(list)
+    consommation: dict[tuple[int, int], list[tuple[date, Decimal, int]]] = defaultdict(list)
     rows = (
         LigneRemboursement.objects.filter(
             beneficiaire__in=beneficiaires,
@@ -310,31 +321,33 @@ def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[Pla
         )
         .exclude(statut=Statut.REJETE)
         .order_by()
-        .values_list("beneficiaire_id", "garantie_id", "date_soins", "montant_amc")
+        .values_list("beneficiaire_id", "garantie_id", "date_soins", "montant_amc", "quantite")
     )
-    for beneficiaire_id, garantie_id, date_soins, montant in rows:
-        consommation[(beneficiaire_id, garantie_id)].append((date_soins, montant))
+    for beneficiaire_id, garantie_id, date_soins, montant, quantite in rows:
+        consommation[(beneficiaire_id, garantie_id)].append((date_soins, montant, quantite))
     resultat = []
     for b in beneficiaires:
         for g in garanties:
             if g.formule_id != formules.get(b.contrat_id):
                 continue
             debut = g.periode_debut(on)
-            consomme = sum(
-                (m for d, m in consommation.get((b.pk, g.pk), []) if debut <= d <= on),
-                ZERO,
-            )
+            lignes = [(m, q) for d, m, q in consommation.get((b.pk, g.pk), []) if debut <= d <= on]
+            consomme = sum((m for m, _q in lignes), ZERO)
+            # Counted as the ingestion counts them: the units of the lines the guarantee paid.
+            nombre_consomme = sum(max(q, 1) for m, q in lignes if m > 0)
             glissant = g.periode == Periode.ANNEES_GLISSANTES
             resultat.append(
                 PlafondRestant(
                     personne=f"{b.prenom} {b.nom}",
                     garantie=g.libelle,
                     poste=g.poste,
-                    plafond=g.plafond_montant or ZERO,
+                    plafond=g.plafond_montant,
                     consomme=consomme,
                     glissant=glissant,
                     annees=g.periode_annees,
                     jusqu_au=None if glissant else date(on.year, 12, 31),
+                    nombre=g.plafond_nombre,
+                    nombre_consomme=min(nombre_consomme, g.plafond_nombre or nombre_consomme),
                 )
             )
     return resultat

@@ -30,6 +30,7 @@ def garantie_regles(
     garantie: Garantie,
     *,
     deja_consomme: Decimal = Decimal("0.00"),
+    deja_nombre: int = 0,
     date_adhesion: date | None = None,
     derniere_prise_en_charge: date | None = None,
 ) -> moteur.Garantie:
@@ -40,6 +41,8 @@ def garantie_regles(
         montant=garantie.montant,
         plafond=garantie.plafond_montant,
         deja_consomme=deja_consomme,
+        plafond_nombre=garantie.plafond_nombre,
+        deja_nombre=deja_nombre,
         libelle=garantie.libelle,
         delai_stage_mois=garantie.delai_stage_mois,
         date_adhesion=date_adhesion,

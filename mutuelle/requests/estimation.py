@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from mutuelle.claims.models import LigneRemboursement, Statut
 from mutuelle.formules.models import Garantie
@@ -81,29 +81,28 @@ class Estimation:
     formule_id: int | None = None
 
 
-def _consomme(beneficiaire: Beneficiaire, garantie: Garantie, on: date, avant: Sequence[Estimation]) -> Decimal:
+def _consomme(
+    beneficiaire: Beneficiaire, garantie: Garantie, on: date, avant: Sequence[Estimation]
+) -> tuple[Decimal, int]:
+    """What the guarantee already paid in its period, as the ingestion counts it: the amount, and the
+    units (sessions, nights) of the lines it paid something for; the devis's earlier lines included."""
     debut = garantie.periode_debut(on)
-    total = (
-        (
-            LigneRemboursement.objects.filter(
-                beneficiaire=beneficiaire, garantie=garantie, date_soins__gte=debut, date_soins__lte=on
-            )
-            .exclude(statut=Statut.REJETE)
-            .aggregate(s=Sum("montant_amc"))["s"]
+    lignes = list(
+        LigneRemboursement.objects.filter(
+            beneficiaire=beneficiaire, garantie=garantie, date_soins__gte=debut, date_soins__lte=on
         )
-        or ZERO
+        .exclude(statut=Statut.REJETE)
+        .values_list("montant_amc", "quantite")
     )
-    total += sum(
-        (
-            e.mutuelle
-            for e in avant
-            if e.ligne.beneficiaire.pk == beneficiaire.pk
-            and e.garantie_id == garantie.pk
-            and debut <= e.ligne.date_soins <= on
-        ),
-        ZERO,
-    )
-    return total.quantize(Decimal("0.01"))
+    lignes += [
+        (e.mutuelle, e.ligne.quantite)
+        for e in avant
+        if e.ligne.beneficiaire.pk == beneficiaire.pk
+        and e.garantie_id == garantie.pk
+        and debut <= e.ligne.date_soins <= on
+    ]
+    montant = sum((m for m, _q in lignes), ZERO).quantize(Decimal("0.01"))
+    return montant, sum(max(q, 1) for m, q in lignes if m > 0)
 
 
 def _derniere(beneficiaire: Beneficiaire, poste: str, on: date, avant: Sequence[Estimation]) -> date | None:
@@ -152,11 +151,12 @@ def estimer(ligne: LigneDevis, avant: Sequence[Estimation] = ()) -> Estimation:
     )
     regles = None
     if garantie is not None:
+        plafonnee = garantie.plafond_montant is not None or garantie.plafond_nombre is not None
+        deja, deja_nombre = _consomme(beneficiaire, garantie, on, avant) if plafonnee else (ZERO, 0)
         regles = garantie_regles(
             garantie,
-            deja_consomme=_consomme(beneficiaire, garantie, on, avant)
-            if garantie.plafond_montant is not None
-            else ZERO,
+            deja_consomme=deja,
+            deja_nombre=deja_nombre,
             date_adhesion=contrat.formules.order_by("date_debut").values_list("date_debut", flat=True).first(),
             derniere_prise_en_charge=_derniere(beneficiaire, nature.poste.value, on, avant),
         )

@@ -134,3 +134,46 @@ def test_a_lot_waits_for_a_transaction_adding_to_the_same_familys_consumption(ca
     assert not erreurs, erreurs
     ligne = LigneRemboursement.objects.get(decompte__fichier__nom="flux.txt")
     assert ligne.montant_amc == D("50.00")
+
+
+def chambre(numero: int, nuits: int, jour: date) -> dict[str, Any]:
+    """A private room in hospital, billed per night (the Sécu pays nothing of it)."""
+    return acte(
+        numero,
+        PRS_NAT_REF=2141,
+        EXE_SOI_DTD=jour,
+        EXE_SOI_DTF=jour,
+        PRS_ACT_QTE=nuits,
+        PRS_PAI_MNT=D(80 * nuits),
+        BSE_REM_BSE=D("0.00"),
+        RGO_REM_TAU=D("0.00"),
+        BSE_REM_MNT=D("0.00"),
+        PRS_PFO_MNT=D("0.00"),
+        PRS_DEP_MNT=D("0.00"),
+    )
+
+
+@pytest.mark.django_db
+def test_a_limit_in_nights_is_counted_across_the_acts_of_a_file_and_the_files_after_it(camille, garanties, tmp_path):
+    """50 € a night, 60 nights a calendar year: 40 nights, then 30 (20 paid), then 5 (none)."""
+    GarantieFactory(
+        formule=garanties,
+        poste="chambre_particuliere",
+        libelle="Chambre particulière, par nuit",
+        type_garantie="forfait",
+        taux=None,
+        montant=D("50.00"),
+        plafond_nombre=60,
+    )
+    premier = [chambre(1, 40, date(2025, 2, 3)), chambre(2, 30, date(2025, 6, 2))]
+    noemie_ingest(path=write(tmp_path, [decompte(camille, premier)], name="a.txt"), parallele=False)
+    noemie_ingest(
+        path=write(tmp_path, [decompte(camille, [chambre(1, 5, date(2025, 9, 1))])], name="b.txt"), parallele=False
+    )
+    lignes = LigneRemboursement.objects.order_by("date_soins")
+    assert [(ligne.quantite, ligne.montant_amc) for ligne in lignes] == [
+        (40, D("2000.00")),
+        (30, D("1000.00")),
+        (5, D("0.00")),
+    ]
+    assert "20 sur 30 cette fois" in lignes[1].etapes[-2].explication

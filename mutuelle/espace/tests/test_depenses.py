@@ -98,3 +98,30 @@ def test_the_ceilings_appear_on_the_page(camille_connectee: Any, famille: Any, p
     body = camille_connectee.get(DEPENSES).content.decode()
     assert "Mes plafonds de garanties" in body
     assert "70,00\u00a0€</strong> disponibles sur 100,00\u00a0€" in body
+
+
+def test_a_limit_in_sessions_shows_how_many_remain(camille_connectee: Any, famille: Any, formule: Any) -> None:
+    from tests.factories import GarantieFactory
+
+    chambre: Any = GarantieFactory(
+        formule=formule,
+        poste="chambre_particuliere",
+        libelle="Chambre particulière, par nuit",
+        type_garantie="forfait",
+        taux=None,
+        montant=Decimal("50.00"),
+        plafond_nombre=60,
+    )
+    ligne_make(
+        beneficiaire=famille["Léa"],
+        date_soins=date.today(),
+        poste="chambre_particuliere",
+        depense="800.00",
+        amo="0.00",
+        amc="500.00",
+        garantie=chambre,
+        quantite=10,
+    )
+    body = " ".join(camille_connectee.get(DEPENSES).content.decode().split())
+    assert "Chambre particulière, par nuit : encore <strong>50 fois</strong> sur 60" in body
+    assert "Chambre particulière, par nuit : encore <strong>60 fois</strong> sur 60" in body  # the others

@@ -127,6 +127,39 @@ def test_an_earlier_line_of_the_devis_opens_the_renewal_period(adherent, contrat
     assert any(e.regle == "amc.renouvellement" for e in apres.etapes)
 
 
+def test_a_limit_in_nights_counts_the_nights_already_paid(adherent, contrat, garanties):
+    """A private room at 50 € a night, 60 nights a calendar year, 50 already paid: a 15-night stay
+    is estimated at 10 nights."""
+    from tests.factories import GarantieFactory
+
+    chambre = GarantieFactory(
+        formule=garanties,
+        poste="chambre_particuliere",
+        libelle="Chambre particulière, par nuit",
+        type_garantie="forfait",
+        taux=None,
+        montant=Decimal("50.00"),
+        plafond_nombre=60,
+    )
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    sejour = LigneDevis(beneficiaire=julien, soin="CPC", date_soins=_demain(), montant=Decimal("1200.00"), quantite=15)
+    assert estimer(sejour).mutuelle == Decimal("750.00")
+    debut_annee = _demain().replace(month=1, day=1)
+    ligne_make(
+        beneficiaire=julien,
+        date_soins=debut_annee,
+        poste="chambre_particuliere",
+        depense="4000.00",
+        amo="0.00",
+        amc="2500.00",
+        garantie=chambre,
+        quantite=50,
+    )
+    apres = estimer(sejour)
+    assert apres.mutuelle == Decimal("500.00")
+    assert any(e.regle == "amc.plafond_nombre" for e in apres.etapes)
+
+
 @pytest.mark.parametrize(
     ("changement", "message"),
     [
