@@ -96,9 +96,10 @@ class Generateur:
         )
         return PersonneConnue(body + nir_key(body), 1, naissance)
 
-    def _acte(self, personne: PersonneConnue, ordre: int, jour: date) -> dict[str, Any]:
+    def _acte(self, personne: PersonneConnue, ordre: int, jour: date, choix: Any = None) -> dict[str, Any]:
+        """One act of a kind drawn from ``MIX`` (or the given row of the same shape)."""
         rng = self.rng
-        _, code, (lo, hi), base_kind, spe, secteurs, (qlo, qhi), hopital = rng.choices(MIX, self.poids)[0]
+        _, code, (lo, hi), base_kind, spe, secteurs, (qlo, qhi), hopital = choix or rng.choices(MIX, self.poids)[0]
         qte = rng.randint(qlo, qhi)
         spent = D(rng.randint(lo, hi)) / 100
         if code == "FJ":
@@ -208,6 +209,17 @@ class Generateur:
                 beneficiaires,
             )
             numero += 1
+
+    def sejour(self, personne: PersonneConnue, jour: date, nuits: int, numero: int) -> DecompteEcrit:
+        """A hospital stay from ``jour``: the forfait journalier and a private room (70 € a night, which
+        the Sécu does not reimburse), for ``nuits`` nights."""
+        forfait = (0, "FJ", (2000, 2000), "tarif", "", (1,), (nuits, nuits), True)
+        chambre = (0, "CPC", (7000 * nuits, 7000 * nuits), "tarif", "", (1,), (nuits, nuits), True)
+        actes = [self._acte(personne, 1, jour, forfait), self._acte(personne, 2, jour, chambre)]
+        actes[1]["EXE_SOI_DTF"] = actes[0]["EXE_SOI_DTF"]
+        ben = {"BEN_NIR": personne.nir, "BEN_RNG_GEM": personne.rang_gemellaire, "BEN_NAI_DTE": personne.date_naissance}
+        entete = {"DCT_ORD_NUM": numero, "DCT_BEN_TYP": "A", "DCT_PAI_DTE": jour + timedelta(days=nuits + 5)}
+        return DecompteEcrit(entete, [BeneficiaireEcrit(ben, actes)])
 
     def ecrire(self, out: TextIO, *, lignes: int, emetteur: int, amc: int, sequence: int, cree_le: date) -> None:
         entete = {

@@ -651,6 +651,7 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
                     cree_le=fin,
                 )
             report.count("lignes de remboursement", noemie_ingest(path=path).lignes)
+    _sejour_demo(report, familles_demo, today, mutuelle)
     recent = today - timedelta(days=10)
     to_pay = LigneRemboursement.objects.filter(statut=Statut.VALIDE, date_soins__lt=recent).order_by("pk")
     recents = today - timedelta(days=45)
@@ -680,6 +681,41 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
     for ligne in en_revue[2::7]:
         ligne_transition(ligne=ligne, vers=Statut.REJETE, motif="Acte déjà remboursé sur un précédent décompte.")
         report.count("lignes rejetées")
+
+
+def _sejour_demo(report: SeedReport, familles_demo: list[Any], today: date, mutuelle: Mutuelle) -> None:
+    """A hospital stay of the first demo family whose formula pays a private room a limited number of
+    nights a year: « Mes dépenses » then shows how many nights are left, and the line explains it."""
+    from mutuelle.claims.services import noemie_ingest
+    from mutuelle.members.models import Beneficiaire
+    from noemie.fichier import ecrire
+    from noemie.generateur import Generateur
+
+    jour = today - timedelta(days=40)
+    for personne in familles_demo:
+        beneficiaire = Beneficiaire.objects.filter(nir=personne.nir, rang_gemellaire=personne.rang_gemellaire).first()
+        if beneficiaire is None or beneficiaire.qualite != "assure":
+            continue
+        formule = beneficiaire.contrat.formules.filter(date_debut__lte=jour).order_by("-date_debut").first()
+        if (
+            formule is None
+            or not formule.formule.garanties.filter(poste="chambre_particuliere", plafond_nombre__isnull=False).exists()
+        ):
+            continue
+        path = Path(settings.MEDIA_ROOT) / "noemie" / "demo" / "noemie-sejour-familles-demo.txt"
+        generateur = Generateur(familles_demo, seed=jour.toordinal())
+        sequence = SEQUENCE_FAMILLES_DEMO + 900
+        with path.open("w", encoding="ascii", newline="\n") as handle:
+            entete = {
+                "FLX_EMT_NUM": 691000001,
+                "FLX_DST_NUM": int(mutuelle.numero_amc),
+                "FLX_TRT_DTD": jour + timedelta(days=14),
+                "FLX_EMT_ORD": sequence,
+                "FLX_VER_NUM": "P1.0",
+            }
+            ecrire(handle, entete, [generateur.sejour(personne, jour, 6, sequence * 1_000_000 + 1)])
+        report.count("lignes de remboursement", noemie_ingest(path=path).lignes)
+        return
 
 
 @transaction.atomic

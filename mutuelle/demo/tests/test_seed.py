@@ -154,7 +154,13 @@ def test_the_demo_shows_three_years_of_reimbursements_in_every_status(settings, 
     # One file a month over three years, and one more a month for the demo families printed as active.
     mensuels = FichierNoemie.objects.filter(statut="integre").exclude(nom__contains="familles-demo")
     assert mensuels.count() == 37
-    assert FichierNoemie.objects.filter(nom__contains="familles-demo").count() in (0, 37)
+    assert FichierNoemie.objects.filter(nom__contains="familles-demo").exclude(nom__contains="sejour").count() in (
+        0,
+        37,
+    )
+    # A hospital stay shows a guarantee limited in nights (when a demo family's formula has one).
+    sejour = LigneRemboursement.objects.filter(decompte__fichier__nom__contains="sejour", poste="chambre_particuliere")
+    assert sejour.count() <= 1 and all(ligne.quantite == 6 for ligne in sejour)
     statuts = set(LigneRemboursement.objects.values_list("statut", flat=True))
     assert statuts == {"en_cours_d_analyse", "complement_d_information_necessaire", "valide", "paye", "rejete"}
     dates = LigneRemboursement.objects.order_by("date_soins").values_list("date_soins", flat=True)
