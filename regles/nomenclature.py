@@ -117,12 +117,32 @@ def read_nomenclature(path: Path, rules: list[PosteRule]) -> list[Nature]:
     return natures
 
 
+# The Sécu's nomenclature, then the mutuelle's own codes for care the Sécu does not reimburse
+# (osteopathy, chiropractic…, paid from the practitioner's invoice): the engine and the loader read both.
+FICHIERS = ("IR_NAT_V.csv", "hors_nomenclature.csv")
+
+
+@cache
+def natures() -> tuple[Nature, ...]:
+    """Every nature of both files, checked: a code or a B2 key of the mutuelle's file must not be
+    the Sécu's too."""
+    rules = load_poste_rules(DATA_DIR / "postes_nature.yaml")
+    secu, propres = (read_nomenclature(DATA_DIR / name, rules) for name in FICHIERS)
+    codes = {n.code for n in secu}
+    cles = {key.upper() for n in secu for key in split_b2(n.code_b2)}
+    for nature in propres:
+        if nature.code in codes or any(key.upper() in cles for key in split_b2(nature.code_b2)):
+            raise NomenclatureError(
+                f"{FICHIERS[1]} : le code {nature.code} ({nature.code_b2}) existe déjà dans {FICHIERS[0]}."
+            )
+    return (*secu, *propres)
+
+
 @cache
 def natures_par_cle_b2() -> dict[str, Nature]:
     """Each B2 letter key → its nature (the lowest PRS_NAT code when a key appears twice)."""
-    rules = load_poste_rules(DATA_DIR / "postes_nature.yaml")
     index: dict[str, Nature] = {}
-    for nature in sorted(read_nomenclature(DATA_DIR / "IR_NAT_V.csv", rules), key=lambda n: n.code):
+    for nature in sorted(natures(), key=lambda n: n.code):
         for key in split_b2(nature.code_b2):
             index.setdefault(key.upper(), nature)
     return index
@@ -131,5 +151,4 @@ def natures_par_cle_b2() -> dict[str, Nature]:
 @cache
 def natures_par_code() -> dict[int, Nature]:
     """Each numeric PRS_NAT code (as NOEMIE carries it) → its nature."""
-    rules = load_poste_rules(DATA_DIR / "postes_nature.yaml")
-    return {n.code: n for n in read_nomenclature(DATA_DIR / "IR_NAT_V.csv", rules)}
+    return {n.code: n for n in natures()}

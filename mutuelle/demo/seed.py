@@ -840,8 +840,8 @@ def seed_documents(report: SeedReport) -> None:
 
 
 def seed_demandes(report: SeedReport) -> None:
-    """A few requests in the handlers' queue: a document just sent, a contest being handled, and a
-    document request past its due date (shown in red)."""
+    """A few requests in the handlers' queue: an osteopath's invoice to key in, a contest being
+    handled, and a document request past its due date (shown in red)."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -849,8 +849,15 @@ def seed_demandes(report: SeedReport) -> None:
     from mutuelle.claims.models import LigneRemboursement
     from mutuelle.documents.rendu import pdf_depuis_html
     from mutuelle.requests.fichiers import assainir
-    from mutuelle.requests.models import Demande, MotifContestation, ObjetDocument, StatutDemande, TypeDemande
-    from mutuelle.requests.services import Envoi, demande_avancer, demande_creer
+    from mutuelle.requests.models import (
+        Circonstance,
+        Demande,
+        MotifContestation,
+        ObjetDocument,
+        StatutDemande,
+        TypeDemande,
+    )
+    from mutuelle.requests.services import Envoi, demande_avancer, demande_creer, feuille_soins_demander
 
     if Demande.objects.exists() or len(report.adherent_logins) < 2:
         return
@@ -860,14 +867,19 @@ def seed_demandes(report: SeedReport) -> None:
         pdf = pdf_depuis_html(f"<html lang='fr'><title>{titre}</title><h1>{titre}</h1><p>Démonstration.</p></html>")
         return Envoi(nom=f"{titre.lower().replace(' ', '-')}.pdf", fichier=assainir(pdf.contenu))
 
-    demande_creer(
-        adherent=premier,
-        type_demande=TypeDemande.DOCUMENT,
-        envois=[piece("Facture osteopathe")],
-        par=premier.user,
-        objet=ObjetDocument.AUTRE,
-        commentaire="La facture de la séance d'ostéopathie du mois dernier.",
-    )
+    # An osteopath's invoice: the handler keys in « OST » and the « Médecines douces » guarantee pays.
+    assure = premier.contrats.order_by("-date_debut").first()
+    if assure is not None:
+        feuille_soins_demander(
+            adherent=premier,
+            beneficiaire=assure.beneficiaires.get(qualite="assure"),
+            circonstance=Circonstance.MEDECINE_DOUCE,
+            date_soins=timezone.localdate() - timedelta(days=24),
+            montant=Decimal("60.00"),
+            envois=[piece("Facture osteopathe")],
+            commentaire="La facture de la séance d'ostéopathie du mois dernier.",
+            par=premier.user,
+        )
     ligne = (
         LigneRemboursement.objects.filter(contrat__adherent=premier, montant_amc__gt=0).order_by("-date_soins").first()
     )

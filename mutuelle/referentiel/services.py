@@ -14,28 +14,39 @@ from mutuelle.referentiel.models import NaturePrestation
 from regles.nomenclature import load_poste_rules, read_nomenclature
 
 SOURCE_IR_NAT_V = "IR_NAT_V 2020-12"
+SOURCE_HORS_NOMENCLATURE = "Mutuelle (hors nomenclature)"
 
 
 @transaction.atomic
 def nature_prestation_load(
     *, csv_path: Path | None = None, rules_path: Path | None = None, actor: Any = None
 ) -> dict[str, int]:
-    """Insert new codes and refresh those loaded from the file; never delete nor touch manual rows."""
+    """Insert new codes and refresh those loaded from the files; never delete nor touch manual rows.
+
+    The Sécu's nomenclature, then (unless another nomenclature file is given) the mutuelle's own codes
+    for care the Sécu does not reimburse (``hors_nomenclature.csv``)."""
     base = Path(settings.MUTUELLE_REFERENCE_DIR)
-    csv_path = csv_path or base / "IR_NAT_V.csv"
+    fichiers = (
+        [(csv_path, SOURCE_IR_NAT_V)]
+        if csv_path
+        else [
+            (base / "IR_NAT_V.csv", SOURCE_IR_NAT_V),
+            (base / "hors_nomenclature.csv", SOURCE_HORS_NOMENCLATURE),
+        ]
+    )
     rules_path = rules_path or base / "postes_nature.yaml"
     rules = load_poste_rules(rules_path)
-    natures = read_nomenclature(csv_path, rules)
+    natures = [(nature, source) for path, source in fichiers for nature in read_nomenclature(path, rules)]
     existing = {n.code: n for n in NaturePrestation.objects.all()}
     created, updated, unchanged, manual = [], [], 0, 0
-    for nature in natures:
+    for nature, source in natures:
         row = asdict(nature)
         poste = row.pop("poste").value
         current = existing.get(row["code"])
         if current is None:
-            created.append(NaturePrestation(source=SOURCE_IR_NAT_V, poste=poste, **row))
+            created.append(NaturePrestation(source=source, poste=poste, **row))
             continue
-        if current.source != SOURCE_IR_NAT_V:
+        if current.source != source:
             manual += 1
             continue
         values = {**row, "poste": poste}
@@ -58,6 +69,6 @@ def nature_prestation_load(
             action="referentiel.nature_prestation.loaded",
             actor=actor,
             new=summary,
-            message=f"Chargement de {csv_path.name}",
+            message="Chargement de " + " et ".join(path.name for path, _source in fichiers),
         )
     return summary

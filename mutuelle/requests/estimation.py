@@ -44,6 +44,8 @@ SOINS: list[tuple[str, str, str, bool]] = [
     ("PAU", "Aide auditive classe II, par oreille", "PAU", True),
     ("CPC", "Chambre particulière à l'hôpital (tout le séjour)", "CPC", False),
     ("FJ", "Forfait journalier hospitalier (tout le séjour)", "FJ", False),
+    ("OST", "Séance d'ostéopathie", "OST", False),
+    ("CHI", "Séance de chiropraxie", "CHI", False),
 ]
 SOINS_CHOIX = [(code, libelle) for code, libelle, _, _ in SOINS]
 BASE_REQUISE = {code for code, _, _, requise in SOINS if requise}

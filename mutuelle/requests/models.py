@@ -27,6 +27,7 @@ class Circonstance(models.TextChoices):
     ETRANGER = "etranger", "Soins à l'étranger"
     NON_CONVENTIONNE = "non_conventionne", "Praticien non conventionné"
     SANS_TELETRANSMISSION = "sans_teletransmission", "Pas de télétransmission (feuille papier)"
+    MEDECINE_DOUCE = "medecine_douce", "Ostéopathe, chiropracteur… (facture, non remboursé par la Sécu)"
 
 
 class Domaine(models.TextChoices):

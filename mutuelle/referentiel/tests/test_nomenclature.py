@@ -12,9 +12,35 @@ pytestmark = pytest.mark.django_db
 
 def test_the_whole_nomenclature_loads_once():
     call_command("load_nature_prestation")
-    assert NaturePrestation.objects.count() == 1348
+    # The Sécu's 1,348 codes and the mutuelle's 5 for care it alone pays (osteopathy…).
+    assert NaturePrestation.objects.count() == 1348 + 5
     call_command("load_nature_prestation")
-    assert NaturePrestation.objects.count() == 1348
+    assert NaturePrestation.objects.count() == 1348 + 5
+    osteopathie = NaturePrestation.objects.get(code_b2="OST")
+    assert (osteopathie.code, osteopathie.poste, osteopathie.source) == (
+        99101,
+        Poste.MEDECINES_DOUCES,
+        "Mutuelle (hors nomenclature)",
+    )
+    assert NaturePrestation.objects.filter(source="IR_NAT_V 2020-12").count() == 1348
+
+
+def test_a_code_of_the_mutuelle_cannot_take_a_code_or_key_of_the_secu(monkeypatch, tmp_path):
+    import shutil
+
+    from regles import nomenclature
+
+    data = tmp_path / "data"
+    shutil.copytree(nomenclature.DATA_DIR, data)
+    with (data / "hors_nomenclature.csv").open("a", encoding="utf-8") as handle:
+        handle.write("99106;PH7;DOUBLON;\n")
+    monkeypatch.setattr(nomenclature, "DATA_DIR", data)
+    nomenclature.natures.cache_clear()
+    try:
+        with pytest.raises(nomenclature.NomenclatureError, match="99106 \\(PH7\\) existe déjà"):
+            nomenclature.natures()
+    finally:
+        nomenclature.natures.cache_clear()
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,24 @@ def test_a_limit_in_nights_counts_the_nights_already_paid(adherent, contrat, gar
     assert any(e.regle == "amc.plafond_nombre" for e in apres.etapes)
 
 
+def test_an_osteopathy_session_is_estimated_from_the_guarantee_alone(adherent, contrat, garanties):
+    from tests.factories import GarantieFactory
+
+    GarantieFactory(
+        formule=garanties,
+        poste="medecines_douces",
+        libelle="Ostéopathie, par séance",
+        type_garantie="forfait",
+        taux=None,
+        montant=Decimal("30.00"),
+        plafond_nombre=3,
+    )
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    seance = estimer(LigneDevis(beneficiaire=julien, soin="OST", date_soins=_demain(), montant=Decimal("60.00")))
+    assert (seance.secu, seance.mutuelle, seance.reste) == (Decimal("0.00"), Decimal("30.00"), Decimal("30.00"))
+    assert seance.libelle == "Séance d'ostéopathie"
+
+
 @pytest.mark.parametrize(
     ("changement", "message"),
     [

@@ -171,3 +171,40 @@ def test_keying_a_paper_claim_holds_the_familys_consumption(adherent, contrat, f
             [VERROU_CONSOMMATION],
         )
         assert [row[0] for row in cursor.fetchall()] == [contrat.pk % settings.MUTUELLE_NOEMIE_PARTITIONS]
+
+
+def test_an_osteopaths_invoice_is_paid_three_sessions_a_year(adherent, contrat, formule, gestionnaire):
+    """Care the Sécu does not pay: the member sends the invoice, the handler keys in « OST » (the
+    mutuelle's own code), the guarantee pays its forfait for three sessions a year, not a fourth."""
+    from mutuelle.referentiel.services import nature_prestation_load
+    from tests.factories import GarantieFactory
+
+    nature_prestation_load()
+    GarantieFactory(
+        formule=formule,
+        poste="medecines_douces",
+        libelle="Ostéopathie, chiropraxie…, par séance",
+        type_garantie="forfait",
+        taux=None,
+        montant=Decimal("30.00"),
+        plafond_nombre=3,
+    )
+    membre = connecter(Client(), adherent.user)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    page = html.unescape(membre.get("/espace/demandes/feuille-de-soins/").content.decode())
+    assert "Ostéopathe, chiropracteur" in page
+    assert _envoyer(membre, julien, circonstance="medecine_douce", montant="240.00").status_code == 302
+    demande = Demande.objects.get()
+    annee = timezone.localdate().year - 1  # four sessions of one calendar year, whatever today is
+    jours = [f"{annee}-{mois:02d}-10" for mois in (3, 4, 6, 9)]
+    actes = [{"code": "OST", "date_soins": j, "quantite": "1", "montant": "60", "secteur": "1"} for j in jours]
+    gestion = connecter(Client(), gestionnaire)
+    gestion.post(f"/gestion/demandes/{demande.numero}/liquider/", _actes(*actes))
+    lignes = LigneRemboursement.objects.order_by("numero")
+    assert [(ligne.poste, ligne.montant_amo, ligne.montant_amc) for ligne in lignes] == [
+        ("medecines_douces", Decimal("0.00"), Decimal("30.00")),
+        ("medecines_douces", Decimal("0.00"), Decimal("30.00")),
+        ("medecines_douces", Decimal("0.00"), Decimal("30.00")),
+        ("medecines_douces", Decimal("0.00"), Decimal("0.00")),
+    ]
+    assert "3 par période, déjà 3" in " ".join(e.explication for e in lignes[3].etapes)
