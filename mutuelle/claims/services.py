@@ -929,7 +929,7 @@ def ligne_transition(
             raise ValidationError({"motif": "Un ajustement du montant doit être motivé."})
         plafond = locked.montant_depense - locked.montant_amo
         if not ZERO <= montant_amc <= plafond:
-            raise ValidationError({"montant_amc": f"Le montant doit être compris entre 0 et {plafond} €."})
+            raise ValidationError({"montant_amc": f"Le montant doit être compris entre 0 et {euros(plafond)}."})
         locked.montant_amc = montant_amc
         locked.reste_a_charge = locked.montant_depense - locked.montant_amo - montant_amc
     de = locked.statut

@@ -8,6 +8,7 @@ from django.db import models
 
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.members.models import Adherent
+from regles.money import euros
 
 
 class TypeDemande(models.TextChoices):
@@ -248,4 +249,4 @@ class LigneDevisDemande(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return f"{self.libelle} — {self.montant} €"
+        return f"{self.libelle} — {euros(self.montant)}"

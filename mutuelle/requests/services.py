@@ -35,6 +35,7 @@ from mutuelle.requests.models import (
     StatutDemande,
     TypeDemande,
 )
+from regles.money import euros
 
 CONTESTATION_JOURS_OUVRES = 10
 ZERO = Decimal("0.00")
@@ -757,7 +758,7 @@ def feuille_soins_liquider(
         vers=StatutDemande.TRAITEE,
         par=par,
         decision=Decision.LIQUIDEE,
-        message=message.strip() or f"Votre feuille de soins est traitée : la mutuelle vous rembourse {total} €.",
+        message=message.strip() or f"Votre feuille de soins est traitée : la mutuelle vous rembourse {euros(total)}.",
         request=request,
     )
     Demande.objects.filter(pk=demande.pk).update(montant_accorde=total)

@@ -5,6 +5,9 @@ otherwise); files are served as attachments, never inline."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -40,6 +43,7 @@ from mutuelle.requests.services import (
     demande_creer,
     en_retard,
 )
+from regles.money import euros
 
 PAR_PAGE = 20
 LIBELLES_DONNEES = {
@@ -56,7 +60,7 @@ LIBELLES_DONNEES = {
     "date_sortie": "Couvert jusqu'au",
     "circonstance": "Circonstance",
     "date_soins": "Date des soins",
-    "montant": "Montant payé (€)",
+    "montant": "Montant payé",
     "contrat": "Contrat",
     "formule": "Nouvelle formule",
     "date_fin": "Fin du contrat le",
@@ -78,6 +82,14 @@ def _donnees(demande: Demande) -> list[tuple[str, Any]]:
         if cle == "date_effet" and demande.type_demande == "changement_formule":
             resultat.append(("Prend effet le", valeur))
             continue
+        if cle in LIBELLES_DONNEES and isinstance(valeur, str):
+            # Dates and amounts are kept as ISO text and decimal strings: shown the French way.
+            if cle.startswith("date") and len(valeur) == 10:
+                with suppress(ValueError):
+                    valeur = date.fromisoformat(valeur).strftime("%d/%m/%Y")
+            elif cle == "montant":
+                with suppress(InvalidOperation):
+                    valeur = euros(Decimal(valeur))
         if cle in LIBELLES_DONNEES:
             choix = lisibles.get(cle)
             resultat.append((LIBELLES_DONNEES[cle], dict(choix.choices).get(valeur, valeur) if choix else valeur))

@@ -91,7 +91,7 @@ def test_a_handler_can_adjust_with_a_reason(camille, garanties, tmp_path, gestio
     ligne = LigneRemboursement.objects.get()
     with pytest.raises(ValidationError, match="motivé"):
         ligne_transition(ligne=ligne, vers=Statut.VALIDE, actor=gestionnaire, montant_amc=D("30.00"))
-    with pytest.raises(ValidationError, match=r"entre 0 et 59\.95"):
+    with pytest.raises(ValidationError, match=r"entre 0 et 59,95"):
         ligne_transition(ligne=ligne, vers=Statut.VALIDE, actor=gestionnaire, montant_amc=D("70"), motif="x")
     ligne = ligne_transition(
         ligne=ligne,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -62,7 +63,7 @@ def test_adjusting_needs_an_amount_and_a_reason(gestionnaire, en_revue):
     body = c.post(url, {"action": "ajuster", "motif": ""}).content.decode()
     assert "Indiquez le nouveau montant" in body and "Le motif est obligatoire" in body
     body = c.post(url, {"action": "ajuster", "motif": "Devis", "montant_amc": "75"}).content.decode()
-    assert "Le montant doit être compris entre 0 et 59.95" in body
+    assert "Le montant doit être compris entre 0 et 59,95\u00a0€" in html.unescape(body)
     assert c.post(url, {"action": "ajuster", "motif": "Selon devis", "montant_amc": "30.00"}).status_code == 302
     en_revue.refresh_from_db()
     assert (en_revue.statut, en_revue.montant_amc, en_revue.reste_a_charge) == (Statut.VALIDE, D("30.00"), D("29.95"))

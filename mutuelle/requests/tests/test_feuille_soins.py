@@ -18,6 +18,7 @@ from mutuelle.notifications.models import Notification
 from mutuelle.referentiel.models import NaturePrestation
 from mutuelle.requests.models import Decision, Demande, StatutDemande, TypeDemande
 from mutuelle.requests.tests.conftest import pdf_simple
+from regles.money import euros
 from tests.factories import connecter, garanties_carte
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,9 @@ def test_a_paper_claim_becomes_an_explained_reimbursement(adherent, contrat, for
     detail = f"/gestion/demandes/{demande.numero}/"
     page = html.unescape(gestion.get(detail).content.decode())
     assert "Saisir les actes de la feuille de soins" in page and "Soins à l'étranger" in page
+    # What the member said, the French way (not the stored ISO date and decimal).
+    jour_fr = (timezone.localdate() - timedelta(days=10)).strftime("%d/%m/%Y")
+    assert jour_fr in page and "45,00\u00a0€" in page
     # Closing without the acts is refused: the reimbursement is computed from them.
     refus = gestion.post(detail, {"vers": "traitee", "decision": "liquidee", "message": "Fait."})
     assert refus.status_code == 400 and "Saisissez les actes" in html.unescape(refus.content.decode())
@@ -94,6 +98,8 @@ def test_a_paper_claim_becomes_an_explained_reimbursement(adherent, contrat, for
     demande.refresh_from_db()
     assert demande.statut == StatutDemande.TRAITEE and demande.decision == Decision.LIQUIDEE
     assert demande.montant_accorde == ligne.montant_amc
+    page = html.unescape(gestion.get(detail).content.decode())
+    assert f"la mutuelle vous rembourse {euros(ligne.montant_amc)}." in page
     # The member sees it like any reimbursement, with its explanation.
     assert Notification.objects.filter(adherent=adherent, titre__contains="est traitée").exists()
     page = html.unescape(membre.get(f"/espace/remboursements/{ligne.pk}/").content.decode())
