@@ -50,6 +50,7 @@ from mutuelle.formules.selectors import garantie_regles
 from mutuelle.members.models import Beneficiaire, ContratFormule, DroitPeriode, TypeDroit
 from mutuelle.notifications.services import complement_demande, remboursement_paye
 from mutuelle.referentiel.models import NaturePrestation
+from mutuelle.requests.selectors import accords_par_beneficiaire, domaine_du_poste
 from noemie.fichier import DecompteLu, Enregistrement, NoemieErreur, Resume, lire
 from regles.money import ZERO, arrondi, euros
 from regles.moteur import NATURE_AMO, Acte, ActeInvalide, Moteur, Praticien, trace_json
@@ -544,6 +545,9 @@ class Liquidateur:
             self.garanties[g.formule_id].append(g)
         self.natures = {n.code: n for n in NaturePrestation.objects.all()}
         self.adhesions: dict[int, date] = {}
+        self.accords = accords_par_beneficiaire()
+        # What each agreement already covers, read once per lot then kept up to date as the lot goes.
+        self.sous_accord: dict[str, Decimal] = {}
 
     # -- one lot -----------------------------------------------------------------------------------
 
@@ -565,6 +569,7 @@ class Liquidateur:
         ]
         consommation_verrouiller({a.personne.contrat_id for a in apparies if isinstance(a, _Apparie)})
         historique = self._historique(apparies)
+        self.sous_accord = {}
         now = timezone.now()
         lignes: list[tuple[Any, ...]] = []
         rejets = [a for a in apparies if isinstance(a, RejetNoemie)]
@@ -760,6 +765,8 @@ class Liquidateur:
         spent: Decimal = acte["PRS_PAI_MNT"]
         amc = min(r.montant_amc, max(spent - amo_recu, ZERO))
         revue = self._revue(acte, r, amc, garantie)
+        if garantie is not None and garantie.accord_prealable:
+            revue += self._accord(garantie, personne.beneficiaire_id, nature.poste, on, amc)
         if historique is not None:
             historique.append(
                 _Historique(garantie.pk if garantie else None, nature.poste, on, amc, acte["PRS_ACT_QTE"])
@@ -799,6 +806,39 @@ class Liquidateur:
             now,
         )
 
+    def _accord(self, garantie: Garantie, beneficiaire_id: int, poste: str, on: date, amc: Decimal) -> list[str]:
+        """A guarantee that needs a prior approval: the line passes on its own when an agreement of the
+        domain was granted to this person, is in force on the date of care, and still covers the
+        mutuelle's share (with the lines already paid under it); otherwise a handler looks."""
+        domaine = domaine_du_poste(poste)
+        accord = next((a for a in self.accords.get(beneficiaire_id, []) if a.couvre(domaine, on)), None)
+        if accord is None:
+            return [f"Garantie « {garantie.libelle} » soumise à accord préalable : aucun accord en cours"]
+        deja = self.sous_accord.get(accord.numero)
+        if deja is None:
+            postes = [p.value for p in Poste if domaine_du_poste(p.value) == domaine]
+            deja = (
+                (
+                    LigneRemboursement.objects.filter(
+                        beneficiaire_id=beneficiaire_id,
+                        poste__in=postes,
+                        garantie__accord_prealable=True,
+                        date_soins__gte=accord.du,
+                        date_soins__lte=accord.au,
+                    )
+                    .exclude(statut=Statut.REJETE)
+                    .aggregate(s=Sum("montant_amc"))["s"]
+                )
+                or ZERO
+            )
+        self.sous_accord[accord.numero] = deja + amc
+        if deja + amc > accord.montant:
+            return [
+                f"Part mutuelle de {euros(amc)} au-delà de l'accord n° {accord.numero} "
+                f"({euros(accord.montant)} accordés, {euros(deja)} déjà pris en charge)"
+            ]
+        return []
+
     def _revue(self, acte: Enregistrement, r: Any, amc: Decimal, garantie: Garantie | None) -> list[str]:
         """The manual-review rules that this line triggers, each named."""
         reasons = []
@@ -811,8 +851,6 @@ class Liquidateur:
             reasons.append(
                 f"Part mutuelle de {euros(amc)} supérieure au seuil de {euros(self.mutuelle.seuil_revue_montant)}"
             )
-        if garantie is not None and garantie.accord_prealable:
-            reasons.append(f"Garantie « {garantie.libelle} » soumise à accord préalable : aucun accord enregistré")
         if any(step[0] == "amc.renouvellement" for step in r.trace_brute):
             reasons.append("Période de renouvellement non écoulée")
         brut_recu = acte["BSE_REM_MNT"] + acte["PRS_PFO_MNT"] + acte["PRS_FRA_MNT"]

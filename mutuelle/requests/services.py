@@ -35,6 +35,7 @@ from mutuelle.requests.models import (
     StatutDemande,
     TypeDemande,
 )
+from mutuelle.requests.selectors import ACCORD_VALIDITE_MOIS
 from regles.money import euros
 
 CONTESTATION_JOURS_OUVRES = 10
@@ -66,7 +67,6 @@ MODIFICATIONS = (
     TypeDemande.CHANGEMENT_FORMULE,
     TypeDemande.RESILIATION,
 )
-ACCORD_VALIDITE_MOIS = 6
 
 
 class DemandeRefusee(Exception):
@@ -298,7 +298,7 @@ def demande_avancer(
         elif decision == Decision.ACCORD_PARTIEL:
             if montant_corrige is None or not ZERO < montant_corrige < calcule:
                 raise DemandeRefusee(
-                    f"Pour un accord partiel, indiquez un montant entre 0 et {calcule} € (le montant calculé)."
+                    f"Pour un accord partiel, indiquez un montant entre 0 et {euros(calcule)} (le montant calculé)."
                 )
             demande.montant_accorde = montant_corrige
         else:
