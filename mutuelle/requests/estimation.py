@@ -40,6 +40,8 @@ SOINS: list[tuple[str, str, str, bool]] = [
     ("CZ0", "Couronne dentaire 100 % Santé", "CZ0", True),
     ("CZ1", "Couronne dentaire à tarif maîtrisé", "CZ1", True),
     ("PFM", "Prothèse dentaire à tarif libre", "PFM", True),
+    ("IMP", "Implant dentaire", "IMP", False),
+    ("TO", "Orthodontie, un semestre de traitement", "TO", True),
     ("PAZ", "Aide auditive 100 % Santé (classe I), par oreille", "PAZ", False),
     ("PAU", "Aide auditive classe II, par oreille", "PAU", True),
     ("CPC", "Chambre particulière à l'hôpital (tout le séjour)", "CPC", False),
@@ -49,6 +51,8 @@ SOINS: list[tuple[str, str, str, bool]] = [
 ]
 SOINS_CHOIX = [(code, libelle) for code, libelle, _, _ in SOINS]
 BASE_REQUISE = {code for code, _, _, requise in SOINS if requise}
+# Care the Sécu does not reimburse although it has a code (implants): no base unless the devis gives one.
+SANS_BASE = {"IMP"}
 RENOUVELABLES = ("optique", "audio")
 
 
@@ -171,7 +175,7 @@ def estimer(ligne: LigneDevis, avant: Sequence[Estimation] = ()) -> Estimation:
         date_soins=on,
         code=ligne.soin,
         montant_depense=ligne.montant,
-        base_remboursement=ligne.base,
+        base_remboursement=ZERO if ligne.base is None and ligne.soin in SANS_BASE else ligne.base,
         quantite=ligne.quantite,
         beneficiaire=BeneficiaireRegles(
             date_naissance=beneficiaire.date_naissance, css=css, regime_local=beneficiaire.regime_local

@@ -413,7 +413,7 @@ def rib_demander(
 
 SOINS_PAR_DOMAINE = {
     "optique": ("VU1", "M03", "V01", "M01"),
-    "dentaire": ("CZ0", "CZ1", "PFM"),
+    "dentaire": ("CZ0", "CZ1", "PFM", "IMP", "TO"),
     "audio": ("PAZ", "PAU"),
     "hospitalisation": ("CPC", "FJ"),
 }

@@ -178,6 +178,28 @@ def test_an_osteopathy_session_is_estimated_from_the_guarantee_alone(adherent, c
     assert seance.libelle == "Séance d'ostéopathie"
 
 
+def test_an_implant_needs_no_base_the_secu_does_not_pay_it(adherent, contrat, garanties):
+    from tests.factories import GarantieFactory
+
+    GarantieFactory(
+        formule=garanties,
+        poste="dentaire_implantologie",
+        libelle="Implantologie, par an",
+        type_garantie="forfait",
+        taux=None,
+        montant=Decimal("300.00"),
+        plafond_montant=Decimal("300.00"),
+        accord_prealable=True,
+    )
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    implant = estimer(LigneDevis(beneficiaire=julien, soin="IMP", date_soins=_demain(), montant=Decimal("1200.00")))
+    assert (implant.secu, implant.mutuelle, implant.reste) == (
+        Decimal("0.00"),
+        Decimal("300.00"),
+        Decimal("900.00"),
+    )
+
+
 @pytest.mark.parametrize(
     ("changement", "message"),
     [
