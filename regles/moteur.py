@@ -1030,6 +1030,12 @@ def _render(step: Etape) -> str:
             f"Limite de la garantie {nom}: {plafond} par période, déjà {deja} pris en charge → "
             f"{pris} sur {qty} cette fois, soit {_e(step.apres)}."
         )
+    if r == "amc.correction":
+        numero, avant = d
+        return (
+            f"Correction après votre contestation n° {numero} : part de la mutuelle portée de {_e(avant)} à "
+            f"{_e(step.apres)}, soit {_e(step.apres - avant)} de plus."
+        )
     if r == "amc.plancher_tm":
         return f"Contrat responsable : le ticket modérateur est toujours couvert, soit au moins {_e(step.apres)}."
     if r == "amc.indemnitaire":

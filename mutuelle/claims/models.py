@@ -107,6 +107,7 @@ class LotNoemie(models.Model):
 class OrigineDecompte(models.TextChoices):
     NOEMIE = "noemie", "Flux NOEMIE de la Sécurité sociale"
     FEUILLE_SOINS = "feuille_soins", "Feuille de soins saisie par un gestionnaire"
+    CONTESTATION = "contestation", "Correction après une contestation"
 
 
 class Decompte(models.Model):
@@ -123,7 +124,10 @@ class Decompte(models.Model):
         "origine", max_length=16, choices=OrigineDecompte.choices, default=OrigineDecompte.NOEMIE
     )
     reference = models.CharField(
-        "référence", max_length=40, blank=True, help_text="La demande de l'adhérent, pour une feuille de soins."
+        "référence",
+        max_length=40,
+        blank=True,
+        help_text="La demande de l'adhérent, pour une feuille de soins ou une correction après contestation.",
     )
     lot = models.ForeignKey(
         LotNoemie, verbose_name="lot", null=True, blank=True, on_delete=models.SET_NULL, related_name="decomptes"
@@ -140,7 +144,7 @@ class Decompte(models.Model):
             models.UniqueConstraint(fields=["fichier", "numero"], name="decompte_unique_par_fichier"),
             models.CheckConstraint(
                 condition=models.Q(origine="noemie", fichier__isnull=False)
-                | models.Q(origine="feuille_soins", fichier__isnull=True),
+                | models.Q(origine__in=["feuille_soins", "contestation"], fichier__isnull=True),
                 name="decompte_fichier_selon_origine",
             ),
         ]

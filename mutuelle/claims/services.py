@@ -697,7 +697,8 @@ class Liquidateur:
         the lines it paid something for."""
         debut = garantie.periode_debut(on)
         lignes = [h for h in historique if h.garantie_id == garantie.pk and debut <= h.date_soins <= on]
-        return sum((h.montant_amc for h in lignes), ZERO), sum(max(h.quantite, 1) for h in lignes if h.montant_amc > 0)
+        # A régularisation after a contest carries no unit (quantity 0): it adds money, not an act.
+        return sum((h.montant_amc for h in lignes), ZERO), sum(h.quantite for h in lignes if h.montant_amc > 0)
 
     @staticmethod
     def _derniere(historique: list[_Historique], poste: str, on: date) -> date | None:
@@ -769,7 +770,7 @@ class Liquidateur:
             revue += self._accord(garantie, personne.beneficiaire_id, nature.poste, on, amc)
         if historique is not None:
             historique.append(
-                _Historique(garantie.pk if garantie else None, nature.poste, on, amc, acte["PRS_ACT_QTE"])
+                _Historique(garantie.pk if garantie else None, nature.poste, on, amc, max(acte["PRS_ACT_QTE"], 1))
             )
         return (
             numeros[a.decompte.enregistrement["DCT_ORD_NUM"]],
@@ -782,7 +783,7 @@ class Liquidateur:
             nature.poste,
             on,
             acte["EXE_SOI_DTF"],
-            acte["PRS_ACT_QTE"],
+            max(acte["PRS_ACT_QTE"], 1),  # as computed: a quantity of 0 is one act
             spent,
             acte["BSE_REM_BSE"],
             acte["RGO_REM_TAU"],
@@ -1042,6 +1043,91 @@ def lignes_payer(*, ids: list[int], actor: Any = None, motif: str = "") -> int:
 
 
 @transaction.atomic
+def ligne_corriger(*, ligne: LigneRemboursement, montant: Decimal, reference: str, par: Any) -> LigneRemboursement:
+    """A contest found the mutuelle's share of an act too low: the difference becomes a new line (a
+    régularisation), validated, so the next payment run pays it like any other; the act's own line,
+    perhaps paid already, stays as it was. ``montant`` is the act's corrected share in all.
+
+    The régularisation spends nothing and carries no unit (it adds money, not an act), under the same
+    guarantee, so ceilings count it. Refused, with the reason, when the act is still being reviewed,
+    when the amount is not above what the act already got, or above what was spent after the Sécu."""
+    ligne = LigneRemboursement.objects.select_for_update().get(pk=ligne.pk)
+    if ligne.statut not in (Statut.VALIDE, Statut.PAYE):
+        raise ValidationError(
+            "Ce remboursement est encore en revue : ajustez son montant dans la file de revue des remboursements."
+        )
+    consommation_verrouiller([ligne.contrat_id])
+    deja = ligne.montant_amc + (
+        LigneRemboursement.objects.filter(
+            decompte__origine=OrigineDecompte.CONTESTATION, decompte__reference__in=_corrections_de(ligne)
+        ).aggregate(s=Sum("montant_amc"))["s"]
+        or ZERO
+    )
+    maximum = ligne.montant_depense - ligne.montant_amo
+    if montant <= deja:
+        raise ValidationError(
+            f"La part corrigée doit dépasser ce que la mutuelle a déjà pris en charge pour cet acte "
+            f"({euros(deja)}) ; sinon, choisissez « Remboursement maintenu »."
+        )
+    if montant > maximum:
+        raise ValidationError(
+            f"La part de la mutuelle ne peut pas dépasser la dépense moins la part de la Sécurité sociale "
+            f"({euros(maximum)})."
+        )
+    decompte = Decompte.objects.create(
+        fichier=None, origine=OrigineDecompte.CONTESTATION, reference=reference, numero=ligne.pk
+    )
+    correction = LigneRemboursement.objects.create(
+        decompte=decompte,
+        numero=1,
+        beneficiaire_id=ligne.beneficiaire_id,
+        contrat_id=ligne.contrat_id,
+        formule_id=ligne.formule_id,
+        garantie_id=ligne.garantie_id,
+        nature_id=ligne.nature_id,
+        poste=ligne.poste,
+        date_soins=ligne.date_soins,
+        date_fin_soins=ligne.date_fin_soins,
+        quantite=0,
+        montant_depense=ZERO,
+        base_remboursement=ZERO,
+        taux_amo=ligne.taux_amo,
+        montant_amo=ZERO,
+        praticien_identifiant=ligne.praticien_identifiant,
+        praticien_specialite=ligne.praticien_specialite,
+        praticien_secteur=ligne.praticien_secteur,
+        praticien_optam=ligne.praticien_optam,
+        finess=ligne.finess,
+        montant_amc=montant - deja,
+        reste_a_charge=ZERO,
+        trace=[("amc.correction", "", "", None, montant, (reference, deja))],
+        statut=Statut.VALIDE,
+    )
+    EvenementLigne.objects.create(
+        ligne=correction,
+        de="",
+        vers=Statut.VALIDE,
+        par=par if getattr(par, "pk", None) else None,
+        motif=f"Correction après la contestation n° {reference}",
+    )
+    audit_log(
+        action="claims.ligne.corrigee",
+        actor=par,
+        target=correction,
+        adherent=ligne.contrat.adherent,
+        old={"ligne": ligne.pk, "montant_amc": str(deja)},
+        new={"montant_amc": str(montant), "regularisation": str(montant - deja), "contestation": reference},
+    )
+    return correction
+
+
+def _corrections_de(ligne: LigneRemboursement) -> list[str]:
+    """The numbers of the contests of this act that were corrected."""
+    from mutuelle.requests.models import Demande
+
+    return list(Demande.objects.filter(ligne=ligne).values_list("numero", flat=True))
+
+
 def rejet_traiter(*, rejet: RejetNoemie, commentaire: str, par: Any, request: Any = None) -> RejetNoemie:
     """A handler records what was done with a NOEMIE signalement (person attached, returned to the
     caisse…); it leaves the queue, audited."""

@@ -334,7 +334,7 @@ def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[Pla
             lignes = [(m, q) for d, m, q in consommation.get((b.pk, g.pk), []) if debut <= d <= on]
             consomme = sum((m for m, _q in lignes), ZERO)
             # Counted as the ingestion counts them: the units of the lines the guarantee paid.
-            nombre_consomme = sum(max(q, 1) for m, q in lignes if m > 0)
+            nombre_consomme = sum(q for m, q in lignes if m > 0)  # a régularisation has no unit
             glissant = g.periode == Periode.ANNEES_GLISSANTES
             resultat.append(
                 PlafondRestant(

@@ -108,7 +108,7 @@ def _consomme(
         and debut <= e.ligne.date_soins <= on
     ]
     montant = sum((m for m, _q in lignes), ZERO).quantize(Decimal("0.01"))
-    return montant, sum(max(q, 1) for m, q in lignes if m > 0)
+    return montant, sum(q for m, q in lignes if m > 0)  # a régularisation has no unit
 
 
 def _derniere(beneficiaire: Beneficiaire, poste: str, on: date, avant: Sequence[Estimation]) -> date | None:

@@ -308,6 +308,17 @@ def demande_avancer(
         demande.document = _reponse_prise_en_charge(demande, decision=decision, message=message, par=par)
         if decision != Decision.REFUS and demande.email_professionnel:
             _professionnel_informer(demande, request=request, par=par)
+    if vers == StatutDemande.TRAITEE and decision == Decision.CORRIGE and demande.ligne is not None:
+        # The difference is paid: a régularisation line, validated, goes with the next payment run.
+        from django.core.exceptions import ValidationError
+
+        from mutuelle.claims.services import ligne_corriger
+
+        assert montant_corrige is not None
+        try:
+            ligne_corriger(ligne=demande.ligne, montant=montant_corrige, reference=demande.numero, par=par)
+        except ValidationError as exc:
+            raise DemandeRefusee(" ".join(exc.messages)) from exc
     if vers == StatutDemande.TRAITEE and decision == Decision.LIQUIDEE:
         from mutuelle.claims.models import Decompte
 

@@ -133,14 +133,14 @@ def test_a_member_contests_from_the_reimbursement_page(
         numero,
         "corrige",
         "Le taux OPTAM s'applique : nous corrigeons.",
-        **{"Part de la mutuelle après correction (€, si corrigé)": "14.50"},
+        **{"Part de la mutuelle après correction (€, si corrigé)": "10.50"},
     )
 
     page.get_by_role("link", name="Notifications").click()
     notification = page.locator("li").filter(has_text=f"Votre demande n° {numero} est traitée")
     notification.get_by_role("button", name="Voir le détail").click()
     main = page.locator("main").inner_text()
-    assert "Remboursement corrigé" in main and "14,50" in main
+    assert "Remboursement corrigé" in main and "10,50" in main
 
 
 def test_new_bank_details_from_the_profile_to_the_handlers_check(

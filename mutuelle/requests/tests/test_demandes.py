@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from mutuelle.claims.models import Statut
+from mutuelle.claims.models import LigneRemboursement, Statut
 from mutuelle.core.models import AuditLog
 from mutuelle.notifications.models import Notification
 from mutuelle.requests.models import Decision, Demande, PieceJointe, StatutDemande, TypeDemande
@@ -127,13 +128,37 @@ def test_a_member_contests_a_reimbursement_and_gets_the_correction(adherent, con
         gestion.post(detail, {"vers": "traitee", "decision": "corrige", "message": "Erreur de taux."}).status_code
         == 400
     )
+    # Spent 30 €, the Sécu paid 19 €: the mutuelle can pay at most 11 €, and more than the 9 € it paid.
+    for montant, message in (("11.50", "ne peut pas dépasser"), ("9.00", "doit dépasser")):
+        refus = gestion.post(
+            detail, {"vers": "traitee", "decision": "corrige", "montant_corrige": montant, "message": "Erreur."}
+        )
+        assert refus.status_code == 400 and message in _texte(refus)
+    assert LigneRemboursement.objects.count() == 1
     gestion.post(
-        detail, {"vers": "traitee", "decision": "corrige", "montant_corrige": "14.50", "message": "Erreur de taux."}
+        detail, {"vers": "traitee", "decision": "corrige", "montant_corrige": "10.50", "message": "Erreur de taux."}
     )
     demande.refresh_from_db()
-    assert demande.decision == Decision.CORRIGE and str(demande.montant_corrige) == "14.50"
+    assert demande.decision == Decision.CORRIGE and str(demande.montant_corrige) == "10.50"
     page = _texte(membre.get(f"/espace/demandes/{demande.numero}/"))
-    assert "Remboursement corrigé" in page and "14,50" in page
+    assert "Remboursement corrigé" in page and "10,50" in page
+    # The difference is a new line, validated: the next payment run pays it to the member.
+    correction = LigneRemboursement.objects.exclude(pk=ligne.pk).get()
+    assert (correction.statut, correction.montant_amc, correction.montant_depense, correction.quantite) == (
+        Statut.VALIDE,
+        Decimal("1.50"),
+        Decimal("0.00"),
+        0,
+    )
+    assert correction.decompte.origine == "contestation" and correction.decompte.reference == demande.numero
+    assert correction.garantie_id == ligne.garantie_id and correction.beneficiaire_id == ligne.beneficiaire_id
+    from mutuelle.payments.services import lignes_a_payer
+
+    assert list(lignes_a_payer()) == [correction]
+    detail_membre = _texte(membre.get(f"/espace/remboursements/{correction.pk}/"))
+    assert f"Correction après votre contestation n° {demande.numero}" in detail_membre
+    assert "portée de 9,00\u00a0€ à 10,50\u00a0€, soit 1,50\u00a0€ de plus" in detail_membre
+    assert AuditLog.objects.filter(action="claims.ligne.corrigee", adherent=adherent).exists()
 
 
 def test_a_bad_file_among_good_ones_saves_nothing(adherent, contrat, mutuelle, antivirus):
@@ -189,3 +214,22 @@ def test_the_queue_shows_late_requests_first_and_in_red(adherent, contrat, gesti
     assert "1 demande ouverte a dépassé son échéance" in html.unescape(page)
     assert page.index(ancienne.numero) < page.index(recente.numero)
     assert page.count('class="en-retard"') == 1
+
+
+def test_a_line_still_in_review_is_corrected_in_the_review_queue_not_by_the_contest(adherent, contrat, gestionnaire):
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    ligne = ligne_make(beneficiaire=julien, amc="9.00", statut=Statut.EN_COURS)
+    membre = connecter(Client(), adherent.user)
+    membre.post(
+        f"/espace/demandes/contester/{ligne.pk}/",
+        {"motif": "montant", "commentaire": "Le dépassement devrait être couvert à 150 %."},
+    )
+    demande = Demande.objects.get()
+    gestion = connecter(Client(), gestionnaire)
+    refus = gestion.post(
+        f"/gestion/demandes/{demande.numero}/",
+        {"vers": "traitee", "decision": "corrige", "montant_corrige": "10.50", "message": "Erreur de taux."},
+    )
+    assert refus.status_code == 400 and "ajustez son montant dans la file de revue" in _texte(refus)
+    demande.refresh_from_db()
+    assert demande.statut != StatutDemande.TRAITEE and LigneRemboursement.objects.count() == 1
