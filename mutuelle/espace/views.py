@@ -165,7 +165,8 @@ def remboursement(request: HttpRequest, pk: int) -> HttpResponse:
 def _repartition(ligne: LigneRemboursement) -> list[tuple[str, str, Any, str, str]]:
     """The three shares of what was spent, with their place on a 0–100 bar (SVG coordinates are
     written as plain strings: a localised "12,5" would not parse)."""
-    base = ligne.montant_depense or Decimal(1)
+    # A régularisation after a contest spends nothing: its bar is the mutuelle's share alone.
+    base = ligne.montant_depense or (ligne.montant_amo + ligne.montant_amc + ligne.reste_a_charge) or Decimal(1)
     parts = [
         ("secu", "Sécurité sociale", ligne.montant_amo),
         ("mutuelle", "Mutuelle", ligne.montant_amc),

@@ -158,6 +158,7 @@ def test_a_member_contests_a_reimbursement_and_gets_the_correction(adherent, con
     detail_membre = _texte(membre.get(f"/espace/remboursements/{correction.pk}/"))
     assert f"Correction après votre contestation n° {demande.numero}" in detail_membre
     assert "portée de 9,00\u00a0€ à 10,50\u00a0€, soit 1,50\u00a0€ de plus" in detail_membre
+    assert '<rect class="seg-mutuelle" x="0.00" y="0" height="6" width="100.00">' in detail_membre  # nothing spent
     assert AuditLog.objects.filter(action="claims.ligne.corrigee", adherent=adherent).exists()
 
 
