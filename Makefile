@@ -18,7 +18,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432
 # `make test PYTEST_ARGS=` runs it serially.
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: help uv setup node-packages demo serve test check lint typecheck migrations-check pytest test-postgres system-packages pdf-packages
+.PHONY: help uv setup node-packages demo serve test check lint typecheck migrations-check pytest test-postgres system-packages pdf-packages messages
 
 help:
 	@echo "make demo           set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -32,6 +32,8 @@ uv:
 
 setup: uv
 	$(UV) sync --frozen
+	@command -v msgfmt >/dev/null 2>&1 || { $(call apt_install,gettext); }
+	$(RUN) python manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules --ignore=var
 
 # Front-end packages the tests use (axe-core), from the npm registry through package-lock.json.
 node-packages:
@@ -86,6 +88,13 @@ pytest: setup system-packages node-packages
 	$(RUN) pytest $(PYTEST_ARGS)
 
 check: lint typecheck migrations-check
+
+# Collect the interface's strings into the English catalogue (then translate the new ones). No fuzzy
+# matching: a guessed translation would be dropped silently by compilemessages.
+messages: setup
+	$(RUN) python manage.py makemessages -l en --no-fuzzy-matching --no-obsolete \
+	  --ignore=.venv --ignore=node_modules --ignore=bench --ignore=var
+	$(RUN) python manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules --ignore=var
 
 test: check pytest
 

@@ -46,8 +46,11 @@ def test_health_check(http, db):
 
 
 def test_english_is_available(mutuelle):
-    c = Client(headers={"accept-language": "en"})
-    assert '<html lang="en">' in c.get("/").content.decode()
+    """Chosen in the footer (the language cookie), not taken from the browser: see test_langue.py."""
+    c = Client()
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = c.get("/").content.decode()
+    assert '<html lang="en">' in page and "Member space" in page
 
 
 @pytest.fixture
