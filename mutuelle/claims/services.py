@@ -1128,6 +1128,7 @@ def _corrections_de(ligne: LigneRemboursement) -> list[str]:
     return list(Demande.objects.filter(ligne=ligne).values_list("numero", flat=True))
 
 
+@transaction.atomic
 def rejet_traiter(*, rejet: RejetNoemie, commentaire: str, par: Any, request: Any = None) -> RejetNoemie:
     """A handler records what was done with a NOEMIE signalement (person attached, returned to the
     caisse…); it leaves the queue, audited."""

@@ -100,3 +100,22 @@ def test_decisions_need_the_csrf_token(gestionnaire, en_revue):
 
 def test_an_empty_queue_says_so(gestionnaire, db):
     assert "Tout est à jour" in login(gestionnaire).get("/gestion/remboursements/revue/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_handling_a_signalement_opens_its_own_transaction(camille, garanties, tmp_path, gestionnaire):
+    """Called by a view outside any transaction (PostgreSQL refuses a row lock there)."""
+    from types import SimpleNamespace
+
+    from mutuelle.claims.models import RejetNoemie
+    from mutuelle.claims.services import rejet_traiter
+    from mutuelle.claims.tests.helpers import acte, decompte, write
+    from tests.factories import fake_nir
+
+    naissance = camille.date_naissance
+    inconnu = SimpleNamespace(nir=fake_nir(sexe="1", naissance=naissance), rang_gemellaire=1, date_naissance=naissance)
+    noemie_ingest(path=write(tmp_path, [decompte(inconnu, [acte()])]), parallele=False)
+    rejet = RejetNoemie.objects.get()
+    rejet_traiter(rejet=rejet, commentaire="Retourné à la caisse.", par=gestionnaire)
+    rejet.refresh_from_db()
+    assert rejet.traite and rejet.commentaire == "Retourné à la caisse."
