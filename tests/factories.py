@@ -267,6 +267,24 @@ def code_totp(device: Any, *, decalage: int = 0) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift + decalage):0{device.digits}d}"
 
 
+def forfait(formule: Formule, poste: str, libelle: str, montant: str, **valeurs: Any) -> Garantie:
+    """A lump-sum guarantee of a formula: an amount per act or unit (a session, a night)."""
+    return GarantieFactory.create(
+        formule=formule,
+        poste=poste,
+        libelle=libelle,
+        type_garantie="forfait",
+        taux=None,
+        montant=Decimal(montant),
+        **valeurs,
+    )
+
+
+def chambre_particuliere(formule: Formule) -> Garantie:
+    """A private room in hospital at 50 € a night, 60 nights a calendar year."""
+    return forfait(formule, "chambre_particuliere", "Chambre particulière, par nuit", "50.00", plafond_nombre=60)
+
+
 def garanties_carte(formule: Formule) -> Formule:
     """A contrat-responsable formula with guarantees of every kind a document prints: rates of the BR
     (OPTAM and not), a lump sum with a two-year ceiling, a 100 % Santé basket."""

@@ -16,7 +16,7 @@ from mutuelle.claims.services import noemie_ingest
 from mutuelle.claims.tests.helpers import acte, decompte, write
 from mutuelle.core.models import Mutuelle
 from mutuelle.requests.models import Decision, Demande, StatutDemande, TypeDemande
-from tests.factories import GarantieFactory
+from tests.factories import forfait
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -26,14 +26,8 @@ D = Decimal
 def aides_auditives(garanties: Any, mutuelle: Any) -> Any:
     """900 € per classe II hearing aid, on prior approval; the amount threshold out of the way."""
     Mutuelle.objects.update(seuil_revue_montant=D("5000"))
-    return GarantieFactory(
-        formule=garanties,
-        poste="audio_classe_2",
-        libelle="Aide auditive à tarif libre, par oreille",
-        type_garantie="forfait",
-        taux=None,
-        montant=D("900.00"),
-        accord_prealable=True,
+    return forfait(
+        garanties, "audio_classe_2", "Aide auditive à tarif libre, par oreille", "900.00", accord_prealable=True
     )
 
 

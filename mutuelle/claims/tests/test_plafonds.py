@@ -15,7 +15,7 @@ from django.db import connection, connections, transaction
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.claims.services import VERROU_CONSOMMATION, consommation_verrouiller, noemie_ingest
 from mutuelle.claims.tests.helpers import acte, decompte, write
-from tests.factories import GarantieFactory, ligne_make
+from tests.factories import chambre_particuliere, forfait, ligne_make
 
 D = Decimal
 
@@ -23,15 +23,8 @@ D = Decimal
 @pytest.fixture
 def verres(garanties: Any) -> Any:
     """Lenses: 150 € each, at most 300 € over two rolling years."""
-    return GarantieFactory(
-        formule=garanties,
-        poste="optique_verres",
-        libelle="Verres classe B",
-        type_garantie="forfait",
-        taux=None,
-        montant=D("150.00"),
-        plafond_montant=D("300.00"),
-        periode_annees=2,
+    return forfait(
+        garanties, "optique_verres", "Verres classe B", "150.00", plafond_montant=D("300.00"), periode_annees=2
     )
 
 
@@ -156,15 +149,7 @@ def chambre(numero: int, nuits: int, jour: date) -> dict[str, Any]:
 @pytest.mark.django_db
 def test_a_limit_in_nights_is_counted_across_the_acts_of_a_file_and_the_files_after_it(camille, garanties, tmp_path):
     """50 € a night, 60 nights a calendar year: 40 nights, then 30 (20 paid), then 5 (none)."""
-    GarantieFactory(
-        formule=garanties,
-        poste="chambre_particuliere",
-        libelle="Chambre particulière, par nuit",
-        type_garantie="forfait",
-        taux=None,
-        montant=D("50.00"),
-        plafond_nombre=60,
-    )
+    chambre_particuliere(garanties)
     premier = [chambre(1, 40, date(2025, 2, 3)), chambre(2, 30, date(2025, 6, 2))]
     noemie_ingest(path=write(tmp_path, [decompte(camille, premier)], name="a.txt"), parallele=False)
     noemie_ingest(

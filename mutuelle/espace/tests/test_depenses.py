@@ -101,17 +101,9 @@ def test_the_ceilings_appear_on_the_page(camille_connectee: Any, famille: Any, p
 
 
 def test_a_limit_in_sessions_shows_how_many_remain(camille_connectee: Any, famille: Any, formule: Any) -> None:
-    from tests.factories import GarantieFactory
+    from tests.factories import chambre_particuliere
 
-    chambre: Any = GarantieFactory(
-        formule=formule,
-        poste="chambre_particuliere",
-        libelle="Chambre particulière, par nuit",
-        type_garantie="forfait",
-        taux=None,
-        montant=Decimal("50.00"),
-        plafond_nombre=60,
-    )
+    chambre = chambre_particuliere(formule)
     ligne_make(
         beneficiaire=famille["Léa"],
         date_soins=date.today(),

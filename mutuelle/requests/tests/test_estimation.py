@@ -130,17 +130,9 @@ def test_an_earlier_line_of_the_devis_opens_the_renewal_period(adherent, contrat
 def test_a_limit_in_nights_counts_the_nights_already_paid(adherent, contrat, garanties):
     """A private room at 50 € a night, 60 nights a calendar year, 50 already paid: a 15-night stay
     is estimated at 10 nights."""
-    from tests.factories import GarantieFactory
+    from tests.factories import chambre_particuliere
 
-    chambre = GarantieFactory(
-        formule=garanties,
-        poste="chambre_particuliere",
-        libelle="Chambre particulière, par nuit",
-        type_garantie="forfait",
-        taux=None,
-        montant=Decimal("50.00"),
-        plafond_nombre=60,
-    )
+    chambre = chambre_particuliere(garanties)
     julien = contrat.beneficiaires.get(prenom="Julien")
     sejour = LigneDevis(beneficiaire=julien, soin="CPC", date_soins=_demain(), montant=Decimal("1200.00"), quantite=15)
     assert estimer(sejour).mutuelle == Decimal("750.00")
@@ -161,17 +153,9 @@ def test_a_limit_in_nights_counts_the_nights_already_paid(adherent, contrat, gar
 
 
 def test_an_osteopathy_session_is_estimated_from_the_guarantee_alone(adherent, contrat, garanties):
-    from tests.factories import GarantieFactory
+    from tests.factories import forfait
 
-    GarantieFactory(
-        formule=garanties,
-        poste="medecines_douces",
-        libelle="Ostéopathie, par séance",
-        type_garantie="forfait",
-        taux=None,
-        montant=Decimal("30.00"),
-        plafond_nombre=3,
-    )
+    forfait(garanties, "medecines_douces", "Ostéopathie, par séance", "30.00", plafond_nombre=3)
     julien = contrat.beneficiaires.get(prenom="Julien")
     seance = estimer(LigneDevis(beneficiaire=julien, soin="OST", date_soins=_demain(), montant=Decimal("60.00")))
     assert (seance.secu, seance.mutuelle, seance.reste) == (Decimal("0.00"), Decimal("30.00"), Decimal("30.00"))
@@ -179,15 +163,13 @@ def test_an_osteopathy_session_is_estimated_from_the_guarantee_alone(adherent, c
 
 
 def test_an_implant_needs_no_base_the_secu_does_not_pay_it(adherent, contrat, garanties):
-    from tests.factories import GarantieFactory
+    from tests.factories import forfait
 
-    GarantieFactory(
-        formule=garanties,
-        poste="dentaire_implantologie",
-        libelle="Implantologie, par an",
-        type_garantie="forfait",
-        taux=None,
-        montant=Decimal("300.00"),
+    forfait(
+        garanties,
+        "dentaire_implantologie",
+        "Implantologie, par an",
+        "300.00",
         plafond_montant=Decimal("300.00"),
         accord_prealable=True,
     )

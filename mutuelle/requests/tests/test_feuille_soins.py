@@ -183,18 +183,10 @@ def test_an_osteopaths_invoice_is_paid_three_sessions_a_year(adherent, contrat, 
     """Care the Sécu does not pay: the member sends the invoice, the handler keys in « OST » (the
     mutuelle's own code), the guarantee pays its forfait for three sessions a year, not a fourth."""
     from mutuelle.referentiel.services import nature_prestation_load
-    from tests.factories import GarantieFactory
+    from tests.factories import forfait
 
     nature_prestation_load()
-    GarantieFactory(
-        formule=formule,
-        poste="medecines_douces",
-        libelle="Ostéopathie, chiropraxie…, par séance",
-        type_garantie="forfait",
-        taux=None,
-        montant=Decimal("30.00"),
-        plafond_nombre=3,
-    )
+    forfait(formule, "medecines_douces", "Ostéopathie, chiropraxie…, par séance", "30.00", plafond_nombre=3)
     membre = connecter(Client(), adherent.user)
     julien = contrat.beneficiaires.get(prenom="Julien")
     page = html.unescape(membre.get("/espace/demandes/feuille-de-soins/").content.decode())
