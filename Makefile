@@ -92,7 +92,7 @@ check: lint typecheck migrations-check
 # Collect the interface's strings into the English catalogue (then translate the new ones). No fuzzy
 # matching: a guessed translation would be dropped silently by compilemessages.
 messages: setup
-	$(RUN) python manage.py makemessages -l en --no-fuzzy-matching --no-obsolete \
+	$(RUN) python manage.py makemessages -l en --no-obsolete \
 	  --ignore=.venv --ignore=node_modules --ignore=bench --ignore=var
 	$(RUN) python manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules --ignore=var
 

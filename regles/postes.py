@@ -10,6 +10,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a label for the interface's English catalogue (``make messages`` collects it); the
+    Django layer translates it where it is shown. The engine itself stays in French."""
+    return message
+
+
 class Famille(StrEnum):
     CONSULTATIONS = "consultations"
     PHARMACIE = "pharmacie"
@@ -26,14 +32,14 @@ class Famille(StrEnum):
 
 
 FAMILLE_LABELS: dict[Famille, str] = {
-    Famille.CONSULTATIONS: "Consultations et actes médicaux",
-    Famille.PHARMACIE: "Pharmacie",
-    Famille.OPTIQUE: "Optique",
-    Famille.DENTAIRE: "Dentaire",
-    Famille.AUDITION: "Audition",
-    Famille.HOSPITALISATION: "Hospitalisation",
-    Famille.PARAMEDICAL: "Auxiliaires médicaux et analyses",
-    Famille.AUTRE: "Autres soins",
+    Famille.CONSULTATIONS: gettext_noop("Consultations et actes médicaux"),
+    Famille.PHARMACIE: gettext_noop("Pharmacie"),
+    Famille.OPTIQUE: gettext_noop("Optique"),
+    Famille.DENTAIRE: gettext_noop("Dentaire"),
+    Famille.AUDITION: gettext_noop("Audition"),
+    Famille.HOSPITALISATION: gettext_noop("Hospitalisation"),
+    Famille.PARAMEDICAL: gettext_noop("Auxiliaires médicaux et analyses"),
+    Famille.AUTRE: gettext_noop("Autres soins"),
 }
 
 
@@ -85,52 +91,52 @@ class Poste(StrEnum):
 
 POSTE_INFO: dict[Poste, tuple[str, Famille]] = {
     Poste.CONSULTATION_GENERALISTE: (
-        "Consultation et visite de généraliste",
+        gettext_noop("Consultation et visite de généraliste"),
         Famille.CONSULTATIONS,
     ),
     Poste.CONSULTATION_SPECIALISTE: (
-        "Consultation et visite de spécialiste",
+        gettext_noop("Consultation et visite de spécialiste"),
         Famille.CONSULTATIONS,
     ),
-    Poste.ACTES_TECHNIQUES: ("Actes techniques médicaux et chirurgie", Famille.CONSULTATIONS),
-    Poste.IMAGERIE: ("Radiologie et imagerie", Famille.CONSULTATIONS),
-    Poste.PHARMACIE_100: ("Médicaments remboursés à 100 %", Famille.PHARMACIE),
-    Poste.PHARMACIE_65: ("Médicaments remboursés à 65 %", Famille.PHARMACIE),
-    Poste.PHARMACIE_30: ("Médicaments remboursés à 30 %", Famille.PHARMACIE),
-    Poste.PHARMACIE_15: ("Médicaments remboursés à 15 %", Famille.PHARMACIE),
-    Poste.OPTIQUE_VERRES_100_SANTE: ("Verres 100 % Santé (classe A)", Famille.OPTIQUE),
-    Poste.OPTIQUE_VERRES: ("Verres à tarif libre (classe B)", Famille.OPTIQUE),
-    Poste.OPTIQUE_MONTURE_100_SANTE: ("Monture 100 % Santé (classe A)", Famille.OPTIQUE),
-    Poste.OPTIQUE_MONTURE: ("Monture à tarif libre (classe B)", Famille.OPTIQUE),
-    Poste.OPTIQUE_LENTILLES: ("Lentilles", Famille.OPTIQUE),
-    Poste.OPTIQUE_AUTRE: ("Optique : adaptation, suppléments, réparations", Famille.OPTIQUE),
-    Poste.DENTAIRE_SOINS: ("Soins dentaires", Famille.DENTAIRE),
-    Poste.DENTAIRE_PROTHESE_100_SANTE: ("Prothèses dentaires 100 % Santé", Famille.DENTAIRE),
+    Poste.ACTES_TECHNIQUES: (gettext_noop("Actes techniques médicaux et chirurgie"), Famille.CONSULTATIONS),
+    Poste.IMAGERIE: (gettext_noop("Radiologie et imagerie"), Famille.CONSULTATIONS),
+    Poste.PHARMACIE_100: (gettext_noop("Médicaments remboursés à 100 %"), Famille.PHARMACIE),
+    Poste.PHARMACIE_65: (gettext_noop("Médicaments remboursés à 65 %"), Famille.PHARMACIE),
+    Poste.PHARMACIE_30: (gettext_noop("Médicaments remboursés à 30 %"), Famille.PHARMACIE),
+    Poste.PHARMACIE_15: (gettext_noop("Médicaments remboursés à 15 %"), Famille.PHARMACIE),
+    Poste.OPTIQUE_VERRES_100_SANTE: (gettext_noop("Verres 100 % Santé (classe A)"), Famille.OPTIQUE),
+    Poste.OPTIQUE_VERRES: (gettext_noop("Verres à tarif libre (classe B)"), Famille.OPTIQUE),
+    Poste.OPTIQUE_MONTURE_100_SANTE: (gettext_noop("Monture 100 % Santé (classe A)"), Famille.OPTIQUE),
+    Poste.OPTIQUE_MONTURE: (gettext_noop("Monture à tarif libre (classe B)"), Famille.OPTIQUE),
+    Poste.OPTIQUE_LENTILLES: (gettext_noop("Lentilles"), Famille.OPTIQUE),
+    Poste.OPTIQUE_AUTRE: (gettext_noop("Optique : adaptation, suppléments, réparations"), Famille.OPTIQUE),
+    Poste.DENTAIRE_SOINS: (gettext_noop("Soins dentaires"), Famille.DENTAIRE),
+    Poste.DENTAIRE_PROTHESE_100_SANTE: (gettext_noop("Prothèses dentaires 100 % Santé"), Famille.DENTAIRE),
     Poste.DENTAIRE_PROTHESE_TARIF_MAITRISE: (
-        "Prothèses dentaires à tarif maîtrisé",
+        gettext_noop("Prothèses dentaires à tarif maîtrisé"),
         Famille.DENTAIRE,
     ),
-    Poste.DENTAIRE_PROTHESE_TARIF_LIBRE: ("Prothèses dentaires à tarif libre", Famille.DENTAIRE),
-    Poste.DENTAIRE_IMPLANTOLOGIE: ("Implantologie", Famille.DENTAIRE),
-    Poste.ORTHODONTIE: ("Orthodontie", Famille.DENTAIRE),
-    Poste.AUDIO_CLASSE_1: ("Aides auditives 100 % Santé (classe I)", Famille.AUDITION),
-    Poste.AUDIO_CLASSE_2: ("Aides auditives à tarif libre (classe II)", Famille.AUDITION),
-    Poste.AUDIO_ENTRETIEN: ("Audition : piles, entretien, accessoires", Famille.AUDITION),
-    Poste.HOSPITALISATION_HONORAIRES: ("Honoraires à l'hôpital", Famille.HOSPITALISATION),
-    Poste.HOSPITALISATION_FRAIS_SEJOUR: ("Frais de séjour", Famille.HOSPITALISATION),
-    Poste.FORFAIT_JOURNALIER: ("Forfait journalier hospitalier", Famille.HOSPITALISATION),
-    Poste.CHAMBRE_PARTICULIERE: ("Chambre particulière", Famille.HOSPITALISATION),
+    Poste.DENTAIRE_PROTHESE_TARIF_LIBRE: (gettext_noop("Prothèses dentaires à tarif libre"), Famille.DENTAIRE),
+    Poste.DENTAIRE_IMPLANTOLOGIE: (gettext_noop("Implantologie"), Famille.DENTAIRE),
+    Poste.ORTHODONTIE: (gettext_noop("Orthodontie"), Famille.DENTAIRE),
+    Poste.AUDIO_CLASSE_1: (gettext_noop("Aides auditives 100 % Santé (classe I)"), Famille.AUDITION),
+    Poste.AUDIO_CLASSE_2: (gettext_noop("Aides auditives à tarif libre (classe II)"), Famille.AUDITION),
+    Poste.AUDIO_ENTRETIEN: (gettext_noop("Audition : piles, entretien, accessoires"), Famille.AUDITION),
+    Poste.HOSPITALISATION_HONORAIRES: (gettext_noop("Honoraires à l'hôpital"), Famille.HOSPITALISATION),
+    Poste.HOSPITALISATION_FRAIS_SEJOUR: (gettext_noop("Frais de séjour"), Famille.HOSPITALISATION),
+    Poste.FORFAIT_JOURNALIER: (gettext_noop("Forfait journalier hospitalier"), Famille.HOSPITALISATION),
+    Poste.CHAMBRE_PARTICULIERE: (gettext_noop("Chambre particulière"), Famille.HOSPITALISATION),
     Poste.AUXILIAIRES_MEDICAUX: (
-        "Auxiliaires médicaux (infirmiers, kinésithérapeutes…)",
+        gettext_noop("Auxiliaires médicaux (infirmiers, kinésithérapeutes…)"),
         Famille.PARAMEDICAL,
     ),
-    Poste.LABORATOIRE: ("Analyses et examens de laboratoire", Famille.PARAMEDICAL),
-    Poste.MATERIEL_MEDICAL: ("Matériel médical et appareillage", Famille.AUTRE),
-    Poste.TRANSPORT: ("Transport sanitaire", Famille.AUTRE),
-    Poste.CURE_THERMALE: ("Cure thermale", Famille.AUTRE),
-    Poste.PREVENTION: ("Prévention et dépistage", Famille.AUTRE),
-    Poste.MEDECINES_DOUCES: ("Médecines douces (non remboursées par la Sécu)", Famille.AUTRE),
-    Poste.AUTRE: ("Autres prestations", Famille.AUTRE),
+    Poste.LABORATOIRE: (gettext_noop("Analyses et examens de laboratoire"), Famille.PARAMEDICAL),
+    Poste.MATERIEL_MEDICAL: (gettext_noop("Matériel médical et appareillage"), Famille.AUTRE),
+    Poste.TRANSPORT: (gettext_noop("Transport sanitaire"), Famille.AUTRE),
+    Poste.CURE_THERMALE: (gettext_noop("Cure thermale"), Famille.AUTRE),
+    Poste.PREVENTION: (gettext_noop("Prévention et dépistage"), Famille.AUTRE),
+    Poste.MEDECINES_DOUCES: (gettext_noop("Médecines douces (non remboursées par la Sécu)"), Famille.AUTRE),
+    Poste.AUTRE: (gettext_noop("Autres prestations"), Famille.AUTRE),
 }
 
 POSTE_CHOICES: list[tuple[str, str]] = [(p.value, p.label) for p in Poste]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.formules.models import MONEY, Formule, Garantie
 from mutuelle.members.models import Beneficiaire, Contrat
@@ -154,11 +156,11 @@ class Decompte(models.Model):
 
 
 class Statut(models.TextChoices):
-    EN_COURS = "en_cours_d_analyse", "En cours d'analyse"
-    COMPLEMENT = "complement_d_information_necessaire", "Complément d'information nécessaire"
-    VALIDE = "valide", "Validé, paiement à venir"
-    PAYE = "paye", "Remboursement effectué"
-    REJETE = "rejete", "Rejeté"
+    EN_COURS = "en_cours_d_analyse", _("En cours d'analyse")
+    COMPLEMENT = "complement_d_information_necessaire", _("Complément d'information nécessaire")
+    VALIDE = "valide", _("Validé, paiement à venir")
+    PAYE = "paye", _("Remboursement effectué")
+    REJETE = "rejete", _("Rejeté")
 
 
 # The only allowed status changes; anything else is refused by claims.services.ligne_transition.
@@ -291,7 +293,7 @@ class LigneRemboursement(models.Model):
         """What a member reads for the act ("Consultation et visite de généraliste"): the
         nomenclature's own labels are capitals without accents."""
         try:
-            return Poste(self.poste).label
+            return gettext(Poste(self.poste).label)
         except ValueError:
             return self.nature.libelle.capitalize()
 

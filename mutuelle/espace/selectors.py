@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
 from mutuelle.formules.models import Garantie, Periode
@@ -227,7 +228,7 @@ _SOMMES = {
 def depenses_par_famille(adherent: Adherent, annee: int) -> list[Depenses]:
     """One row per type of care with spending in the year, in the order of ``Famille``."""
     rows = lignes_famille(adherent).filter(date_soins__year=annee).order_by().values("poste").annotate(**_SOMMES)
-    par_famille = {f.value: Depenses(f.value, FAMILLE_LABELS[f]) for f in Famille}
+    par_famille = {f.value: Depenses(f.value, gettext(FAMILLE_LABELS[f])) for f in Famille}
     for row in rows:
         try:
             famille = Poste(row["poste"]).famille.value

@@ -74,3 +74,16 @@ def test_every_simple_template_string_has_an_english_translation():
     assert not [ident for ident, traduction in catalogue.items() if ident and not traduction]
     # A guess of msgmerge's is not a translation (compilemessages would drop it silently).
     assert "#, fuzzy" not in PO.read_text(encoding="utf-8")
+
+
+def test_a_member_reads_the_dashboard_in_english(adherent, contrat):
+    from tests.factories import connecter, ligne_make
+
+    ligne_make(beneficiaire=contrat.beneficiaires.first())
+    client = connecter(Client(), adherent.user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/espace/"})
+    page = _page(client, "/espace/")
+    # The page's own words, the type of care and the status (both defined in Python) are in English.
+    for texte in ("Latest reimbursements", "GP's consultation and visit", "Reimbursement paid", "My family"):
+        assert texte in page, texte
+    assert "Derniers remboursements" not in page
