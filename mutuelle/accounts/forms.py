@@ -7,16 +7,17 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.accounts.identifiants import MAX_LONGUEUR
 
-MESSAGE_ECHEC = "Identifiant ou mot de passe incorrect."
+MESSAGE_ECHEC = _("Identifiant ou mot de passe incorrect.")
 
 
 def champ_identifiant() -> forms.CharField:
     """The one identifier field: the member number or the NIR, typed as the member likes."""
     return forms.CharField(
-        label="Numéro d'adhérent ou numéro de sécurité sociale",
+        label=_("Numéro d'adhérent ou numéro de sécurité sociale"),
         max_length=MAX_LONGUEUR,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
@@ -25,7 +26,7 @@ def champ_identifiant() -> forms.CharField:
 class ConnexionForm(forms.Form):
     identifiant = champ_identifiant()
     secret = forms.CharField(
-        label="Mot de passe",
+        label=_("Mot de passe"),
         max_length=128,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -35,29 +36,29 @@ class ConnexionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.code_acces = code_acces
         if code_acces:  # the access-code policy: NIR and 6-digit code
-            self.fields["identifiant"].label = "Numéro de sécurité sociale"
-            self.fields["secret"].label = "Code d'accès à 6 chiffres"
+            self.fields["identifiant"].label = _("Numéro de sécurité sociale")
+            self.fields["secret"].label = _("Code d'accès à 6 chiffres")
 
 
 class PremiereConnexionForm(forms.Form):
     identifiant = champ_identifiant()
     date_naissance = forms.DateField(
-        label="Date de naissance",
+        label=_("Date de naissance"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        error_messages={"invalid": "Indiquez une date, par exemple 14/03/1982."},
+        error_messages={"invalid": _("Indiquez une date, par exemple 14/03/1982.")},
     )
     nir_fin = forms.RegexField(
-        label="4 derniers chiffres de votre numéro de sécurité sociale (clé comprise)",
+        label=_("4 derniers chiffres de votre numéro de sécurité sociale (clé comprise)"),
         regex=r"^\s*[0-9]{4}\s*$",
         max_length=8,
-        error_messages={"invalid": "Indiquez les 4 derniers chiffres, par exemple 0293."},
+        error_messages={"invalid": _("Indiquez les 4 derniers chiffres, par exemple 0293.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     code_postal = forms.RegexField(
-        label="Code postal de votre adresse",
+        label=_("Code postal de votre adresse"),
         regex=r"^\s*[0-9]{5}\s*$",
         max_length=10,
-        error_messages={"invalid": "Un code postal comporte 5 chiffres."},
+        error_messages={"invalid": _("Un code postal comporte 5 chiffres.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
     )
 
@@ -71,12 +72,12 @@ class NouveauSecretForm(SetPasswordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "Nouveau mot de passe"
+        self.fields["new_password1"].label = _("Nouveau mot de passe")
         self.fields["new_password1"].help_text = (
             "Au moins 12 caractères, de n'importe quel type : une phrase facile à retenir pour vous fait un "
             "excellent mot de passe. Il ne doit contenir ni votre numéro, ni votre NIR, ni votre date de naissance."
         )
-        self.fields["new_password2"].label = "Confirmez le mot de passe"
+        self.fields["new_password2"].label = _("Confirmez le mot de passe")
         for field in ("new_password1", "new_password2"):
             self.fields[field].widget.attrs.update({"autocomplete": "new-password", "maxlength": "128"})
 
@@ -84,7 +85,7 @@ class NouveauSecretForm(SetPasswordForm):
 class CodeCourrierForm(forms.Form):
     identifiant = champ_identifiant()
     code = forms.CharField(
-        label="Code reçu par courrier",
+        label=_("Code reçu par courrier"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
     )
@@ -100,17 +101,17 @@ class DeverrouillageForm(forms.Form):
     ]
 
     numero = forms.RegexField(
-        label="Numéro d'adhérent donné par l'appelant",
+        label=_("Numéro d'adhérent donné par l'appelant"),
         regex=r"^\s*[0-9][0-9 .]{6,14}\s*$",
-        error_messages={"invalid": "Un numéro d'adhérent comporte des chiffres."},
+        error_messages={"invalid": _("Un numéro d'adhérent comporte des chiffres.")},
     )
     date_naissance = forms.DateField(
-        label="Date de naissance donnée par l'appelant", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date de naissance donnée par l'appelant"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    element = forms.ChoiceField(label="Troisième élément vérifié", choices=ELEMENTS)
-    valeur = forms.CharField(label="Réponse de l'appelant", max_length=120)
+    element = forms.ChoiceField(label=_("Troisième élément vérifié"), choices=ELEMENTS)
+    valeur = forms.CharField(label=_("Réponse de l'appelant"), max_length=120)
     motif = forms.CharField(
-        label="Motif et circonstances (appel, courrier…)",
+        label=_("Motif et circonstances (appel, courrier…)"),
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": "Appel de l'adhérent le …"}),
     )
@@ -149,15 +150,15 @@ class CodeAccesForm(forms.Form):
     opens the account on a trusted browser (a second factor vouched for it)."""
 
     new_password1 = forms.RegexField(
-        label="Nouveau code d'accès (6 chiffres)",
+        label=_("Nouveau code d'accès (6 chiffres)"),
         regex=r"^[0-9]{6}$",
         strip=True,
         help_text="6 chiffres. Évitez votre date de naissance, votre code postal et les suites (123456).",
-        error_messages={"invalid": "Le code d'accès comporte exactement 6 chiffres."},
+        error_messages={"invalid": _("Le code d'accès comporte exactement 6 chiffres.")},
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": "6"}),
     )
     new_password2 = forms.CharField(
-        label="Confirmez le code",
+        label=_("Confirmez le code"),
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": "6"}),
     )
 
@@ -196,7 +197,7 @@ class CodeVerificationForm(forms.Form):
     """The second step of the login: a code from the app, a recovery code, or the emailed code."""
 
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=14,
         widget=forms.TextInput(
             attrs={
@@ -208,7 +209,7 @@ class CodeVerificationForm(forms.Form):
         ),
     )
     confiance = forms.BooleanField(
-        label="Faire confiance à ce navigateur (ne pas l'utiliser sur un ordinateur partagé)",
+        label=_("Faire confiance à ce navigateur (ne pas l'utiliser sur un ordinateur partagé)"),
         required=False,
         initial=True,
     )
@@ -218,13 +219,13 @@ class ConfirmationForm(forms.Form):
     """Re-authentication before a sensitive change: the secret, and the app's code when one is enrolled."""
 
     secret = forms.CharField(
-        label="Votre mot de passe actuel",
+        label=_("Votre mot de passe actuel"),
         max_length=128,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     code = forms.CharField(
-        label="Code à 6 chiffres de votre application, ou un code de secours",
+        label=_("Code à 6 chiffres de votre application, ou un code de secours"),
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
@@ -240,17 +241,17 @@ class ConfirmationForm(forms.Form):
 
 class EmailForm(forms.Form):
     email = forms.EmailField(
-        label="Nouvelle adresse email",
+        label=_("Nouvelle adresse email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Indiquez une adresse email complète, par exemple prenom.nom@exemple.fr."},
+        error_messages={"invalid": _("Indiquez une adresse email complète, par exemple prenom.nom@exemple.fr.")},
     )
 
 
 class CodeTotpForm(forms.Form):
     code = forms.RegexField(
-        label="Code à 6 chiffres affiché par l'application",
+        label=_("Code à 6 chiffres affiché par l'application"),
         regex=r"^\s*[0-9]{3}\s?[0-9]{3}\s*$",
-        error_messages={"invalid": "Le code comporte 6 chiffres."},
+        error_messages={"invalid": _("Le code comporte 6 chiffres.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.claims.models import Statut
 from mutuelle.espace.selectors import Filtres, Personne
@@ -13,7 +14,10 @@ from regles.postes import FAMILLE_CHOICES
 
 # The statuses as a member reads them (the same words on the list, the detail and the dashboard).
 STATUT_CHOICES = [(s.value, s.label) for s in Statut]
-PAYE_A_CHOICES = [("adherent", "À moi (virement)"), ("professionnel", "Au professionnel de santé (tiers payant)")]
+PAYE_A_CHOICES = [
+    ("adherent", _("À moi (virement)")),
+    ("professionnel", _("Au professionnel de santé (tiers payant)")),
+]
 
 
 class DateInput(forms.DateInput):
@@ -24,17 +28,21 @@ class DateInput(forms.DateInput):
 
 
 class FiltresForm(forms.Form):
-    beneficiaire = forms.ChoiceField(label="Bénéficiaire", required=False)
-    du = forms.DateField(label="Soins du", required=False, widget=DateInput())
-    au = forms.DateField(label="au", required=False, widget=DateInput())
-    famille = forms.ChoiceField(label="Type de soins", required=False, choices=[("", "Tous"), *FAMILLE_CHOICES])
-    statut = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous"), *STATUT_CHOICES])
-    paye_a = forms.ChoiceField(label="Payé", required=False, choices=[("", "À tous"), *PAYE_A_CHOICES])
+    beneficiaire = forms.ChoiceField(label=_("Bénéficiaire"), required=False)
+    du = forms.DateField(label=_("Soins du"), required=False, widget=DateInput())
+    au = forms.DateField(label=_("au"), required=False, widget=DateInput())
+    famille = forms.ChoiceField(
+        label=_("Type de soins"),
+        required=False,
+        choices=[("", _("Tous")), *((v, _(label)) for v, label in FAMILLE_CHOICES)],
+    )
+    statut = forms.ChoiceField(label=_("Statut"), required=False, choices=[("", _("Tous")), *STATUT_CHOICES])
+    paye_a = forms.ChoiceField(label=_("Payé"), required=False, choices=[("", _("À tous")), *PAYE_A_CHOICES])
 
     def __init__(self, *args: Any, personnes: list[Personne], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.personnes = {p.cle: p for p in personnes}
-        choix: list[tuple[str, str]] = [("", "Toute la famille"), *((p.cle, p.nom_complet) for p in personnes)]
+        choix: list[tuple[str, Any]] = [("", _("Toute la famille")), *((p.cle, p.nom_complet) for p in personnes)]
         self.fields["beneficiaire"].choices = choix  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

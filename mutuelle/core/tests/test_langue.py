@@ -25,7 +25,7 @@ def test_an_english_browser_gets_the_french_interface_and_french_errors(mutuelle
     client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     page = _page(client)
     assert '<html lang="fr">' in page and "Connexion à votre espace" in page
-    erreur = html.unescape(client.post("/connexion/", {"identifiant": "", "password": ""}).content.decode())
+    erreur = html.unescape(client.post("/connexion/", {"identifiant": "", "secret": ""}).content.decode())
     assert "Ce champ est obligatoire." in erreur and "This field is required." not in erreur
 
 
@@ -37,6 +37,9 @@ def test_the_footer_switches_to_english_and_back(mutuelle):
     anglais = _page(client)
     assert '<html lang="en">' in anglais and "Log in to your space" in anglais and "Forgotten password?" in anglais
     assert '<option value="en" lang="en" selected>English</option>' in anglais
+    assert "Member number or social security number" in anglais  # a form label, defined in Python
+    refus = html.unescape(client.post("/connexion/", {"identifiant": "123", "secret": "faux"}).content.decode())
+    assert "Wrong username or password." in refus
     client.post("/i18n/setlang/", {"language": "fr", "next": "/connexion/"})
     assert "Connexion à votre espace" in _page(client)
 
