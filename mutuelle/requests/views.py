@@ -679,10 +679,31 @@ def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
             if file_courante(request) and demande.statut in (StatutDemande.TRAITEE, StatutDemande.COMPLEMENT):
                 return apres_decision(request, "requests_gestion:detail", sauf=demande, numero=demande.numero)
             return redirect("requests_gestion:detail", numero=demande.numero)
+    return _gestion_detail_page(request, demande, form)
+
+
+ACTES_SAISIS = 3  # the acts a handler can key in at once from a paper claim
+CHAMPS_ACTE = ("code", "date_soins", "quantite", "montant", "base", "secteur")
+
+
+def _gestion_detail_page(
+    request: HttpRequest, demande: Demande, form: Any, *, saisie: Any = None, status: int | None = None
+) -> HttpResponse:
+    """The request's page for a handler; ``saisie`` is the paper claim's acts as typed, shown again
+    with the errors when they could not be computed."""
+    if saisie is not None:
+        actes_saisis = [
+            {champ: saisie.get(f"acte-{i}-{champ}", "") for champ in CHAMPS_ACTE} for i in range(ACTES_SAISIS)
+        ]
+    else:
+        actes_saisis = [{"quantite": "1", "secteur": "1"} for _ in range(ACTES_SAISIS)]
+        actes_saisis[0]["date_soins"] = (demande.donnees or {}).get("date_soins", "")
     return render(
         request,
         "requests/gestion_detail.html",
         {
+            "actes_saisis": actes_saisis,
+            "message_liquidation": saisie.get("message", "") if saisie is not None else "",
             "demande": demande,
             "lignes_devis": demande.lignes_devis.all(),
             "donnees": _donnees(demande),
@@ -694,7 +715,7 @@ def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
             "en_retard": en_retard(demande) or demande.repondue_en_retard,
             "StatutDemande": StatutDemande,
         },
-        status=400 if form.errors else 200,
+        status=status or (400 if form.errors else 200),
     )
 
 
@@ -741,4 +762,5 @@ def gestion_liquider(request: HttpRequest, numero: str) -> HttpResponse:
                 messages.error(request, f"Acte {rang}, {libelle} : {' '.join(str(e) for e in erreurs)}")
         for erreur in formset.non_form_errors():
             messages.error(request, str(erreur))
-    return redirect("requests_gestion:detail", numero=demande.numero)
+    # Nothing was written: the page again, with the acts as typed and what to correct.
+    return _gestion_detail_page(request, demande, TraitementForm(), saisie=request.POST, status=400)

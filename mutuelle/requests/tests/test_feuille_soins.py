@@ -84,8 +84,14 @@ def test_a_paper_claim_becomes_an_explained_reimbursement(adherent, contrat, for
     assert refus.status_code == 400 and "Saisissez les actes" in html.unescape(refus.content.decode())
     # An unknown code is refused and nothing is written.
     jour = (timezone.localdate() - timedelta(days=10)).isoformat()
-    gestion.post(f"{detail}liquider/", _actes({"code": "ZZZ9", "date_soins": jour, "quantite": "1", "montant": "45"}))
+    inconnu = gestion.post(
+        f"{detail}liquider/", _actes({"code": "ZZZ9", "date_soins": jour, "quantite": "1", "montant": "45"})
+    )
     assert not LigneRemboursement.objects.exists()
+    # The page comes back with the acts as typed, and what to correct.
+    page = html.unescape(inconnu.content.decode())
+    assert inconnu.status_code == 400 and "code de prestation inconnu « ZZZ9 »" in page
+    assert 'value="ZZZ9"' in page and 'value="45"' in page and f'value="{jour}"' in page
     gestion.post(
         f"{detail}liquider/",
         _actes({"code": "G", "date_soins": jour, "quantite": "1", "montant": "45", "secteur": "2o"}),
