@@ -48,13 +48,17 @@ class Attente:
     data: dict[str, Any]
 
 
-def attente_ouvrir(request: HttpRequest, user: User, suite: str) -> None:
+def attente_ouvrir(request: HttpRequest, user: User, suite: str, *, enrolement: bool = False) -> None:
+    """Remember that ``user`` passed the first step. ``enrolement`` says that the account had no
+    second factor at that moment, so the pending login may set one up instead of proving one: a
+    password alone never reaches the enrolment page of an account that already has a factor."""
     request.session.cycle_key()
     request.session[EN_ATTENTE] = {
         "user": user.pk,
         "backend": getattr(user, "backend", "mutuelle.accounts.backends.IdentifiantBackend"),
         "suite": suite,
         "le": time.time(),
+        "enrolement": enrolement,
     }
 
 
@@ -122,18 +126,53 @@ def totp_verifier(device: TOTPDevice, code: str) -> bool:
     return bool(allowed) and bool(device.verify_token(propre))
 
 
+class FacteurDejaEnPlace(Exception):
+    """An enrolment that would replace a confirmed factor without having proved it."""
+
+
 @transaction.atomic
-def totp_confirmer(*, user: User, code: str, request: HttpRequest | None = None) -> list[str] | None:
-    """Enrolment ends with a first correct code: the device is confirmed, earlier ones removed, and
-    fresh recovery codes are returned (to be shown once)."""
+def totp_confirmer(
+    *, user: User, code: str, request: HttpRequest | None = None, remplacer: bool = False
+) -> list[str] | None:
+    """Enrolment ends with a first correct code: the device is confirmed and fresh recovery codes are
+    returned (to be shown once); the account's owner is told by email.
+
+    A confirmed app already on the account is replaced only with ``remplacer``, which the security
+    page passes after a full login and a re-authentication that asked for that app's code. Without
+    it, an account that already has a factor raises ``FacteurDejaEnPlace`` and nothing changes: a
+    password alone can never swap the owner's authenticator for an attacker's."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one enrolment at a time per account
+    if not remplacer and a_un_facteur(user):
+        audit_log(action="accounts.mfa.totp.enrolment_refused", actor=user, target=user, request=request)
+        raise FacteurDejaEnPlace
     device = totp_en_preparation(user)
     if device is None or not totp_verifier(device, code):
         return None
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    remplaces = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()[0]
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_log(action="accounts.mfa.totp.enrolled", actor=user, target=user, request=request)
+    audit_log(
+        action="accounts.mfa.totp.enrolled",
+        actor=user,
+        target=user,
+        request=request,
+        new={"remplace": bool(remplaces)},
+    )
+    facteur_annoncer(user=user, quoi="une application d'authentification", remplace=bool(remplaces))
     return codes_secours_generer(user=user, request=request)
+
+
+def facteur_annoncer(*, user: User, quoi: str, remplace: bool = False) -> None:
+    """Tell the account's owner, at the address on file and after the commit, that a second factor
+    was added to the account, so that an enrolment they did not make does not go unnoticed."""
+    from mutuelle.accounts.services import email_compte
+
+    email_compte(
+        user,
+        "un second facteur a été ajouté à votre compte",
+        "accounts/email_facteur_ajoute.txt",
+        {"quoi": quoi, "remplace": remplace, "le": timezone.localtime()},
+    )
 
 
 @transaction.atomic
@@ -312,6 +351,7 @@ def cle_enregistrer(*, request: HttpRequest, user: User, reponse: str, nom: str)
         compteur=verifiee.sign_count,
     )
     audit_log(action="accounts.mfa.passkey.enrolled", actor=user, target=user, request=request, new={"nom": cle.nom})
+    facteur_annoncer(user=user, quoi=f"une clé d'accès (« {cle.nom} »)")
     if codes_secours_restants(user) == 0:
         request.session["_codes_a_montrer"] = codes_secours_generer(user=user, request=request)
     return cle

@@ -129,6 +129,22 @@ def email_adherent(adherent: Adherent, sujet: str, template: str, contexte: dict
     )
 
 
+def email_compte(user: User, sujet: str, template: str, contexte: dict[str, Any]) -> None:
+    """A security notice to an account's owner, after the commit: a member at the address on file,
+    staff and brokers at their account's address. Nothing is sent where no address is known (the
+    audit row stays)."""
+    adherent = Adherent.objects.filter(user=user).first()
+    if adherent is not None and adherent.email:
+        transaction.on_commit(lambda: email_adherent(adherent, sujet, template, {"user": user, **contexte}))
+        return
+    if not user.email:
+        return
+    mutuelle = mutuelle_ou_rien()
+    message = render_to_string(template, {"user": user, "mutuelle": mutuelle, **contexte})
+    sujet_complet = f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — {sujet}"
+    transaction.on_commit(lambda: send_mail(sujet_complet, message, None, [user.email]))
+
+
 def jeton_creer(*, user: User, objet: str) -> tuple[JetonCompte, str]:
     """A new single-use link for an account (valid MUTUELLE_LIEN_SECONDES) and its URL; earlier live
     links of the account stop working. Only the link's SHA-256 is kept."""
@@ -522,15 +538,7 @@ def secret_changer(*, request: HttpRequest, user: User, password: str) -> int:
         request=request,
         new={"via": "espace", "autres_sessions_fermees": fermees},
     )
-    if adherent is not None and adherent.email:
-        transaction.on_commit(
-            lambda: email_adherent(
-                adherent, "votre mot de passe a été changé", "accounts/email_secret_change.txt", {"premiere": False}
-            )
-        )
-    elif user.email:
-        message = render_to_string("accounts/email_secret_change.txt", {"user": user, "premiere": False})
-        transaction.on_commit(lambda: send_mail("Votre mot de passe a été changé", message, None, [user.email]))
+    email_compte(user, "votre mot de passe a été changé", "accounts/email_secret_change.txt", {"premiere": False})
     return fermees
 
 

@@ -150,7 +150,7 @@ def _apres_mot_de_passe(request: HttpRequest, user: User, suite: str) -> HttpRes
         attente_ouvrir(request, user, suite)
         return redirect("accounts:verification")
     if user.second_facteur_obligatoire:
-        attente_ouvrir(request, user, suite)
+        attente_ouvrir(request, user, suite, enrolement=True)
         messages.info(request, "Votre rôle demande un second facteur : configurez-le maintenant pour continuer.")
         return redirect("accounts:second_facteur_obligatoire")
     if membre and code_acces() and not de_confiance(request, user):
@@ -342,8 +342,14 @@ def verification_cle(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def second_facteur_obligatoire(request: HttpRequest) -> HttpResponse:
-    """Staff and brokers without a second factor set one up (TOTP) before their session opens."""
+    """Staff and brokers without a second factor set one up (TOTP) before their session opens.
+
+    Only a pending login opened for an account that had no factor gets here, and only while it
+    still has none: an account with a factor proves it at ``verification`` instead, so knowing the
+    password is never enough to enrol a new authenticator in place of the owner's."""
     from mutuelle.accounts.second_facteur import (
+        FacteurDejaEnPlace,
+        a_un_facteur,
         attente,
         totp_confirmer,
         totp_en_preparation,
@@ -357,11 +363,19 @@ def second_facteur_obligatoire(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Reprenez la connexion depuis le début.")
         return redirect("accounts:connexion")
     user = en_attente.user
+    if not en_attente.data.get("enrolement") or a_un_facteur(user):
+        audit_log(action="accounts.mfa.totp.enrolment_refused", actor=None, target=user, request=request)
+        return redirect("accounts:verification")
+    if request.method == "POST" and ip_limitee(request):
+        return reponse_limite_ip(request)
     device = totp_en_preparation(user) if request.method == "POST" else None
     device = device or totp_preparer(user)
     form = CodeTotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = totp_confirmer(user=user, code=form.cleaned_data["code"], request=request)
+        try:
+            codes = totp_confirmer(user=user, code=form.cleaned_data["code"], request=request)
+        except FacteurDejaEnPlace:
+            return redirect("accounts:verification")
         if codes is not None:
             request.session["_codes_a_montrer"] = codes
             return connexion_terminer(

@@ -229,7 +229,10 @@ def totp_ajouter(request: HttpRequest) -> HttpResponse:
     device = device or second_facteur.totp_preparer(user)
     form = CodeTotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = second_facteur.totp_confirmer(user=user, code=form.cleaned_data["code"], request=request)
+        # Behind a full login and a re-authentication that asked for the current app's code.
+        codes = second_facteur.totp_confirmer(
+            user=user, code=form.cleaned_data["code"], request=request, remplacer=True
+        )
         if codes is not None:
             request.session["_codes_a_montrer"] = codes
             messages.success(request, "L'application d'authentification est activée.")

@@ -64,6 +64,83 @@ def test_staff_without_a_second_factor_must_set_one_up_before_the_session_opens(
     assert AuditLog.objects.filter(action="accounts.mfa.totp.enrolled", cible_id=str(gestionnaire.pk)).exists()
 
 
+def test_the_first_enrolment_is_announced_to_the_accounts_address(
+    gestionnaire, mutuelle, django_capture_on_commit_callbacks
+):
+    client = Client()
+    _login(client, gestionnaire.username)
+    client.get("/connexion/second-facteur/")
+    device = TOTPDevice.objects.get(user=gestionnaire, confirmed=False)
+    mail.outbox.clear()
+    with time_machine.travel(timezone.now(), tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/connexion/second-facteur/", {"code": code_totp(device)}).status_code == 302
+    (annonce,) = mail.outbox
+    assert annonce.to == [gestionnaire.email]
+    assert "second facteur" in annonce.subject and "application d'authentification" in annonce.body
+
+
+@pytest.mark.parametrize("role", ["administrateur", "gestionnaire", "courtier"])
+def test_the_password_alone_never_enrols_a_new_app_on_an_account_that_has_one(role, mutuelle):
+    """The attack: the password of an account with an app, then the enrolment page in the same
+    session, then a code of the attacker's new key. Refused at every step, the owner's app kept."""
+    from tests.factories import UserFactory
+
+    victime = UserFactory(
+        username=f"victime-{role}", role=role, is_staff=role != "courtier", is_superuser=role == "administrateur"
+    )
+    device = _totp_enrole(victime)
+    attaquant = Client()
+    assert _login(attaquant, victime.username)["Location"] == "/connexion/verification/"
+    page = attaquant.get("/connexion/second-facteur/")
+    assert page.status_code == 302 and page["Location"] == "/connexion/verification/"
+    assert not TOTPDevice.objects.filter(user=victime, confirmed=False).exists()  # no new key was shown
+    # Even with a key prepared by some other path, the POST enrols nothing and opens nothing.
+    cle_attaquant = TOTPDevice.objects.create(user=victime, name="attaquant", confirmed=False)
+    reponse = attaquant.post("/connexion/second-facteur/", {"code": code_totp(cle_attaquant)})
+    assert reponse.status_code == 302 and reponse["Location"] == "/connexion/verification/"
+    assert not _connecte(attaquant, victime)
+    assert attaquant.get("/admin/").status_code == 302
+    assert list(TOTPDevice.objects.filter(user=victime, confirmed=True)) == [device]
+    assert not CodeSecours.objects.filter(user=victime).exists()
+    assert AuditLog.objects.filter(action="accounts.mfa.totp.enrolment_refused", cible_id=str(victime.pk)).exists()
+    assert not AuditLog.objects.filter(action="accounts.mfa.totp.enrolled").exists()
+    # The owner still logs in with their own app.
+    proprietaire = Client()
+    _login(proprietaire, victime.username)
+    assert proprietaire.post("/connexion/verification/", {"code": code_totp(device)}).status_code == 302
+    assert _connecte(proprietaire, victime)
+
+
+def test_a_passkey_counts_as_a_factor_the_password_cannot_replace(gestionnaire, mutuelle):
+    from mutuelle.accounts.models import CleAcces
+
+    CleAcces.objects.create(
+        user=gestionnaire, nom="clé", credential_id=b"x", credential_id_b64="eA", cle_publique=b"k", compteur=0
+    )
+    attaquant = Client()
+    assert _login(attaquant, gestionnaire.username)["Location"] == "/connexion/verification/"
+    assert attaquant.get("/connexion/second-facteur/")["Location"] == "/connexion/verification/"
+
+
+def test_the_enrolment_service_never_replaces_a_confirmed_app_unless_told(
+    gestionnaire, mutuelle, django_capture_on_commit_callbacks
+):
+    from mutuelle.accounts.second_facteur import FacteurDejaEnPlace, totp_confirmer, totp_preparer
+
+    device = _totp_enrole(gestionnaire)
+    nouveau = totp_preparer(gestionnaire)
+    with pytest.raises(FacteurDejaEnPlace):
+        totp_confirmer(user=gestionnaire, code=code_totp(nouveau))
+    assert list(TOTPDevice.objects.filter(user=gestionnaire, confirmed=True)) == [device]
+    # The security page (full login, then the current app's code at the re-authentication) replaces it.
+    mail.outbox.clear()
+    with time_machine.travel(timezone.now(), tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert totp_confirmer(user=gestionnaire, code=code_totp(nouveau), remplacer=True) is not None
+    assert list(TOTPDevice.objects.filter(user=gestionnaire, confirmed=True)) == [nouveau]
+    (annonce,) = mail.outbox
+    assert "en remplacement" in annonce.body
+
+
 def test_staff_log_in_with_the_code_of_their_app_and_never_twice_the_same_code(gestionnaire, mutuelle):
     device = _totp_enrole(gestionnaire)
     client = Client()
