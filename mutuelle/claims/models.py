@@ -256,6 +256,11 @@ class LigneRemboursement(models.Model):
     motif_revue = models.CharField("motif de la revue manuelle", max_length=300, blank=True)
     cree_le = models.DateTimeField("créée le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifiée le", auto_now=True)
+    # What identifies an act the Sécu sent, whatever file carries it: issuer, décompte number, line
+    # number, beneficiary and date of care (``claims.services.cle_noemie``). Unique, so the same
+    # décompte re-sent under another sequence number is never integrated, nor paid, twice. Empty for
+    # the lines that do not come from NOEMIE (paper claims, régularisations).
+    cle_noemie = models.CharField("acte reçu (clé NOEMIE)", max_length=80, blank=True, default="")
 
     class Meta:
         verbose_name = "ligne de remboursement"
@@ -264,6 +269,10 @@ class LigneRemboursement(models.Model):
         constraints = [
             # The idempotency key: a line of a décompte of a file exists once.
             models.UniqueConstraint(fields=["decompte", "numero"], name="ligne_unique_par_decompte"),
+            # An act received from the Sécu is integrated once, whatever file (or sequence) carries it.
+            models.UniqueConstraint(
+                fields=["cle_noemie"], condition=~models.Q(cle_noemie=""), name="ligne_acte_noemie_recu_une_fois"
+            ),
             models.CheckConstraint(
                 condition=models.Q(montant_amc__gte=0) & models.Q(montant_amo__gte=0) & models.Q(reste_a_charge__gte=0),
                 name="ligne_montants_positifs",
@@ -342,6 +351,7 @@ class MotifRejet(models.TextChoices):
     INCONNU = "beneficiaire_inconnu", "Bénéficiaire inconnu de la mutuelle"
     SANS_DROITS = "sans_droits", "Pas de droits ouverts à la date des soins"
     CODE = "prestation_non_liquidable", "Prestation que la mutuelle ne peut pas liquider"
+    DEJA_RECU = "deja_recu", "Acte déjà reçu dans un autre fichier"
 
 
 class RejetNoemie(models.Model):

@@ -396,12 +396,24 @@ def _planifier(path: Path) -> _Plan:
     rangs = [0] * nb_partitions
     lots: list[tuple[int, int, int, int, int]] = []
     entete = fin = None
+    # A décompte number appears once in a file (the décomptes' unique constraint would otherwise stop
+    # the integration halfway): checked here, the parser itself holding one décompte at a time.
+    numeros: set[int] = set()
     try:
         with path.open("rb") as handle:
             for item in lire(handle, complet=False):
                 if isinstance(item, Enregistrement):
                     entete, fin = (item, fin) if item.code == "000" else (entete, item)
                     continue
+                numero = item.enregistrement["DCT_ORD_NUM"]
+                if numero in numeros:
+                    raise NoemieErreur(
+                        item.enregistrement.ligne,
+                        "100",
+                        "DCT_ORD_NUM",
+                        f"décompte n° {numero} déjà présent plus haut dans ce fichier",
+                    )
+                numeros.add(numero)
                 cles = [(b.enregistrement["BEN_NIR"], b.enregistrement["BEN_RNG_GEM"]) for b in item.beneficiaires]
                 contrat = next((contrats[c] for c in cles if c in contrats), None)
                 p = contrat % nb_partitions if contrat is not None else zlib.crc32(cles[0][0].encode()) % nb_partitions
@@ -513,6 +525,7 @@ LIGNE_COLONNES = (
     "motif_revue",
     "cree_le",
     "modifie_le",
+    "cle_noemie",
 )
 _TRACE = LIGNE_COLONNES.index("trace")
 _STATUT = LIGNE_COLONNES.index("statut")
@@ -568,12 +581,21 @@ class Liquidateur:
             self._apparier(d, b.enregistrement, a) for d in decomptes for b in d.beneficiaires for a in b.actes
         ]
         consommation_verrouiller({a.personne.contrat_id for a in apparies if isinstance(a, _Apparie)})
+        # Under the same lock as the consumption: a lot of another file carrying the same families
+        # has committed its lines before these keys are read.
+        apparies = self._deja_recus(apparies)
         historique = self._historique(apparies)
         self.sous_accord = {}
         now = timezone.now()
         lignes: list[tuple[Any, ...]] = []
         rejets = [a for a in apparies if isinstance(a, RejetNoemie)]
-        numeros = _inserer_decomptes(self.fichier, lot, decomptes)
+        # A décompte whose every act was already received is not stored again.
+        a_garder = {a.decompte.enregistrement["DCT_ORD_NUM"] for a in apparies if isinstance(a, _Apparie)} | {
+            r.decompte_numero for r in rejets if r.motif != MotifRejet.DEJA_RECU
+        }
+        numeros = _inserer_decomptes(
+            self.fichier, lot, [d for d in decomptes if d.enregistrement["DCT_ORD_NUM"] in a_garder]
+        )
         revue = 0
         for item in apparies:
             if isinstance(item, RejetNoemie):
@@ -610,6 +632,41 @@ class Liquidateur:
             motif=motif,
             detail=detail[:300],
         )
+
+    def _cle(self, a: _Apparie) -> str:
+        return cle_noemie(
+            emetteur=self.fichier.emetteur,
+            decompte=a.decompte.enregistrement["DCT_ORD_NUM"],
+            ligne=a.acte["PRS_ORD_NUM"],
+            beneficiaire_id=a.personne.beneficiaire_id,
+            date_soins=a.acte["EXE_SOI_DTD"],
+        )
+
+    def _deja_recus(self, apparies: list[_Apparie | RejetNoemie]) -> list[_Apparie | RejetNoemie]:
+        """The acts already received in an earlier file become signalements « déjà reçu » naming
+        where: nothing is integrated, nor paid, twice. One query per lot. (Within one file the parser
+        already refuses a décompte number or a line number met twice.)"""
+        cles = {self._cle(a): a for a in apparies if isinstance(a, _Apparie)}
+        if not cles:
+            return apparies
+        connues = {
+            cle: (nom, cree_le)
+            for cle, nom, cree_le in LigneRemboursement.objects.filter(cle_noemie__in=list(cles))
+            .order_by()
+            .values_list("cle_noemie", "decompte__fichier__nom", "cree_le")
+        }
+        if not connues:
+            return apparies
+        resultat: list[_Apparie | RejetNoemie] = []
+        for a in apparies:
+            cle = self._cle(a) if isinstance(a, _Apparie) else ""
+            if not isinstance(a, _Apparie) or cle not in connues:
+                resultat.append(a)
+                continue
+            nom, cree_le = connues[cle]
+            detail = f"Acte déjà intégré le {timezone.localtime(cree_le):%d/%m/%Y} (fichier « {nom} ») : non repris"
+            resultat.append(self._rejet(a.decompte, a.ben, a.acte, MotifRejet.DEJA_RECU, detail))
+        return resultat
 
     def _trouver(self, ben: Enregistrement, on: date) -> tuple[_Personne | None, int | None, str]:
         candidats = self.personnes.get((ben["BEN_NIR"], ben["BEN_RNG_GEM"]), [])
@@ -693,12 +750,11 @@ class Liquidateur:
 
     @staticmethod
     def _consomme(historique: list[_Historique], garantie: Garantie, on: date) -> tuple[Decimal, int]:
-        """What the guarantee already paid in its period: the amount, and the units (acts, nights) of
-        the lines it paid something for."""
-        debut = garantie.periode_debut(on)
-        lignes = [h for h in historique if h.garantie_id == garantie.pk and debut <= h.date_soins <= on]
-        # A régularisation after a contest carries no unit (quantity 0): it adds money, not an act.
-        return sum((h.montant_amc for h in lignes), ZERO), sum(h.quantite for h in lignes if h.montant_amc > 0)
+        """What the guarantee already paid in the period of ``on`` (``Garantie.consommation``): the
+        history holds every earlier line of the beneficiary, later dates of care included."""
+        return garantie.consommation(
+            ((h.date_soins, h.montant_amc, h.quantite) for h in historique if h.garantie_id == garantie.pk), on
+        )
 
     @staticmethod
     def _derniere(historique: list[_Historique], poste: str, on: date) -> date | None:
@@ -805,6 +861,7 @@ class Liquidateur:
             "; ".join(revue)[:300],
             now,
             now,
+            self._cle(a),
         )
 
     def _accord(self, garantie: Garantie, beneficiaire_id: int, poste: str, on: date, amc: Decimal) -> list[str]:
@@ -861,6 +918,12 @@ class Liquidateur:
                 f"Part Sécurité sociale reçue ({euros(brut_recu)}) différente du calcul ({euros(brut_calcule)})"
             )
         return reasons
+
+
+def cle_noemie(*, emetteur: int | None, decompte: int, ligne: int, beneficiaire_id: int, date_soins: date) -> str:
+    """What identifies an act the Sécu sent, whatever the file: issuer, décompte number, line number,
+    beneficiary and date of care (``LigneRemboursement.cle_noemie``, unique)."""
+    return f"{emetteur or 0}.{decompte}.{ligne}.{beneficiaire_id}.{date_soins:%Y%m%d}"
 
 
 def _ids_reserver(table: str, nombre: int) -> list[int]:

@@ -97,7 +97,7 @@ def test_a_partial_agreement_covers_what_it_says_and_the_rest_waits(camille, aid
 def test_an_agreement_counts_what_earlier_files_paid_under_it(camille, aides_auditives, tmp_path):
     accord(camille, "1000.00")
     noemie_ingest(path=write(tmp_path, [decompte(camille, [oreille(1)])], name="a.txt"), parallele=False)
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [oreille(1)])], name="b.txt"), parallele=False)
+    noemie_ingest(path=write(tmp_path, [decompte(camille, [oreille(1)], numero=2)], name="b.txt"), parallele=False)
     statuts = list(LigneRemboursement.objects.order_by("decompte__fichier__nom").values_list("statut", flat=True))
     assert statuts == [Statut.VALIDE, Statut.EN_COURS]
 

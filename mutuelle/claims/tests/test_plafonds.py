@@ -28,8 +28,10 @@ def verres(garanties: Any) -> Any:
     )
 
 
-def verre(numero: int, prix: str = "200.00") -> dict[str, Any]:
+def verre(numero: int, prix: str = "200.00", **valeurs: Any) -> dict[str, Any]:
     """A classe B lens: a base of a few cents, 60 % of it paid by the Sécu."""
+    if "EXE_SOI_DTD" in valeurs:
+        valeurs.setdefault("EXE_SOI_DTF", valeurs["EXE_SOI_DTD"])
     return acte(
         numero,
         PRS_NAT_REF=3504,
@@ -40,6 +42,7 @@ def verre(numero: int, prix: str = "200.00") -> dict[str, Any]:
         PRS_PFO_MNT=D("0.00"),
         PRS_DEP_MNT=D(prix) - D("0.05"),
         PSE_SPE_COD=64,
+        **valeurs,
     )
 
 
@@ -162,3 +165,60 @@ def test_a_limit_in_nights_is_counted_across_the_acts_of_a_file_and_the_files_af
         (5, D("0.00")),
     ]
     assert "20 sur 30 cette fois" in lignes[1].etapes[-2].explication
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ordre", ["octobre_puis_septembre", "septembre_puis_octobre"])
+def test_a_ceiling_holds_whatever_the_order_in_which_the_stays_arrive(camille, garanties, tmp_path, ordre):
+    """The attack: 60 nights and 3,000 € a calendar year, 6 nights paid; a 40-night stay from 20/10,
+    then one of 40 nights from 01/09 arrived later. The September stay was checked against what was
+    paid up to September only, and 86 nights (4,300 €) were paid. In both orders, 60 nights now."""
+    garantie = chambre_particuliere(garanties)
+    garantie.plafond_montant = D("3000.00")
+    garantie.save()
+    ligne_make(
+        beneficiaire=camille,
+        date_soins=date(2025, 3, 2),
+        poste="chambre_particuliere",
+        depense="480.00",
+        amo="0.00",
+        amc="300.00",
+        garantie=garantie,
+        quantite=6,
+    )
+    octobre = write(tmp_path, [decompte(camille, [chambre(1, 40, date(2025, 10, 20))], numero=10)], name="oct.txt")
+    septembre = write(tmp_path, [decompte(camille, [chambre(1, 40, date(2025, 9, 1))], numero=11)], name="sep.txt")
+    fichiers = [octobre, septembre] if ordre == "octobre_puis_septembre" else [septembre, octobre]
+    for fichier in fichiers:
+        noemie_ingest(path=fichier, parallele=False)
+    lignes = LigneRemboursement.objects.filter(garantie=garantie)
+    assert sum(ligne.montant_amc for ligne in lignes) == D("3000.00")
+    # The first file to arrive gets its 40 nights, the second the 14 left.
+    premier, second = (LigneRemboursement.objects.get(decompte__fichier__nom=f.name) for f in fichiers)
+    assert (premier.montant_amc, second.montant_amc) == (D("2000.00"), D("700.00"))
+    assert "14 sur 40 cette fois" in second.etapes[-2].explication
+
+
+@pytest.mark.django_db
+def test_a_rolling_ceiling_counts_every_window_that_contains_the_act(camille, garanties, tmp_path):
+    """A private room at 50 € a night, 1,500 € per rolling two years: stays of June and July 2025
+    are paid (1,000 € and 500 €), then a stay of January 2024 arrives: the window July 2023 – July
+    2025 holds all three, so it gets nothing. A stay of May 2023 shares no window with them."""
+    garantie = chambre_particuliere(garanties)
+    garantie.plafond_nombre, garantie.plafond_montant = None, D("1500.00")
+    garantie.periode, garantie.periode_annees = "annees_glissantes", 2
+    garantie.save()
+    juin, juillet = chambre(1, 20, date(2025, 6, 1)), chambre(2, 10, date(2025, 7, 1))
+    noemie_ingest(path=write(tmp_path, [decompte(camille, [juin, juillet])], name="a.txt"), parallele=False)
+    tard = [
+        decompte(camille, [chambre(1, 4, date(2024, 1, 10))], numero=2),
+        decompte(camille, [chambre(1, 4, date(2023, 5, 1))], numero=3),
+    ]
+    noemie_ingest(path=write(tmp_path, tard, name="b.txt"), parallele=False)
+    montants = dict(LigneRemboursement.objects.values_list("date_soins", "montant_amc"))
+    assert montants == {
+        date(2025, 6, 1): D("1000.00"),
+        date(2025, 7, 1): D("500.00"),
+        date(2024, 1, 10): D("0.00"),
+        date(2023, 5, 1): D("200.00"),
+    }
