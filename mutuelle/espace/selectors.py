@@ -318,7 +318,6 @@ def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[Pla
             beneficiaire__in=beneficiaires,
             garantie_id__in=[g.pk for g in garanties],
             date_soins__gte=plus_ancien,
-            date_soins__lte=on,
         )
         .exclude(statut=Statut.REJETE)
         .order_by()
@@ -331,11 +330,8 @@ def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[Pla
         for g in garanties:
             if g.formule_id != formules.get(b.contrat_id):
                 continue
-            debut = g.periode_debut(on)
-            lignes = [(m, q) for d, m, q in consommation.get((b.pk, g.pk), []) if debut <= d <= on]
-            consomme = sum((m for m, _q in lignes), ZERO)
-            # Counted as the ingestion counts them: the units of the lines the guarantee paid.
-            nombre_consomme = sum(q for m, q in lignes if m > 0)  # a régularisation has no unit
+            # Counted as the liquidation counts them (the whole period, the units of the lines paid).
+            consomme, nombre_consomme = g.consommation(consommation.get((b.pk, g.pk), []), on)
             glissant = g.periode == Periode.ANNEES_GLISSANTES
             resultat.append(
                 PlafondRestant(

@@ -6,6 +6,7 @@ share (the market's convention: "200 % BR" means AMO + AMC together reach twice 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from mutuelle.core.models import TimeStampedModel, fin_apres_debut
+from regles.money import ZERO
 from regles.postes import POSTE_CHOICES, Poste
 
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
@@ -211,6 +213,32 @@ class Garantie(TimeStampedModel):
         if self.periode == Periode.ANNEES_GLISSANTES:
             return date(on.year - self.periode_annees, on.month, min(on.day, 28))
         return date(on.year, 1, 1)
+
+    def consommation(self, lignes: Iterable[tuple[date, Decimal, int]], on: date) -> tuple[Decimal, int]:
+        """What this guarantee already paid that an act of ``on`` must stay within: the amount, and
+        the units (sessions, nights) of the lines that paid something (a régularisation carries
+        money, not a unit). ``lignes`` are the beneficiary's lines under this guarantee, as
+        (date of care, mutuelle's share, quantity), in any order and of any date.
+
+        The whole period counts, whatever the order in which the acts arrived: a stay dated in
+        September that arrives after one dated in October is counted against the same calendar
+        year, October's included. For a rolling period, every window of ``periode_annees`` that
+        contains ``on`` must stay within the ceiling, so the busiest of them counts (its end is
+        ``on`` or the date of a later line). The one rule for NOEMIE, paper claims, estimates and
+        the member's remaining ceilings."""
+        lignes = list(lignes)
+        if self.periode != Periode.ANNEES_GLISSANTES:
+            debut = self.periode_debut(on)
+            fenetres = [(debut, date(on.year, 12, 31))]
+        else:
+            fins = {on} | {d for d, _m, _q in lignes if d > on and self.periode_debut(d) <= on}
+            fenetres = [(self.periode_debut(fin), fin) for fin in fins]
+        montant, nombre = ZERO, 0
+        for debut, fin in fenetres:
+            dedans = [(m, q) for d, m, q in lignes if debut <= d <= fin]
+            montant = max(montant, sum((m for m, _q in dedans), ZERO))
+            nombre = max(nombre, sum(q for m, q in dedans if m > 0))
+        return montant, nombre
 
     @property
     def poste_enum(self) -> Poste:

@@ -91,24 +91,22 @@ def _consomme(
     beneficiaire: Beneficiaire, garantie: Garantie, on: date, avant: Sequence[Estimation]
 ) -> tuple[Decimal, int]:
     """What the guarantee already paid in its period, as the ingestion counts it: the amount, and the
-    units (sessions, nights) of the lines it paid something for; the devis's earlier lines included."""
-    debut = garantie.periode_debut(on)
+    units (sessions, nights) of the lines it paid something for; the devis's earlier lines included.
+    Every line of the period counts, later dates of care too (``Garantie.consommation``)."""
     lignes = list(
         LigneRemboursement.objects.filter(
-            beneficiaire=beneficiaire, garantie=garantie, date_soins__gte=debut, date_soins__lte=on
+            beneficiaire=beneficiaire, garantie=garantie, date_soins__gte=garantie.periode_debut(on)
         )
         .exclude(statut=Statut.REJETE)
-        .values_list("montant_amc", "quantite")
+        .values_list("date_soins", "montant_amc", "quantite")
     )
     lignes += [
-        (e.mutuelle, e.ligne.quantite)
+        (e.ligne.date_soins, e.mutuelle, e.ligne.quantite)
         for e in avant
-        if e.ligne.beneficiaire.pk == beneficiaire.pk
-        and e.garantie_id == garantie.pk
-        and debut <= e.ligne.date_soins <= on
+        if e.ligne.beneficiaire.pk == beneficiaire.pk and e.garantie_id == garantie.pk
     ]
-    montant = sum((m for m, _q in lignes), ZERO).quantize(Decimal("0.01"))
-    return montant, sum(q for m, q in lignes if m > 0)  # a régularisation has no unit
+    montant, nombre = garantie.consommation(lignes, on)
+    return montant.quantize(Decimal("0.01")), nombre
 
 
 def _derniere(beneficiaire: Beneficiaire, poste: str, on: date, avant: Sequence[Estimation]) -> date | None:

@@ -152,6 +152,31 @@ def test_a_limit_in_nights_counts_the_nights_already_paid(adherent, contrat, gar
     assert any(e.regle == "amc.plafond_nombre" for e in apres.etapes)
 
 
+def test_an_estimate_counts_the_nights_paid_later_in_the_same_year(adherent, contrat, garanties):
+    """Care dated before a stay already paid still shares the calendar year's ceiling with it."""
+    from datetime import date
+
+    from tests.factories import chambre_particuliere
+
+    chambre = chambre_particuliere(garanties)
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    annee = _demain().year
+    ligne_make(
+        beneficiaire=julien,
+        date_soins=date(annee, 12, 20),
+        poste="chambre_particuliere",
+        depense="4000.00",
+        amo="0.00",
+        amc="2500.00",
+        garantie=chambre,
+        quantite=50,
+    )
+    sejour = LigneDevis(
+        beneficiaire=julien, soin="CPC", date_soins=date(annee, 12, 1), montant=Decimal("1200.00"), quantite=15
+    )
+    assert estimer(sejour).mutuelle == Decimal("500.00")
+
+
 def test_an_osteopathy_session_is_estimated_from_the_guarantee_alone(adherent, contrat, garanties):
     from tests.factories import forfait
 
