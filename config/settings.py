@@ -123,7 +123,10 @@ if _db["ENGINE"] not in {"django.db.backends.sqlite3", "django.db.backends.postg
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     Path(str(_db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
     _db["CONN_MAX_AGE"] = 0
-    _db["OPTIONS"] = {"timeout": 20}
+    # Every transaction takes the write lock at its start and waits up to 20 s for it: concurrent
+    # requests queue instead of failing with « database is locked » when a reader tries to write
+    # (accounts.verrouillage.essai relies on it to count login attempts one at a time).
+    _db["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,9 +8,13 @@ threshold and the duration are the mutuelle's settings.
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -35,6 +39,34 @@ def cle_compte(request: HttpRequest | None, credentials: dict[str, Any] | None) 
         username = str(request.POST.get("username", "") or request.POST.get("identifiant", ""))
     staff = User.objects.filter(username=username).only("pk").first() if username else None
     return f"compte:{staff.pk}" if staff is not None else cle_anonyme(username)
+
+
+# The first key of the advisory locks that serialise the attempts on one account (see ``essai``);
+# claims' consumption locks take another.
+VERROU_ESSAI = 0x4C4B
+
+
+@contextmanager
+def essai(request: HttpRequest | None, credentials: dict[str, Any]) -> Iterator[str]:
+    """One attempt at an account's secret (password, access code, second factor, identity check,
+    letter code): the lockout is checked, the secret verified and a failure counted as one step.
+
+    Attempts on the same account wait for each other, so that however many arrive at once (each
+    from its own address), no more than the threshold are ever tried: without it, N simultaneous
+    requests all found the account unlocked before any had counted its failure. On PostgreSQL, a
+    transaction advisory lock per account key (two accounts never wait for each other); on SQLite,
+    the write lock that every transaction takes at its start (``transaction_mode: IMMEDIATE`` in the
+    settings), with a busy timeout so that a queued attempt waits rather than fails. Yields the
+    account's key."""
+    cle = cle_compte(request, credentials)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Signed 32-bit, as pg_advisory_xact_lock(int, int) takes it.
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", [VERROU_ESSAI, zlib.crc32(cle.encode()) - (1 << 31)]
+                )
+        yield cle
 
 
 def seuil(request: HttpRequest | None = None, credentials: Any = None) -> int:

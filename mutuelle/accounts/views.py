@@ -202,7 +202,8 @@ def connexion(request: HttpRequest, portail: str = "") -> HttpResponse:
         identifiant, secret = form.cleaned_data["identifiant"], form.cleaned_data["secret"]
         credentials = _credentials(identifiant)
         key = "identifiant" if "identifiant" in credentials else "username"
-        user = authenticate(request, **{key: credentials[key], "password": secret})
+        with verrouillage.essai(request, credentials):  # checked and counted as one step
+            user = authenticate(request, **{key: credentials[key], "password": secret})
         if user is not None:
             return _apres_mot_de_passe(request, user, suite or "")
         form.add_error(None, MESSAGE_ECHEC)  # the password field never shows what was typed
@@ -242,16 +243,28 @@ def verification(request: HttpRequest) -> HttpResponse:
     policy, new browser, no factor enrolled) the code just emailed."""
     from mutuelle.accounts.second_facteur import (
         attente,
-        code_email_verifier,
-        code_secours_utiliser,
-        totp_de,
-        totp_verifier,
     )
 
     en_attente = attente(request)
     if en_attente is None:
         messages.info(request, "Reprenez la connexion depuis le début.")
         return redirect("accounts:connexion")
+    user = en_attente.user
+    if request.method == "POST":
+        # The lockout checked, the code verified and a failure counted as one step (see essai).
+        with verrouillage.essai(request, credentials_de(user)):
+            return _verification(request, en_attente)
+    return _verification(request, en_attente)
+
+
+def _verification(request: HttpRequest, en_attente: Any) -> HttpResponse:
+    from mutuelle.accounts.second_facteur import (
+        code_email_verifier,
+        code_secours_utiliser,
+        totp_de,
+        totp_verifier,
+    )
+
     user = en_attente.user
     if AxesProxyHandler.is_locked(request, credentials_de(user)):
         return reponse_verrouillage(request, credentials=credentials_de(user))
@@ -318,13 +331,16 @@ def verification_cle(request: HttpRequest) -> HttpResponse:
     if en_attente is None:
         return JsonResponse({"erreur": "Reprenez la connexion depuis le début."}, status=400)
     user = en_attente.user
-    if AxesProxyHandler.is_locked(request, credentials_de(user)):
-        return JsonResponse(
-            {"erreur": "Compte temporairement verrouillé.", "suite": resolve_url("accounts:connexion")}, status=429
-        )
-    reponse = request.body.decode("utf-8", "replace")[:20_000]
-    if cle_verifier(request=request, user=user, reponse=reponse) is None:
-        _echec_second_facteur(request, user)
+    with verrouillage.essai(request, credentials_de(user)):
+        if AxesProxyHandler.is_locked(request, credentials_de(user)):
+            return JsonResponse(
+                {"erreur": "Compte temporairement verrouillé.", "suite": resolve_url("accounts:connexion")}, status=429
+            )
+        reponse = request.body.decode("utf-8", "replace")[:20_000]
+        cle = cle_verifier(request=request, user=user, reponse=reponse)
+        if cle is None:
+            _echec_second_facteur(request, user)
+    if cle is None:
         return JsonResponse(
             {"erreur": "Cette clé d'accès n'a pas été reconnue. Réessayez ou saisissez un code."}, status=400
         )
@@ -422,16 +438,18 @@ def premiere_connexion(request: HttpRequest) -> HttpResponse:
         return reponse_limite_ip(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _verrouille(request, data["identifiant"]):
-            return reponse_verrouillage(request, credentials=_credentials(data["identifiant"]))
-        adherent = identite_verifier(
-            identifiant=data["identifiant"],
-            date_naissance=data["date_naissance"],
-            nir_fin=data["nir_fin"],
-            code_postal=data["code_postal"],
-        )
+        with verrouillage.essai(request, _credentials(data["identifiant"])):
+            if _verrouille(request, data["identifiant"]):
+                return reponse_verrouillage(request, credentials=_credentials(data["identifiant"]))
+            adherent = identite_verifier(
+                identifiant=data["identifiant"],
+                date_naissance=data["date_naissance"],
+                nir_fin=data["nir_fin"],
+                code_postal=data["code_postal"],
+            )
+            if adherent is None:
+                _echec(request, data["identifiant"])
         if adherent is None:
-            _echec(request, data["identifiant"])
             if getattr(request, "axes_locked_out", False):
                 return reponse_verrouillage(request, credentials=_credentials(data["identifiant"]))
             form.add_error(
@@ -528,12 +546,14 @@ def code_courrier(request: HttpRequest) -> HttpResponse:
         return reponse_limite_ip(request)
     if request.method == "POST" and form_code.is_valid():
         identifiant = form_code.cleaned_data["identifiant"]
-        if _verrouille(request, identifiant):
-            return reponse_verrouillage(request, credentials=_credentials(identifiant))
-        adherent = adherent_pour(identifiant)
-        trouve = courrier_valide(adherent=adherent, code=form_code.cleaned_data["code"]) if adherent else None
+        with verrouillage.essai(request, _credentials(identifiant)):
+            if _verrouille(request, identifiant):
+                return reponse_verrouillage(request, credentials=_credentials(identifiant))
+            adherent = adherent_pour(identifiant)
+            trouve = courrier_valide(adherent=adherent, code=form_code.cleaned_data["code"]) if adherent else None
+            if trouve is None:
+                _echec(request, identifiant)
         if trouve is None:
-            _echec(request, identifiant)
             if getattr(request, "axes_locked_out", False):
                 return reponse_verrouillage(request, credentials=_credentials(identifiant))
             form_code.add_error(None, "Ce code ne correspond pas, a déjà servi ou a expiré.")

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mutuelle.accounts import appareils, second_facteur
+from mutuelle.accounts import appareils, second_facteur, verrouillage
 from mutuelle.accounts.forms import (
     CodeAccesForm,
     CodeTotpForm,
@@ -125,19 +125,23 @@ def confirmer(request: HttpRequest) -> HttpResponse:
     if _code_acces(user):
         form.fields["secret"].label = "Votre code d'accès actuel"
     if request.method == "POST" and form.is_valid():
-        secret_ok = user.check_password(form.cleaned_data["secret"])
-        code = form.cleaned_data.get("code", "")
-        code_ok = device is None or (
-            secret_ok
-            and (
-                second_facteur.totp_verifier(device, code)
-                or second_facteur.code_secours_utiliser(user=user, code=code, request=request)
+        with verrouillage.essai(request, credentials_de(user)):  # checked and counted as one step
+            if AxesProxyHandler.is_locked(request, credentials_de(user)):
+                return reponse_verrouillage(request, credentials=credentials_de(user))
+            secret_ok = user.check_password(form.cleaned_data["secret"])
+            code = form.cleaned_data.get("code", "")
+            code_ok = device is None or (
+                secret_ok
+                and (
+                    second_facteur.totp_verifier(device, code)
+                    or second_facteur.code_secours_utiliser(user=user, code=code, request=request)
+                )
             )
-        )
+            if not (secret_ok and code_ok):
+                user_login_failed.send(sender=__name__, credentials=credentials_de(user), request=request)
         if secret_ok and code_ok:
             request.session[REAUTH] = time.time()
             return redirect(suite)
-        user_login_failed.send(sender=__name__, credentials=credentials_de(user), request=request)
         if getattr(request, "axes_locked_out", False):
             return reponse_verrouillage(request, credentials=credentials_de(user))
         if not secret_ok:
