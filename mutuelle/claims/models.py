@@ -326,12 +326,14 @@ class EvenementLigne(models.Model):
     )
     de = models.CharField("ancien statut", max_length=40, blank=True)
     vers = models.CharField("nouveau statut", max_length=40, choices=Statut.choices)
+    # Append-only, like the audit journal (``core.journaux``): an account deleted leaves its id here.
     par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="par",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
         db_index=False,
     )

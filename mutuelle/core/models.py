@@ -176,12 +176,16 @@ class AuditLog(models.Model):
     """
 
     cree_le = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    # The journal is append-only (a PostgreSQL trigger refuses UPDATE and DELETE, see
+    # ``core.journaux``): deleting an account or a member leaves the rows as they were, pointing at
+    # an id that no longer exists, with the actor's name kept in ``acteur_libelle``.
     acteur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="acteur",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     acteur_libelle = models.CharField("acteur (libellé)", max_length=150, blank=True)
@@ -199,7 +203,8 @@ class AuditLog(models.Model):
         verbose_name="adhérent concerné",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     ancienne_valeur = models.JSONField("ancienne valeur", null=True, blank=True)

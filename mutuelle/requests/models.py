@@ -214,8 +214,15 @@ class EvenementDemande(models.Model):
     le = models.DateTimeField("le", auto_now_add=True)
     de = models.CharField("ancien statut", max_length=12, blank=True)
     vers = models.CharField("nouveau statut", max_length=12, choices=StatutDemande.choices)
+    # Append-only, like the audit journal (``core.journaux``): an account deleted leaves its id here.
     par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     message = models.TextField("message à l'adhérent", max_length=2000, blank=True)
 

@@ -83,12 +83,15 @@ def _photo() -> dict[str, Any]:
 
 
 def _effacer() -> None:
-    EvenementLigne.objects.all().delete()
-    LigneRemboursement.objects.all().delete()
-    Decompte.objects.all().delete()
-    RejetNoemie.objects.all().delete()
-    LotNoemie.objects.all().delete()
-    FichierNoemie.objects.all().delete()
+    from mutuelle.core.journaux import purge_autorisee
+
+    with purge_autorisee():  # the status history is append-only
+        EvenementLigne.objects.all().delete()
+        LigneRemboursement.objects.all().delete()
+        Decompte.objects.all().delete()
+        RejetNoemie.objects.all().delete()
+        LotNoemie.objects.all().delete()
+        FichierNoemie.objects.all().delete()
 
 
 def _propre(path: Path) -> dict[str, Any]:

@@ -1,0 +1,68 @@
+"""The audit journal and the status histories are append-only on PostgreSQL: SQL cannot rewrite
+them, whatever the path (the ORM, a raw statement, a deleted account)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from mutuelle.claims.models import EvenementLigne
+from mutuelle.core.journaux import TABLES, purge_autorisee
+from mutuelle.core.models import AuditLog
+from mutuelle.core.services import audit_log
+from mutuelle.requests.models import EvenementDemande
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def _refuse(sql: str, params: list[object] | None = None) -> str:
+    with pytest.raises(DatabaseError) as info, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+    return str(info.value)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_an_update_or_a_delete_in_sql_is_refused(table, adherent):
+    from mutuelle.requests.models import Demande
+
+    audit_log(action="core.test.ecrit")
+    EvenementLigne.objects.create(ligne_id=1, vers="valide")
+    demande = Demande.objects.create(
+        numero="D-TEST-1", adherent=adherent, type_demande="document", echeance=date(2026, 12, 31)
+    )
+    EvenementDemande.objects.create(demande=demande, vers="recue")
+    assert "journal en ajout seul : UPDATE refusé" in _refuse(f"UPDATE {table} SET id = id")  # noqa: S608
+    assert "journal en ajout seul : DELETE refusé" in _refuse(f"DELETE FROM {table}")  # noqa: S608
+
+
+def test_an_audit_row_cannot_be_rewritten_through_the_orm(gestionnaire):
+    entree = audit_log(action="core.test.ecrit", actor=gestionnaire, message="vrai")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditLog.objects.filter(pk=entree.pk).update(message="réécrit")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        entree.delete()
+    assert AuditLog.objects.get(pk=entree.pk).message == "vrai"
+
+
+def test_deleting_an_account_leaves_its_audit_rows_as_they_were():
+    user = UserFactory(username="parti", role="gestionnaire")
+    pk, nom = user.pk, str(user)
+    entree = audit_log(action="core.test.ecrit", actor=user)
+    user.delete()
+    entree.refresh_from_db()
+    assert (entree.acteur_id, entree.acteur_libelle) == (pk, nom)
+
+
+def test_a_purge_past_the_retention_period_may_delete_but_never_update(gestionnaire):
+    entree = audit_log(action="core.test.ancien", actor=gestionnaire)
+    with purge_autorisee():
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditLog.objects.filter(pk=entree.pk).update(message="réécrit")
+        AuditLog.objects.filter(pk=entree.pk).delete()
+    assert not AuditLog.objects.filter(pk=entree.pk).exists()
+    # Outside it, refused again.
+    audit_log(action="core.test.recent", actor=gestionnaire)
+    assert "DELETE refusé" in _refuse("DELETE FROM core_auditlog")
