@@ -34,6 +34,7 @@ from mutuelle.accounts.models import (
     User,
 )
 from mutuelle.accounts.verrouillage import deverrouiller
+from mutuelle.core.models import AuditLog
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
 from mutuelle.members.models import Adherent
 
@@ -238,10 +239,37 @@ def lien_utiliser(*, jeton: JetonCompte, password: str, request: HttpRequest | N
     secret_definir(user=locked.user, password=password, request=request, via=f"lien {locked.objet}")
 
 
+ADRESSE = ("adresse_ligne1", "adresse_ligne2", "code_postal", "ville")
+# A postal address changed this recently does not receive codes that open the account.
+ADRESSE_RECENTE_JOURS = 30
+
+
+def adresse_sure(adherent: Adherent) -> dict[str, str] | None:
+    """Where a code that opens the account must go when the postal address was changed in the last
+    ``ADRESSE_RECENTE_JOURS`` days: the address as it stood before (rebuilt from the audit rows of
+    the changes, newest first). None when the address has not changed since: the one on file."""
+    depuis = timezone.now() - timedelta(days=ADRESSE_RECENTE_JOURS)
+    changements = AuditLog.objects.filter(
+        action="members.adherent.coordonnees",
+        cible_type=Adherent._meta.label_lower,
+        cible_id=str(adherent.pk),
+        cree_le__gte=depuis,
+    ).order_by("-cree_le", "-pk")
+    adresse = {champ: getattr(adherent, champ) for champ in ADRESSE}
+    for changement in changements.values_list("ancienne_valeur", flat=True):
+        for champ in ADRESSE:
+            if isinstance(changement, dict) and champ in changement:
+                adresse[champ] = str(changement[champ] or "")
+    return None if all(adresse[c] == getattr(adherent, c) for c in ADRESSE) else adresse
+
+
 @transaction.atomic
 def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpRequest | None = None) -> Courrier:
-    """A letter with a single-use code, as a PDF in the "letters to print" queue."""
+    """A letter with a single-use code, as a PDF in the "letters to print" queue. A code for a new
+    password goes to the previous postal address when the address was just changed: whoever changed
+    it (having the account, or a handler deceived) does not receive the key to the account."""
     now = timezone.now()
+    destinataire = adresse_sure(adherent) if type_courrier == TypeCourrier.SECRET else None
     Courrier.objects.filter(adherent=adherent, type_courrier=type_courrier, statut=StatutCourrier.A_IMPRIMER).update(
         statut=StatutCourrier.ANNULE
     )
@@ -263,6 +291,7 @@ def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpReque
             "expire_le": expire,
             "activation": type_courrier == TypeCourrier.ACTIVATION,
             "adresse": settings.MUTUELLE_BASE_URL + reverse("accounts:code_courrier"),
+            "destinataire": destinataire,
         },
     )
     courrier = courrier_depuis_html(
@@ -271,7 +300,13 @@ def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpReque
     courrier.code_empreinte = _empreinte(code)
     courrier.code_expire_le = expire
     courrier.save()
-    audit_log(action=f"accounts.courrier.{type_courrier}", target=courrier, adherent=adherent, request=request)
+    audit_log(
+        action=f"accounts.courrier.{type_courrier}",
+        target=courrier,
+        adherent=adherent,
+        request=request,
+        new={"adresse": "précédente (changée depuis moins de 30 jours)"} if destinataire else None,
+    )
     return courrier
 
 
@@ -427,17 +462,73 @@ def activation_envoyer(*, adherent: Adherent, request: HttpRequest | None = None
     return Envoi("courrier")
 
 
+# A forgotten secret is sent at most this many times a day per account, by email or by letter.
+OUBLI_PAR_JOUR = 3
+
+
 def nouveau_secret_demander(*, identifiant: str, request: HttpRequest | None = None) -> None:
-    """Forgotten secret: a link by email, or a letter with a code when no email is on file. Says
-    nothing of whether the identifier names an account: the caller answers the same either way."""
+    """Forgotten secret: the view answers at once, the same page whether or not the identifier names
+    an account, and in the same time: the work that differs (a link by email, a letter rendered as a
+    PDF, nothing) is handed to a task (``accounts.secret_oubli``) in every case. Only the account's
+    id goes to the broker, never what was typed (it may be a NIR)."""
+    from mutuelle.accounts.tasks import secret_oubli
+
     adherent = adherent_pour(identifiant)
+    adherent_id = adherent.pk if adherent is not None and adherent.user_id is not None else None
+    meta = request.META if request is not None else {}
+    secret_oubli.delay(adherent_id, meta.get("REMOTE_ADDR"), str(meta.get("HTTP_USER_AGENT", ""))[:300])
+
+
+def _origine(ip: str | None, user_agent: str) -> HttpRequest:
+    """Where a request came from, for the audit rows a task writes on its behalf."""
+    origine = HttpRequest()
+    origine.META = {"REMOTE_ADDR": ip or "", "HTTP_USER_AGENT": user_agent}
+    return origine
+
+
+@transaction.atomic
+def secret_oubli_traiter(*, adherent_id: int | None, ip: str | None = None, user_agent: str = "") -> str:
+    """Send a forgotten secret's link (email) or code (letter), at most ``OUBLI_PAR_JOUR`` times in
+    24 hours per account: beyond, nothing more goes out, the member is told once by email that the
+    requests are suspended, and the audit says so. Returns what was done."""
+    request = _origine(ip, user_agent)
+    adherent = Adherent.objects.select_related("user").filter(pk=adherent_id).first() if adherent_id else None
     if adherent is None or adherent.user is None:
         audit_log(action="accounts.secret.requested_unknown", request=request, actor=None)
-        return
+        return "inconnu"
+    user = User.objects.select_for_update().get(pk=adherent.user.pk)  # one request at a time per account
+    depuis = timezone.now() - timedelta(hours=24)
+    envoyes = (
+        JetonCompte.objects.filter(user=user, objet=ObjetJeton.SECRET, cree_le__gte=depuis).count()
+        + Courrier.objects.filter(adherent=adherent, type_courrier=TypeCourrier.SECRET, cree_le__gte=depuis).count()
+    )
+    if envoyes >= OUBLI_PAR_JOUR:
+        deja_dit = AuditLog.objects.filter(
+            action="accounts.secret.requests_suspended", cible_id=str(user.pk), cree_le__gte=depuis
+        ).exists()
+        audit_log(
+            action="accounts.secret.requests_suspended" if not deja_dit else "accounts.secret.request_ignored",
+            target=user,
+            adherent=adherent,
+            request=request,
+            actor=None,
+            new={"envoyes_24h": envoyes},
+        )
+        if not deja_dit and adherent.email:
+            transaction.on_commit(
+                lambda: email_adherent(
+                    adherent,
+                    "demandes de nouveau mot de passe suspendues",
+                    "accounts/email_oubli_suspendu.txt",
+                    {"nombre": envoyes, "heures": 24},
+                )
+            )
+        return "limite"
     if adherent.email:
         lien_envoyer(adherent=adherent, objet=ObjetJeton.SECRET, request=request)
-    else:
-        courrier_creer(adherent=adherent, type_courrier=TypeCourrier.SECRET, request=request)
+        return "email"
+    courrier_creer(adherent=adherent, type_courrier=TypeCourrier.SECRET, request=request)
+    return "courrier"
 
 
 # The third item a handler may check, and how the audit row names it (never its value).
