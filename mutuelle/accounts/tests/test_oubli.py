@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.django_db]
 
 @pytest.fixture
 def sans_email(mutuelle: Any) -> Any:
-    adherent = adherent_make(prenom="Paul", nom="Roux", email="", sexe="1")
+    adherent: Any = adherent_make(prenom="Paul", nom="Roux", email="", sexe="1")
     adherent.adresse_ligne1, adherent.code_postal, adherent.ville = "3 rue des Lilas", "69003", "Lyon"
     adherent.save()
     adherent.user.is_active = True
