@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body (the CSRF check, run once every middleware has seen the
+    # request, reads the form): a body larger than the sender may send is refused unread.
+    "mutuelle.core.middleware.TailleRequeteMiddleware",
     "mutuelle.accounts.middleware.SessionExpiryMiddleware",
     # Before the back office's check: a broker's session gets 404 there, not 403.
     "mutuelle.brokers.middleware.EspaceCourtierMiddleware",
@@ -212,6 +215,11 @@ MUTUELLE_LIMITE_VERIFICATION = env_str("MUTUELLE_LIMITE_VERIFICATION", "30/10m")
 # socket path or host:port; empty: no scan, which production refuses).
 MUTUELLE_PIECE_TAILLE_MAX = env_int("MUTUELLE_PIECE_TAILLE_MAX", 10 * 1024 * 1024, minimum=1024)
 MUTUELLE_PIECES_MAX = env_int("MUTUELLE_PIECES_MAX", 5, minimum=1)
+# Request bodies: a visitor's (login, recovery, verification forms) at most this many bytes; members
+# may send the files of one sending, staff a NOEMIE file (core.middleware.TailleRequeteMiddleware).
+# The form fields of a body, files aside, are held in memory up to DATA_UPLOAD_MAX_MEMORY_SIZE.
+MUTUELLE_REQUETE_ANONYME_MAX = env_int("MUTUELLE_REQUETE_ANONYME_MAX", 64 * 1024, minimum=4096)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 MUTUELLE_CLAMD = env_str("MUTUELLE_CLAMD", None) or ""
 if PRODUCTION and not MUTUELLE_CLAMD:
     raise ImproperlyConfigured(

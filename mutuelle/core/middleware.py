@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -19,3 +21,45 @@ class LangueMiddleware(LocaleMiddleware):
             langue = settings.LANGUAGE_CODE
         translation.activate(langue)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def taille_max_requete(request: HttpRequest) -> int:
+    """The largest body a request may send: a few kilobytes for a visitor (the login and recovery
+    forms), the files of one sending for a member, a NOEMIE file for staff."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return int(settings.MUTUELLE_REQUETE_ANONYME_MAX)
+    marge = 1024 * 1024  # the form's other fields and the multipart boundaries
+    pieces = int(settings.MUTUELLE_PIECES_MAX) * int(settings.MUTUELLE_PIECE_TAILLE_MAX) + marge
+    if getattr(user, "is_gestion", False):
+        return max(pieces, int(settings.MUTUELLE_NOEMIE_UPLOAD_MAX) + marge)
+    return pieces
+
+
+class TailleRequeteMiddleware:
+    """Refuse a body larger than the sender may send (``taille_max_requete``) with a 413 page, before
+    a byte of it is read: Django reads a WSGI body up to its Content-Length only, so nothing larger
+    is ever spooled to disk. A body without a length is read as empty. In production the proxy
+    refuses larger bodies still earlier (``docs/operations.md``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            longueur = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            longueur = -1
+        maximum = taille_max_requete(request)
+        if longueur < 0 or longueur > maximum:
+            from django.shortcuts import render
+
+            from mutuelle.core.services import audit_log
+
+            audit_log(action="core.requete.trop_grande", request=request, message=f"{longueur} octets > {maximum}")
+            reponse = render(
+                request, "413.html", {"maximum_mo": max(1, maximum // (1024 * 1024)), "maximum": maximum}, status=413
+            )
+            reponse["Connection"] = "close"  # the unread body is not to be parsed as a next request
+            return reponse
+        return self.get_response(request)

@@ -37,6 +37,9 @@ def _essai(base: str, adresse: str, identifiant: str, secret: str, depart: threa
     jeton = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', corps)
     assert jeton is not None and cookie.startswith("csrftoken=")
     data = urlencode({"csrfmiddlewaretoken": jeton.group(1), "identifiant": identifiant, "secret": secret})
+    http.close()
+    http = http_client(hote.hostname or "localhost", hote.port or 80, adresse)
+    http.connect()  # connected before the start, so that the POSTs leave together
     depart.wait(timeout=30)
     http.request(
         "POST",
