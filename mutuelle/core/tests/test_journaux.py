@@ -18,9 +18,9 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
-def _refuse(sql: str, params: list[object] | None = None) -> str:
+def _refuse(sql: str) -> str:
     with pytest.raises(DatabaseError) as info, transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
+        cursor.execute(sql)
     return str(info.value)
 
 

@@ -29,7 +29,7 @@ def _post(client: Client, chemin: str, longueur: int) -> Any:
         chemin,
         content_type="application/x-www-form-urlencoded",
         CONTENT_LENGTH=str(longueur),
-        **{"wsgi.input": CorpsIntouchable()},
+        **{"wsgi.input": CorpsIntouchable()},  # type: ignore[arg-type]
     )
 
 

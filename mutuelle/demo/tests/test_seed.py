@@ -74,13 +74,12 @@ def test_running_the_demo_twice_creates_nothing_the_second_time(settings, tmp_pa
 def test_the_demo_is_deterministic():
     _run(members=12)
     numbers_and_names = list(Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir"))
-    from mutuelle.documents.models import Document
-    from mutuelle.messaging.models import Fil
-    from mutuelle.requests.models import Demande
-
     from mutuelle.core.journaux import purge_autorisee
     from mutuelle.core.models import Sequence
+    from mutuelle.documents.models import Document
     from mutuelle.members.models import CoordonneesBancaires
+    from mutuelle.messaging.models import Fil
+    from mutuelle.requests.models import Demande
 
     with purge_autorisee():  # the requests' histories are append-only
         Document.objects.all().delete()
