@@ -284,6 +284,13 @@ def export_par_lien(*, adherent: Adherent, jeton: str) -> ExportDonnees | None:
     ).first()
 
 
+def export_de(*, adherent: Adherent, pk: int) -> ExportDonnees | None:
+    """The member's own ready export, by its number in « Mes données », if it has not expired."""
+    return ExportDonnees.objects.filter(
+        adherent=adherent, pk=pk, statut=StatutExport.PRET, expire_le__gt=timezone.now()
+    ).first()
+
+
 def exports_expirer() -> int:
     """Delete the archives whose 7 days are over (Celery beat, daily)."""
     n = 0

@@ -16,5 +16,6 @@ urlpatterns = [
     path("profil/", views_profil.profil, name="profil"),
     path("profil/coordonnees-bancaires/", views_profil.rib, name="rib"),
     path("profil/mes-donnees/", views_profil.donnees, name="donnees"),
+    path("profil/mes-donnees/archive/<int:pk>/", views_profil.donnees_archive, name="donnees_archive"),
     path("profil/mes-donnees/<str:jeton>/", views_profil.donnees_telecharger, name="donnees_telecharger"),
 ]

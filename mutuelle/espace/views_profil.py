@@ -4,6 +4,8 @@ handler unless the mutuelle trusts it at once, and is told to the email on file.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -114,28 +116,56 @@ def donnees(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 "Votre archive est en préparation. Vous recevrez un email avec le lien de téléchargement "
-                "(valable 7 jours)."
+                "(valable 7 jours) ; elle se télécharge aussi depuis cette page."
                 if adherent.email
-                else "Votre archive est en préparation : revenez sur cette page.",
+                else "Votre archive est en préparation : revenez sur cette page pour la télécharger (valable 7 jours).",
             )
         return redirect("espace:donnees")
-    return render(request, "espace/donnees.html", {"exports": ExportDonnees.objects.filter(adherent=adherent)[:10]})
+    from django.utils import timezone
+
+    exports = ExportDonnees.objects.filter(adherent=adherent)[:10]
+    return render(request, "espace/donnees.html", {"exports": exports, "maintenant": timezone.now()})
 
 
 @require_http_methods(["GET"])
 @adherent_requis
 @never_cache
 def donnees_telecharger(request: HttpRequest, jeton: str) -> HttpResponseBase:
-    from django.http import FileResponse, Http404
+    """The link of the email that says the archive is ready."""
+    from django.http import Http404
+
+    from mutuelle.espace.donnees import export_par_lien
+
+    export = export_par_lien(adherent=_adherent(request), jeton=jeton)
+    if export is None or not export.fichier:
+        raise Http404("Ce lien a expiré ou ne correspond à aucune archive : demandez-en une nouvelle.")
+    return _archive(request, export)
+
+
+@require_http_methods(["GET"])
+@adherent_requis
+@reauthentification
+@never_cache
+def donnees_archive(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A ready archive from « Mes données » itself, once the secret was typed again: the way for a
+    member without an email, and for one whose email went astray."""
+    from django.http import Http404
+
+    from mutuelle.espace.donnees import export_de
+
+    export = export_de(adherent=_adherent(request), pk=pk)
+    if export is None or not export.fichier:
+        raise Http404("Cette archive n'est pas (ou plus) disponible : demandez-en une nouvelle.")
+    return _archive(request, export)
+
+
+def _archive(request: HttpRequest, export: Any) -> HttpResponseBase:
+    from django.http import FileResponse
     from django.utils import timezone
 
     from mutuelle.core.services import audit_log
-    from mutuelle.espace.donnees import export_par_lien
 
     adherent = _adherent(request)
-    export = export_par_lien(adherent=adherent, jeton=jeton)
-    if export is None or not export.fichier:
-        raise Http404("Ce lien a expiré ou ne correspond à aucune archive : demandez-en une nouvelle.")
     export.telecharge_le = timezone.now()
     export.save(update_fields=["telecharge_le"])
     audit_log(action="members.export.telecharge", actor=request.user, target=export, adherent=adherent, request=request)

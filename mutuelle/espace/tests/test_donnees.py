@@ -67,6 +67,38 @@ def test_the_link_works_only_for_the_member_and_only_for_seven_days(
     assert export.statut == StatutExport.EXPIRE and not export.fichier
 
 
+def test_a_member_without_email_downloads_the_archive_from_the_space_after_typing_the_secret_again(
+    contrat, autre_adherent, mutuelle, django_capture_on_commit_callbacks
+):
+    """The archive's link went only by email: a member without one could never download it."""
+    from tests.factories import TEST_PASSWORD
+
+    adherent = contrat.adherent
+    adherent.email = ""
+    adherent.save()
+    membre = connecter(Client(), adherent.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = membre.post("/espace/profil/mes-donnees/", follow=True).content.decode()
+    assert "revenez sur cette page pour la télécharger" in page and not mail.outbox
+    export = ExportDonnees.objects.get()
+    url = f"/espace/profil/mes-donnees/archive/{export.pk}/"
+    assert f'href="{url}"' in membre.get("/espace/profil/mes-donnees/").content.decode()
+    # Not without the secret typed again, never for another family, nor once expired.
+    assert membre.get(url)["Location"].startswith("/compte/confirmer/")
+    membre.post("/compte/confirmer/", {"secret": TEST_PASSWORD, "suite": url})
+    reponse = membre.get(url)
+    assert reponse.status_code == 200 and reponse["Content-Type"] == "application/zip"
+    assert zipfile.ZipFile(io.BytesIO(b"".join(reponse.streaming_content))).read("donnees.json")
+    autre = connecter(Client(), autre_adherent.user)
+    autre.post("/compte/confirmer/", {"secret": TEST_PASSWORD, "suite": url})
+    assert autre.get(url).status_code == 404
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert membre.get(url).status_code in {302, 404}
+        relogue = connecter(Client(), adherent.user)
+        relogue.post("/compte/confirmer/", {"secret": TEST_PASSWORD, "suite": url})
+        assert relogue.get(url).status_code == 404
+
+
 def test_one_archive_at_a_time_and_three_a_day(adherent, contrat, mutuelle, django_capture_on_commit_callbacks):
     membre = connecter(Client(), adherent.user)
     membre.post("/espace/profil/mes-donnees/")  # the task waits for the commit that never runs here
