@@ -14,7 +14,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -52,11 +52,11 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def reauthentification(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def reauthentification(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """The current secret, typed again within the last 5 minutes, before a sensitive change."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if time.time() - float(request.session.get(REAUTH, 0) or 0) > REAUTH_SECONDES:
             if request.headers.get("Accept", "").startswith("application/json"):
                 return JsonResponse({"erreur": "Confirmez d'abord votre identité.", "reauth": True}, status=403)
