@@ -280,6 +280,12 @@ CELERY_TASK_ACKS_LATE = True
 # Installations sharing one broker keep apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "mutuelle") or "mutuelle"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task taken by a worker that dies unacknowledged goes back to the queue after this long (Redis'
+# default is an hour). Every task is idempotent, so one still running when it is redelivered does
+# no harm: a NOEMIE partition held by a worker is left to it by the second.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=60)}
+# A NOEMIE file with no lot integrated for this long is resumed by beat (claims.noemie_reprendre_interrompus).
+MUTUELLE_NOEMIE_REPRISE_SECONDES = env_int("MUTUELLE_NOEMIE_REPRISE_SECONDES", 120, minimum=30)
 CELERY_BEAT_SCHEDULE = {
     # Members who chose a monthly summary get it on the first day of the month, at 7 a.m.
     "resume-mensuel": {"task": "notifications.resume_mensuel", "schedule": crontab(minute=0, hour=7, day_of_month=1)},
@@ -295,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.paiements_quotidiens",
         "schedule": crontab(minute=30, hour=6, day_of_week="mon-fri"),
     },
+    # NOEMIE files whose integration stopped (a worker killed) are resumed, every two minutes.
+    "noemie-reprise": {"task": "claims.noemie_reprendre_interrompus", "schedule": 120},
     # The watched NOEMIE inbox (MUTUELLE_NOEMIE_INBOX), every five minutes.
     "noemie-inbox": {"task": "claims.noemie_inbox_scan", "schedule": env_int("NOEMIE_INBOX_SECONDS", 300, minimum=10)},
 }

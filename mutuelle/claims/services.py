@@ -230,6 +230,28 @@ def noemie_reprendre(
     return resultat_fichier(fichier)
 
 
+def fichiers_interrompus_reprendre(*, calme_secondes: int | None = None) -> list[ResultatIngestion]:
+    """Resume the files whose integration stopped: still in progress, and no lot integrated for
+    ``calme_secondes`` (a worker killed, a machine restarted). Celery beat runs it every few minutes,
+    so a killed worker delays a file by that much, not by the broker's redelivery timeout. Resuming a
+    file that is in fact progressing does no harm: a partition held by a worker is left to it."""
+    from datetime import timedelta
+
+    from django.db.models import Max
+
+    calme = timedelta(seconds=settings.MUTUELLE_NOEMIE_REPRISE_SECONDES if calme_secondes is None else calme_secondes)
+    limite = timezone.now() - calme
+    resultats = []
+    for fichier in FichierNoemie.objects.filter(statut=StatutFichier.EN_COURS, recu_le__lte=limite).annotate(
+        dernier_lot=Max("lots__integre_le")
+    ):
+        if fichier.dernier_lot is not None and fichier.dernier_lot > limite:  # type: ignore[attr-defined]
+            continue
+        audit_log(action="claims.fichier.resumed", target=fichier, message="Intégration reprise après interruption")
+        resultats.append(noemie_reprendre(fichier=fichier))
+    return resultats
+
+
 def resultat_fichier(fichier: FichierNoemie) -> ResultatIngestion:
     status = {StatutFichier.INTEGRE: "ingested", StatutFichier.REJETE: "rejected"}.get(
         StatutFichier(fichier.statut), "processing"

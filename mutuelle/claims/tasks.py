@@ -9,8 +9,12 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from mutuelle.claims.models import FichierNoemie, StatutFichier
-from mutuelle.claims.services import fichier_finaliser, noemie_ingest, noemie_reprendre, partition_integrer
+from mutuelle.claims.services import (
+    fichier_finaliser,
+    fichiers_interrompus_reprendre,
+    noemie_ingest,
+    partition_integrer,
+)
 
 DEPOSES = ("*.txt", "*.TXT", "*.noemie")
 
@@ -26,10 +30,7 @@ def noemie_inbox_scan() -> list[dict[str, Any]]:
     Running twice does no harm: a file already integrated is refused as a duplicate."""
     inbox = inbox_dir()
     inbox.mkdir(parents=True, exist_ok=True)
-    results = []
-    # Files whose integration was interrupted (a worker killed, a machine restarted) are resumed.
-    for fichier in FichierNoemie.objects.filter(statut=StatutFichier.EN_COURS):
-        results.append(noemie_reprendre(fichier=fichier).as_json())
+    results: list[dict[str, Any]] = []
     files = sorted((p for pattern in DEPOSES for p in inbox.glob(pattern)), key=lambda p: p.stat().st_mtime)
     for path in files:
         result = noemie_ingest(path=path)
@@ -38,6 +39,12 @@ def noemie_inbox_scan() -> list[dict[str, Any]]:
         shutil.move(str(path), destination / path.name)
         results.append(result.as_json())
     return results
+
+
+@shared_task(name="claims.noemie_reprendre_interrompus")
+def noemie_reprendre_interrompus() -> list[dict[str, Any]]:
+    """Files whose integration stopped (no lot for a while) are resumed (Celery beat, every 2 minutes)."""
+    return [r.as_json() for r in fichiers_interrompus_reprendre()]
 
 
 @shared_task(name="claims.noemie_ingest_file")

@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +187,49 @@ def test_a_lot_that_fails_halfway_leaves_nothing_of_itself(
     monkeypatch.setattr(services, "_evenements_reception", real)
     assert noemie_ingest(path=path, parallele=False).status == "ingested"
     assert _photo() == _propre(path)
+
+
+def test_beat_resumes_a_file_left_half_integrated_once_it_has_stopped_moving(
+    contrat, autre_adherent, garanties, tmp_path, mutuelle
+):
+    """A killed worker left the file « en cours »: the broker would give its task back only after
+    its visibility timeout; beat's resumption takes it up within minutes, and leaves alone a file
+    that is still progressing."""
+    import time_machine
+    from django.utils import timezone
+
+    from mutuelle.claims.services import fichiers_interrompus_reprendre
+    from mutuelle.claims.tasks import noemie_reprendre_interrompus
+    from mutuelle.core.models import AuditLog
+
+    path = _fichier(tmp_path, mutuelle, 150)
+    calls: list[int] = []
+
+    def stop_after_two(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 2:
+            raise Coupure
+
+    with pytest.raises(Coupure):
+        noemie_ingest(path=path, progress=stop_after_two, parallele=False)
+    assert fichiers_interrompus_reprendre() == []  # its last lot is a few seconds old: still moving
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        (repris,) = noemie_reprendre_interrompus()
+    assert repris["status"] == "ingested" and repris["lignes"] + repris["rejets"] == 150
+    assert FichierNoemie.objects.get().statut == StatutFichier.INTEGRE
+    assert AuditLog.objects.filter(action="claims.fichier.resumed").count() == 1
+    assert _photo() == _propre(path)
+
+
+def test_the_broker_gives_back_a_dead_workers_task_within_minutes(settings):
+    from config.celery import app
+
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= 900
+    assert (
+        app.conf.broker_transport_options["visibility_timeout"]
+        == settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    )
+    assert settings.CELERY_BEAT_SCHEDULE["noemie-reprise"]["task"] == "claims.noemie_reprendre_interrompus"
 
 
 # -- the real thing: a Celery worker and the command, killed --------------------------------------
