@@ -245,7 +245,7 @@ def fichiers_interrompus_reprendre(*, calme_secondes: int | None = None) -> list
     for fichier in FichierNoemie.objects.filter(statut=StatutFichier.EN_COURS, recu_le__lte=limite).annotate(
         dernier_lot=Max("lots__integre_le")
     ):
-        if fichier.dernier_lot is not None and fichier.dernier_lot > limite:  # type: ignore[attr-defined]
+        if fichier.dernier_lot is not None and fichier.dernier_lot > limite:
             continue
         audit_log(action="claims.fichier.resumed", target=fichier, message="Intégration reprise après interruption")
         resultats.append(noemie_reprendre(fichier=fichier))
