@@ -84,6 +84,7 @@ MIDDLEWARE = [
     # Before anything reads the body (the CSRF check, run once every middleware has seen the
     # request, reads the form): a body larger than the sender may send is refused unread.
     "mutuelle.core.middleware.TailleRequeteMiddleware",
+    "mutuelle.core.middleware.CaracteresNulsMiddleware",
     "mutuelle.accounts.middleware.SessionExpiryMiddleware",
     # Before the back office's check: a broker's session gets 404 there, not 403.
     "mutuelle.brokers.middleware.EspaceCourtierMiddleware",

@@ -63,3 +63,22 @@ class TailleRequeteMiddleware:
             reponse["Connection"] = "close"  # the unread body is not to be parsed as a next request
             return reponse
         return self.get_response(request)
+
+
+class CaracteresNulsMiddleware:
+    """A NUL character (``%00``) in the path or the query string answers 404 or 400 with the site's
+    page: no address of the site holds one, and PostgreSQL refuses it in any query (it was a 500
+    wherever a path segment reached the database: a member's file, a message thread, a contract).
+    Form fields refuse it already (Django's ProhibitNullCharactersValidator)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.shortcuts import render
+
+        if "\x00" in request.path:
+            return render(request, "404.html", status=404)
+        if any("\x00" in cle or any("\x00" in v for v in valeurs) for cle, valeurs in request.GET.lists()):
+            return render(request, "400.html", status=400)
+        return self.get_response(request)

@@ -65,3 +65,14 @@ class VerificationForm(forms.Form):
         help_text="12 lettres et chiffres, imprimés sous le code QR du document (par exemple ABCD-EFGH-JKLM).",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
+
+    def clean_code(self) -> str:
+        from mutuelle.documents.services import code_normaliser
+
+        code: str = self.cleaned_data["code"]
+        if len(code_normaliser(code)) != 12:
+            raise forms.ValidationError(
+                "Un code de vérification compte 12 lettres et chiffres (par exemple ABCD-EFGH-JKLM) : "
+                "recopiez celui imprimé sous le code QR du document."
+            )
+        return code

@@ -68,8 +68,18 @@ def valider(contenu: bytes, schema: str) -> None:
         document = etree.fromstring(contenu, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise FichierBanqueInvalide(f"Ce fichier n'est pas du XML lisible (ligne {exc.lineno}) : {exc.msg}.") from exc
+    arbre = document.getroottree()
+    if arbre.docinfo.doctype or arbre.docinfo.internalDTD is not None:
+        # An ISO 20022 file never declares a DTD; one that does is trying entities (XXE, billion laughs).
+        raise FichierBanqueInvalide(
+            "Ce fichier déclare un DTD (<!DOCTYPE …>), ce que ne fait jamais un fichier de la banque : il est refusé."
+        )
     validateur = _schema(schema)
-    if not validateur.validate(document):
+    try:
+        valide = validateur.validate(document)
+    except etree.XMLSchemaValidateError as exc:
+        raise FichierBanqueInvalide(f"Le fichier n'a pas pu être vérifié contre le schéma {schema} : {exc}.") from exc
+    if not valide:
         erreur = validateur.error_log[0]
         message = erreur.message.replace("{urn:iso:std:iso:20022:tech:xsd:" + schema + "}", "").rstrip(".")
         raise FichierBanqueInvalide(f"Le fichier ne respecte pas le schéma {schema} (ligne {erreur.line}) : {message}.")

@@ -265,6 +265,24 @@ def test_a_bad_or_foreign_report_is_refused_whole(a_payer: Any) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "dtd",
+    [
+        '<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>',  # XXE: a file of the server
+        '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY x "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',  # entity expansion
+    ],
+)
+def test_a_report_declaring_entities_is_refused_with_a_message_not_a_500(a_payer: Any, dtd: str) -> None:
+    (lot,) = paiements_executer()
+    vrai = _rapport(lot, {}).decode()
+    entete, reste = vrai.split("?>", 1)
+    piege = (entete + "?>\n" + dtd + reste.replace(">BANQUE-1<", ">&x;<", 1)).encode()
+    with pytest.raises(PaiementImpossible, match="déclare un DTD"):
+        retour_integrer(nom="piege.xml", contenu=piege)
+    assert set(Virement.objects.values_list("statut", flat=True)) == {StatutVirement.EMIS}
+
+
+@pytest.mark.django_db
 def test_amounts_are_exact_to_the_cent(mutuelle: Any, contrat: Any, adherent: Any) -> None:
     _rib(adherent, IBAN_CAMILLE)
     beneficiaire = contrat.beneficiaires.first()
