@@ -13,6 +13,8 @@ ACTIONS = {
 
 class DecisionForm(forms.Form):
     action = forms.ChoiceField(choices=list(ACTIONS.items()), widget=forms.HiddenInput)
+    # The last event of the line when the page was shown: a decision on a line that moved since is refused.
+    evenement_vu = forms.IntegerField(widget=forms.HiddenInput, required=False)
     motif = forms.CharField(
         label="Motif (communiqué à l'adhérent)",
         max_length=300,

@@ -1038,11 +1038,24 @@ def ligne_transition(
     motif: str = "",
     montant_amc: Decimal | None = None,
     notifier: bool = True,
+    evenement_vu: int | None = None,
 ) -> LigneRemboursement:
     """Move a line to a new status, if the table allows it; one event row and one audit row. A line
     paid, or waiting for information, is told to the member (in-app, and by email after the commit as
-    their preferences say); ``notifier=False`` is for replaying history (the demo's past years)."""
+    their preferences say); ``notifier=False`` is for replaying history (the demo's past years).
+
+    ``evenement_vu`` is the last event of the line that the person deciding saw (the review page
+    sends it): when the line has moved since (another handler decided, the member answered), the
+    decision is refused with who did what, instead of being applied on top of a state nobody saw."""
     locked = LigneRemboursement.objects.select_for_update().get(pk=ligne.pk)
+    if evenement_vu is not None:
+        dernier = EvenementLigne.objects.filter(ligne_id=locked.pk).order_by("-pk").first()
+        if dernier is not None and dernier.pk != evenement_vu:
+            qui = f" par {dernier.par}" if dernier.par_id else ""
+            raise ValidationError(
+                f"Ce remboursement a changé depuis l'ouverture de la page : passé à « {Statut(dernier.vers).label} »"
+                f"{qui} le {timezone.localtime(dernier.le):%d/%m/%Y à %H:%M}. Relisez-le avant de décider."
+            )
     if vers not in TRANSITIONS.get(locked.statut, frozenset()):
         raise ValidationError(f"Passage de « {Statut(locked.statut).label} » à « {Statut(vers).label} » impossible.")
     if vers in {Statut.REJETE, Statut.COMPLEMENT} and not motif.strip():

@@ -81,10 +81,12 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 motif=form.cleaned_data["motif"] or "",
                 montant_amc=form.cleaned_data["montant_amc"] if action == "ajuster" else None,
+                evenement_vu=form.cleaned_data["evenement_vu"],
             )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
+            ligne.refresh_from_db()  # the page shows the line as it is now
         else:
             messages.success(
                 request, f"Ligne {ligne.decompte.numero}-{ligne.numero} : {ACTIONS[action].lower()}, c'est fait."
@@ -102,13 +104,16 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
             message="Consultation depuis la file de revue",
         )
+    evenements = list(ligne.evenements.select_related("par"))
     return render(
         request,
         "claims/revue_detail.html",
         {
             "ligne": ligne,
             "form": form,
-            "evenements": ligne.evenements.select_related("par"),
+            # The line as this page shows it (after a refused decision, as it is now).
+            "evenement_vu": max((e.pk for e in evenements), default=""),
+            "evenements": evenements,
             "peut_decider": ligne.statut in {Statut.EN_COURS, Statut.COMPLEMENT},
             "actions": ACTIONS,
         },

@@ -79,6 +79,35 @@ def test_asking_for_information_or_rejecting_with_a_reason(gestionnaire, en_revu
     assert en_revue.statut == statut
 
 
+def test_a_decision_on_a_line_that_changed_since_the_page_was_opened_is_refused(gestionnaire, en_revue):
+    """Two handlers with the page open: one asks for information, the other then rejects. The
+    rejection was applied on top of a state its author never saw; it is now refused, saying who did
+    what, and the page shows the line as it is."""
+    from re import search
+
+    from tests.factories import UserFactory
+
+    collegue = UserFactory(username="collegue", role="gestionnaire", is_staff=True)
+    url = f"/gestion/remboursements/revue/{en_revue.pk}/"
+    a, b = login(gestionnaire), login(collegue)
+    vu_par_a = search(r'name="evenement_vu" value="(\d+)"', a.get(url).content.decode())
+    vu_par_b = search(r'name="evenement_vu" value="(\d+)"', b.get(url).content.decode())
+    assert vu_par_a and vu_par_b and vu_par_a.group(1) == vu_par_b.group(1)
+    demande = {"action": "complement", "motif": "Joindre la facture", "evenement_vu": vu_par_b.group(1)}
+    assert b.post(url, demande).status_code == 302
+    rejet = a.post(url, {"action": "rejeter", "motif": "Hors garantie", "evenement_vu": vu_par_a.group(1)})
+    page = html.unescape(rejet.content.decode())
+    assert rejet.status_code == 200
+    assert "a changé depuis l'ouverture de la page" in page and f"par {collegue}" in page
+    en_revue.refresh_from_db()
+    assert en_revue.statut == Statut.COMPLEMENT
+    assert not AuditLog.objects.filter(action="claims.ligne.rejete").exists()
+    # Re-read, the decision can be made on the current state.
+    vu = search(r'name="evenement_vu" value="(\d+)"', page)
+    assert vu and vu.group(1) != vu_par_a.group(1)
+    assert a.post(url, {"action": "rejeter", "motif": "Hors garantie", "evenement_vu": vu.group(1)}).status_code == 302
+
+
 def test_members_get_403_brokers_404_anonymous_the_login_page(adherent, courtier, en_revue):
     for user, code in ((adherent.user, 403), (courtier.user, 404)):
         c = login(user)
