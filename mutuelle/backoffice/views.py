@@ -225,12 +225,14 @@ def signalement(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @never_cache
 def recherche(request: HttpRequest) -> HttpResponse:
+    """The search is a POST: what is typed (a NIR, a name) never stands in a URL, so it reaches no
+    access log, proxy log or browser history."""
     from mutuelle.backoffice.selectors import RECHERCHE_MAX, rechercher
 
-    q = request.GET.get("q", "")
+    q = request.POST.get("q", "") if request.method == "POST" else ""
     erreur = ""
     resultats = None
     if len(q) > RECHERCHE_MAX:

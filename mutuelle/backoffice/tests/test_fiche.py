@@ -61,12 +61,12 @@ def test_search_by_member_number_nir_and_decompte_opens_the_file(
     connecter(client, gestionnaire)
     fiche = reverse("backoffice:fiche", kwargs={"numero": adherent.numero})
     recherche = reverse("backoffice:recherche")
-    assert client.get(recherche, {"q": adherent.numero})["Location"].startswith(fiche)
+    assert client.post(recherche, {"q": adherent.numero})["Location"].startswith(fiche)
     nir = adherent.nir
     espace = f"{nir[0]} {nir[1:3]} {nir[3:5]} {nir[5:7]} {nir[7:10]} {nir[10:13]} {nir[13:]}"
-    assert client.get(recherche, {"q": espace})["Location"].startswith(fiche)
+    assert client.post(recherche, {"q": espace})["Location"].startswith(fiche)
     ligne = ligne_make(beneficiaire=contrat.beneficiaires.last())
-    assert client.get(recherche, {"q": str(ligne.decompte.numero)})["Location"].startswith(fiche)
+    assert client.post(recherche, {"q": str(ligne.decompte.numero)})["Location"].startswith(fiche)
     assert AuditLog.objects.filter(action="backoffice.recherche.faite", acteur=gestionnaire).count() == 3
 
 
@@ -76,9 +76,9 @@ def test_search_by_name_and_by_date_of_birth(
 ) -> None:
     connecter(client, gestionnaire)
     recherche = reverse("backoffice:recherche")
-    trouves = client.get(recherche, {"q": "lefeb"}).context["resultats"].adherents
+    trouves = client.post(recherche, {"q": "lefeb"}).context["resultats"].adherents
     assert trouves == [adherent]
-    trouves = client.get(recherche, {"q": adherent.date_naissance.strftime("%d/%m/%Y")}).context["resultats"].adherents
+    trouves = client.post(recherche, {"q": adherent.date_naissance.strftime("%d/%m/%Y")}).context["resultats"].adherents
     assert trouves == [adherent]
 
 
@@ -89,13 +89,13 @@ def test_search_takes_wildcards_literally_and_is_capped(
     connecter(client, gestionnaire)
     recherche = reverse("backoffice:recherche")
     for joker in ("%%", "__", "%a%", "' OR 1=1 --"):
-        page = client.get(recherche, {"q": joker})
+        page = client.post(recherche, {"q": joker})
         assert page.status_code in (200, 400)
         resultats = page.context["resultats"]
         assert resultats is None or resultats.adherents == [], joker
-    trop_long = client.get(recherche, {"q": "a" * 101})
+    trop_long = client.post(recherche, {"q": "a" * 101})
     assert trop_long.status_code == 400 and "100 caractères" in trop_long.content.decode()
-    assert client.get(recherche, {"q": "a"}).status_code == 400
+    assert client.post(recherche, {"q": "a"}).status_code == 400
 
 
 @pytest.mark.django_db
@@ -133,3 +133,16 @@ def test_the_dashboard_counts_received_processed_and_on_time_and_exports_csv(
     assert client.get(reverse("backoffice:tableau_de_bord"), {"export": "inconnu"}).status_code == 404
     connecter(client, gestionnaire)
     assert client.get(reverse("backoffice:tableau_de_bord")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_search_is_a_post_so_a_nir_never_stands_in_a_url(client: Any, adherent: Any, gestionnaire: Any) -> None:
+    connecter(client, gestionnaire)
+    recherche = reverse("backoffice:recherche")
+    page = client.get(recherche).content.decode()
+    assert 'method="post"' in page and "csrfmiddlewaretoken" in page
+    reponse = client.post(recherche, {"q": adherent.nir})
+    assert reponse.status_code == 302 and adherent.nir not in reponse["Location"]
+    # A search in the address is not run (it would be written to every access log on the way).
+    assert client.get(recherche, {"q": adherent.nir}).context["resultats"] is None
+    assert AuditLog.objects.filter(action="backoffice.recherche.faite").count() == 1

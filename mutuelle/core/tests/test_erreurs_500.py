@@ -35,7 +35,9 @@ def test_a_nul_character_in_a_path_is_a_404_page(chemin, qui, adherent, gestionn
     assert "<html" in reponse.content.decode()
 
 
-@pytest.mark.parametrize("requete", ["/gestion/recherche/?q=%00", "/espace/remboursements/?du=%00", "/?x=a%00b"])
+@pytest.mark.parametrize(
+    "requete", ["/gestion/remboursements/revue/?statut=%00", "/espace/remboursements/?du=%00", "/?x=a%00b"]
+)
 def test_a_nul_character_in_the_query_string_is_a_400_page(requete, gestionnaire, adherent):
     client = connecter(Client(raise_request_exception=True), gestionnaire)
     reponse = client.get(requete)
