@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -28,6 +28,10 @@ class SessionExpiryMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        if user is not None and not user.is_authenticated and SESSION_KEY in request.session:
+            # A session whose account can no longer log in (disabled, deleted, or its password
+            # changed): ended now, so that it does not come back to life if the account is enabled again.
+            request.session.flush()
         if user is not None and user.is_authenticated:
             now = time.time()
             idle = delai_inactivite(user)

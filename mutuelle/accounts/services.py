@@ -113,6 +113,29 @@ def compte_adherent_creer(*, adherent: Adherent, actor: Any = None) -> User:
     return user
 
 
+@transaction.atomic
+def compte_actif_changer(*, user: User, actif: bool, actor: Any = None, request: HttpRequest | None = None) -> None:
+    """Disable or enable an account. Disabling ends every session of the account at once (they
+    would otherwise work again the day it is enabled); both are audited."""
+    from mutuelle.accounts.appareils import toutes_sessions_fermer
+
+    avant = User.objects.filter(pk=user.pk).values_list("is_active", flat=True).first()
+    if user.is_active != actif:
+        user.is_active = actif
+        user.save(update_fields=["is_active"])
+    if not actif:
+        toutes_sessions_fermer(user)
+    if avant != actif:
+        audit_log(
+            action="accounts.compte.enabled" if actif else "accounts.compte.disabled",
+            actor=actor,
+            target=user,
+            request=request,
+            old={"is_active": avant},
+            new={"is_active": actif},
+        )
+
+
 def _lien(objet: str, jeton: str) -> str:
     name = "accounts:activer" if objet == ObjetJeton.ACTIVATION else "accounts:nouveau_secret"
     return settings.MUTUELLE_BASE_URL + reverse(name, kwargs={"jeton": jeton})

@@ -223,3 +223,52 @@ def test_members_and_brokers_cannot_see_the_letters(adherent, courtier, courrier
         assert client.get("/gestion/comptes/courriers/").status_code == code
         assert client.get(f"/gestion/comptes/courriers/{courrier.pk}/pdf/").status_code == code
         assert client.post("/gestion/comptes/courriers/", {"courrier": [str(courrier.pk)]}).status_code == code
+
+
+def test_a_session_does_not_come_back_when_a_disabled_account_is_enabled_again(adherent, mutuelle):
+    from mutuelle.accounts.models import SessionCompte
+    from mutuelle.accounts.services import compte_actif_changer
+
+    ouverte = Client()
+    assert ouverte.post("/connexion/", {"identifiant": adherent.numero, "secret": TEST_PASSWORD}).status_code == 302
+    assert ouverte.get("/espace/").status_code == 200 and SessionCompte.objects.filter(user=adherent.user).exists()
+    compte_actif_changer(user=adherent.user, actif=False)
+    assert not SessionCompte.objects.filter(user=adherent.user).exists()
+    compte_actif_changer(user=adherent.user, actif=True)
+    assert ouverte.get("/espace/")["Location"].startswith("/connexion/")
+    assert list(
+        AuditLog.objects.filter(cible_id=str(adherent.user.pk), action__startswith="accounts.compte.")
+        .values_list("action", flat=True)
+        .order_by("pk")
+    ) == ["accounts.compte.disabled", "accounts.compte.enabled"]
+
+
+def test_a_session_used_while_its_account_is_disabled_ends_for_good(adherent, mutuelle):
+    """Whatever disabled the account (here a bare SQL update), its session is ended at its next use."""
+    from mutuelle.accounts.models import User
+
+    client = connecter(Client(), adherent.user, methode="aucun")
+    User.objects.filter(pk=adherent.user.pk).update(is_active=False)
+    assert client.get("/espace/").status_code == 302
+    User.objects.filter(pk=adherent.user.pk).update(is_active=True)
+    assert client.get("/espace/")["Location"].startswith("/connexion/")
+
+
+def test_disabling_an_account_in_the_admin_ends_its_sessions(adherent, mutuelle, responsable):
+    from types import SimpleNamespace
+
+    from django.contrib.admin.sites import site
+
+    from mutuelle.accounts.models import SessionCompte, User
+
+    ouverte = Client()
+    ouverte.post("/connexion/", {"identifiant": adherent.numero, "secret": TEST_PASSWORD})
+    assert SessionCompte.objects.filter(user=adherent.user).exists()
+    requete = RequestFactory().post("/admin/")
+    requete.user = responsable
+    compte = User.objects.get(pk=adherent.user.pk)
+    compte.is_active = False
+    site._registry[User].save_model(requete, compte, SimpleNamespace(changed_data=["is_active"]), True)
+    assert not SessionCompte.objects.filter(user=adherent.user).exists()
+    audit = AuditLog.objects.get(action="accounts.compte.disabled")
+    assert audit.acteur == responsable and audit.ancienne_valeur == {"is_active": True}
