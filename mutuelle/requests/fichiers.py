@@ -7,7 +7,8 @@
   (fail closed): the member is asked to try again later.
 - A PDF is opened with pikepdf (qpdf) and rewritten page by page into a new file: no document
   JavaScript, open action, embedded file, form or annotation survives; a password-protected or
-  broken PDF is refused.
+  broken PDF is refused, and so is one whose streams inflate beyond ``PDF_DECOMPRESSE_MAX`` or
+  whose images exceed ``PIXELS_MAX`` (measured while inflating, never by inflating it whole).
 - An image is decoded by Pillow (bounded size, against decompression bombs), turned upright, and
   re-encoded without its metadata (EXIF, GPS position).
 
@@ -29,6 +30,11 @@ TYPES_ACCEPTES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "p
 SIGNATURES = {"application/pdf": (b"%PDF-",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
 PAGES_MAX = 100
 PIXELS_MAX = 40_000_000  # about 7,300 × 5,500: a phone photo of a document, not a bomb
+# What the compressed streams of one PDF may inflate to, together: 100 pages of text and vector
+# drawings are a few megabytes; a stream that inflates a few kilobytes into a gigabyte is a bomb.
+PDF_DECOMPRESSE_MAX = 150 * 1024 * 1024
+_FILTRES_ASCII = {"/ASCII85Decode", "/ASCIIHexDecode"}
+_FILTRES_IMAGE = {"/DCTDecode", "/JPXDecode", "/CCITTFaxDecode", "/JBIG2Decode"}
 
 
 class FichierRefuse(Exception):
@@ -114,9 +120,67 @@ def _pdf_assaini(contenu: bytes) -> tuple[bytes, int]:
             for cle in ("/AA", "/Annots", "/B"):
                 if cle in page.obj:
                     del page.obj[cle]
+        _pdf_volume_verifier(propre)
         sortie = io.BytesIO()
         propre.save(sortie, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return sortie.getvalue(), len(propre.pages)
+
+
+def _pdf_volume_verifier(pdf: object) -> None:
+    """Refuse a PDF whose streams would inflate, together, beyond ``PDF_DECOMPRESSE_MAX``, or whose
+    images are larger than ``PIXELS_MAX``. Each Flate stream is inflated piece by piece and the
+    counting stops at the budget: a bomb is never held in memory."""
+    import base64
+    import binascii
+    import zlib
+
+    import pikepdf
+
+    trop = FichierRefuse(
+        "Ce PDF contient des données qui prennent une place démesurée une fois décompressées : "
+        "enregistrez-le de nouveau (« imprimer en PDF ») ou envoyez un scan."
+    )
+    reste = PDF_DECOMPRESSE_MAX
+    assert isinstance(pdf, pikepdf.Pdf)
+    for objet in pdf.objects:
+        if not isinstance(objet, pikepdf.Stream):
+            continue
+        if objet.get("/Subtype") == "/Image":
+            largeur, hauteur = int(objet.get("/Width", 0)), int(objet.get("/Height", 0))
+            if largeur * hauteur > PIXELS_MAX:
+                raise FichierRefuse("Ce PDF contient une image trop grande : réduisez sa résolution.")
+        filtre = objet.get("/Filter")
+        filtres = [str(f) for f in filtre] if isinstance(filtre, pikepdf.Array) else ([str(filtre)] if filtre else [])
+        brut = objet.read_raw_bytes()
+        if "/FlateDecode" in filtres:
+            rang = filtres.index("/FlateDecode")
+            if not (set(filtres[:rang]) <= _FILTRES_ASCII and set(filtres[rang + 1 :]) <= _FILTRES_IMAGE):
+                raise _compression_inhabituelle(filtres)
+            try:
+                for ascii_filtre in filtres[:rang]:
+                    if ascii_filtre == "/ASCII85Decode":
+                        brut = base64.a85decode(brut.strip(), adobe=brut.strip().startswith(b"<~"))
+                    else:
+                        brut = bytes.fromhex(brut.decode("ascii").strip().rstrip(">"))
+                inflateur = zlib.decompressobj()
+                while brut and reste >= 0:
+                    reste -= len(inflateur.decompress(brut, 1 << 20))
+                    brut = inflateur.unconsumed_tail
+            except (zlib.error, ValueError, binascii.Error) as exc:
+                raise FichierRefuse("Ce PDF est illisible ou abîmé : envoyez une autre copie.") from exc
+        elif set(filtres) <= _FILTRES_IMAGE | _FILTRES_ASCII:
+            reste -= len(brut)  # stored as is, or an image format bounded by its own size
+        else:
+            raise _compression_inhabituelle(filtres)
+        if reste < 0:
+            raise trop
+
+
+def _compression_inhabituelle(filtres: list[str]) -> FichierRefuse:
+    return FichierRefuse(
+        "Ce PDF utilise une compression inhabituelle (" + ", ".join(f.lstrip("/") for f in filtres) + ") : "
+        "enregistrez-le de nouveau (« imprimer en PDF ») ou envoyez un scan."
+    )
 
 
 def _image_assainie(contenu: bytes, type_mime: str) -> bytes:

@@ -119,3 +119,40 @@ def test_an_unreachable_antivirus_refuses_the_file(settings, tmp_path):
 )
 def test_service_levels_count_french_working_days(debut, jours, attendu):
     assert jours_ouvres_apres(debut, jours) == attendu
+
+
+def _pdf_avec_flux(brut: bytes, **filtre: object) -> bytes:
+    """A one-page PDF whose page content is ``brut``, stored with the given filter."""
+    pdf = pikepdf.open(io.BytesIO(pdf_simple()))
+    flux = pikepdf.Stream(pdf, b"")
+    flux.write(brut, **filtre)  # type: ignore[arg-type]
+    pdf.pages[0].obj.Contents = pdf.make_indirect(flux)
+    sortie = io.BytesIO()
+    pdf.save(sortie, compress_streams=False)
+    return sortie.getvalue()
+
+
+def test_a_pdf_whose_stream_inflates_to_a_gigabyte_is_refused_without_inflating_it():
+    """1 GiB of spaces deflate to about 1 MB: the file passes the size limit, and was stored as is."""
+    compresseur = zlib.compressobj(9)
+    morceau = b" " * (1 << 20)
+    brut = b"".join(compresseur.compress(morceau) for _ in range(1024)) + compresseur.flush()
+    assert len(brut) < 2 * 1024 * 1024
+    bombe = _pdf_avec_flux(brut, filter=pikepdf.Name.FlateDecode)
+    with pytest.raises(FichierRefuse, match="démesurée une fois décompressées"):
+        assainir(bombe)
+
+
+def test_an_ordinary_compressed_pdf_and_an_ascii85_one_still_pass():
+    contenu = b"BT /F1 12 Tf 72 720 Td (Facture de l'opticien) Tj ET\n" * 200
+    assert assainir(_pdf_avec_flux(zlib.compress(contenu), filter=pikepdf.Name.FlateDecode)).pages == 1
+    import base64
+
+    a85 = base64.a85encode(zlib.compress(contenu), adobe=True)
+    filtres = pikepdf.Array([pikepdf.Name.ASCII85Decode, pikepdf.Name.FlateDecode])
+    assert assainir(_pdf_avec_flux(a85, filter=filtres)).pages == 1
+
+
+def test_a_pdf_with_an_unusual_compression_is_refused_with_what_to_do():
+    with pytest.raises(FichierRefuse, match="compression inhabituelle"):
+        assainir(_pdf_avec_flux(b"\x80", filter=pikepdf.Name.LZWDecode))
