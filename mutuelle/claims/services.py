@@ -252,6 +252,27 @@ def fichiers_interrompus_reprendre(*, calme_secondes: int | None = None) -> list
     return resultats
 
 
+def spool_orphelins_supprimer(*, age_secondes: int = 3600) -> list[str]:
+    """Remove the spool folders that no file in progress points to, once they are ``age_secondes``
+    old: a process killed while planning a file (before its row existed) left its folder behind. A
+    folder being planned right now is younger than that (planning a million acts takes a minute or
+    two). Returns the folders removed; run with the resumption by beat."""
+    racine = _spool_root()
+    if not racine.is_dir():
+        return []
+    vivants = set(FichierNoemie.objects.exclude(dossier_lots="").values_list("dossier_lots", flat=True))
+    limite = timezone.now().timestamp() - age_secondes
+    supprimes = []
+    for dossier in sorted(racine.iterdir()):
+        if dossier.is_dir() and dossier.name not in vivants and dossier.stat().st_mtime < limite:
+            shutil.rmtree(dossier, ignore_errors=True)
+            supprimes.append(dossier.name)
+    if supprimes:
+        with transaction.atomic():
+            audit_log(action="claims.spool.orphelins_supprimes", new={"dossiers": supprimes[:50]})
+    return supprimes
+
+
 def resultat_fichier(fichier: FichierNoemie) -> ResultatIngestion:
     status = {StatutFichier.INTEGRE: "ingested", StatutFichier.REJETE: "rejected"}.get(
         StatutFichier(fichier.statut), "processing"

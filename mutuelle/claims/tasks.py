@@ -14,6 +14,7 @@ from mutuelle.claims.services import (
     fichiers_interrompus_reprendre,
     noemie_ingest,
     partition_integrer,
+    spool_orphelins_supprimer,
 )
 
 DEPOSES = ("*.txt", "*.TXT", "*.noemie")
@@ -43,7 +44,9 @@ def noemie_inbox_scan() -> list[dict[str, Any]]:
 
 @shared_task(name="claims.noemie_reprendre_interrompus")
 def noemie_reprendre_interrompus() -> list[dict[str, Any]]:
-    """Files whose integration stopped (no lot for a while) are resumed (Celery beat, every 2 minutes)."""
+    """Files whose integration stopped (no lot for a while) are resumed, and spool folders left by a
+    process killed while planning are removed (Celery beat, every 2 minutes)."""
+    spool_orphelins_supprimer()
     return [r.as_json() for r in fichiers_interrompus_reprendre()]
 
 

@@ -311,3 +311,28 @@ def test_the_file_page_shows_how_far_an_interrupted_integration_got(
     done = fichier.lots.get(fait=True).nb_actes
     assert "En cours d&#x27;intégration" in page or "En cours d'intégration" in page
     assert f"{done} actes sur 60 — lots terminés : 1 sur {fichier.lots.count()}" in page
+
+
+def test_a_spool_folder_left_by_a_kill_while_planning_is_removed_once_old(
+    contrat, autre_adherent, garanties, tmp_path, mutuelle
+):
+    """A process killed while planning a file leaves its spool folder and no row pointing to it."""
+    import os
+
+    from mutuelle.claims.services import _spool_root, spool_orphelins_supprimer
+
+    en_cours = _spool_root() / "20261204-101010-en-cours"
+    orphelin = _spool_root() / "20261204-090909-orphelin"
+    for dossier in (en_cours, orphelin):
+        dossier.mkdir(parents=True)
+        (dossier / "p0.txt").write_text("100…")
+    FichierNoemie.objects.create(
+        nom="vivant.txt", sha256="0" * 64, taille=1, statut=StatutFichier.EN_COURS, dossier_lots=en_cours.name
+    )
+    recent = _spool_root() / "20261204-235959-en-planification"
+    recent.mkdir()
+    vieux = time.time() - 2 * 3600
+    for dossier in (en_cours, orphelin):
+        os.utime(dossier, (vieux, vieux))
+    assert spool_orphelins_supprimer() == [orphelin.name]
+    assert en_cours.exists() and recent.exists() and not orphelin.exists()
