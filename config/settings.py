@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # request, reads the form): a body larger than the sender may send is refused unread.
     "mutuelle.core.middleware.TailleRequeteMiddleware",
     "mutuelle.core.middleware.CaracteresNulsMiddleware",
+    # Sees the answer of every page below it: a 403 or 404 on an object is written to the audit.
+    "mutuelle.core.middleware.AccesRefusesMiddleware",
     "mutuelle.accounts.middleware.SessionExpiryMiddleware",
     # Before the back office's check: a broker's session gets 404 there, not 403.
     "mutuelle.brokers.middleware.EspaceCourtierMiddleware",

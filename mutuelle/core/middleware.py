@@ -82,3 +82,35 @@ class CaracteresNulsMiddleware:
         if any("\x00" in cle or any("\x00" in v for v in valeurs) for cle, valeurs in request.GET.lists()):
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+class AccesRefusesMiddleware:
+    """An account that asks for an object it may not see (another family's reimbursement, another
+    firm's contract: answered 404, or 403) leaves an audit row: who, which page, which ids. Walking
+    the ids of other members (IDOR) shows in the journal. Secrets in a URL (links' tokens) are not
+    written."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if (
+            response.status_code in (403, 404)
+            and user is not None
+            and user.is_authenticated
+            and match is not None
+            and match.kwargs
+        ):
+            from mutuelle.core.services import audit_log
+
+            ids = {k: ("…" if "jeton" in k or "token" in k else str(v)[:40]) for k, v in match.kwargs.items()}
+            audit_log(
+                action="core.acces.refuse",
+                request=request,
+                new={"page": match.view_name, "ids": ids, "reponse": response.status_code},
+                message=f"{request.method} {match.view_name}",
+            )
+        return response
