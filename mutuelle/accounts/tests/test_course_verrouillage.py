@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import re
 import threading
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -23,6 +24,34 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.verrouillage, pytest.mark.postgres]
 
 BON = "la-bonne-phrase-secrete-2026"
+
+
+@pytest.fixture
+def serveur() -> Iterator[str]:
+    """A threaded server of its own, one thread per request as in production. Not the session's
+    ``live_server``: the browser tests make that one answer one request at a time (their in-memory
+    SQLite), and a sequential server holding the first connection while the others wait at the
+    start would never reach them."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+    class Silencieux(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    class Serveur(ThreadedWSGIServer):
+        request_queue_size = 64  # every attempt connects before the start
+
+    httpd = Serveur(("127.0.0.1", 0), Silencieux, allow_reuse_address=False)
+    httpd.set_app(WSGIHandler())
+    fil = threading.Thread(target=httpd.serve_forever, daemon=True)
+    fil.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        fil.join(10)
 
 
 def _essai(base: str, adresse: str, identifiant: str, secret: str, depart: threading.Barrier) -> int:
@@ -82,7 +111,7 @@ def _rafale(base: str, identifiant: str, n: int) -> list[int]:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("n", [12, 20, 30])
-def test_simultaneous_attempts_never_try_more_than_the_threshold(live_server: Any, settings: Any, n: int):
+def test_simultaneous_attempts_never_try_more_than_the_threshold(serveur: str, settings: Any, n: int):
     from axes.models import AccessAttempt
 
     from tests.factories import MutuelleFactory
@@ -94,7 +123,7 @@ def test_simultaneous_attempts_never_try_more_than_the_threshold(live_server: An
     user.set_password(BON)
     user.save()
 
-    statuts = _rafale(live_server.url, user.username, n)
+    statuts = _rafale(serveur, user.username, n)
 
     # 429: locked; 200: a wrong password answered; 302: the right one. Never a 500.
     assert set(statuts) <= {200, 302, 429}, statuts
