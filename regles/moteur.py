@@ -112,6 +112,17 @@ FRANCHISES = {
 SANS_PLANCHER_TM = frozenset({"pharmacie_30", "pharmacie_15", "cure", "non_rembourse"})
 OPTIQUE_EQUIPEMENT = frozenset({Poste.OPTIQUE_VERRES, Poste.OPTIQUE_MONTURE})
 CLASSES_OPTIQUE = frozenset("abcdef")
+# The equipment the law renews once per period, by family: a pair of glasses (lenses and frame, of
+# either class), a hearing aid. Lenses, accessories and maintenance are not "renewed". The last
+# equipment of the family paid opens the period (``Moteur.renouvellement``).
+FAMILLES_RENOUVELLEMENT: dict[Poste, str] = {
+    Poste.OPTIQUE_VERRES: "optique",
+    Poste.OPTIQUE_MONTURE: "optique",
+    Poste.OPTIQUE_VERRES_100_SANTE: "optique",
+    Poste.OPTIQUE_MONTURE_100_SANTE: "optique",
+    Poste.AUDIO_CLASSE_1: "audio",
+    Poste.AUDIO_CLASSE_2: "audio",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +152,7 @@ class Garantie:
     type: TypeGarantie
     taux: Decimal | None = None  # percent
     montant: Decimal | None = None
+    complement: Decimal | None = None  # a fixed amount added to a % of the BR (« 100 % BR + 150 € »), × quantité
     plafond: Decimal | None = None  # the mutuelle's amount over the guarantee's period
     deja_consomme: Decimal = ZERO  # the mutuelle's amount already paid in that period
     plafond_nombre: int | None = None  # how many units (sessions, nights) the guarantee pays per period
@@ -338,6 +350,9 @@ def _add_months(on: date, months: int) -> date:
         ][month - 1],
     )
     return date(year, month, day)
+
+
+ajouter_mois = _add_months
 
 
 def nature_de(code: str) -> Nature:
@@ -692,6 +707,11 @@ class Moteur:
             cible = arrondi(br * taux / CENT)
             amc = cible - amo_ref
             trace.append(("amc.br", "", "", None, _positif(amc), (g.libelle, taux, br, cible, amo_ref)))
+            if g.complement:
+                if g.complement < 0:
+                    raise ActeInvalide("garantie.complement", "le forfait en complément ne peut pas être négatif.")
+                avant, amc = _positif(amc), _positif(amc) + g.complement * a.quantite
+                trace.append(("amc.complement", "", "", avant, amc, (g.libelle, g.complement, a.quantite)))
         elif g.type == TypeGarantie.FRAIS_REELS:
             taux = self._taux_garantie(g)
             cible = arrondi(spent * taux / CENT)
@@ -782,24 +802,31 @@ class Moteur:
             return None
 
     def _renouvellement(self, a: Acte, g: Garantie, poste: Poste, age: int | None) -> tuple[int, str]:
-        if g.renouvellement_annees:
-            return g.renouvellement_annees, ""
-        on = a.date_soins
-        if poste in OPTIQUE_EQUIPEMENT or poste in {
-            Poste.OPTIQUE_VERRES_100_SANTE,
-            Poste.OPTIQUE_MONTURE_100_SANTE,
-        }:
+        return self.renouvellement(poste, age, a.date_soins, contrat_annees=g.renouvellement_annees)
+
+    def renouvellement(
+        self, poste: Poste, age: int | None, on: date, *, contrat_annees: int | None = None
+    ) -> tuple[int, str]:
+        """How many years an equipment of ``poste`` waits before it is paid again, and the reference:
+        glasses every 2 years, every year under 16 (CSS R871-2), hearing aids every 4 years. A
+        contract may be more generous (shorter), never less; on other postes it may set its own.
+        (0, "") when nothing limits it. The one rule for the liquidation and the ceilings page."""
+        famille = FAMILLES_RENOUVELLEMENT.get(poste)
+        if famille is None:
+            return (contrat_annees, "") if contrat_annees else (0, "")
+        if famille == "optique":
             name = (
                 "renouvellement.optique_annees_moins_16"
                 if age is not None and age < 16
                 else "renouvellement.optique_annees"
             )
-            v = self._v(name, on)
-            return int(v.valeur), v.reference
-        if poste in {Poste.AUDIO_CLASSE_1, Poste.AUDIO_CLASSE_2}:
-            v = self._v("renouvellement.audio_annees", on)
-            return int(v.valeur), v.reference
-        return 0, ""
+        else:
+            name = "renouvellement.audio_annees"
+        v = self._v(name, on)
+        legal = int(v.valeur)
+        if contrat_annees and contrat_annees < legal:
+            return contrat_annees, ""
+        return legal, v.reference
 
     def _plafonds_responsable(
         self,
@@ -978,6 +1005,11 @@ def _render(step: Etape) -> str:
             f"Garantie {nom}: {_pct(taux / CENT)} de la base de remboursement, Sécurité sociale incluse, "
             f"soit {_e(cible)} ; moins la part de la Sécurité sociale ({_e(amo_ref)}) : {_e(step.apres)}."
         )
+    if r == "amc.complement":
+        libelle, montant, qty = d
+        nom = f"« {libelle} » " if libelle else ""
+        qte = f" × {qty}" if qty != 1 else ""
+        return f"Garantie {nom}: forfait de {_e(montant)}{qte} en plus du pourcentage de la base : {_e(step.apres)}."
     if r == "amc.frais_reels":
         libelle, taux, spent, cible, amo_ref = d
         nom = f"« {libelle} » " if libelle else ""

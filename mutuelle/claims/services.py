@@ -27,9 +27,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
+from mutuelle.claims import liquidation
+from mutuelle.claims.liquidation import RENOUVELABLES, Historique, plafonnee
 from mutuelle.claims.models import (
     TRANSITIONS,
     Decompte,
@@ -45,8 +47,8 @@ from mutuelle.claims.models import (
 )
 from mutuelle.core.models import Mutuelle
 from mutuelle.core.services import audit_log, mutuelle_get
-from mutuelle.formules.models import Formule, Garantie, QualificationPraticien
-from mutuelle.formules.selectors import garantie_regles
+from mutuelle.formules.models import Formule, Garantie
+from mutuelle.formules.selectors import garantie_parmi
 from mutuelle.members.models import Beneficiaire, ContratFormule, DroitPeriode, TypeDroit
 from mutuelle.notifications.services import complement_demande, remboursement_paye
 from mutuelle.referentiel.models import NaturePrestation
@@ -59,14 +61,6 @@ from regles.postes import Poste
 
 EXONERATION_ALD = 4
 EXONERATION_HOSPITALISATION = 5
-RENOUVELABLES = {
-    Poste.OPTIQUE_VERRES.value,
-    Poste.OPTIQUE_MONTURE.value,
-    Poste.OPTIQUE_VERRES_100_SANTE.value,
-    Poste.OPTIQUE_MONTURE_100_SANTE.value,
-    Poste.AUDIO_CLASSE_1.value,
-    Poste.AUDIO_CLASSE_2.value,
-}
 
 
 class NomenclatureManquante(RuntimeError):
@@ -511,17 +505,6 @@ def _en_vigueur(debut: date, fin: date | None, on: date) -> bool:
 
 
 @dataclass(slots=True)
-class _Historique:
-    """What a beneficiary was already paid under capped or renewable guarantees."""
-
-    garantie_id: int | None
-    poste: str
-    date_soins: date
-    montant_amc: Decimal
-    quantite: int
-
-
-@dataclass(slots=True)
 class _Apparie:
     """An act matched to its beneficiary, formula, nature and guarantee, ready for the engine."""
 
@@ -730,13 +713,7 @@ class Liquidateur:
         return None, None, MotifRejet.SANS_DROITS
 
     def _garantie(self, formule_id: int, poste: str, on: date, secteur: int, optam: bool) -> Garantie | None:
-        wanted = QualificationPraticien.NON_OPTAM if secteur == 2 and not optam else QualificationPraticien.OPTAM
-        rows = {
-            g.praticien: g
-            for g in self.garanties.get(formule_id, [])
-            if g.poste == poste and _en_vigueur(g.date_debut, g.date_fin, on)
-        }
-        return rows.get(wanted) or rows.get(QualificationPraticien.TOUS)
+        return garantie_parmi(self.garanties.get(formule_id, []), poste=poste, on=on, secteur=secteur, optam=optam)
 
     def _apparier(self, decompte: DecompteLu, ben: Enregistrement, acte: Enregistrement) -> _Apparie | RejetNoemie:
         on: date = acte["EXE_SOI_DTD"]
@@ -756,56 +733,15 @@ class Liquidateur:
         garantie = self._garantie(formule_id, nature.poste, on, secteur, optam)
         return _Apparie(decompte, ben, acte, personne, formule_id, nature, garantie)
 
-    def _historique(self, apparies: list[_Apparie | RejetNoemie]) -> dict[int, list[_Historique]]:
-        """Earlier payments under capped or renewable guarantees of the lot's beneficiaries that need them:
-        one query per lot; the lot's own lines are added as they are computed."""
-        ids = {
+    def _historique(self, apparies: list[_Apparie | RejetNoemie]) -> dict[int, Historique]:
+        """The history of the lot's beneficiaries that need one (an act under a capped guarantee or of
+        renewable equipment): one query per lot; the lot's own lines are added as they are computed,
+        so the acts of one lot share the ceiling."""
+        return liquidation.historiques(
             a.personne.beneficiaire_id
             for a in apparies
-            if isinstance(a, _Apparie)
-            and (
-                a.nature.poste in RENOUVELABLES
-                or (
-                    a.garantie is not None
-                    and (a.garantie.plafond_montant is not None or a.garantie.plafond_nombre is not None)
-                )
-            )
-        }
-        # Every beneficiary that needs one has a list, even without earlier lines: the lot's own lines
-        # are added to it as they are computed, so the acts of one lot share the ceiling.
-        historique: dict[int, list[_Historique]] = {pk: [] for pk in ids}
-        if not ids:
-            return historique
-        rows = (
-            LigneRemboursement.objects.filter(beneficiaire_id__in=ids)
-            .filter(
-                Q(poste__in=RENOUVELABLES)
-                | Q(garantie__plafond_montant__isnull=False)
-                | Q(garantie__plafond_nombre__isnull=False)
-            )
-            .exclude(statut=Statut.REJETE)
-            .order_by()  # not the model's ordering, which joins the décompte and the file to sort
-            .values_list("beneficiaire_id", "garantie_id", "poste", "date_soins", "montant_amc", "quantite")
+            if isinstance(a, _Apparie) and (a.nature.poste in RENOUVELABLES or plafonnee(a.garantie))
         )
-        for beneficiaire_id, garantie_id, poste, date_soins, montant, quantite in rows:
-            historique[beneficiaire_id].append(_Historique(garantie_id, poste, date_soins, montant, quantite))
-        return historique
-
-    @staticmethod
-    def _consomme(historique: list[_Historique], garantie: Garantie, on: date) -> tuple[Decimal, int]:
-        """What the guarantee already paid in the period of ``on`` (``Garantie.consommation``): the
-        history holds every earlier line of the beneficiary, later dates of care included."""
-        return garantie.consommation(
-            ((h.date_soins, h.montant_amc, h.quantite) for h in historique if h.garantie_id == garantie.pk), on
-        )
-
-    @staticmethod
-    def _derniere(historique: list[_Historique], poste: str, on: date) -> date | None:
-        famille = "optique" if poste.startswith("optique") else "audio"
-        dates = [
-            h.date_soins for h in historique if h.poste.startswith(famille) and h.montant_amc > 0 and h.date_soins < on
-        ]
-        return max(dates, default=None)
 
     def _adhesion(self, contrat_id: int) -> date:
         if contrat_id not in self.adhesions:
@@ -813,7 +749,7 @@ class Liquidateur:
         return self.adhesions[contrat_id]
 
     def _liquider(
-        self, a: _Apparie, historiques: dict[int, list[_Historique]], numeros: dict[int, int], now: datetime
+        self, a: _Apparie, historiques: dict[int, Historique], numeros: dict[int, int], now: datetime
     ) -> tuple[Any, ...] | RejetNoemie:
         acte, personne, garantie, nature = a.acte, a.personne, a.garantie, a.nature
         on: date = acte["EXE_SOI_DTD"]
@@ -821,23 +757,6 @@ class Liquidateur:
         css = any(
             t == TypeDroit.CSS and _en_vigueur(d, f, on) for t, d, f in self.droits.get(personne.beneficiaire_id, [])
         )
-        historique = historiques.get(personne.beneficiaire_id)
-        regles_garantie = None
-        if garantie is not None:
-            deja, deja_nombre = (
-                self._consomme(historique, garantie, on)
-                if historique and (garantie.plafond_montant is not None or garantie.plafond_nombre is not None)
-                else (ZERO, 0)
-            )
-            regles_garantie = garantie_regles(
-                garantie,
-                deja_consomme=deja,
-                deja_nombre=deja_nombre,
-                date_adhesion=self._adhesion(personne.contrat_id),
-                derniere_prise_en_charge=self._derniere(historique, nature.poste, on)
-                if historique and nature.poste in RENOUVELABLES
-                else None,
-            )
         regles_acte = Acte(
             date_soins=on,
             code=str(acte["PRS_NAT_REF"]),
@@ -854,23 +773,25 @@ class Liquidateur:
             parcours_soins=acte["PRS_PCS_TOP"],
             praticien=Praticien(secteur=secteur, optam=optam, identifiant=acte["PFS_EXE_NUM"] or None),
             hospitalisation=acte["EXO_MTF"] == EXONERATION_HOSPITALISATION,
-            garantie=regles_garantie,
             responsable=self.responsable.get(a.formule_id, True),
         )
+        amo_recu: Decimal = acte["BSE_REM_MNT"]
         try:
-            (r,) = self.moteur.liquider([regles_acte])
+            calcul = liquidation.liquider(
+                regles_acte,
+                garantie=garantie,
+                historique=historiques.get(personne.beneficiaire_id),
+                date_adhesion=self._adhesion(personne.contrat_id),
+                amo_recu=amo_recu,
+                moteur_=self.moteur,
+            )
         except ActeInvalide as exc:
             return self._rejet(a.decompte, a.ben, acte, MotifRejet.CODE, f"{exc.champ} : {exc.message}")
-        amo_recu: Decimal = acte["BSE_REM_MNT"]
+        r, amc = calcul.resultat, calcul.montant_amc
         spent: Decimal = acte["PRS_PAI_MNT"]
-        amc = min(r.montant_amc, max(spent - amo_recu, ZERO))
         revue = self._revue(acte, r, amc, garantie)
         if garantie is not None and garantie.accord_prealable:
             revue += self._accord(garantie, personne.beneficiaire_id, nature.poste, on, amc)
-        if historique is not None:
-            historique.append(
-                _Historique(garantie.pk if garantie else None, nature.poste, on, amc, max(acte["PRS_ACT_QTE"], 1))
-            )
         return (
             numeros[a.decompte.enregistrement["DCT_ORD_NUM"]],
             acte["PRS_ORD_NUM"],
@@ -898,7 +819,7 @@ class Liquidateur:
             acte["PRS_PCS_TOP"],
             acte["EXO_MTF"],
             amc,
-            spent - amo_recu - amc,
+            calcul.reste_a_charge,
             r.trace_brute,
             Statut.EN_COURS.value if revue else Statut.VALIDE.value,
             "; ".join(revue)[:300],

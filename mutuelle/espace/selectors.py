@@ -7,7 +7,6 @@ a bounded number of queries whatever the amount of history (aggregates are compu
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +18,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mutuelle.claims import liquidation
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
 from mutuelle.formules.models import Garantie, Periode
 from mutuelle.members.models import Adherent, Beneficiaire, Contrat, ContratFormule
@@ -266,9 +266,14 @@ class PlafondRestant:
     jusqu_au: date | None
     nombre: int | None = None
     nombre_consomme: int = 0
+    # Equipment renewed once per period: the last one paid, and the first day a new one is paid
+    # (nothing is paid before, whatever remains of the ceiling).
+    derniere_equipement: date | None = None
+    renouvelable_le: date | None = None
 
     @property
     def restant(self) -> Decimal:
+        """What remains of the ceiling (for equipment, payable from ``renouvelable_le``)."""
         return max((self.plafond or ZERO) - self.consomme, ZERO)
 
     @property
@@ -311,27 +316,17 @@ def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[Pla
     )
     if not garanties:
         return []
-    plus_ancien = min(g.periode_debut(on) for g in garanties)
-    consommation: dict[tuple[int, int], list[tuple[date, Decimal, int]]] = defaultdict(list)
-    rows = (
-        LigneRemboursement.objects.filter(
-            beneficiaire__in=beneficiaires,
-            garantie_id__in=[g.pk for g in garanties],
-            date_soins__gte=plus_ancien,
-        )
-        .exclude(statut=Statut.REJETE)
-        .order_by()
-        .values_list("beneficiaire_id", "garantie_id", "date_soins", "montant_amc", "quantite")
-    )
-    for beneficiaire_id, garantie_id, date_soins, montant, quantite in rows:
-        consommation[(beneficiaire_id, garantie_id)].append((date_soins, montant, quantite))
+    historiques = liquidation.historiques(b.pk for b in beneficiaires)
     resultat = []
     for b in beneficiaires:
         for g in garanties:
             if g.formule_id != formules.get(b.contrat_id):
                 continue
-            # Counted as the liquidation counts them (the whole period, the units of the lines paid).
-            consomme, nombre_consomme = g.consommation(consommation.get((b.pk, g.pk), []), on)
+            # Counted as the liquidation counts them (the whole period, the units of the lines paid),
+            # and the renewal of equipment by the same rule.
+            historique = historiques[b.pk]
+            consomme, nombre_consomme = historique.consomme(g, on)
+            renouvellement = liquidation.renouvellement(historique, g.poste, date_naissance=b.date_naissance, on=on)
             glissant = g.periode == Periode.ANNEES_GLISSANTES
             resultat.append(
                 PlafondRestant(
@@ -345,6 +340,8 @@ def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[Pla
                     jusqu_au=None if glissant else date(on.year, 12, 31),
                     nombre=g.plafond_nombre,
                     nombre_consomme=min(nombre_consomme, g.plafond_nombre or nombre_consomme),
+                    derniere_equipement=renouvellement[0] if renouvellement else None,
+                    renouvelable_le=renouvellement[1] if renouvellement else None,
                 )
             )
     return resultat

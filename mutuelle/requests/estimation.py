@@ -19,12 +19,11 @@ from typing import Any
 
 from django.db.models import Q
 
-from mutuelle.claims.models import LigneRemboursement, Statut
-from mutuelle.formules.models import Garantie
-from mutuelle.formules.selectors import garantie_pour_acte, garantie_regles
+from mutuelle.claims.liquidation import Historique, Passe, historiques, liquider
+from mutuelle.formules.selectors import garantie_pour_acte
 from mutuelle.members.models import Beneficiaire, DroitPeriode, TypeDroit
 from mutuelle.members.selectors import contrat_formule_en_vigueur
-from regles.moteur import Acte, ActeInvalide, Etape, Praticien, liquider, nature_de
+from regles.moteur import Acte, ActeInvalide, Etape, Praticien, nature_de
 from regles.moteur import Beneficiaire as BeneficiaireRegles
 
 ZERO = Decimal("0.00")
@@ -53,7 +52,6 @@ SOINS_CHOIX = [(code, libelle) for code, libelle, _, _ in SOINS]
 BASE_REQUISE = {code for code, _, _, requise in SOINS if requise}
 # Care the Sécu does not reimburse although it has a code (implants): no base unless the devis gives one.
 SANS_BASE = {"IMP"}
-RENOUVELABLES = ("optique", "audio")
 
 
 class EstimationImpossible(Exception):
@@ -87,53 +85,16 @@ class Estimation:
     formule_id: int | None = None
 
 
-def _consomme(
-    beneficiaire: Beneficiaire, garantie: Garantie, on: date, avant: Sequence[Estimation]
-) -> tuple[Decimal, int]:
-    """What the guarantee already paid in its period, as the ingestion counts it: the amount, and the
-    units (sessions, nights) of the lines it paid something for; the devis's earlier lines included.
-    Every line of the period counts, later dates of care too (``Garantie.consommation``)."""
-    lignes = list(
-        LigneRemboursement.objects.filter(
-            beneficiaire=beneficiaire, garantie=garantie, date_soins__gte=garantie.periode_debut(on)
-        )
-        .exclude(statut=Statut.REJETE)
-        .values_list("date_soins", "montant_amc", "quantite")
-    )
-    lignes += [
-        (e.ligne.date_soins, e.mutuelle, e.ligne.quantite)
-        for e in avant
-        if e.ligne.beneficiaire.pk == beneficiaire.pk and e.garantie_id == garantie.pk
-    ]
-    montant, nombre = garantie.consommation(lignes, on)
-    return montant.quantize(Decimal("0.01")), nombre
-
-
-def _derniere(beneficiaire: Beneficiaire, poste: str, on: date, avant: Sequence[Estimation]) -> date | None:
-    famille = next((f for f in RENOUVELABLES if poste.startswith(f)), None)
-    if famille is None:
-        return None
-    connue = (
-        LigneRemboursement.objects.filter(
-            beneficiaire=beneficiaire, poste__startswith=famille, montant_amc__gt=0, date_soins__lt=on
-        )
-        .exclude(statut=Statut.REJETE)
-        .order_by("-date_soins")
-        .values_list("date_soins", flat=True)
-        .first()
-    )
-    dates = [
-        e.ligne.date_soins
-        for e in avant
-        if e.ligne.beneficiaire.pk == beneficiaire.pk
-        and e.resultat is not None
-        and e.resultat.poste.value.startswith(famille)
-        and e.mutuelle > 0
-        and e.ligne.date_soins < on
-    ]
-    if connue is not None:
-        dates.append(connue)
-    return max(dates, default=None)
+def _historique(beneficiaire: Beneficiaire, avant: Sequence[Estimation]) -> Historique:
+    """The beneficiary's history as the ingestion reads it, then the earlier lines of the same devis
+    or paper claim."""
+    historique = historiques([beneficiaire.pk])[beneficiaire.pk]
+    for e in avant:
+        if e.ligne.beneficiaire.pk == beneficiaire.pk and e.resultat is not None:
+            historique.ajouter(
+                Passe(e.garantie_id, e.resultat.poste.value, e.ligne.date_soins, e.mutuelle, e.ligne.quantite)
+            )
+    return historique
 
 
 def estimer(ligne: LigneDevis, avant: Sequence[Estimation] = ()) -> Estimation:
@@ -153,17 +114,6 @@ def estimer(ligne: LigneDevis, avant: Sequence[Estimation] = ()) -> Estimation:
     garantie = garantie_pour_acte(
         formule=formule, poste=nature.poste.value, on=on, secteur=ligne.secteur, optam=ligne.optam
     )
-    regles = None
-    if garantie is not None:
-        plafonnee = garantie.plafond_montant is not None or garantie.plafond_nombre is not None
-        deja, deja_nombre = _consomme(beneficiaire, garantie, on, avant) if plafonnee else (ZERO, 0)
-        regles = garantie_regles(
-            garantie,
-            deja_consomme=deja,
-            deja_nombre=deja_nombre,
-            date_adhesion=contrat.formules.order_by("date_debut").values_list("date_debut", flat=True).first(),
-            derniere_prise_en_charge=_derniere(beneficiaire, nature.poste.value, on, avant),
-        )
     css = (
         DroitPeriode.objects.filter(beneficiaire=beneficiaire, type_droit=TypeDroit.CSS, date_debut__lte=on)
         .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
@@ -179,21 +129,25 @@ def estimer(ligne: LigneDevis, avant: Sequence[Estimation] = ()) -> Estimation:
             date_naissance=beneficiaire.date_naissance, css=css, regime_local=beneficiaire.regime_local
         ),
         praticien=Praticien(secteur=ligne.secteur, optam=ligne.optam),
-        garantie=regles,
         responsable=formule.responsable,
     )
     try:
-        (resultat,) = liquider([acte])
+        calcul = liquider(
+            acte,
+            garantie=garantie,
+            historique=_historique(beneficiaire, avant),
+            date_adhesion=contrat.formules.order_by("date_debut").values_list("date_debut", flat=True).first(),
+        )
     except ActeInvalide as exc:
         raise EstimationImpossible(exc.message) from exc
-    mutuelle = min(resultat.montant_amc, max(ligne.montant - resultat.montant_amo, ZERO))
+    resultat, mutuelle = calcul.resultat, calcul.montant_amc
     return Estimation(
         ligne=ligne,
         libelle=dict(SOINS_CHOIX).get(ligne.soin) or nature.libelle.capitalize(),
         base=resultat.base_remboursement,
         secu=resultat.montant_amo,
         mutuelle=mutuelle,
-        reste=ligne.montant - resultat.montant_amo - mutuelle,
+        reste=calcul.reste_a_charge,
         etapes=resultat.trace,
         garantie=garantie.libelle if garantie else "",
         resultat=resultat,

@@ -82,6 +82,8 @@ def test_remaining_ceiling_over_a_rolling_period(adherent: Any, famille: Any, pl
     assert lea_monture.consomme == Decimal("30.00")
     assert lea_monture.restant == Decimal("70.00")
     assert lea_monture.glissant and lea_monture.jusqu_au is None
+    # Léa is under 16: her frame of 2 May 2025 is renewed a year later, as the liquidation decides.
+    assert (lea_monture.derniere_equipement, lea_monture.renouvelable_le) == (date(2025, 5, 2), date(2026, 5, 2))
     assert restants[("Camille Lefebvre", "Monture à tarif libre")].restant == Decimal("100.00")
 
 

@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from mutuelle.formules.selectors import garantie_pour_acte, garantie_regles
+from mutuelle.claims.liquidation import garantie_moteur
+from mutuelle.formules.selectors import garantie_pour_acte
 from mutuelle.requests.estimation import EstimationImpossible, LigneDevis, estimer
 from regles.moteur import Acte, Praticien, liquider
 from regles.moteur import Beneficiaire as BeneficiaireRegles
@@ -58,7 +59,9 @@ def test_an_estimate_is_exactly_what_the_engine_computes_for_the_members_formula
                 montant_depense=Decimal("50.00"),
                 beneficiaire=BeneficiaireRegles(date_naissance=julien.date_naissance),
                 praticien=Praticien(secteur=2, optam=True),
-                garantie=garantie_regles(garantie, date_adhesion=contrat.date_debut),
+                garantie=garantie_moteur(
+                    garantie, poste=garantie.poste, on=jour, historique=None, date_adhesion=contrat.date_debut
+                ),
                 responsable=True,
             )
         ]

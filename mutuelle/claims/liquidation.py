@@ -1,0 +1,211 @@
+"""The one liquidation: an act made ready for the rules engine, computed, and its result clipped.
+
+Every path that computes what the mutuelle pays calls this module and nothing else: the NOEMIE
+ingestion (``claims.services.Liquidateur``), the paper claims, the devis estimates and the prior
+approvals (``requests.estimation.estimer``), and the member's remaining ceilings
+(``espace.selectors.plafonds_restants``). What it decides, once:
+
+- the guarantee's consumption in its period (``Garantie.consommation``) from the beneficiary's
+  earlier lines, whatever their order of arrival, and the acts of the same batch before this one;
+- the renewal of equipment (``Moteur.renouvellement``): the last pair of glasses or hearing aid paid;
+- the waiting period, counted from the contract's first formula;
+- the final clip: the mutuelle never pays more than what was spent after what the Sécu paid (the
+  amount it received, on a NOEMIE line; the amount computed, elsewhere).
+
+It holds no Django query of its own but ``historiques``: the NOEMIE hot path loads its reference
+data once per process and passes plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+
+from mutuelle.claims.models import LigneRemboursement, Statut
+from mutuelle.formules.models import Garantie
+from regles import moteur
+from regles.money import ZERO
+from regles.moteur import FAMILLES_RENOUVELLEMENT, Acte, Moteur, Resultat
+from regles.postes import Poste
+
+# The postes whose equipment renews (``regles.moteur.FAMILLES_RENOUVELLEMENT``), as stored on lines.
+RENOUVELABLES = frozenset(p.value for p in FAMILLES_RENOUVELLEMENT)
+
+
+def famille_renouvellement(poste: str) -> str | None:
+    try:
+        return FAMILLES_RENOUVELLEMENT.get(Poste(poste))
+    except ValueError:
+        return None
+
+
+def plafonnee(garantie: Garantie | None) -> bool:
+    return garantie is not None and (garantie.plafond_montant is not None or garantie.plafond_nombre is not None)
+
+
+@dataclass(slots=True)
+class Passe:
+    """One earlier payment of a beneficiary that a later act must take into account."""
+
+    garantie_id: int | None
+    poste: str
+    date_soins: date
+    montant_amc: Decimal
+    quantite: int
+
+
+@dataclass(slots=True)
+class Historique:
+    """What one beneficiary was already paid under capped guarantees and renewable equipment: the
+    stored lines (not rejected), then the acts of the same batch as they are computed."""
+
+    lignes: list[Passe] = field(default_factory=list)
+
+    def ajouter(self, passe: Passe) -> None:
+        self.lignes.append(passe)
+
+    def consomme(self, garantie: Garantie, on: date) -> tuple[Decimal, int]:
+        """The amount and the units the guarantee already paid that an act of ``on`` must stay within."""
+        montant, nombre = garantie.consommation(
+            ((p.date_soins, p.montant_amc, p.quantite) for p in self.lignes if p.garantie_id == garantie.pk), on
+        )
+        return montant.quantize(Decimal("0.01")), nombre
+
+    def derniere(self, poste: str, on: date) -> date | None:
+        """The last equipment of the family of ``poste`` that the mutuelle paid before ``on``: the
+        start of its renewal period. Later-dated equipment does not count (it will itself be checked
+        against this one)."""
+        famille = famille_renouvellement(poste)
+        if famille is None:
+            return None
+        return max(
+            (
+                p.date_soins
+                for p in self.lignes
+                if p.montant_amc > 0 and p.date_soins < on and famille_renouvellement(p.poste) == famille
+            ),
+            default=None,
+        )
+
+
+def historiques(beneficiaire_ids: Iterable[int]) -> dict[int, Historique]:
+    """The history of each beneficiary, in one query: every line not rejected under a capped
+    guarantee or of renewable equipment, of any date (a rolling period looks at later lines too)."""
+    ids = set(beneficiaire_ids)
+    resultat = {pk: Historique() for pk in ids}
+    if not ids:
+        return resultat
+    rows = (
+        LigneRemboursement.objects.filter(beneficiaire_id__in=ids)
+        .filter(
+            Q(poste__in=RENOUVELABLES)
+            | Q(garantie__plafond_montant__isnull=False)
+            | Q(garantie__plafond_nombre__isnull=False)
+        )
+        .exclude(statut=Statut.REJETE)
+        .order_by()  # not the model's ordering, which joins the décompte and the file to sort
+        .values_list("beneficiaire_id", "garantie_id", "poste", "date_soins", "montant_amc", "quantite")
+    )
+    for beneficiaire_id, garantie_id, poste, date_soins, montant, quantite in rows:
+        resultat[beneficiaire_id].lignes.append(Passe(garantie_id, poste, date_soins, montant, quantite))
+    return resultat
+
+
+def garantie_moteur(
+    garantie: Garantie,
+    *,
+    poste: str,
+    on: date,
+    historique: Historique | None,
+    date_adhesion: date | None,
+) -> moteur.Garantie:
+    """The engine's view of a guarantee for one act: its terms, what it already paid in its period,
+    the last renewable equipment, the waiting period's start. (A plain dataclass: the engine knows
+    nothing of Django.)"""
+    deja, deja_nombre = historique.consomme(garantie, on) if historique and plafonnee(garantie) else (ZERO, 0)
+    return moteur.Garantie(
+        type=moteur.TypeGarantie(garantie.type_garantie),
+        taux=garantie.taux,
+        montant=garantie.montant,
+        complement=garantie.forfait_complement,
+        plafond=garantie.plafond_montant,
+        deja_consomme=deja,
+        plafond_nombre=garantie.plafond_nombre,
+        deja_nombre=deja_nombre,
+        libelle=garantie.libelle,
+        delai_stage_mois=garantie.delai_stage_mois,
+        date_adhesion=date_adhesion,
+        derniere_prise_en_charge=historique.derniere(poste, on) if historique else None,
+    )
+
+
+def renouvellement(
+    historique: Historique, poste: str, *, date_naissance: date | None, on: date
+) -> tuple[date, date] | None:
+    """When equipment of ``poste`` bought on ``on`` would not be paid because the last one is too
+    recent: (the last one's date, the first date a new one is paid). The engine's rule
+    (``Moteur.renouvellement``), for the pages that say it before an act exists."""
+    derniere = historique.derniere(poste, on + timedelta(days=1))
+    if derniere is None:
+        return None
+    age = moteur.Beneficiaire(date_naissance=date_naissance).age_au(on)
+    annees, _reference = _moteur_par_defaut().renouvellement(Poste(poste), age, on)
+    prochaine = moteur.ajouter_mois(derniere, 12 * annees)
+    return (derniere, prochaine) if annees and prochaine > on else None
+
+
+@dataclass(slots=True)
+class Liquidation:
+    """An act computed: the engine's result, and what is stored and shown — the Sécu's share (as
+    received or as computed), the mutuelle's share after the final clip, and the reste à charge."""
+
+    resultat: Resultat
+    montant_amo: Decimal
+    montant_amc: Decimal
+    reste_a_charge: Decimal
+
+
+_moteur: Moteur | None = None
+
+
+def _moteur_par_defaut() -> Moteur:
+    global _moteur
+    if _moteur is None:
+        _moteur = Moteur()
+    return _moteur
+
+
+def liquider(
+    acte: Acte,
+    *,
+    garantie: Garantie | None,
+    historique: Historique | None = None,
+    date_adhesion: date | None = None,
+    amo_recu: Decimal | None = None,
+    moteur_: Moteur | None = None,
+) -> Liquidation:
+    """Compute one act (``acte.garantie`` is filled here from ``garantie``) with the beneficiary's
+    ``historique``, to which the act is then added so that the next act of the batch sees it.
+    ``amo_recu`` is what the Sécu actually paid (a NOEMIE line); otherwise the computed share is
+    used. Raises ``regles.moteur.ActeInvalide`` for what the engine cannot compute."""
+    poste_garantie = garantie.poste if garantie is not None else ""
+    regles_garantie = (
+        garantie_moteur(
+            garantie, poste=poste_garantie, on=acte.date_soins, historique=historique, date_adhesion=date_adhesion
+        )
+        if garantie is not None
+        else None
+    )
+    (r,) = (moteur_ or _moteur_par_defaut()).liquider([replace(acte, garantie=regles_garantie)])
+    amo = r.montant_amo if amo_recu is None else amo_recu
+    depense = acte.montant_depense
+    amc = min(r.montant_amc, max(depense - amo, ZERO))
+    if historique is not None:
+        historique.ajouter(
+            Passe(garantie.pk if garantie is not None else None, r.poste.value, acte.date_soins, amc, acte.quantite)
+        )
+    return Liquidation(resultat=r, montant_amo=amo, montant_amc=amc, reste_a_charge=depense - amo - amc)

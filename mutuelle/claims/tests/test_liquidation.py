@@ -1,0 +1,155 @@
+"""The one liquidation (``claims.liquidation``): every field of a guarantee that the catalogue prints
+changes what is paid, and the renewal is the law's, never shortened by a ceiling period."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from mutuelle.claims.liquidation import Historique, Passe, liquider
+from mutuelle.formules.models import Garantie
+from mutuelle.formules.selectors import garantie_parmi
+from regles.moteur import Acte, Beneficiaire, Praticien
+from tests.factories import GarantieFactory
+
+pytestmark = pytest.mark.django_db
+
+JOUR = date(2026, 3, 2)
+ADHESION = date(2026, 1, 1)
+# A specialist's consultation, 80 € spent, OPTAM secteur 2, under a non-responsable formula so that
+# no legal cap hides what the guarantee itself says. BR 31,50 €, the Sécu 22,05 − 2 € = 20,05 €.
+ACTE = Acte(
+    date_soins=JOUR,
+    code="CS",
+    montant_depense=Decimal("80.00"),
+    beneficiaire=Beneficiaire(date_naissance=date(1980, 5, 1)),
+    praticien=Praticien(secteur=2, optam=True),
+    responsable=False,
+)
+BASE: dict[str, Any] = {
+    "poste": "consultation_specialiste",
+    "praticien": "tous",
+    "type_garantie": "br",
+    "taux": Decimal("200"),
+    "date_debut": date(2025, 1, 1),
+}
+
+
+def _paye(garantie: Garantie, passe: list[tuple[date, str]] = ()) -> Decimal:  # type: ignore[assignment]
+    """What the mutuelle pays for ``ACTE`` under ``garantie`` (chosen as every path chooses it),
+    after earlier acts under it (date, amount)."""
+    choisie = garantie_parmi([garantie], poste="consultation_specialiste", on=JOUR, secteur=2, optam=True)
+    if choisie is None:
+        return Decimal("0.00")
+    historique = Historique([Passe(garantie.pk, garantie.poste, d, Decimal(m), 1) for d, m in passe])
+    return liquider(ACTE, garantie=choisie, historique=historique, date_adhesion=ADHESION).montant_amc
+
+
+# For each field: the guarantee before (on top of BASE), the change, the earlier acts that make it
+# matter.
+SCENARIOS: dict[str, tuple[dict[str, Any], dict[str, Any], list[tuple[date, str]]]] = {
+    "type_garantie": ({}, {"type_garantie": "frais_reels", "taux": Decimal("100")}, []),
+    "taux": ({}, {"taux": Decimal("150")}, []),
+    "montant": ({"type_garantie": "forfait", "taux": None, "montant": Decimal("40")}, {"montant": Decimal("25")}, []),
+    "forfait_complement": ({}, {"forfait_complement": Decimal("10")}, []),
+    "plafond_montant": ({}, {"plafond_montant": Decimal("20")}, []),
+    "plafond_nombre": ({}, {"plafond_nombre": 1}, [(date(2026, 2, 1), "10.00")]),
+    "periode": (
+        {"plafond_montant": Decimal("50")},
+        {"periode": "annees_glissantes"},
+        [(date(2025, 12, 15), "30.00")],
+    ),
+    "periode_annees": (
+        {"plafond_montant": Decimal("50"), "periode": "annees_glissantes"},
+        {"periode_annees": 2},
+        [(date(2024, 6, 1), "30.00")],
+    ),
+    "delai_stage_mois": ({}, {"delai_stage_mois": 6}, []),
+    "poste": ({}, {"poste": "consultation_generaliste"}, []),
+    "praticien": ({}, {"praticien": "non_optam"}, []),
+    "date_debut": ({}, {"date_debut": date(2026, 6, 1)}, []),
+    "date_fin": ({}, {"date_fin": date(2026, 1, 31)}, []),
+}
+# Fields that are not an amount: what they do is tested where they act.
+SANS_MONTANT = {
+    "libelle": "the name printed and shown in the explanation",
+    "accord_prealable": "sends the line to a handler without an agreement (claims/tests/test_accords.py)",
+}
+TECHNIQUES = {"id", "formule", "cree_le", "modifie_le"}
+
+
+def test_every_field_of_a_guarantee_is_known_here():
+    champs = {f.name for f in Garantie._meta.get_fields() if f.concrete}
+    assert champs - TECHNIQUES == set(SCENARIOS) | set(SANS_MONTANT), (
+        "A new guarantee field: say how it changes what is paid (SCENARIOS), or why it does not."
+    )
+
+
+@pytest.mark.parametrize("champ", sorted(SCENARIOS))
+def test_each_printed_field_changes_what_is_paid(champ: str, formule: Any):
+    avant, changement, passe = SCENARIOS[champ]
+    garantie = GarantieFactory(formule=formule, **{**BASE, **avant})
+    paye_avant = _paye(garantie, passe)
+    for nom, valeur in changement.items():
+        setattr(garantie, nom, valeur)
+    garantie.save()
+    paye_apres = _paye(garantie, passe)
+    assert paye_avant != paye_apres, (champ, paye_avant)
+
+
+def test_a_complement_is_added_to_the_percentage_and_explained(formule: Any):
+    garantie = GarantieFactory(formule=formule, **BASE, forfait_complement=Decimal("15"))
+    calcul = liquider(ACTE, garantie=garantie, historique=Historique(), date_adhesion=ADHESION)
+    # 200 % of 31,50 = 63,00 − 22,05 = 40,95, + 15 € = 55,95.
+    assert calcul.montant_amc == Decimal("55.95")
+    assert garantie.valeur_affichee == "200 % BR + 15,00\u00a0€"
+    assert any("forfait de 15,00" in e.explication for e in calcul.resultat.trace)
+
+
+def test_renewal_counts_glasses_not_lenses(formule: Any):
+    """Contact lenses bought last month do not delay a pair of glasses; a frame does."""
+    monture = GarantieFactory(
+        formule=formule, poste="optique_monture", type_garantie="forfait", taux=None, montant=Decimal("60")
+    )
+    acte = Acte(
+        date_soins=JOUR,
+        code="M03",
+        montant_depense=Decimal("150.00"),
+        base_remboursement=Decimal("0.05"),
+        beneficiaire=Beneficiaire(date_naissance=date(1980, 5, 1)),
+    )
+    lentilles = Historique([Passe(None, "optique_lentilles", date(2026, 2, 1), Decimal("80.00"), 1)])
+    assert liquider(acte, garantie=monture, historique=lentilles).montant_amc == Decimal("60.00")
+    verres = Historique([Passe(None, "optique_verres", date(2025, 2, 1), Decimal("80.00"), 1)])
+    assert liquider(acte, garantie=monture, historique=verres).montant_amc == 0
+    # Equipment dated after this act does not delay it.
+    plus_tard = Historique([Passe(None, "optique_verres", date(2026, 5, 1), Decimal("80.00"), 1)])
+    assert liquider(replace(acte), garantie=monture, historique=plus_tard).montant_amc == Decimal("60.00")
+
+
+def test_the_batch_shares_the_ceiling(formule: Any):
+    """Two acts of one batch: the second sees what the first consumed."""
+    garantie = GarantieFactory(formule=formule, **BASE, plafond_montant=Decimal("50"))
+    historique = Historique()
+    premier = liquider(ACTE, garantie=garantie, historique=historique, date_adhesion=ADHESION)
+    second = liquider(ACTE, garantie=garantie, historique=historique, date_adhesion=ADHESION)
+    assert (premier.montant_amc, second.montant_amc) == (Decimal("40.95"), Decimal("9.05"))
+
+
+def test_the_final_clip_uses_what_the_secu_paid():
+    """On a NOEMIE line the Sécu's share is the amount it paid: the mutuelle never pays more than
+    what is left of the expense after it."""
+    calcul = liquider(
+        replace(ACTE, montant_depense=Decimal("30.00"), base_remboursement=Decimal("31.50")),
+        garantie=None,
+        amo_recu=Decimal("25.00"),
+    )
+    assert (calcul.montant_amo, calcul.montant_amc, calcul.reste_a_charge) == (
+        Decimal("25.00"),
+        Decimal("0.00"),
+        Decimal("5.00"),
+    )
