@@ -1068,6 +1068,21 @@ def _render(step: Etape) -> str:
             f"Correction après votre contestation n° {numero} : part de la mutuelle portée de {_e(avant)} à "
             f"{_e(step.apres)}, soit {_e(step.apres - avant)} de plus."
         )
+    if r == "amc.ajustement":
+        qui, motif = d
+        return (
+            f"Part de la mutuelle ajustée par {qui} de {_e(step.avant)} à {_e(step.apres)}"
+            + (f" : {motif}" if motif else "")
+            + ("" if str(motif).endswith(".") else ".")
+        )
+    if r == "amc.rejet":
+        qui, motif = d
+        return (
+            f"Acte refusé par {qui}"
+            + (f" : {motif}" if motif else "")
+            + ("" if str(motif).endswith(".") else ".")
+            + " La mutuelle ne rembourse pas cet acte."
+        )
     if r == "amc.plancher_tm":
         return f"Contrat responsable : le ticket modérateur est toujours couvert, soit au moins {_e(step.apres)}."
     if r == "amc.indemnitaire":

@@ -251,6 +251,12 @@ class LigneRemboursement(models.Model):
     # The mutuelle's share, computed by the rules engine.
     montant_amc = models.DecimalField("part de la mutuelle", **MONEY)
     reste_a_charge = models.DecimalField("reste à charge", **MONEY)
+    # A rejected line pays nothing: ``montant_amc`` is 0 and the reste à charge all that the Sécu
+    # left. What the engine had computed is kept here for the handler, and given back if the line is
+    # reopened (``claims.services.ligne_transition``).
+    montant_amc_calcule = models.DecimalField(
+        "part de la mutuelle calculée avant le rejet", **MONEY, null=True, blank=True
+    )
     trace = models.JSONField("explication du calcul", default=list, encoder=TraceEncoder, decoder=TraceDecoder)
     statut = models.CharField("statut", max_length=40, choices=Statut.choices, default=Statut.EN_COURS)
     motif_revue = models.CharField("motif de la revue manuelle", max_length=300, blank=True)

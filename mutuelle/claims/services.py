@@ -50,7 +50,12 @@ from mutuelle.core.services import audit_log, mutuelle_get
 from mutuelle.formules.models import Formule, Garantie
 from mutuelle.formules.selectors import garantie_parmi
 from mutuelle.members.models import Beneficiaire, ContratFormule, DroitPeriode, TypeDroit
-from mutuelle.notifications.services import complement_demande, remboursement_paye
+from mutuelle.notifications.services import (
+    complement_demande,
+    remboursement_ajuste,
+    remboursement_paye,
+    remboursement_rejete,
+)
 from mutuelle.referentiel.models import NaturePrestation
 from mutuelle.requests.selectors import accords_par_beneficiaire, domaine_du_poste
 from noemie.fichier import DecompteLu, Enregistrement, NoemieErreur, Resume, lire
@@ -1003,17 +1008,36 @@ def ligne_transition(
     if vers in {Statut.REJETE, Statut.COMPLEMENT} and not motif.strip():
         raise ValidationError({"motif": "Indiquez le motif : il est communiqué à l'adhérent."})
     old = {"statut": locked.statut, "montant_amc": locked.montant_amc}
+    avant = locked.montant_amc
+    ajuste = False
     if montant_amc is not None:
         if not motif.strip():
             raise ValidationError({"motif": "Un ajustement du montant doit être motivé."})
         plafond = locked.montant_depense - locked.montant_amo
         if not ZERO <= montant_amc <= plafond:
             raise ValidationError({"montant_amc": f"Le montant doit être compris entre 0 et {euros(plafond)}."})
+        ajuste = montant_amc != locked.montant_amc
         locked.montant_amc = montant_amc
         locked.reste_a_charge = locked.montant_depense - locked.montant_amo - montant_amc
+        if ajuste:
+            etape = ["amc.ajustement", "", "", avant, montant_amc, [_qui(actor), motif.strip()[:300]]]
+            locked.trace = _trace_decidee(locked.trace, locked, etape=etape)
     de = locked.statut
+    if vers == Statut.REJETE:
+        # A rejected act pays nothing: every total, list, export and document reads 0; what was
+        # computed is kept for the handler, and comes back if the line is reopened.
+        locked.montant_amc_calcule = locked.montant_amc
+        locked.montant_amc = ZERO
+        locked.reste_a_charge = locked.montant_depense - locked.montant_amo
+        etape = ["amc.rejet", "", "", locked.montant_amc_calcule, ZERO, [_qui(actor), motif.strip()[:300]]]
+        locked.trace = _trace_decidee(locked.trace, locked, etape=etape)
+    elif de == Statut.REJETE and locked.montant_amc_calcule is not None:
+        locked.montant_amc = locked.montant_amc_calcule
+        locked.reste_a_charge = locked.montant_depense - locked.montant_amo - locked.montant_amc
+        locked.montant_amc_calcule = None
+        locked.trace = _trace_decidee(locked.trace, locked, etape=None, sans="amc.rejet")
     locked.statut = vers
-    locked.save(update_fields=["statut", "montant_amc", "reste_a_charge", "modifie_le"])
+    locked.save(update_fields=["statut", "montant_amc", "reste_a_charge", "montant_amc_calcule", "trace", "modifie_le"])
     EvenementLigne.objects.create(
         ligne=locked, de=de, vers=vers, par=actor if getattr(actor, "pk", None) else None, motif=motif.strip()[:300]
     )
@@ -1030,7 +1054,37 @@ def ligne_transition(
         remboursement_paye(ligne=locked)
     elif notifier and vers == Statut.COMPLEMENT:
         complement_demande(ligne=locked, motif=motif.strip())
+    elif notifier and vers == Statut.REJETE:
+        remboursement_rejete(ligne=locked, motif=motif.strip())
+    elif notifier and ajuste:
+        remboursement_ajuste(ligne=locked, avant=avant, motif=motif.strip())
     return locked
+
+
+def _trace_decidee(
+    trace: list[Any], ligne: LigneRemboursement, *, etape: list[Any] | None, sans: str = ""
+) -> list[Any]:
+    """The explanation of a line after a handler's decision on its amount: the engine's steps (less
+    the ``sans`` steps of an earlier decision undone), the decision's ``etape`` (who, why, from what
+    to what), and the reste à charge as it now is (the engine's, now wrong, is dropped)."""
+    etapes = [e for e in trace if not (e and e[0] in {"reste", sans})]
+    if etape is not None:
+        etapes.append(etape)
+    etapes.append(
+        [
+            "reste",
+            "",
+            "",
+            ligne.montant_depense,
+            ligne.reste_a_charge,
+            [ligne.montant_depense, ligne.montant_amo, ligne.montant_amc],
+        ]
+    )
+    return etapes
+
+
+def _qui(par: Any) -> str:
+    return (par.get_full_name() or par.get_username()) if getattr(par, "pk", None) else "la mutuelle"
 
 
 @transaction.atomic

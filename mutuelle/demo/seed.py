@@ -612,6 +612,7 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
     from mutuelle.claims.selectors import personnes_connues
     from mutuelle.claims.services import ligne_transition, noemie_ingest
     from noemie.generateur import Generateur
+    from regles.money import arrondi
 
     if lignes_par_mois <= 0 or FichierNoemie.objects.exists():
         return
@@ -667,7 +668,9 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
     rejetees = {ligne.pk for ligne in anciennes[::3]}
     for ligne in anciennes:
         if ligne.pk in rejetees:
-            ligne_transition(ligne=ligne, vers=Statut.REJETE, motif="Acte déjà remboursé sur un précédent décompte.")
+            ligne_transition(
+                ligne=ligne, vers=Statut.REJETE, motif="Acte déjà remboursé sur un précédent décompte.", notifier=False
+            )
             report.count("lignes rejetées")
             continue
         ligne = ligne_transition(ligne=ligne, vers=Statut.VALIDE, motif="Vérifié par un gestionnaire de démonstration")
@@ -678,9 +681,24 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
             ligne=ligne, vers=Statut.COMPLEMENT, motif="Merci de nous transmettre la facture détaillée du praticien."
         )
         report.count("compléments demandés")
+    gestionnaire = User.objects.filter(username="gestionnaire1").first()
     for ligne in en_revue[2::7]:
-        ligne_transition(ligne=ligne, vers=Statut.REJETE, motif="Acte déjà remboursé sur un précédent décompte.")
+        ligne_transition(
+            ligne=ligne, vers=Statut.REJETE, actor=gestionnaire, motif="Acte déjà remboursé sur un précédent décompte."
+        )
         report.count("lignes rejetées")
+    # A handler lowers the share of a few lines to what the devis the mutuelle agreed to said: the
+    # explanation ends with the adjustment and its motif, the member is told.
+    ajustables = [ligne for ligne in en_revue[1::9] if ligne.montant_amc >= 10 and ligne.statut == Statut.EN_COURS]
+    for ligne in ajustables[:3]:
+        ligne_transition(
+            ligne=ligne,
+            vers=Statut.VALIDE,
+            actor=gestionnaire,
+            montant_amc=arrondi(ligne.montant_amc * Decimal("0.8")),
+            motif="Prise en charge limitée au devis accepté par la mutuelle.",
+        )
+        report.count("montants ajustés")
 
 
 def _sejour_demo(report: SeedReport, familles_demo: list[Any], today: date, mutuelle: Mutuelle) -> None:

@@ -142,6 +142,39 @@ def complement_demande(*, ligne: Any, motif: str) -> Notification:
     )
 
 
+def remboursement_rejete(*, ligne: Any, motif: str) -> Notification:
+    """A handler rejected a reimbursement: the member is told why, and that the mutuelle pays nothing."""
+    return notifier(
+        adherent=ligne.contrat.adherent,
+        categorie=Categorie.REPONSE,
+        cle=f"ligne:{ligne.pk}:rejete:{timezone.now():%Y%m%d%H%M%S}",
+        titre="Un remboursement a été refusé",
+        texte=(
+            f"Soins du {ligne.date_soins:%d/%m/%Y} pour {ligne.beneficiaire.prenom} : la mutuelle ne rembourse pas "
+            f"cet acte. Motif : {motif}"
+        )[:500],
+        lien=reverse("espace:remboursement", kwargs={"pk": ligne.pk}),
+    )
+
+
+def remboursement_ajuste(*, ligne: Any, avant: Decimal, motif: str) -> Notification:
+    """A handler changed the mutuelle's share of a reimbursement: the member is told the new amount
+    and why."""
+    return notifier(
+        adherent=ligne.contrat.adherent,
+        categorie=Categorie.REPONSE,
+        cle=f"ligne:{ligne.pk}:ajuste:{timezone.now():%Y%m%d%H%M%S}",
+        titre=f"Part de la mutuelle ajustée à {euros(ligne.montant_amc)}",
+        texte=(
+            f"Soins du {ligne.date_soins:%d/%m/%Y} pour {ligne.beneficiaire.prenom} : la part de la mutuelle passe de "
+            f"{euros(avant)} à {euros(ligne.montant_amc)} ; reste à votre charge {euros(ligne.reste_a_charge)}. "
+            f"Motif : {motif}"
+        )[:500],
+        lien=reverse("espace:remboursement", kwargs={"pk": ligne.pk}),
+        montant=ligne.montant_amc,
+    )
+
+
 def _envoyer(adherent: Adherent, *, sujet: str, template: str, contexte: dict[str, Any]) -> None:
     mutuelle = mutuelle_ou_rien()
     contexte = {"adherent": adherent, "mutuelle": mutuelle, "base_url": settings.MUTUELLE_BASE_URL, **contexte}

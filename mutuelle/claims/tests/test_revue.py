@@ -148,3 +148,76 @@ def test_handling_a_signalement_opens_its_own_transaction(camille, garanties, tm
     rejet_traiter(rejet=rejet, commentaire="Retourné à la caisse.", par=gestionnaire)
     rejet.refresh_from_db()
     assert rejet.traite and rejet.commentaire == "Retourné à la caisse."
+
+
+def test_a_rejected_act_pays_nothing_on_every_page_and_export(gestionnaire, en_revue, adherent, courtier):
+    """Rejected, a line showed the computed share in the member's list, CSV and detail,
+    the detail saying the mutuelle paid the practitioner. It now reads 0 everywhere; the computed
+    share is kept for the handler and comes back if the line is reopened."""
+    from mutuelle.claims.services import ligne_transition
+    from mutuelle.notifications.models import Notification
+
+    calcule = en_revue.montant_amc
+    assert calcule > 0
+    c = login(gestionnaire)
+    url = f"/gestion/remboursements/revue/{en_revue.pk}/"
+    assert c.post(url, {"action": "rejeter", "motif": "Acte hors nomenclature"}).status_code == 302
+    en_revue.refresh_from_db()
+    assert (en_revue.montant_amc, en_revue.montant_amc_calcule) == (D("0.00"), calcule)
+    assert en_revue.reste_a_charge == en_revue.montant_depense - en_revue.montant_amo
+    assert en_revue.etapes[-2].regle == "amc.rejet" and en_revue.etapes[-1].apres == en_revue.reste_a_charge
+    montant = f"{calcule}".replace(".", ",")
+    assert f"rejeté : {montant}" in html.unescape(c.get(url).content.decode()).replace("\u00a0", " ")
+
+    membre = login(adherent.user)
+    detail = html.unescape(membre.get(f"/espace/remboursements/{en_revue.pk}/").content.decode())
+    assert "la mutuelle ne rembourse pas cet acte" in detail
+    assert "a payé sa part" not in detail
+    assert 'Remboursé par la mutuelle</th><td class="num">0,00\u00a0€' in detail
+    # The explanation says what the guarantee would have paid, then that the act was refused.
+    assert detail.index(montant) < detail.index("Acte refusé par") < detail.index("− 0,00\u00a0€ (mutuelle)")
+    assert "Acte hors nomenclature" in detail
+    liste = html.unescape(membre.get("/espace/remboursements/?statut=rejete").content.decode())
+    assert montant not in liste
+    export = b"".join(membre.get("/espace/remboursements/?statut=rejete&export=csv").streaming_content).decode()
+    assert montant not in export and str(calcule) not in export
+    avis = Notification.objects.get(adherent=adherent, titre="Un remboursement a été refusé")
+    assert "Acte hors nomenclature" in avis.texte
+
+    # Nobody else reads the line: another family's member, a broker.
+    from tests.factories import UserFactory, adherent_make
+
+    autre = adherent_make(user=UserFactory(username="autre-famille", role="adherent"))
+    assert login(autre.user).get(f"/espace/remboursements/{en_revue.pk}/").status_code == 404
+    assert login(courtier.user).get(url).status_code == 404
+
+    # Reopened, the computed share is back.
+    ligne_transition(ligne=en_revue, vers=Statut.EN_COURS, actor=gestionnaire, motif="Nomenclature corrigée")
+    en_revue.refresh_from_db()
+    assert (en_revue.montant_amc, en_revue.montant_amc_calcule) == (calcule, None)
+    assert en_revue.montant_depense == en_revue.montant_amo + en_revue.montant_amc + en_revue.reste_a_charge
+    assert not any(e.regle == "amc.rejet" for e in en_revue.etapes)
+
+
+def test_an_adjusted_amount_is_a_step_of_its_explanation_and_the_member_is_told(gestionnaire, en_revue, adherent):
+    """« Ajuster et valider » left the trace saying the engine's amount and reste à charge next to
+    the adjusted ones. The adjustment is now the explanation's last step, with who and why."""
+    from mutuelle.notifications.models import Notification
+
+    calcule = en_revue.montant_amc
+    c = login(gestionnaire)
+    url = f"/gestion/remboursements/revue/{en_revue.pk}/"
+    assert c.post(url, {"action": "ajuster", "motif": "Selon le devis accepté", "montant_amc": "30.00"}).status_code == 302
+    en_revue.refresh_from_db()
+    ajustement, reste = en_revue.etapes[-2:]
+    assert (ajustement.regle, ajustement.avant, ajustement.apres) == ("amc.ajustement", calcule, D("30.00"))
+    assert reste.regle == "reste" and reste.apres == en_revue.reste_a_charge == D("29.95")
+    assert [e.regle for e in en_revue.etapes].count("reste") == 1
+    detail = html.unescape(login(adherent.user).get(f"/espace/remboursements/{en_revue.pk}/").content.decode())
+    detail = detail.replace("\u00a0", " ")
+    qui = gestionnaire.get_full_name() or gestionnaire.username
+    avant = f"{calcule}".replace(".", ",")
+    assert f"ajustée par {qui} de {avant} € à 30,00 € : Selon le devis accepté." in detail
+    assert "= 29,95 €" in detail and detail.count("Reste à votre charge :") == 1
+    avis = Notification.objects.get(adherent=adherent, titre="Part de la mutuelle ajustée à 30,00\u00a0€")
+    assert "Selon le devis accepté" in avis.texte and "29,95" in avis.texte
