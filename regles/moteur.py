@@ -111,6 +111,16 @@ FRANCHISES = {
 # The whole TM must be covered by a contrat responsable, except these (CSS R871-1).
 SANS_PLANCHER_TM = frozenset({"pharmacie_30", "pharmacie_15", "cure", "non_rembourse"})
 OPTIQUE_EQUIPEMENT = frozenset({Poste.OPTIQUE_VERRES, Poste.OPTIQUE_MONTURE})
+# The 100 % Santé baskets: a contrat responsable leaves no reste à charge on them up to the legal
+# price limit, whatever its guarantee says (CSS L871-1, R871-2).
+CENT_POUR_CENT_SANTE = frozenset(
+    {
+        Poste.AUDIO_CLASSE_1,
+        Poste.OPTIQUE_VERRES_100_SANTE,
+        Poste.OPTIQUE_MONTURE_100_SANTE,
+        Poste.DENTAIRE_PROTHESE_100_SANTE,
+    }
+)
 CLASSES_OPTIQUE = frozenset("abcdef")
 # The equipment the law renews once per period, by family: a pair of glasses (lenses and frame, of
 # either class), a hearing aid. Lenses, accessories and maintenance are not "renewed". The last
@@ -774,6 +784,16 @@ class Moteur:
             if amc < plancher:
                 trace.append(("amc.plancher_tm", "", "CSS art. R871-1", amc, plancher, (nat,)))
                 amc = plancher
+            # 100 % Santé: no reste à charge up to the price limit, whatever the guarantee typed.
+            if poste in CENT_POUR_CENT_SANTE:
+                limite = self._prix_limite(poste, on)
+                prix = min(spent, limite.valeur * a.quantite) if limite is not None else spent
+                plancher = _positif(prix - amo_brut)
+                if amc < plancher:
+                    nom = f"cent_pour_cent_sante.{poste.value}.prix_limite" if limite is not None else ""
+                    ref = (limite.reference + " ; " if limite is not None else "") + "CSS art. L871-1, R871-2"
+                    trace.append(("amc.plancher_100_sante", nom, ref, amc, plancher, (prix, amo_brut)))
+                    amc = plancher
 
         # 5. Never more than what was spent (principe indemnitaire).
         maxi = spent - (amo_brut + majoration if a.responsable else montant_amo)
@@ -1082,6 +1102,11 @@ def _render(step: Etape) -> str:
             + (f" : {motif}" if motif else "")
             + ("" if str(motif).endswith(".") else ".")
             + " La mutuelle ne rembourse pas cet acte."
+        )
+    if r == "amc.plancher_100_sante":
+        return (
+            f"Équipement 100 % Santé et contrat responsable : aucun reste à charge jusqu'au prix de {_e(d[0])}, "
+            f"la mutuelle complète la part de la Sécurité sociale ({_e(d[1])}) : {_e(step.apres)}."
         )
     if r == "amc.plancher_tm":
         return f"Contrat responsable : le ticket modérateur est toujours couvert, soit au moins {_e(step.apres)}."

@@ -689,8 +689,10 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
         report.count("lignes rejetées")
     # A handler lowers the share of a few lines to what the devis the mutuelle agreed to said: the
     # explanation ends with the adjustment and its motif, the member is told.
-    ajustables = [ligne for ligne in en_revue[1::9] if ligne.montant_amc >= 10 and ligne.statut == Statut.EN_COURS]
-    for ligne in ajustables[:3]:
+    ajustables = LigneRemboursement.objects.filter(
+        pk__in=[ligne.pk for ligne in en_revue[1::9]], statut=Statut.EN_COURS, montant_amc__gte=10
+    ).order_by("pk")[:3]
+    for ligne in ajustables:
         ligne_transition(
             ligne=ligne,
             vers=Statut.VALIDE,
