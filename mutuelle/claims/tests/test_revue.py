@@ -207,7 +207,8 @@ def test_an_adjusted_amount_is_a_step_of_its_explanation_and_the_member_is_told(
     calcule = en_revue.montant_amc
     c = login(gestionnaire)
     url = f"/gestion/remboursements/revue/{en_revue.pk}/"
-    assert c.post(url, {"action": "ajuster", "motif": "Selon le devis accepté", "montant_amc": "30.00"}).status_code == 302
+    decision = {"action": "ajuster", "motif": "Selon le devis accepté", "montant_amc": "30.00"}
+    assert c.post(url, decision).status_code == 302
     en_revue.refresh_from_db()
     ajustement, reste = en_revue.etapes[-2:]
     assert (ajustement.regle, ajustement.avant, ajustement.apres) == ("amc.ajustement", calcule, D("30.00"))
