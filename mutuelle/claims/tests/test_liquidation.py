@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -17,6 +17,11 @@ from regles.moteur import Acte, Beneficiaire, Praticien
 from tests.factories import GarantieFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _garantie(**champs: Any) -> Garantie:
+    return cast(Garantie, GarantieFactory(**champs))
+
 
 JOUR = date(2026, 3, 2)
 ADHESION = date(2026, 1, 1)
@@ -92,7 +97,7 @@ def test_every_field_of_a_guarantee_is_known_here():
 @pytest.mark.parametrize("champ", sorted(SCENARIOS))
 def test_each_printed_field_changes_what_is_paid(champ: str, formule: Any):
     avant, changement, passe = SCENARIOS[champ]
-    garantie = GarantieFactory(formule=formule, **{**BASE, **avant})
+    garantie = _garantie(formule=formule, **{**BASE, **avant})
     paye_avant = _paye(garantie, passe)
     for nom, valeur in changement.items():
         setattr(garantie, nom, valeur)
@@ -102,7 +107,7 @@ def test_each_printed_field_changes_what_is_paid(champ: str, formule: Any):
 
 
 def test_a_complement_is_added_to_the_percentage_and_explained(formule: Any):
-    garantie = GarantieFactory(formule=formule, **BASE, forfait_complement=Decimal("15"))
+    garantie = _garantie(formule=formule, **BASE, forfait_complement=Decimal("15"))
     calcul = liquider(ACTE, garantie=garantie, historique=Historique(), date_adhesion=ADHESION)
     # 200 % of 31,50 = 63,00 − 22,05 = 40,95, + 15 € = 55,95.
     assert calcul.montant_amc == Decimal("55.95")
@@ -112,7 +117,7 @@ def test_a_complement_is_added_to_the_percentage_and_explained(formule: Any):
 
 def test_renewal_counts_glasses_not_lenses(formule: Any):
     """Contact lenses bought last month do not delay a pair of glasses; a frame does."""
-    monture = GarantieFactory(
+    monture = _garantie(
         formule=formule, poste="optique_monture", type_garantie="forfait", taux=None, montant=Decimal("60")
     )
     acte = Acte(
@@ -133,7 +138,7 @@ def test_renewal_counts_glasses_not_lenses(formule: Any):
 
 def test_the_batch_shares_the_ceiling(formule: Any):
     """Two acts of one batch: the second sees what the first consumed."""
-    garantie = GarantieFactory(formule=formule, **BASE, plafond_montant=Decimal("50"))
+    garantie = _garantie(formule=formule, **BASE, plafond_montant=Decimal("50"))
     historique = Historique()
     premier = liquider(ACTE, garantie=garantie, historique=historique, date_adhesion=ADHESION)
     second = liquider(ACTE, garantie=garantie, historique=historique, date_adhesion=ADHESION)
