@@ -520,8 +520,6 @@ class Moteur:
                 ref = max(rate, self._v("taux.honoraires", on).valeur)
             return rate, ref
         key = "hospitalisation" if a.hospitalisation and nat in HOSPITALISABLES else nat
-        if key == "forfait_journalier":
-            key = "non_rembourse"
         v = self._v(f"taux.{key}", on)
         rate, nom, ref_legal = v.valeur, f"taux.{key}", v.reference
         if a.beneficiaire.regime_local:

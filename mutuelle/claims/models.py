@@ -7,8 +7,11 @@ the rules engine with its explanation trace, and a status that only changes thro
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -161,15 +164,19 @@ class Statut(models.TextChoices):
     VALIDE = "valide", _("Validé, paiement à venir")
     PAYE = "paye", _("Remboursement effectué")
     REJETE = "rejete", _("Rejeté")
+    # Validated with nothing for the mutuelle to pay (the Sécu covered it all, a ceiling reached, a
+    # renewal period not over): the line's life ends there, it never waits for a payment.
+    SANS_OBJET = "sans_objet", _("Sans objet : rien à verser")
 
 
 # The only allowed status changes; anything else is refused by claims.services.ligne_transition.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Statut.EN_COURS: frozenset({Statut.VALIDE, Statut.COMPLEMENT, Statut.REJETE}),
+    Statut.EN_COURS: frozenset({Statut.VALIDE, Statut.SANS_OBJET, Statut.COMPLEMENT, Statut.REJETE}),
     Statut.COMPLEMENT: frozenset({Statut.EN_COURS, Statut.REJETE}),
     Statut.VALIDE: frozenset({Statut.PAYE}),
     Statut.PAYE: frozenset(),
     Statut.REJETE: frozenset({Statut.EN_COURS}),
+    Statut.SANS_OBJET: frozenset(),
 }
 
 
@@ -311,6 +318,21 @@ class LigneRemboursement(models.Model):
             return gettext(Poste(self.poste).label)
         except ValueError:
             return self.nature.libelle.capitalize()
+
+    @property
+    def versement_prevu_le(self) -> Any:
+        """The execution date of the accepted transfer that pays this line, while it is still to
+        come (``versement_le`` is annotated by the member's lists and set by the detail page)."""
+        le = getattr(self, "versement_le", None)
+        return le if self.statut == Statut.PAYE and le is not None and le > timezone.localdate() else None
+
+    @property
+    def statut_affiche(self) -> str:
+        """The status as the member reads it: a transfer the bank accepted for a later day is not
+        yet a reimbursement made."""
+        if self.versement_prevu_le is not None:
+            return gettext("Virement en cours")
+        return self.get_statut_display()
 
     @property
     def etapes(self) -> list[Etape]:

@@ -826,7 +826,7 @@ class Liquidateur:
             amc,
             calcul.reste_a_charge,
             r.trace_brute,
-            Statut.EN_COURS.value if revue else Statut.VALIDE.value,
+            Statut.EN_COURS.value if revue else (Statut.VALIDE.value if amc > 0 else Statut.SANS_OBJET.value),
             "; ".join(revue)[:300],
             now,
             now,
@@ -960,6 +960,7 @@ def _evenements_reception(lignes: list[tuple[int, str]], nom: str, now: datetime
     motifs = {
         Statut.VALIDE.value: f"{recu} et validé automatiquement : aucune règle de revue déclenchée",
         Statut.EN_COURS.value: f"{recu} : revue manuelle",
+        Statut.SANS_OBJET.value: f"{recu} : rien à verser par la mutuelle",
     }
     if connection.vendor != "postgresql":
         EvenementLigne.objects.bulk_create(
@@ -1023,6 +1024,8 @@ def ligne_transition(
             etape = ["amc.ajustement", "", "", avant, montant_amc, [_qui(actor), motif.strip()[:300]]]
             locked.trace = _trace_decidee(locked.trace, locked, etape=etape)
     de = locked.statut
+    if vers == Statut.VALIDE and locked.montant_amc == 0:
+        vers = Statut.SANS_OBJET  # validated with nothing to pay: nothing waits for a payment run
     if vers == Statut.REJETE:
         # A rejected act pays nothing: every total, list, export and document reads 0; what was
         # computed is kept for the handler, and comes back if the line is reopened.

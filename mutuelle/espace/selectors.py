@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -119,8 +119,18 @@ def lignes_filtrees(adherent: Adherent, filtres: Filtres) -> QuerySet[LigneRembo
 
 
 def pour_liste(qs: QuerySet[LigneRemboursement]) -> QuerySet[LigneRemboursement]:
-    """What a row of the list shows, in the same query (the trace, the heavy column, is left out)."""
-    return qs.select_related("beneficiaire", "nature", "decompte").defer("trace")
+    """What a row of the list shows, in the same query (the trace, the heavy column, is left out),
+    with the execution date of the accepted transfer that pays each line (``statut_affiche``)."""
+    from mutuelle.payments.models import PaiementLigne, StatutVirement
+
+    versement = PaiementLigne.objects.filter(
+        ligne_id=OuterRef("pk"), vivant=True, virement__statut=StatutVirement.ACCEPTE
+    ).values("virement__paye_le")[:1]
+    return (
+        qs.select_related("beneficiaire", "nature", "decompte")
+        .defer("trace")
+        .annotate(versement_le=Subquery(versement))
+    )
 
 
 @dataclass(frozen=True)
@@ -160,7 +170,10 @@ def detail(adherent: Adherent, pk: int) -> Detail | None:
     if ident:
         praticien = Praticien.objects.filter(Q(rpps=ident) | Q(adeli=ident)).first()
     etablissement = Etablissement.objects.filter(finess=ligne.finess).first() if ligne.finess.strip() else None
-    return Detail(ligne, evenements, praticien, etablissement)
+    resultat = Detail(ligne, evenements, praticien, etablissement)
+    virement = resultat.virement
+    ligne.versement_le = virement.paye_le if virement is not None else None  # type: ignore[attr-defined]
+    return resultat
 
 
 def en_attente(adherent: Adherent) -> QuerySet[LigneRemboursement]:

@@ -139,7 +139,7 @@ def _export_csv(qs: Any) -> StreamingHttpResponse:
                 nombre(ligne.participation_forfaitaire + ligne.franchise),
                 nombre(ligne.montant_amc),
                 nombre(ligne.reste_a_charge),
-                ligne.get_statut_display(),
+                ligne.statut_affiche,
                 "Professionnel de santé" if ligne.decompte.tiers_payant else "Adhérent",
             ]
 

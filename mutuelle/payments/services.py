@@ -356,15 +356,22 @@ def _accepter(virements: list[Virement], *, lot: LotPaiement, par: Any) -> None:
             ids=lignes[debut : debut + 10_000], actor=par, motif=f"Virement accepté par la banque (lot {lot.numero})"
         )
     nb_lignes = Counter(virement for virement, _ in paires)
+    # The bank accepts a transfer before the day it executes it: until then, it is on its way.
+    a_venir = lot.date_execution > timezone.localdate()
     notifier_lot(
         [
             Evenement(
                 adherent_id=v.adherent_id,
                 categorie=Categorie.PAIEMENT,
                 cle=f"virement:{v.pk}:paye",
-                titre=f"Un virement de {euros(v.montant)} vous a été envoyé",
-                texte=f"{nb_lignes.get(v.pk, 0)} remboursement(s), versé(s) le {lot.date_execution:%d/%m/%Y} "
-                f"sur le compte {v.iban_masque}.",
+                titre=(
+                    f"Un virement de {euros(v.montant)} est en cours"
+                    if a_venir
+                    else f"Un virement de {euros(v.montant)} vous a été envoyé"
+                ),
+                texte=f"{nb_lignes.get(v.pk, 0)} remboursement(s), "
+                + ("versement prévu le" if a_venir else "versé(s) le")
+                + f" {lot.date_execution:%d/%m/%Y} sur le compte {v.iban_masque}.",
                 lien=reverse("espace:remboursements") + "?statut=paye",
                 montant=v.montant,
             )

@@ -759,9 +759,9 @@ def feuille_soins_liquider(
             montant_amc=r.mutuelle,
             reste_a_charge=r.reste,
             trace=moteur.trace_brute,
-            statut=Statut.VALIDE,
+            statut=Statut.VALIDE if r.mutuelle > 0 else Statut.SANS_OBJET,
         )
-        EvenementLigne.objects.create(ligne=ligne, de="", vers=Statut.VALIDE, par=par, motif="Feuille de soins saisie")
+        EvenementLigne.objects.create(ligne=ligne, de="", vers=ligne.statut, par=par, motif="Feuille de soins saisie")
         lignes.append(ligne)
     total = sum((r.mutuelle for r in resultats), ZERO)
     demande_avancer(

@@ -3,7 +3,7 @@ bank's answer; the member then reads « versés par virement le … sur le compt
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,15 @@ def test_a_supervisor_pays_and_the_member_sees_the_transfer(
     _connexion(page, adherent.numero)
     page.goto(f"/espace/remboursements/{ligne.pk}/")
     texte = page.locator("main").inner_text()
-    assert f"versés par virement le {lot.date_execution:%d/%m/%Y} sur le compte {virement.iban_masque}" in texte
+    # Accepted by the bank for a later day: on its way, not yet made.
+    assert lot.date_execution > date.today()
+    assert f"virement en cours, versement prévu le {lot.date_execution:%d/%m/%Y} sur le compte" in texte
+    assert "Virement en cours" in texte and "versés par virement" not in texte
     page.get_by_role("link", name="Notifications").click()
-    assert "Un virement de 9,00" in page.locator("main").inner_text()
+    assert "Un virement de 9,00\u00a0€ est en cours" in page.locator("main").inner_text()
+    # Once its day has come (a transfer executed today), it is a reimbursement made.
+    Virement.objects.filter(pk=virement.pk).update(paye_le=date.today())
+    page.goto(f"/espace/remboursements/{ligne.pk}/")
+    texte = page.locator("main").inner_text()
+    assert f"versés par virement le {date.today():%d/%m/%Y} sur le compte {virement.iban_masque}" in texte
+    assert "Remboursement effectué" in texte

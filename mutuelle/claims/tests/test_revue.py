@@ -222,3 +222,18 @@ def test_an_adjusted_amount_is_a_step_of_its_explanation_and_the_member_is_told(
     assert "= 29,95 €" in detail and detail.count("Reste à votre charge :") == 1
     avis = Notification.objects.get(adherent=adherent, titre="Part de la mutuelle ajustée à 30,00\u00a0€")
     assert "Selon le devis accepté" in avis.texte and "29,95" in avis.texte
+
+
+def test_a_line_validated_with_nothing_to_pay_is_closed_not_left_waiting(gestionnaire, en_revue, adherent):
+    """A 0 € line stayed « Validé, paiement à venir » forever and the payments page counted it; it
+    now ends « sans objet », and the member reads that nothing is to be paid, never a transfer."""
+    c = login(gestionnaire)
+    url = f"/gestion/remboursements/revue/{en_revue.pk}/"
+    assert c.post(url, {"action": "ajuster", "motif": "Déjà pris en charge", "montant_amc": "0"}).status_code == 302
+    en_revue.refresh_from_db()
+    assert (en_revue.statut, en_revue.montant_amc) == (Statut.SANS_OBJET, D("0.00"))
+    assert en_revue.evenements.last().vers == Statut.SANS_OBJET
+    detail = html.unescape(login(adherent.user).get(f"/espace/remboursements/{en_revue.pk}/").content.decode())
+    assert "Sans objet : rien à verser" in detail and "la mutuelle n'a rien à verser pour cet acte" in detail
+    assert "virement" not in detail.split("<h2")[0]
+    assert not LigneRemboursement.objects.filter(statut=Statut.VALIDE, montant_amc=0).exists()

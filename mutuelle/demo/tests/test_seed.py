@@ -162,7 +162,14 @@ def test_the_demo_shows_three_years_of_reimbursements_in_every_status(settings, 
     sejour = LigneRemboursement.objects.filter(decompte__fichier__nom__contains="sejour", poste="chambre_particuliere")
     assert sejour.count() <= 1 and all(ligne.quantite == 6 for ligne in sejour)
     statuts = set(LigneRemboursement.objects.values_list("statut", flat=True))
-    assert statuts == {"en_cours_d_analyse", "complement_d_information_necessaire", "valide", "paye", "rejete"}
+    assert statuts == {
+        "en_cours_d_analyse",
+        "complement_d_information_necessaire",
+        "valide",
+        "paye",
+        "rejete",
+        "sans_objet",
+    }
     dates = LigneRemboursement.objects.order_by("date_soins").values_list("date_soins", flat=True)
     assert dates.first() <= date(2023, 11, 30) and dates.last() >= date(2026, 11, 1)
 
