@@ -8,7 +8,7 @@ acts is written without holding it in memory.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -66,7 +66,12 @@ class Generateur:
         part_inconnus: float = 0.0,
         debut: date = date(2025, 1, 1),
         fin: date = date(2025, 12, 31),
+        annuaire: Mapping[str, Sequence[str]] | None = None,
+        finess: Sequence[str] = (),
     ) -> None:
+        """``annuaire`` (specialty code → RPPS numbers) and ``finess`` draw the professionals and
+        establishments from a directory (the demo's, so that tiers payant is paid to someone it
+        knows); a specialty it lacks gets numbers of its own, as unknown practitioners do."""
         if not personnes and part_inconnus < 1:
             raise ValueError("Aucun bénéficiaire connu pour générer un fichier.")
         self.personnes = list(personnes)
@@ -79,8 +84,11 @@ class Generateur:
         self.moteur = Moteur()
         self.natures = natures_par_cle_b2()
         self.poids = [m[0] for m in MIX]
-        self.praticiens = {spe: [self._rpps() for _ in range(40)] for spe in {m[4] for m in MIX} if spe}
-        self.finess = [f"69{self.rng.randint(0, 9_999_999):07d}" for _ in range(6)]
+        annuaire = annuaire or {}
+        self.praticiens = {
+            spe: list(annuaire.get(spe) or [self._rpps() for _ in range(40)]) for spe in {m[4] for m in MIX} if spe
+        }
+        self.finess = list(finess) or [f"69{self.rng.randint(0, 9_999_999):07d}" for _ in range(6)]
 
     def _rpps(self) -> str:
         from stdnum import luhn

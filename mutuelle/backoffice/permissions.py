@@ -58,6 +58,7 @@ ECRANS: dict[str, Droit] = {
     # Payments: runs and transfers for everyone; running, the bank file and its report for supervisors.
     "payments:lots": Droit.TRAITER,
     "payments:lot": Droit.TRAITER,
+    "payments:sans_coordonnees": Droit.TRAITER,
     "payments:lancer": Droit.SUPERVISER,
     "payments:fichier": Droit.SUPERVISER,
     "payments:retour": Droit.SUPERVISER,

@@ -603,6 +603,24 @@ def adherents_demo(today: date) -> list[Adherent]:
     )
 
 
+def _praticien_sans_compte() -> Praticien | None:
+    """The demo's one professional without bank details: tiers payant owed to them waits."""
+    return Praticien.objects.filter(specialite=Specialite.AUDIOPROTHESISTE).order_by("pk").first()
+
+
+def _annuaire() -> dict[str, Any]:
+    """The demo's directory for the NOEMIE generator: its practitioners by specialty and its
+    establishments, so that tiers payant goes to professionals the mutuelle can pay."""
+    praticiens: dict[str, list[str]] = {}
+    for rpps, specialite in Praticien.objects.exclude(rpps=None).order_by("pk").values_list("rpps", "specialite"):
+        if rpps:
+            praticiens.setdefault(specialite, []).append(rpps)
+    return {
+        "annuaire": praticiens,
+        "finess": list(Etablissement.objects.order_by("pk").values_list("finess", flat=True)),
+    }
+
+
 def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lignes_par_mois: int) -> None:
     """Three years of monthly NOEMIE files (the last year fuller), generated for the demo's
     beneficiaries and ingested; then some lines are moved through the other statuses so that every
@@ -619,6 +637,7 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
     folder = Path(settings.MEDIA_ROOT) / "noemie" / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     mutuelle = Mutuelle.objects.get(singleton=1)
+    annuaire = _annuaire()
     personnes = personnes_connues()
     first = date(today.year - ANNEES_DE_REMBOURSEMENTS, today.month, 1)
     un_an = date(today.year - 1, today.month, 1)
@@ -628,7 +647,9 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
         fin = min(date(debut.year + (debut.month == 12), debut.month % 12 + 1, 1) - timedelta(days=1), today)
         path = folder / f"noemie-{debut:%Y-%m}.txt"
         with path.open("w", encoding="ascii", newline="\n") as handle:
-            Generateur(personnes, seed=rng.randint(1, 10**9), part_inconnus=0.01, debut=debut, fin=fin).ecrire(
+            Generateur(
+                personnes, seed=rng.randint(1, 10**9), part_inconnus=0.01, debut=debut, fin=fin, **annuaire
+            ).ecrire(
                 handle,
                 lignes=lignes_par_mois if debut >= un_an else max(1, lignes_par_mois // 3),
                 emetteur=691000001,
@@ -643,7 +664,9 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
         if familles_demo:
             path = folder / f"noemie-{debut:%Y-%m}-familles-demo.txt"
             with path.open("w", encoding="ascii", newline="\n") as handle:
-                Generateur(familles_demo, seed=rng.randint(1, 10**9), part_inconnus=0, debut=debut, fin=fin).ecrire(
+                Generateur(
+                    familles_demo, seed=rng.randint(1, 10**9), part_inconnus=0, debut=debut, fin=fin, **annuaire
+                ).ecrire(
                     handle,
                     lignes=LIGNES_FAMILLES_DEMO,
                     emetteur=691000001,
@@ -654,7 +677,12 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
             report.count("lignes de remboursement", noemie_ingest(path=path).lignes)
     _sejour_demo(report, familles_demo, today, mutuelle)
     recent = today - timedelta(days=10)
-    to_pay = LigneRemboursement.objects.filter(statut=Statut.VALIDE, date_soins__lt=recent).order_by("pk")
+    sans_rpps = getattr(_praticien_sans_compte(), "rpps", "")
+    to_pay = (
+        LigneRemboursement.objects.filter(statut=Statut.VALIDE, date_soins__lt=recent)
+        .exclude(decompte__tiers_payant=True, praticien_identifiant=sans_rpps)
+        .order_by("pk")
+    )
     recents = today - timedelta(days=45)
     for ligne in to_pay:
         ligne_transition(
@@ -665,6 +693,10 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
     en_revue = list(LigneRemboursement.objects.filter(statut=Statut.EN_COURS).order_by("pk"))
     anciennes = [ligne for ligne in en_revue if ligne.date_soins < recents]
     en_revue = [ligne for ligne in en_revue if ligne.date_soins >= recents]
+    # A small demo has few recent lines in review: the latest older ones still wait, so that the
+    # handlers' queue and every status show.
+    while len(en_revue) < 3 and anciennes:
+        en_revue.insert(0, anciennes.pop())
     rejetees = {ligne.pk for ligne in anciennes[::3]}
     for ligne in anciennes:
         if ligne.pk in rejetees:
@@ -674,7 +706,7 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
             report.count("lignes rejetées")
             continue
         ligne = ligne_transition(ligne=ligne, vers=Statut.VALIDE, motif="Vérifié par un gestionnaire de démonstration")
-        if ligne.montant_amc > 0:
+        if ligne.montant_amc > 0 and not (ligne.decompte.tiers_payant and ligne.praticien_identifiant == sans_rpps):
             ligne_transition(ligne=ligne, vers=Statut.PAYE, motif="Virement de démonstration", notifier=False)
     for ligne in en_revue[::5]:
         ligne_transition(
@@ -689,9 +721,11 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
         report.count("lignes rejetées")
     # A handler lowers the share of a few lines to what the devis the mutuelle agreed to said: the
     # explanation ends with the adjustment and its motif, the member is told.
-    ajustables = LigneRemboursement.objects.filter(
-        pk__in=[ligne.pk for ligne in en_revue[1::9]], statut=Statut.EN_COURS, montant_amc__gte=10
-    ).order_by("pk")[:3]
+    en_cours = LigneRemboursement.objects.filter(pk__in=[ligne.pk for ligne in en_revue], statut=Statut.EN_COURS)
+    # Some lines stay in the review queue for the demo's handlers.
+    ajustables = en_cours.filter(pk__in=[ligne.pk for ligne in en_revue[1::9]], montant_amc__gte=10).order_by("pk")[
+        : max(0, min(3, en_cours.count() - 2))
+    ]
     for ligne in ajustables:
         ligne_transition(
             ligne=ligne,
@@ -723,7 +757,7 @@ def _sejour_demo(report: SeedReport, familles_demo: list[Any], today: date, mutu
         ):
             continue
         path = Path(settings.MEDIA_ROOT) / "noemie" / "demo" / "noemie-sejour-familles-demo.txt"
-        generateur = Generateur(familles_demo, seed=jour.toordinal())
+        generateur = Generateur(familles_demo, seed=jour.toordinal(), **_annuaire())
         sequence = SEQUENCE_FAMILLES_DEMO + 900
         with path.open("w", encoding="ascii", newline="\n") as handle:
             entete = {
@@ -1052,7 +1086,10 @@ def seed_paiements(report: SeedReport) -> None:
     ]
     CoordonneesBancaires.objects.bulk_create(nouveaux)
     report.count("comptes bancaires", len(nouveaux))
-    for p in Praticien.objects.filter(iban=""):
+    # Every professional of the directory gets an account but one audioprosthetist: what the mutuelle
+    # owes them waits in « Professionnels sans coordonnées bancaires ».
+    sans_compte = _praticien_sans_compte()
+    for p in Praticien.objects.filter(iban="").exclude(pk=sans_compte.pk if sans_compte else 0):
         p.iban, p.bic = demo_iban("00003", p.pk), "DEMOFRPPXXX"
         p.save(update_fields=["iban", "bic"])
     for e in Etablissement.objects.filter(iban=""):

@@ -69,6 +69,24 @@ def lignes_a_payer() -> Any:
     return LigneRemboursement.objects.filter(statut=Statut.VALIDE, montant_amc__gt=0).exclude(Exists(vivantes))
 
 
+def _lignes_en_attente() -> list[dict[str, Any]]:
+    """The lines waiting for a payment, as a run groups them (``_beneficiaires``): the one reading
+    for the run itself and for every count the payments pages show."""
+    return list(
+        lignes_a_payer()
+        .order_by("pk")
+        .values(
+            "pk",
+            "montant_amc",
+            "date_soins",
+            "contrat__adherent_id",
+            "decompte__tiers_payant",
+            "finess",
+            "praticien_identifiant",
+        )
+    )
+
+
 @dataclass
 class Beneficiaire:
     type_beneficiaire: str
@@ -95,6 +113,20 @@ class Preparation:
     sans_montant: int = 0
 
 
+def _annuaire(lignes: list[dict[str, Any]]) -> tuple[dict[str, Praticien], dict[str, Etablissement]]:
+    """The directory's entries for the tiers-payant lines' practitioners (by RPPS or ADELI) and
+    establishments (by FINESS), in two queries."""
+    tiers = [ligne for ligne in lignes if ligne["decompte__tiers_payant"]]
+    idents = {ligne["praticien_identifiant"].strip() for ligne in tiers} - {""}
+    praticiens: dict[str, Praticien] = {}
+    for p in Praticien.objects.filter(Q(rpps__in=idents) | Q(adeli__in=idents)):
+        for ident in (p.rpps, p.adeli):
+            if ident:
+                praticiens[ident] = p
+    finess = {ligne["finess"].strip() for ligne in tiers} - {""}
+    return praticiens, {e.finess: e for e in Etablissement.objects.filter(finess__in=finess)}
+
+
 def _beneficiaires(lignes: list[dict[str, Any]]) -> tuple[dict[tuple[str, int], Beneficiaire], list[dict[str, Any]]]:
     """Group the lines per payee, reading every account in a few queries; lines with no account apart."""
     ribs = {
@@ -103,14 +135,7 @@ def _beneficiaires(lignes: list[dict[str, Any]]) -> tuple[dict[tuple[str, int], 
             statut=StatutRib.ACTIF, adherent_id__in={ligne["contrat__adherent_id"] for ligne in lignes}
         )
     }
-    idents = {ligne["praticien_identifiant"].strip() for ligne in lignes if ligne["decompte__tiers_payant"]} - {""}
-    praticiens: dict[str, Praticien] = {}
-    for p in Praticien.objects.filter(Q(rpps__in=idents) | Q(adeli__in=idents)):
-        for ident in (p.rpps, p.adeli):
-            if ident:
-                praticiens[ident] = p
-    finess = {ligne["finess"].strip() for ligne in lignes if ligne["decompte__tiers_payant"]} - {""}
-    etablissements = {e.finess: e for e in Etablissement.objects.filter(finess__in=finess)}
+    praticiens, etablissements = _annuaire(lignes)
     groupes: dict[tuple[str, int], Beneficiaire] = {}
     orphelines = []
     for ligne in lignes:
@@ -172,14 +197,7 @@ def lot_preparer(*, par: Any = None, execution: date | None = None, request: Htt
                 "Le compte de paiement de la mutuelle n'est pas renseigné (administration > mutuelle > IBAN)."
             )
         execution = execution or prochain_jour_ouvre(timezone.localdate())
-        lignes = list(
-            lignes_a_payer()
-            .order_by("pk")
-            .values(
-                "pk", "montant_amc", "contrat__adherent_id", "decompte__tiers_payant", "finess", "praticien_identifiant"
-            )
-        )
-        groupes, orphelines = _beneficiaires(lignes)
+        groupes, orphelines = _beneficiaires(_lignes_en_attente())
         preparation = Preparation(
             lot=None,
             sans_compte=len(orphelines),
@@ -504,6 +522,97 @@ def retour_integrer(*, nom: str, contenu: bytes, par: Any = None, request: HttpR
             new={"fichier": nom[:100], "acceptes": acceptes, "rejetes": rejetes, "conflits": conflits[:50]},
         )
     return Integration(retour, acceptes, rejetes, conflits)
+
+
+@dataclass
+class ProfessionnelSansCompte:
+    """A professional owed tiers-payant money the mutuelle cannot transfer: unknown to the directory,
+    known without an IBAN, or whose IBAN the bank rejected."""
+
+    identifiant: str
+    type_beneficiaire: str
+    nom: str
+    raison: str
+    nb_lignes: int = 0
+    montant: Decimal = ZERO
+    plus_ancienne: date | None = None
+    praticien_id: int | None = None
+    etablissement_id: int | None = None
+
+
+@dataclass
+class Resume:
+    """What waits for a payment, as the next run would split it."""
+
+    payables: int = 0
+    montant_payable: Decimal = ZERO
+    payables_professionnels: int = 0
+    virements: int = 0
+    adherents_sans_compte: int = 0
+    lignes_sans_compte_adherent: int = 0
+    professionnels_sans_compte: list[ProfessionnelSansCompte] = field(default_factory=list)
+
+    @property
+    def lignes_sans_compte_professionnel(self) -> int:
+        return sum(p.nb_lignes for p in self.professionnels_sans_compte)
+
+    @property
+    def montant_sans_compte_professionnel(self) -> Decimal:
+        return sum((p.montant for p in self.professionnels_sans_compte), ZERO)
+
+
+def resume_a_payer() -> Resume:
+    """The counts of the payments pages, from the grouping a run applies: what it would pay now (to
+    whom), and what waits for a bank account, member or professional."""
+    groupes, orphelines = _beneficiaires(_lignes_en_attente())
+    resume = Resume(
+        payables=sum(len(b.lignes) for b in groupes.values()),
+        montant_payable=sum((b.total for b in groupes.values()), ZERO),
+        payables_professionnels=sum(
+            len(b.lignes) for b in groupes.values() if b.type_beneficiaire != TypeBeneficiaire.ADHERENT
+        ),
+        virements=len(groupes),
+    )
+    adherents = {ligne["contrat__adherent_id"] for ligne in orphelines if not ligne["decompte__tiers_payant"]}
+    resume.adherents_sans_compte = len(adherents)
+    resume.lignes_sans_compte_adherent = sum(1 for ligne in orphelines if not ligne["decompte__tiers_payant"])
+    pros: dict[str, ProfessionnelSansCompte] = {}
+    tiers = [ligne for ligne in orphelines if ligne["decompte__tiers_payant"]]
+    praticiens, etablissements = _annuaire(tiers)
+    for ligne in tiers:
+        etab = etablissements.get(ligne["finess"].strip())
+        ident = ligne["finess"].strip() or ligne["praticien_identifiant"].strip() or "—"
+        if ligne["finess"].strip():
+            pro = pros.get(ident) or ProfessionnelSansCompte(
+                ident,
+                TypeBeneficiaire.ETABLISSEMENT,
+                etab.raison_sociale if etab else "",
+                _raison(etab),
+                etablissement_id=etab.pk if etab else None,
+            )
+        else:
+            prat = praticiens.get(ident)
+            pro = pros.get(ident) or ProfessionnelSansCompte(
+                ident,
+                TypeBeneficiaire.PRATICIEN,
+                f"{prat.prenom} {prat.nom}".strip() if prat else "",
+                _raison(prat),
+                praticien_id=prat.pk if prat else None,
+            )
+        pros[ident] = pro
+        pro.nb_lignes += 1
+        pro.montant += ligne["montant_amc"]
+        pro.plus_ancienne = min(filter(None, (pro.plus_ancienne, ligne["date_soins"])))
+    resume.professionnels_sans_compte = sorted(pros.values(), key=lambda p: (-p.montant, p.identifiant))
+    return resume
+
+
+def _raison(pro: Praticien | Etablissement | None) -> str:
+    if pro is None:
+        return "inconnu de l'annuaire"
+    if pro.iban and pro.iban_rejete_le is not None:
+        return f"IBAN rejeté par la banque le {timezone.localtime(pro.iban_rejete_le):%d/%m/%Y}"
+    return "sans IBAN dans l'annuaire"
 
 
 def adherents_sans_compte() -> Any:

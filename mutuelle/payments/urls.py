@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.lots, name="lots"),
     path("lancer/", views.lancer, name="lancer"),
     path("retours/", views.retour, name="retour"),
+    path("professionnels-sans-coordonnees/", views.sans_coordonnees, name="sans_coordonnees"),
     path("<str:numero>/", views.lot, name="lot"),
     path("<str:numero>/fichier/", views.fichier, name="fichier"),
 ]

@@ -31,7 +31,7 @@ def lots(request: HttpRequest) -> HttpResponse:
         .order_by("-cree_le", "-pk"),
         30,
     ).get_page(request.GET.get("page"))
-    from mutuelle.payments.services import adherents_sans_compte, lignes_a_payer
+    from mutuelle.payments.services import resume_a_payer
 
     return render(
         request,
@@ -40,10 +40,21 @@ def lots(request: HttpRequest) -> HttpResponse:
             "page": page,
             "superviseur": peut(request.user, Droit.SUPERVISER),
             "form": RetourBanqueForm(),
-            "a_payer": lignes_a_payer().count(),
-            "sans_compte": adherents_sans_compte().count(),
+            "resume": resume_a_payer(),
         },
     )
+
+
+@require_GET
+@never_cache
+def sans_coordonnees(request: HttpRequest) -> HttpResponse:
+    """The tiers-payant payees the mutuelle owes money to and cannot pay: who, why, how much, since
+    when; the directory's page to complete each one."""
+    from mutuelle.payments.services import resume_a_payer
+
+    resume = resume_a_payer()
+    page = Paginator(resume.professionnels_sans_compte, 50).get_page(request.GET.get("page"))
+    return render(request, "payments/sans_coordonnees.html", {"resume": resume, "page": page})
 
 
 @require_POST
@@ -54,7 +65,19 @@ def lancer(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("payments:lots")
     if not faits:
-        messages.info(request, "Aucun remboursement validé n'attend de paiement : aucun lot n'a été créé.")
+        from mutuelle.payments.services import resume_a_payer
+
+        resume = resume_a_payer()
+        bloques = resume.lignes_sans_compte_adherent + resume.lignes_sans_compte_professionnel
+        if bloques:
+            messages.warning(
+                request,
+                f"Aucun lot n'a été créé : les {bloques} remboursement(s) validé(s) qui attendent un paiement n'ont "
+                f"pas de compte bancaire où être versés ({resume.lignes_sans_compte_adherent} pour des adhérents, "
+                f"{resume.lignes_sans_compte_professionnel} pour des professionnels en tiers payant).",
+            )
+        else:
+            messages.info(request, "Aucun remboursement validé n'attend de paiement : aucun lot n'a été créé.")
         return redirect("payments:lots")
     for lot in faits:
         messages.success(
