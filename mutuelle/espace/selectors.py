@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Concat, ExtractYear, Trim
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -126,10 +126,22 @@ def pour_liste(qs: QuerySet[LigneRemboursement]) -> QuerySet[LigneRemboursement]
     versement = PaiementLigne.objects.filter(
         ligne_id=OuterRef("pk"), vivant=True, virement__statut=StatutVirement.ACCEPTE
     ).values("virement__paye_le")[:1]
+    # Who gave the care, by name (the Sécu's file gives a number): the establishment, else the
+    # practitioner, when the directory knows them.
+    praticien = (
+        Praticien.objects.filter(Q(rpps=OuterRef("praticien_identifiant")) | Q(adeli=OuterRef("praticien_identifiant")))
+        .annotate(nom_affiche=Trim(Concat("civilite", Value(" "), "prenom", Value(" "), "nom")))
+        .values("nom_affiche")[:1]
+    )
+    etablissement = Etablissement.objects.filter(finess=OuterRef("finess")).values("raison_sociale")[:1]
     return (
         qs.select_related("beneficiaire", "nature", "decompte")
         .defer("trace")
-        .annotate(versement_le=Subquery(versement))
+        .annotate(
+            versement_le=Subquery(versement),
+            praticien_nom=Subquery(praticien),
+            etablissement_nom=Subquery(etablissement),
+        )
     )
 
 

@@ -122,6 +122,7 @@ def _export_csv(qs: Any) -> StreamingHttpResponse:
         "Reste à charge",
         "Statut",
         "Payé à",
+        "Professionnel de santé",
     ]
 
     def lignes() -> Iterator[list[str]]:
@@ -141,6 +142,7 @@ def _export_csv(qs: Any) -> StreamingHttpResponse:
                 nombre(ligne.reste_a_charge),
                 ligne.statut_affiche,
                 "Professionnel de santé" if ligne.decompte.tiers_payant else "Adhérent",
+                texte(getattr(ligne, "etablissement_nom", None) or getattr(ligne, "praticien_nom", None) or ""),
             ]
 
     return csv_reponse(f"remboursements-{timezone.localdate():%Y-%m-%d}.csv", entete, lignes())

@@ -103,7 +103,8 @@ def test_csv_export_of_the_selection(camille_connectee: Any, lignes: Any) -> Non
     assert rows[1][1] == "Léa Lefebvre"
     assert rows[1][4] == "120,00"
     assert rows[1][9] == "80,00"
-    assert rows[1][-1] == "Professionnel de santé"
+    assert rows[0][-2:] == ["Payé à", "Professionnel de santé"]
+    assert rows[1][-2] == "Professionnel de santé"
     assert len(_export(camille_connectee)) == 6
 
 
@@ -157,3 +158,21 @@ def test_the_detail_explains_the_computation(camille_connectee: Any, famille: An
 def test_tiers_payant_says_who_was_paid(camille_connectee: Any, lignes: Any) -> None:
     body = camille_connectee.get(reverse("espace:remboursement", args=[lignes[2].pk])).content.decode()
     assert "directement au professionnel de santé" in body
+
+
+def test_each_line_names_who_gave_the_care(camille_connectee: Any, famille: Any) -> None:
+    """The Sécu's file gives a number; the member reads the practitioner's or establishment's name
+    when the directory knows them, in the list and in the CSV."""
+    from tests.factories import PraticienFactory, ligne_make
+
+    praticien: Any = PraticienFactory(civilite="Dr", prenom="Aurore", nom="Fictif")
+    ligne = ligne_make(beneficiaire=famille["Léa"], statut="paye", tiers_payant=True)
+    ligne.praticien_identifiant = praticien.rpps
+    ligne.save(update_fields=["praticien_identifiant"])
+    inconnue = ligne_make(beneficiaire=famille["Léa"], statut="paye")
+    inconnue.praticien_identifiant = "10999999990"
+    inconnue.save(update_fields=["praticien_identifiant"])
+    page = camille_connectee.get("/espace/remboursements/").content.decode()
+    assert "Dr Aurore Fictif" in page and "10999999990" not in page
+    export = b"".join(camille_connectee.get("/espace/remboursements/?export=csv").streaming_content).decode()
+    assert "Dr Aurore Fictif" in export
