@@ -71,6 +71,7 @@ def test_a_member_walks_through_their_space(page: Any, adherent: Any, historique
     _sans_violation(page, "espace-tableau-de-bord")
 
     page.get_by_role("link", name="Tous mes remboursements").click()
+    page.wait_for_url("**/espace/remboursements/")
     _sans_violation(page, "espace-remboursements")
     page.get_by_label("Bénéficiaire").select_option(label="Léa Lefebvre")
     page.get_by_label("Type de soins").select_option(label="Optique")
@@ -90,10 +91,13 @@ def test_a_member_walks_through_their_space(page: Any, adherent: Any, historique
     _sans_violation(page, "espace-remboursement-detail")
 
     page.get_by_role("link", name="Dépenses").click()
+    page.wait_for_url("**/espace/depenses/")
     assert page.locator("ul.graphique svg").count() >= 2
     _sans_violation(page, "espace-depenses")
 
     page.get_by_role("link", name="Notifications").click()
+    # The click does not wait for the next page: axe run on a document being replaced reads null.
+    page.wait_for_url("**/espace/notifications/")
     _sans_violation(page, "espace-notifications")
     page.get_by_role("button", name="Voir le détail").click()
     assert "Monture à tarif libre" in page.locator("h1").inner_text()
