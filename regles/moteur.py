@@ -820,17 +820,27 @@ class Moteur:
             return None
 
     def _renouvellement(self, a: Acte, g: Garantie, poste: Poste, age: int | None) -> tuple[int, str]:
-        return self.renouvellement(poste, age, a.date_soins, contrat_annees=g.renouvellement_annees)
+        return self.renouvellement(
+            poste, age, a.date_soins, contrat_annees=g.renouvellement_annees, responsable=a.responsable
+        )
 
     def renouvellement(
-        self, poste: Poste, age: int | None, on: date, *, contrat_annees: int | None = None
+        self,
+        poste: Poste,
+        age: int | None,
+        on: date,
+        *,
+        contrat_annees: int | None = None,
+        responsable: bool = True,
     ) -> tuple[int, str]:
         """How many years an equipment of ``poste`` waits before it is paid again, and the reference:
         glasses every 2 years, every year under 16 (CSS R871-2), hearing aids every 4 years. A
         contract may be more generous (shorter), never less; on other postes it may set its own.
         (0, "") when nothing limits it. The one rule for the liquidation and the ceilings page."""
         famille = FAMILLES_RENOUVELLEMENT.get(poste)
-        if famille is None:
+        if famille is None or not responsable:
+            # The legal periods are conditions of a contrat responsable; another contract has only
+            # its own.
             return (contrat_annees, "") if contrat_annees else (0, "")
         if famille == "optique":
             name = (

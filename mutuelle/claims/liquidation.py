@@ -144,7 +144,7 @@ def garantie_moteur(
 
 
 def renouvellement(
-    historique: Historique, poste: str, *, date_naissance: date | None, on: date
+    historique: Historique, poste: str, *, date_naissance: date | None, on: date, responsable: bool = True
 ) -> tuple[date, date] | None:
     """When equipment of ``poste`` bought on ``on`` would not be paid because the last one is too
     recent: (the last one's date, the first date a new one is paid). The engine's rule
@@ -153,7 +153,7 @@ def renouvellement(
     if derniere is None:
         return None
     age = moteur.Beneficiaire(date_naissance=date_naissance).age_au(on)
-    annees, _reference = _moteur_par_defaut().renouvellement(Poste(poste), age, on)
+    annees, _reference = _moteur_par_defaut().renouvellement(Poste(poste), age, on, responsable=responsable)
     prochaine = moteur.ajouter_mois(derniere, 12 * annees)
     return (derniere, prochaine) if annees and prochaine > on else None
 

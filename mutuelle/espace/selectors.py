@@ -337,6 +337,7 @@ def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[Pla
         Garantie.objects.filter(formule_id__in=set(formules.values()), date_debut__lte=on)
         .filter(Q(plafond_montant__isnull=False) | Q(plafond_nombre__isnull=False))
         .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
+        .select_related("formule")
         .order_by("poste", "praticien")
     )
     if not garanties:
@@ -351,7 +352,9 @@ def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[Pla
             # and the renewal of equipment by the same rule.
             historique = historiques[b.pk]
             consomme, nombre_consomme = historique.consomme(g, on)
-            renouvellement = liquidation.renouvellement(historique, g.poste, date_naissance=b.date_naissance, on=on)
+            renouvellement = liquidation.renouvellement(
+                historique, g.poste, date_naissance=b.date_naissance, on=on, responsable=g.formule.responsable
+            )
             glissant = g.periode == Periode.ANNEES_GLISSANTES
             resultat.append(
                 PlafondRestant(
