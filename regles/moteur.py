@@ -958,6 +958,12 @@ def _e(value: object) -> str:
     return euros(value) if isinstance(value, Decimal) else str(value)
 
 
+def _motive(texte: str, motif: str) -> str:
+    """A handler's decision with its motif, as one sentence."""
+    phrase = f"{texte} : {motif}" if motif else texte
+    return phrase if phrase.endswith(".") else phrase + "."
+
+
 def _render(step: Etape) -> str:
     d = step.donnees
     r = step.regle
@@ -1098,19 +1104,10 @@ def _render(step: Etape) -> str:
         )
     if r == "amc.ajustement":
         qui, motif = d
-        return (
-            f"Part de la mutuelle ajustée par {qui} de {_e(step.avant)} à {_e(step.apres)}"
-            + (f" : {motif}" if motif else "")
-            + ("" if str(motif).endswith(".") else ".")
-        )
+        return _motive(f"Part de la mutuelle ajustée par {qui} de {_e(step.avant)} à {_e(step.apres)}", motif)
     if r == "amc.rejet":
         qui, motif = d
-        return (
-            f"Acte refusé par {qui}"
-            + (f" : {motif}" if motif else "")
-            + ("" if str(motif).endswith(".") else ".")
-            + " La mutuelle ne rembourse pas cet acte."
-        )
+        return _motive(f"Acte refusé par {qui}", motif) + " La mutuelle ne rembourse pas cet acte."
     if r == "amc.plancher_100_sante":
         return (
             f"Équipement 100 % Santé et contrat responsable : aucun reste à charge jusqu'au prix de {_e(d[0])}, "

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -157,7 +158,7 @@ class Detail:
         paye = [e.le for e in self.evenements if e.vers == Statut.PAYE]
         return paye[-1].date() if paye else None
 
-    @property
+    @cached_property
     def virement(self) -> Any:
         """The bank transfer that paid the member this line (accepted by the bank), if any."""
         from mutuelle.payments.models import StatutVirement, Virement
