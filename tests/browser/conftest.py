@@ -92,14 +92,30 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     does not govern: the page itself keeps refusing inline scripts."""
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run `make test`, which installs it (npm ci).")
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
-    result = page.evaluate(
-        """async () => {
-            const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                           nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }"""
-    )
-    return [v for v in result if v["impact"] in ("serious", "critical")]
+    from playwright.sync_api import Error
+
+    # A test often clicks a link and audits at once: the click returns before the next document
+    # replaces the current one, so axe may start on a page being torn down. Wait for the document
+    # in place to be loaded, and start again when a navigation pulled it away mid-run.
+    for essai in range(5):
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
+            result = page.evaluate(
+                """async () => {
+                    const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+                    const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                    return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+                }"""
+            )
+        except Error as erreur:
+            if essai == 4:
+                raise
+            if "documentElement" not in str(erreur) and "context was destroyed" not in str(erreur):
+                raise
+            page.wait_for_timeout(200)
+            continue
+        return [v for v in result if v["impact"] in ("serious", "critical")]
+    raise AssertionError("unreachable")
