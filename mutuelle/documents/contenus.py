@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.documents.models import TypeDocument
-from mutuelle.espace.selectors import contrats_famille, lignes_famille, totaux
+from mutuelle.espace.selectors import contrats_famille, lignes_famille, pour_liste, totaux
 from mutuelle.formules.models import Formule, Garantie, TypeGarantie
 from mutuelle.members.models import (
     Adherent,
@@ -295,7 +295,8 @@ def releve(adherent: Adherent, mutuelle: Any, *, du: date, au: date, on: date | 
     if du > on:
         raise DocumentIndisponible("La période choisie commence dans le futur.")
     qs = lignes_famille(adherent).filter(date_soins__gte=du, date_soins__lte=au)
-    lignes = list(qs.select_related("beneficiaire", "decompte").defer("trace").order_by("date_soins", "pk"))
+    # The same rows as the member's list: who gave the care is named, as on the screen.
+    lignes = list(pour_liste(qs).order_by("date_soins", "pk"))
     groupes: dict[tuple, list[LigneRemboursement]] = defaultdict(list)
     for ligne in lignes:
         b = ligne.beneficiaire

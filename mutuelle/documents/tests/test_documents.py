@@ -178,7 +178,12 @@ def test_the_attestation_fiscale_of_the_current_year_waits_for_january(adherent,
 
 def test_a_releve_lists_every_act_of_the_period_per_person_with_totals(adherent, contrat, autre_adherent):
     julien, lea = contrat.beneficiaires.get(prenom="Julien"), contrat.beneficiaires.get(prenom="Léa")
-    ligne_make(beneficiaire=julien, date_soins=date(2026, 3, 3), depense="30.00", amo="19.00", amc="9.00")
+    from tests.factories import PraticienFactory
+
+    consultation = ligne_make(beneficiaire=julien, date_soins=date(2026, 3, 3), depense="30.00", amo="19.00", amc="9.00")
+    # Who gave the care is named from the directory, as on the member's list.
+    consultation.praticien_identifiant = PraticienFactory(civilite="Dr", prenom="Aurore", nom="Fictif").rpps
+    consultation.save(update_fields=["praticien_identifiant"])
     ligne_make(
         beneficiaire=lea, date_soins=date(2026, 3, 20), poste="pharmacie_65", depense="12.40", amo="8.06", amc="4.34"
     )
@@ -191,6 +196,7 @@ def test_a_releve_lists_every_act_of_the_period_per_person_with_totals(adherent,
     assert "Julien Lefebvre" in texte and "Léa Lefebvre" in texte and "2 actes" in texte
     assert "42,40 €" in texte and "27,06 €" in texte  # family totals: spent, Sécu
     assert "777,00" not in texte and "99,00" not in texte
+    assert "Dr Aurore Fictif" in texte
     assert document.parametres == {"du": "2026-03-01", "au": "2026-03-31"}
     pdf_png(document.fichier.path, "document-releve")
     # Wrong periods get a sentence, not a PDF.
