@@ -42,7 +42,8 @@ class FichierNoemie(models.Model):
     nb_rejets = models.PositiveIntegerField("signalements", default=0)
     total_depense = models.DecimalField("total dépensé", **MONEY, default=0)
     total_amo = models.DecimalField("total versé par la Sécurité sociale", **MONEY, default=0)
-    recu_le = models.DateTimeField("reçu le", auto_now_add=True)
+    # Now, unless a past file is replayed (the demo's years, another system's history taken over).
+    recu_le = models.DateTimeField("reçu le", default=timezone.now)
     integre_le = models.DateTimeField("intégré le", null=True, blank=True)
     recu_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -365,7 +366,8 @@ class EvenementLigne(models.Model):
         related_name="+",
         db_index=False,
     )
-    le = models.DateTimeField("le", auto_now_add=True)
+    # When it happened: now, unless past history is replayed (``ligne_transition(le=...)``).
+    le = models.DateTimeField("le", default=timezone.now)
     motif = models.CharField("motif", max_length=300, blank=True)
 
     class Meta:

@@ -116,9 +116,13 @@ def noemie_ingest(
     actor: Any = None,
     progress: Callable[[int, int], None] | None = None,
     parallele: bool | None = None,
+    recu_le: datetime | None = None,
 ) -> ResultatIngestion:
     """Check, then integrate, one NOEMIE file. Never raises for a defective or duplicate file;
     raises ``NomenclatureManquante`` when the installation is not set up to liquidate anything.
+
+    ``recu_le`` is when the file was received, for a replay of past files (the demo's years, the
+    history of another system taken over): its lines' first events carry that date, not today's.
 
     The file is read whole once (every check, and its décomptes spread into lots) before anything is
     written. The lots are then integrated here one after the other, or by Celery workers in parallel
@@ -166,6 +170,7 @@ def noemie_ingest(
                 date_creation=entete["FLX_TRT_DTD"],
                 statut=StatutFichier.EN_COURS,
                 recu_par=actor,
+                recu_le=min(recu_le, timezone.now()) if recu_le is not None else timezone.now(),
                 dossier_lots=plan.dossier,
                 nb_decomptes=plan.resume.decomptes,
                 nb_actes=plan.resume.actes,
@@ -639,7 +644,10 @@ class Liquidateur:
             lignes.append(row)
         ids = _inserer_lignes(lignes)
         RejetNoemie.objects.bulk_create(rejets)
-        _evenements_reception([(pk, row[_STATUT]) for pk, row in zip(ids, lignes, strict=True)], self.fichier.nom, now)
+        # Received when the file was (a lot integrated later, or a past file replayed, says so).
+        _evenements_reception(
+            [(pk, row[_STATUT]) for pk, row in zip(ids, lignes, strict=True)], self.fichier.nom, self.fichier.recu_le
+        )
         lot.fait = True
         lot.nb_lignes = len(lignes)
         lot.nb_rejets = len(rejets)
@@ -987,10 +995,12 @@ def ligne_transition(
     montant_amc: Decimal | None = None,
     notifier: bool = True,
     evenement_vu: int | None = None,
+    le: datetime | None = None,
 ) -> LigneRemboursement:
     """Move a line to a new status, if the table allows it; one event row and one audit row. A line
     paid, or waiting for information, is told to the member (in-app, and by email after the commit as
-    their preferences say); ``notifier=False`` is for replaying history (the demo's past years).
+    their preferences say); ``notifier=False`` and ``le`` (when it happened, never later than now)
+    are for replaying history (the demo's past years).
 
     ``evenement_vu`` is the last event of the line that the person deciding saw (the review page
     sends it): when the line has moved since (another handler decided, the member answered), the
@@ -1042,7 +1052,12 @@ def ligne_transition(
     locked.statut = vers
     locked.save(update_fields=["statut", "montant_amc", "reste_a_charge", "montant_amc_calcule", "trace", "modifie_le"])
     EvenementLigne.objects.create(
-        ligne=locked, de=de, vers=vers, par=actor if getattr(actor, "pk", None) else None, motif=motif.strip()[:300]
+        ligne=locked,
+        de=de,
+        vers=vers,
+        par=actor if getattr(actor, "pk", None) else None,
+        motif=motif.strip()[:300],
+        le=min(le, timezone.now()) if le is not None else timezone.now(),
     )
     audit_log(
         action=f"claims.ligne.{vers}",

@@ -657,7 +657,10 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
                 sequence=index,
                 cree_le=fin,
             )
-        result = noemie_ingest(path=path)
+        # Each month's file as received then (the morning after its last day), so that old lines'
+        # history carries their own dates, not the day the demo was loaded.
+        recu_le = _le(fin + timedelta(days=1), heure=7)
+        result = noemie_ingest(path=path, recu_le=recu_le)
         report.count("lignes de remboursement", result.lignes)
         report.count("signalements NOEMIE", result.rejets)
         # The families whose logins the demo prints see a full history: a file of their own each month.
@@ -674,7 +677,7 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
                     sequence=SEQUENCE_FAMILLES_DEMO + index,
                     cree_le=fin,
                 )
-            report.count("lignes de remboursement", noemie_ingest(path=path).lignes)
+            report.count("lignes de remboursement", noemie_ingest(path=path, recu_le=recu_le).lignes)
     _sejour_demo(report, familles_demo, today, mutuelle)
     recent = today - timedelta(days=10)
     sans_rpps = getattr(_praticien_sans_compte(), "rpps", "")
@@ -684,13 +687,19 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
         .order_by("pk")
     )
     recents = today - timedelta(days=45)
-    for ligne in to_pay:
+    for ligne in to_pay.select_related("decompte__fichier"):
         ligne_transition(
-            ligne=ligne, vers=Statut.PAYE, motif="Virement de démonstration", notifier=ligne.date_soins >= recents
+            ligne=ligne,
+            vers=Statut.PAYE,
+            motif="Virement de démonstration",
+            notifier=ligne.date_soins >= recents,
+            le=_apres_reception(ligne, jours=3),
         )
         report.count("remboursements effectués")
     # Lines a handler looked at long ago were settled then; the recent ones show every status.
-    en_revue = list(LigneRemboursement.objects.filter(statut=Statut.EN_COURS).order_by("pk"))
+    en_revue = list(
+        LigneRemboursement.objects.filter(statut=Statut.EN_COURS).select_related("decompte__fichier").order_by("pk")
+    )
     anciennes = [ligne for ligne in en_revue if ligne.date_soins < recents]
     en_revue = [ligne for ligne in en_revue if ligne.date_soins >= recents]
     # A small demo has few recent lines in review: the latest older ones still wait, so that the
@@ -701,13 +710,29 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
     for ligne in anciennes:
         if ligne.pk in rejetees:
             ligne_transition(
-                ligne=ligne, vers=Statut.REJETE, motif="Acte déjà remboursé sur un précédent décompte.", notifier=False
+                ligne=ligne,
+                vers=Statut.REJETE,
+                motif="Acte déjà remboursé sur un précédent décompte.",
+                notifier=False,
+                le=_apres_reception(ligne, jours=2),
             )
             report.count("lignes rejetées")
             continue
-        ligne = ligne_transition(ligne=ligne, vers=Statut.VALIDE, motif="Vérifié par un gestionnaire de démonstration")
+        recu = ligne.decompte.fichier.recu_le
+        ligne = ligne_transition(
+            ligne=ligne,
+            vers=Statut.VALIDE,
+            motif="Vérifié par un gestionnaire de démonstration",
+            le=min(recu + timedelta(days=2), timezone.now()),
+        )
         if ligne.montant_amc > 0 and not (ligne.decompte.tiers_payant and ligne.praticien_identifiant == sans_rpps):
-            ligne_transition(ligne=ligne, vers=Statut.PAYE, motif="Virement de démonstration", notifier=False)
+            ligne_transition(
+                ligne=ligne,
+                vers=Statut.PAYE,
+                motif="Virement de démonstration",
+                notifier=False,
+                le=min(recu + timedelta(days=4), timezone.now()),
+            )
     for ligne in en_revue[::5]:
         ligne_transition(
             ligne=ligne, vers=Statut.COMPLEMENT, motif="Merci de nous transmettre la facture détaillée du praticien."
@@ -735,6 +760,18 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
             motif="Prise en charge limitée au devis accepté par la mutuelle.",
         )
         report.count("montants ajustés")
+
+
+def _le(jour: date, *, heure: int) -> Any:
+    """A moment of a past day, in the installation's time zone, never later than now."""
+    from datetime import datetime, time
+
+    return min(timezone.make_aware(datetime.combine(jour, time(heure))), timezone.now())
+
+
+def _apres_reception(ligne: Any, *, jours: int) -> Any:
+    """When the demo's history says a line moved: some days after its file was received."""
+    return min(ligne.decompte.fichier.recu_le + timedelta(days=jours), timezone.now())
 
 
 def _sejour_demo(report: SeedReport, familles_demo: list[Any], today: date, mutuelle: Mutuelle) -> None:
@@ -768,7 +805,8 @@ def _sejour_demo(report: SeedReport, familles_demo: list[Any], today: date, mutu
                 "FLX_VER_NUM": "P1.0",
             }
             ecrire(handle, entete, [generateur.sejour(personne, jour, 6, sequence * 1_000_000 + 1)])
-        report.count("lignes de remboursement", noemie_ingest(path=path).lignes)
+        recu_le = _le(jour + timedelta(days=15), heure=7)
+        report.count("lignes de remboursement", noemie_ingest(path=path, recu_le=recu_le).lignes)
         return
 
 

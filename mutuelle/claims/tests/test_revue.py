@@ -237,3 +237,26 @@ def test_a_line_validated_with_nothing_to_pay_is_closed_not_left_waiting(gestion
     assert "Sans objet : rien à verser" in detail and "la mutuelle n'a rien à verser pour cet acte" in detail
     assert "virement" not in detail.split("<h2")[0]
     assert not LigneRemboursement.objects.filter(statut=Statut.VALIDE, montant_amc=0).exists()
+
+
+def test_a_replayed_file_dates_its_lines_history_when_it_was_received(camille, garanties, tmp_path, adherent):
+    """Past files replayed (the demo's years, another system's history) keep their own dates: the
+    reception event is the file's, a later decision the one given, and nothing is dated in the future."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mutuelle.claims.services import ligne_transition
+
+    recu_le = timezone.now() - timedelta(days=400)
+    noemie_ingest(path=write(tmp_path, [decompte(camille, [consultation_secteur_2(), acte(2)])]), recu_le=recu_le)
+    ligne = LigneRemboursement.objects.get(statut=Statut.EN_COURS)
+    assert ligne.decompte.fichier.recu_le == recu_le
+    assert [e.le for e in ligne.evenements.all()] == [recu_le]
+    ligne_transition(ligne=ligne, vers=Statut.VALIDE, motif="Vu", le=recu_le + timedelta(days=2))
+    ligne_transition(ligne=ligne, vers=Statut.PAYE, motif="Payé", le=timezone.now() + timedelta(days=9), notifier=False)
+    _recu, valide, paye = ligne.evenements.order_by("pk")
+    assert valide.le == recu_le + timedelta(days=2)
+    assert paye.le <= timezone.now()
+    historique = html.unescape(login(adherent.user).get(f"/espace/remboursements/{ligne.pk}/").content.decode())
+    assert f"{timezone.localtime(recu_le):%d/%m/%Y}" in historique

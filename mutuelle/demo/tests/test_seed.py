@@ -1,6 +1,6 @@
 """The demo command: deterministic, idempotent, and it shows every part of the model."""
 
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -172,6 +172,19 @@ def test_the_demo_shows_three_years_of_reimbursements_in_every_status(settings, 
     }
     dates = LigneRemboursement.objects.order_by("date_soins").values_list("date_soins", flat=True)
     assert dates.first() <= date(2023, 11, 30) and dates.last() >= date(2026, 11, 1)
+    # Old lines' history carries their own dates: received the morning after their month's file
+    # closed, paid days later, not on the day the demo was loaded.
+    from django.utils import timezone
+
+    from mutuelle.claims.models import EvenementLigne
+
+    vieille = LigneRemboursement.objects.filter(statut="paye", date_soins__lt=date(2024, 6, 1)).order_by("pk").first()
+    assert vieille is not None
+    evenements = list(EvenementLigne.objects.filter(ligne=vieille).order_by("le", "pk"))
+    recu = vieille.decompte.fichier.recu_le
+    assert timezone.localtime(recu).date() < date(2024, 7, 1) and recu < timezone.now() - timedelta(days=300)
+    assert evenements[0].le == recu and evenements[0].de == ""
+    assert evenements[-1].vers == "paye" and recu < evenements[-1].le <= recu + timedelta(days=5)
 
 
 def test_demo_staff_and_brokers_have_an_authenticator_whose_code_the_demo_can_show(settings):

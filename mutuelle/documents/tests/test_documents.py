@@ -180,7 +180,9 @@ def test_a_releve_lists_every_act_of_the_period_per_person_with_totals(adherent,
     julien, lea = contrat.beneficiaires.get(prenom="Julien"), contrat.beneficiaires.get(prenom="Léa")
     from tests.factories import PraticienFactory
 
-    consultation = ligne_make(beneficiaire=julien, date_soins=date(2026, 3, 3), depense="30.00", amo="19.00", amc="9.00")
+    consultation = ligne_make(
+        beneficiaire=julien, date_soins=date(2026, 3, 3), depense="30.00", amo="19.00", amc="9.00"
+    )
     # Who gave the care is named from the directory, as on the member's list.
     consultation.praticien_identifiant = PraticienFactory(civilite="Dr", prenom="Aurore", nom="Fictif").rpps
     consultation.save(update_fields=["praticien_identifiant"])
