@@ -718,12 +718,11 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
             )
             report.count("lignes rejetées")
             continue
-        recu = ligne.decompte.fichier.recu_le
         ligne = ligne_transition(
             ligne=ligne,
             vers=Statut.VALIDE,
             motif="Vérifié par un gestionnaire de démonstration",
-            le=min(recu + timedelta(days=2), timezone.now()),
+            le=_apres_reception(ligne, jours=2),
         )
         if ligne.montant_amc > 0 and not (ligne.decompte.tiers_payant and ligne.praticien_identifiant == sans_rpps):
             ligne_transition(
@@ -731,7 +730,7 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
                 vers=Statut.PAYE,
                 motif="Virement de démonstration",
                 notifier=False,
-                le=min(recu + timedelta(days=4), timezone.now()),
+                le=_apres_reception(ligne, jours=4),
             )
     for ligne in en_revue[::5]:
         ligne_transition(
@@ -770,8 +769,10 @@ def _le(jour: date, *, heure: int) -> Any:
 
 
 def _apres_reception(ligne: Any, *, jours: int) -> Any:
-    """When the demo's history says a line moved: some days after its file was received."""
-    return min(ligne.decompte.fichier.recu_le + timedelta(days=jours), timezone.now())
+    """When the demo's history says a line moved: some days after its file was received (a paper
+    claim has no file: now)."""
+    fichier = ligne.decompte.fichier
+    return min(fichier.recu_le + timedelta(days=jours), timezone.now()) if fichier else timezone.now()
 
 
 def _sejour_demo(report: SeedReport, familles_demo: list[Any], today: date, mutuelle: Mutuelle) -> None:
