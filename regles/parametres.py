@@ -7,6 +7,7 @@ Strings that look like numbers become ``Decimal``; mappings keep their keys.
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
@@ -86,6 +87,9 @@ def _parse(name: str, spec: dict[str, Any], source: str) -> Parametre:
 @dataclass(frozen=True, slots=True)
 class Parametres:
     tous: MappingProxyType[str, Parametre]
+    # What a computation was made with: the first 12 hex digits of the SHA-256 of the files read, in
+    # name order. A quote keeps it, so that a later difference can be put down to a change of rules.
+    version: str = ""
 
     def parametre(self, nom: str) -> Parametre:
         try:
@@ -103,13 +107,16 @@ class Parametres:
 
 def charger(directory: Path = PARAMETERS_DIR) -> Parametres:
     found: dict[str, Parametre] = {}
+    empreinte = hashlib.sha256()
     for path in sorted(directory.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        texte = path.read_text(encoding="utf-8")
+        empreinte.update(path.name.encode() + b"\0" + texte.encode() + b"\0")
+        data = yaml.safe_load(texte) or {}
         for name, spec in data.items():
             if name in found:
                 raise ValueError(f"{path.name} : le paramètre « {name} » est défini deux fois.")
             found[name] = _parse(name, spec, path.name)
-    return Parametres(MappingProxyType(found))
+    return Parametres(MappingProxyType(found), empreinte.hexdigest()[:12])
 
 
 @cache

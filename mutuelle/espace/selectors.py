@@ -7,7 +7,7 @@ a bounded number of queries whatever the amount of history (aggregates are compu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -144,6 +144,19 @@ def pour_liste(qs: QuerySet[LigneRemboursement]) -> QuerySet[LigneRemboursement]
             etablissement_nom=Subquery(etablissement),
         )
     )
+
+
+def avec_devis(lignes: Iterable[LigneRemboursement]) -> list[LigneRemboursement]:
+    """The rows of a list, each with ``devis_estime`` (what the mutuelle quoted for it, or None):
+    the member sees « estimé X € » beside what was paid (``requests.comparaison``)."""
+    from mutuelle.requests.comparaison import comparaisons
+
+    lignes = list(lignes)
+    devis = comparaisons(lignes)
+    for ligne in lignes:
+        c = devis.get(ligne.pk)
+        ligne.devis_estime = c.estime if c is not None else None  # type: ignore[attr-defined]
+    return lignes
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
     contexte = {
         "adherent": adherent,
         "en_attente": list(selectors.en_attente(adherent)[:5]),
-        "derniers": list(selectors.pour_liste(selectors.lignes_famille(adherent))[:6]),
+        "derniers": selectors.avec_devis(selectors.pour_liste(selectors.lignes_famille(adherent))[:6]),
         "personnes": [p for p in selectors.personnes_famille(adherent) if p.couvert],
         # Money the mutuelle owes and cannot pay for want of a valid bank account.
         "attend_un_rib": montant_en_attente_de_rib(adherent),
@@ -92,6 +92,7 @@ def remboursements(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("export") == "csv":
         return _export_csv(selectors.pour_liste(qs))
     page = Paginator(selectors.pour_liste(qs), PAR_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.avec_devis(page.object_list)
     parametres = request.GET.copy()
     parametres.pop("page", None)
     parametres.pop("export", None)
@@ -154,10 +155,13 @@ def remboursement(request: HttpRequest, pk: int) -> HttpResponse:
     detail = selectors.detail(_adherent(request), pk)
     if detail is None:
         raise Http404("Ce remboursement n'existe pas dans votre espace.")
+    from mutuelle.requests.comparaison import comparaisons
+
     ligne = detail.ligne
     contexte = {
         "d": detail,
         "ligne": ligne,
+        "devis": comparaisons([ligne]).get(ligne.pk),
         "repartition": _repartition(ligne),
         "statuts_visibles_motif": {Statut.COMPLEMENT, Statut.REJETE},
     }

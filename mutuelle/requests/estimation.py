@@ -25,6 +25,7 @@ from mutuelle.members.models import Beneficiaire, DroitPeriode, TypeDroit
 from mutuelle.members.selectors import contrat_formule_en_vigueur
 from regles.moteur import Acte, ActeInvalide, Etape, Praticien, nature_de
 from regles.moteur import Beneficiaire as BeneficiaireRegles
+from regles.parametres import parametres
 
 ZERO = Decimal("0.00")
 
@@ -83,6 +84,7 @@ class Estimation:
     resultat: Any = None  # the engine's Resultat (BR, rates, deductions, the raw trace)
     garantie_id: int | None = None
     formule_id: int | None = None
+    parametres: str = ""  # the version of the legal parameters used (``regles.parametres``)
 
 
 def _historique(beneficiaire: Beneficiaire, avant: Sequence[Estimation]) -> Historique:
@@ -153,4 +155,36 @@ def estimer(ligne: LigneDevis, avant: Sequence[Estimation] = ()) -> Estimation:
         resultat=resultat,
         garantie_id=garantie.pk if garantie else None,
         formule_id=formule.pk,
+        parametres=parametres().version,
+    )
+
+
+def devis_conserver(estimations: Sequence[Estimation], *, demande: Any = None, document: Any = None) -> list[Any]:
+    """Keep the lines of a devis as quoted (inputs, result, trace, parameters' version), for the
+    prior-approval request or the saved estimate they belong to: the member's paid line is later
+    compared with them (``requests.comparaison``)."""
+    from mutuelle.requests.models import LigneDevisDemande
+
+    return LigneDevisDemande.objects.bulk_create(
+        LigneDevisDemande(
+            demande=demande,
+            document=document,
+            beneficiaire=e.ligne.beneficiaire,
+            soin=e.ligne.soin,
+            libelle=e.libelle,
+            poste=e.resultat.poste.value if e.resultat is not None else "",
+            date_soins=e.ligne.date_soins,
+            quantite=e.ligne.quantite,
+            montant=e.ligne.montant,
+            base=e.ligne.base,
+            secteur=e.ligne.secteur,
+            optam=e.ligne.optam,
+            secu=e.secu,
+            mutuelle=e.mutuelle,
+            reste=e.reste,
+            garantie_id=e.garantie_id,
+            trace=e.resultat.trace_brute if e.resultat is not None else [],
+            parametres=e.parametres,
+        )
+        for e in estimations
     )

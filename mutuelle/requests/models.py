@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.members.models import Adherent
 from regles.money import euros
+from regles.moteur import Etape, TraceDecoder, TraceEncoder, trace_lue
 
 
 class TypeDemande(models.TextChoices):
@@ -236,9 +238,38 @@ class EvenementDemande(models.Model):
 
 
 class LigneDevisDemande(models.Model):
-    """One line of the devis of a prior-approval request, with what the engine computed for it."""
+    """One line of a devis as the mutuelle quoted it: what the member typed, what the engine computed,
+    and the version of the legal parameters it used. Kept for a prior-approval request (``demande``)
+    and for an estimate the member saved (``document``, its PDF), so that when the act is paid the
+    member reads « estimé X € — payé Y € » and why (``requests.comparaison``)."""
 
-    demande = models.ForeignKey(Demande, verbose_name="demande", on_delete=models.CASCADE, related_name="lignes_devis")
+    demande = models.ForeignKey(
+        Demande, verbose_name="demande", on_delete=models.CASCADE, related_name="lignes_devis", null=True, blank=True
+    )
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name="estimation enregistrée",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lignes_devis",
+    )
+    beneficiaire = models.ForeignKey(
+        "members.Beneficiaire",
+        verbose_name="bénéficiaire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lignes_devis",
+    )
+    poste = models.CharField("poste", max_length=40, blank=True)
+    garantie = models.ForeignKey(
+        "formules.Garantie", verbose_name="garantie appliquée", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    reste = models.DecimalField("reste à charge calculé", max_digits=12, decimal_places=2, null=True, blank=True)
+    trace = models.JSONField("détail du calcul", default=list, blank=True, encoder=TraceEncoder, decoder=TraceDecoder)
+    parametres = models.CharField("version des paramètres légaux", max_length=16, blank=True)
+    cree_le = models.DateTimeField("estimé le", default=timezone.now)
     soin = models.CharField("code", max_length=10)
     libelle = models.CharField("soin", max_length=120)
     date_soins = models.DateField("date prévue")
@@ -257,3 +288,7 @@ class LigneDevisDemande(models.Model):
 
     def __str__(self) -> str:
         return f"{self.libelle} — {euros(self.montant)}"
+
+    @property
+    def etapes(self) -> list[Etape]:
+        return trace_lue(self.trace)

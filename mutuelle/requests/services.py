@@ -500,8 +500,7 @@ def prise_en_charge_demander(
 ) -> Demande:
     """A prior-approval request: the devis file and its lines, each computed by the engine now, so the
     handler sees what the formula would pay; the answer is due in the mutuelle's working days."""
-    from mutuelle.requests.estimation import EstimationImpossible, estimer
-    from mutuelle.requests.models import LigneDevisDemande
+    from mutuelle.requests.estimation import EstimationImpossible, devis_conserver, estimer
 
     if beneficiaire.contrat.adherent_id != adherent.pk:
         raise DemandeRefusee("Cette personne n'est pas couverte par votre contrat.")
@@ -532,24 +531,7 @@ def prise_en_charge_demander(
             },
             request=request,
         )
-        LigneDevisDemande.objects.bulk_create(
-            [
-                LigneDevisDemande(
-                    demande=demande,
-                    soin=e.ligne.soin,
-                    libelle=e.libelle,
-                    date_soins=e.ligne.date_soins,
-                    quantite=e.ligne.quantite,
-                    montant=e.ligne.montant,
-                    base=e.ligne.base,
-                    secteur=e.ligne.secteur,
-                    optam=e.ligne.optam,
-                    secu=e.secu,
-                    mutuelle=e.mutuelle,
-                )
-                for e in estimations
-            ]
-        )
+        devis_conserver(estimations, demande=demande)
     return demande
 
 

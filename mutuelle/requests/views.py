@@ -337,6 +337,7 @@ def _estimation_enregistrer(request: HttpRequest, resultats: list[Any], total: d
     from mutuelle.documents.contenus import Contenu
     from mutuelle.documents.models import TypeDocument
     from mutuelle.documents.services import document_emettre
+    from mutuelle.requests.estimation import devis_conserver
 
     aujourdhui = timezone.localdate()
     document = document_emettre(
@@ -350,6 +351,8 @@ def _estimation_enregistrer(request: HttpRequest, resultats: list[Any], total: d
         demande_par=request.user,
         request=request,
     )
+    # Kept with its rules' version: the member's line shows « estimé X € — payé Y € » once paid.
+    devis_conserver(resultats, document=document)
     return redirect("documents:telecharger", document.pk)
 
 

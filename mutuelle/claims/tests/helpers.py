@@ -95,3 +95,46 @@ def consultation_secteur_2(numero: int = 1) -> dict:
         PSE_OPT_TOP=False,
         PSE_SPE_COD=3,
     )
+
+
+def acte_comme_la_secu(
+    numero: int,
+    *,
+    beneficiaire,
+    code: str,
+    jour: date,
+    montant: Decimal,
+    base: Decimal | None = None,
+    quantite: int = 1,
+) -> dict:
+    """The act the Sécu's file would carry for this care: its share as the rules engine computes it
+    (so that the mutuelle's side can be compared with an estimate of the same care)."""
+    from regles.moteur import Acte, Beneficiaire, Moteur, nature_de
+
+    (secu,) = Moteur().liquider(
+        [
+            Acte(
+                date_soins=jour,
+                code=code,
+                montant_depense=montant,
+                base_remboursement=base,
+                quantite=quantite,
+                beneficiaire=Beneficiaire(date_naissance=beneficiaire.date_naissance),
+            )
+        ]
+    )
+    return acte(
+        numero,
+        EXE_SOI_DTD=jour,
+        EXE_SOI_DTF=jour,
+        PRS_NAT_REF=nature_de(code).code,
+        PRS_ACT_QTE=quantite,
+        PRS_PAI_MNT=montant,
+        BSE_REM_BSE=secu.base_remboursement,
+        RGO_REM_TAU=secu.taux_amo,
+        BSE_REM_MNT=secu.montant_amo,
+        PRS_PFO_MNT=secu.participation_forfaitaire,
+        PRS_FRA_MNT=secu.franchise,
+        PRS_DEP_MNT=secu.depassement,
+        PFS_EXE_NUM="",
+    )

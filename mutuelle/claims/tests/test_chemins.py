@@ -22,13 +22,11 @@ from hypothesis import strategies as st
 
 from mutuelle.claims.models import LigneRemboursement, RejetNoemie
 from mutuelle.claims.services import noemie_ingest
-from mutuelle.claims.tests.helpers import acte as acte_noemie
-from mutuelle.claims.tests.helpers import decompte, write
+from mutuelle.claims.tests.helpers import acte_comme_la_secu, decompte, write
 from mutuelle.espace.selectors import plafonds_restants
 from mutuelle.requests.estimation import LigneDevis, estimer
 from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 from mutuelle.requests.services import feuille_soins_liquider
-from regles.moteur import Acte, Beneficiaire, Moteur, nature_de
 from tests.factories import GarantieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,34 +108,13 @@ def _par_feuille_de_soins(julien: Any, liste: list[Soin], gestionnaire: Any) -> 
 
 def _par_noemie(julien: Any, liste: list[Soin], tmp_path: Path, n: int) -> list[Decimal]:
     """The Sécu's file for the same acts: the Sécu's share as its own computation gives it."""
-    moteur = Moteur()
-    actes = []
-    for numero, s in enumerate(liste, start=1):
-        (secu,) = moteur.liquider(
-            [
-                Acte(
-                    date_soins=s.jour, code=s.code, montant_depense=s.montant, base_remboursement=CODES[s.code],
-                    quantite=s.quantite, beneficiaire=Beneficiaire(date_naissance=julien.date_naissance),
-                )
-            ]
-        )  # fmt: skip
-        actes.append(
-            acte_noemie(
-                numero,
-                EXE_SOI_DTD=s.jour,
-                EXE_SOI_DTF=s.jour,
-                PRS_NAT_REF=nature_de(s.code).code,
-                PRS_ACT_QTE=s.quantite,
-                PRS_PAI_MNT=s.montant,
-                BSE_REM_BSE=secu.base_remboursement,
-                RGO_REM_TAU=secu.taux_amo,
-                BSE_REM_MNT=secu.montant_amo,
-                PRS_PFO_MNT=secu.participation_forfaitaire,
-                PRS_FRA_MNT=secu.franchise,
-                PRS_DEP_MNT=secu.depassement,
-                PFS_EXE_NUM="",
-            )
+    actes = [
+        acte_comme_la_secu(
+            numero, beneficiaire=julien, code=s.code, jour=s.jour, montant=s.montant, base=CODES[s.code],
+            quantite=s.quantite,
         )
+        for numero, s in enumerate(liste, start=1)
+    ]  # fmt: skip
     noemie_ingest(path=write(tmp_path, [decompte(julien, actes)], name=f"flux-{n}.txt"), parallele=False)
     assert not RejetNoemie.objects.exists(), list(RejetNoemie.objects.values_list("detail", flat=True))
     return list(LigneRemboursement.objects.order_by("numero").values_list("montant_amc", flat=True))

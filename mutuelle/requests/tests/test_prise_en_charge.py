@@ -72,6 +72,13 @@ def test_a_prior_approval_goes_from_the_devis_to_a_verifiable_answer(
         ligne.mutuelle for ligne in demande.lignes_devis.all()
     )
     assert demande.montant_estime > 0  # the 150 € lump sum per lens, within the 300 € ceiling
+    # Kept as quoted, to be compared with what is paid: the person, the poste, the explanation and
+    # the version of the legal parameters.
+    from regles.parametres import parametres
+
+    for ligne in demande.lignes_devis.all():
+        assert (ligne.beneficiaire, ligne.poste, ligne.parametres) == (julien, "optique_verres", parametres().version)
+        assert ligne.reste is not None and ligne.etapes and ligne.document is None
 
     gestion = connecter(Client(), gestionnaire)
     url = f"/gestion/demandes/{demande.numero}/"
