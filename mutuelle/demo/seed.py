@@ -843,10 +843,64 @@ def seed(
     seed_demandes(report)
     seed_messagerie(report)
     seed_paiements(report)
+    seed_devis(report, today)
     seed_courtage(report, fake, today)
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report
+
+
+def seed_devis(report: SeedReport, today: date) -> None:
+    """A quote beside its payment: a demo family (the first that can) estimated a devis a few weeks
+    before care that was then paid; the practitioner billed less than the devis said, so the line reads
+    « estimé X € — payé Y € » and why."""
+    from mutuelle.claims.models import LigneRemboursement, Statut
+    from mutuelle.requests.estimation import BASE_REQUISE, SOINS, EstimationImpossible, LigneDevis, devis_conserver
+    from mutuelle.requests.estimation import estimer as estimer_ligne
+    from mutuelle.requests.models import LigneDevisDemande
+
+    if not report.adherent_logins or LigneDevisDemande.objects.filter(demande__isnull=True).exists():
+        return
+    codes = {code for _, _, code, _ in SOINS}
+    familles = [a.pk for a, _ in report.adherent_logins]
+    lignes = (
+        LigneRemboursement.objects.filter(
+            contrat__adherent__in=familles,
+            statut=Statut.PAYE,
+            date_soins__gte=today - timedelta(days=180),
+            date_soins__lte=today - timedelta(days=10),
+            montant_amc__gt=0,
+        )
+        .select_related("nature", "beneficiaire")
+        # The first demo family first, its dearest care first: a devis is for costly care.
+        .order_by("contrat__adherent__numero", "-montant_depense", "pk")
+    )
+    for ligne in lignes[:400]:
+        soin = ligne.nature.code_b2.split("/")[0]  # « SC/SCA »: the first key is the devis' code
+        if soin not in codes:
+            continue
+        try:
+            estimation = estimer_ligne(
+                LigneDevis(
+                    beneficiaire=ligne.beneficiaire,
+                    soin=soin,
+                    date_soins=ligne.date_soins,
+                    montant=(ligne.montant_depense * Decimal("1.15")).quantize(Decimal("1")),
+                    base=ligne.base_remboursement if soin in BASE_REQUISE else None,
+                    secteur=ligne.praticien_secteur or 1,
+                    optam=ligne.praticien_optam,
+                    quantite=ligne.quantite,
+                )
+            )
+        except EstimationImpossible:
+            continue
+        if estimation.mutuelle == ligne.montant_amc:
+            continue
+        (devis,) = devis_conserver([estimation])
+        devis.cree_le = _le(ligne.date_soins - timedelta(days=12), heure=18)
+        devis.save(update_fields=["cree_le"])
+        report.count("devis comparés à leur paiement")
+        return
 
 
 def seed_comptes_adherents(report: SeedReport, today: date) -> None:

@@ -535,6 +535,33 @@ def prise_en_charge_demander(
     return demande
 
 
+def estimation_enregistrer(
+    *, adherent: Adherent, resultats: list[Any], total: dict[str, Any], par: Any, request: HttpRequest | None = None
+) -> Any:
+    """A devis estimate saved by the member: its PDF in « Mes documents », and its lines kept as quoted
+    with the rules' version, so that the member's line later reads « estimé X € — payé Y € »."""
+    from mutuelle.documents.contenus import Contenu
+    from mutuelle.documents.models import TypeDocument
+    from mutuelle.documents.services import document_emettre
+    from mutuelle.requests.estimation import devis_conserver
+
+    aujourdhui = timezone.localdate()
+    with transaction.atomic():
+        document = document_emettre(
+            adherent=adherent,
+            contenu=Contenu(
+                type_document=TypeDocument.ESTIMATION,
+                template="documents/pdf/estimation.html",
+                titre=f"Estimation d'un devis du {aujourdhui:%d/%m/%Y}",
+                contexte={"resultats": resultats, "total": total},
+            ),
+            demande_par=par,
+            request=request,
+        )
+        devis_conserver(resultats, document=document)
+    return document
+
+
 # -- changes to the family and the civil status ----------------------------------------------------------
 
 

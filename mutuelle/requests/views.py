@@ -334,25 +334,11 @@ def estimer(request: HttpRequest) -> HttpResponse:
 
 def _estimation_enregistrer(request: HttpRequest, resultats: list[Any], total: dict[str, Any]) -> HttpResponse:
     """The estimate as a PDF in « Mes documents » (to keep, print, or show the practitioner)."""
-    from mutuelle.documents.contenus import Contenu
-    from mutuelle.documents.models import TypeDocument
-    from mutuelle.documents.services import document_emettre
-    from mutuelle.requests.estimation import devis_conserver
+    from mutuelle.requests.services import estimation_enregistrer
 
-    aujourdhui = timezone.localdate()
-    document = document_emettre(
-        adherent=_adherent(request),
-        contenu=Contenu(
-            type_document=TypeDocument.ESTIMATION,
-            template="documents/pdf/estimation.html",
-            titre=f"Estimation d'un devis du {aujourdhui:%d/%m/%Y}",
-            contexte={"resultats": resultats, "total": total},
-        ),
-        demande_par=request.user,
-        request=request,
+    document = estimation_enregistrer(
+        adherent=_adherent(request), resultats=resultats, total=total, par=request.user, request=request
     )
-    # Kept with its rules' version: the member's line shows « estimé X € — payé Y € » once paid.
-    devis_conserver(resultats, document=document)
     return redirect("documents:telecharger", document.pk)
 
 

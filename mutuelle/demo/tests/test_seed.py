@@ -185,6 +185,15 @@ def test_the_demo_shows_three_years_of_reimbursements_in_every_status(settings, 
     assert timezone.localtime(recu).date() < date(2024, 7, 1) and recu < timezone.now() - timedelta(days=300)
     assert evenements[0].le == recu and evenements[0].de == ""
     assert evenements[-1].vers == "paye" and recu < evenements[-1].le <= recu + timedelta(days=5)
+    # A quote beside its payment: the first demo family's estimate, compared with the act paid.
+    from mutuelle.requests.comparaison import comparaisons
+    from mutuelle.requests.models import LigneDevisDemande
+
+    devis = LigneDevisDemande.objects.get(demande__isnull=True)
+    lignes = LigneRemboursement.objects.filter(beneficiaire=devis.beneficiaire, poste=devis.poste)
+    (comparaison,) = comparaisons(lignes).values()
+    assert comparaison.devis == devis and comparaison.estime != comparaison.paye
+    assert comparaison.raisons()[0].startswith("le montant facturé est de")
 
 
 def test_demo_staff_and_brokers_have_an_authenticator_whose_code_the_demo_can_show(settings):
