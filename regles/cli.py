@@ -39,7 +39,15 @@ ACTE_FIELDS = {
     "responsable",
     "classe_optique",
 }
-BENEFICIAIRE_FIELDS = {"date_naissance", "age", "ald", "css", "regime_local"}
+BENEFICIAIRE_FIELDS = {
+    "date_naissance",
+    "age",
+    "ald",
+    "css",
+    "regime_local",
+    "participations_annee",
+    "franchises_annee",
+}
 PRATICIEN_FIELDS = {"secteur", "optam", "identifiant"}
 GARANTIE_FIELDS = {
     "type",
@@ -147,6 +155,8 @@ def parse_acte(raw: Any, path: str = "acte") -> Acte:
         ald=_bool(b, "ald", bp, False),
         css=_bool(b, "css", bp, False),
         regime_local=_bool(b, "regime_local", bp, False),
+        participations_annee=_decimal(b, "participations_annee", bp) or Decimal(0),
+        franchises_annee=_decimal(b, "franchises_annee", bp) or Decimal(0),
     )
     p = _obj(obj.get("praticien", {}), f"{path}.praticien", PRATICIEN_FIELDS)
     pp = f"{path}.praticien"

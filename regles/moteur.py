@@ -142,6 +142,10 @@ class Beneficiaire:
     ald: bool = False
     css: bool = False
     regime_local: bool = False
+    # Already deducted from the person's other reimbursements in the calendar year of the act's care:
+    # the yearly caps of the participations forfaitaires and of the franchises count them.
+    participations_annee: Decimal = ZERO
+    franchises_annee: Decimal = ZERO
 
     def age_au(self, on: date) -> int | None:
         if self.date_naissance is not None:
@@ -587,7 +591,7 @@ class Moteur:
                 return ZERO
             c.pf_jour_pro[(on, ident)] += 1
         plafond = self._v("participation_forfaitaire.plafond_annuel", on)
-        reste_annee = plafond.valeur - c.pf_annee[on.year]
+        reste_annee = plafond.valeur - c.pf_annee[on.year] - a.beneficiaire.participations_annee
         if pf > reste_annee:
             trace.append(
                 (
@@ -632,7 +636,7 @@ class Moteur:
                 )
                 f = _positif(reste_jour)
         plafond = self._v("franchise.plafond_annuel", on)
-        reste_annee = plafond.valeur - c.franchise_annee[on.year]
+        reste_annee = plafond.valeur - c.franchise_annee[on.year] - a.beneficiaire.franchises_annee
         if f > reste_annee:
             trace.append(
                 (

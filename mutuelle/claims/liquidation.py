@@ -64,9 +64,18 @@ class Historique:
     stored lines (not rejected), then the acts of the same batch as they are computed."""
 
     lignes: list[Passe] = field(default_factory=list)
+    # Participations forfaitaires and franchises already deducted, by calendar year of care: loaded
+    # when the Sécu's share is computed here (a devis, a paper claim), None when the Sécu's file
+    # gives it (NOEMIE: what the Sécu deducted comes with the act).
+    deductions: dict[int, tuple[Decimal, Decimal]] | None = None
 
     def ajouter(self, passe: Passe) -> None:
         self.lignes.append(passe)
+
+    def deduire(self, annee: int, participation: Decimal, franchise: Decimal) -> None:
+        if self.deductions is not None:
+            pf, fr = self.deductions.get(annee, (ZERO, ZERO))
+            self.deductions[annee] = (pf + participation, fr + franchise)
 
     def consomme(self, garantie: Garantie, on: date) -> tuple[Decimal, int]:
         """The amount and the units the guarantee already paid that an act of ``on`` must stay within."""
@@ -92,13 +101,29 @@ class Historique:
         )
 
 
-def historiques(beneficiaire_ids: Iterable[int]) -> dict[int, Historique]:
+def historiques(beneficiaire_ids: Iterable[int], *, deductions: bool = False) -> dict[int, Historique]:
     """The history of each beneficiary, in one query: every line not rejected under a capped
-    guarantee or of renewable equipment, of any date (a rolling period looks at later lines too)."""
+    guarantee or of renewable equipment, of any date (a rolling period looks at later lines too).
+    With ``deductions``, a second query sums by year of care what the Sécu already deducted
+    (participations forfaitaires, franchises: rejected lines too, the Sécu's deduction stands)."""
     ids = set(beneficiaire_ids)
-    resultat = {pk: Historique() for pk in ids}
+    resultat = {pk: Historique(deductions={} if deductions else None) for pk in ids}
     if not ids:
         return resultat
+    if deductions:
+        from django.db.models import Sum
+        from django.db.models.functions import ExtractYear
+
+        for beneficiaire_id, annee, pf, fr in (
+            LigneRemboursement.objects.filter(beneficiaire_id__in=ids)
+            .filter(Q(participation_forfaitaire__gt=0) | Q(franchise__gt=0))
+            .annotate(annee=ExtractYear("date_soins"))
+            .order_by()
+            .values("beneficiaire_id", "annee")
+            .annotate(pf=Sum("participation_forfaitaire"), fr=Sum("franchise"))
+            .values_list("beneficiaire_id", "annee", "pf", "fr")
+        ):
+            resultat[beneficiaire_id].deduire(annee, pf or ZERO, fr or ZERO)
     rows = (
         LigneRemboursement.objects.filter(beneficiaire_id__in=ids)
         .filter(
@@ -200,6 +225,11 @@ def liquider(
         if garantie is not None
         else None
     )
+    annee = acte.date_soins.year
+    if historique is not None and historique.deductions is not None:
+        # The yearly caps count what the person's other reimbursements of the year already deducted.
+        pf, fr = historique.deductions.get(annee, (ZERO, ZERO))
+        acte = replace(acte, beneficiaire=replace(acte.beneficiaire, participations_annee=pf, franchises_annee=fr))
     (r,) = (moteur_ or _moteur_par_defaut()).liquider([replace(acte, garantie=regles_garantie)])
     amo = r.montant_amo if amo_recu is None else amo_recu
     depense = acte.montant_depense
@@ -208,4 +238,5 @@ def liquider(
         historique.ajouter(
             Passe(garantie.pk if garantie is not None else None, r.poste.value, acte.date_soins, amc, acte.quantite)
         )
+        historique.deduire(annee, r.participation_forfaitaire, r.franchise)
     return Liquidation(resultat=r, montant_amo=amo, montant_amc=amc, reste_a_charge=depense - amo - amc)

@@ -90,12 +90,14 @@ class Estimation:
 def _historique(beneficiaire: Beneficiaire, avant: Sequence[Estimation]) -> Historique:
     """The beneficiary's history as the ingestion reads it, then the earlier lines of the same devis
     or paper claim."""
-    historique = historiques([beneficiaire.pk])[beneficiaire.pk]
+    # The Sécu's share is computed here: its yearly caps count what the year already deducted.
+    historique = historiques([beneficiaire.pk], deductions=True)[beneficiaire.pk]
     for e in avant:
         if e.ligne.beneficiaire.pk == beneficiaire.pk and e.resultat is not None:
             historique.ajouter(
                 Passe(e.garantie_id, e.resultat.poste.value, e.ligne.date_soins, e.mutuelle, e.ligne.quantite)
             )
+            historique.deduire(e.ligne.date_soins.year, e.resultat.participation_forfaitaire, e.resultat.franchise)
     return historique
 
 

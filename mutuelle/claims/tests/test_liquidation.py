@@ -158,3 +158,33 @@ def test_the_final_clip_uses_what_the_secu_paid():
         Decimal("0.00"),
         Decimal("5.00"),
     )
+
+
+def test_the_yearly_participation_cap_counts_what_the_year_already_deducted(contrat: Any, formule: Any):
+    """An estimate or a paper claim computes the Sécu's share: 49 € of participations already
+    deducted this year leave 1 € for the next consultation, none for the one after; last year's do
+    not count (the caps count by calendar year of care)."""
+    from mutuelle.claims.models import LigneRemboursement
+    from mutuelle.referentiel.services import nature_prestation_load
+    from mutuelle.requests.estimation import LigneDevis, estimer
+    from tests.factories import ligne_make
+
+    nature_prestation_load()
+    _garantie(formule=formule, poste="consultation_generaliste", praticien="tous", taux=Decimal("100"))
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    for jour, pf in ((date(2026, 2, 2), "47.00"), (date(2026, 2, 3), "2.00"), (date(2025, 12, 30), "50.00")):
+        ligne = ligne_make(beneficiaire=julien, date_soins=jour, poste="consultation_generaliste")
+        LigneRemboursement.objects.filter(pk=ligne.pk).update(participation_forfaitaire=Decimal(pf))
+    soin = LigneDevis(beneficiaire=julien, soin="G", date_soins=date(2026, 3, 2), montant=Decimal("30.00"))
+    premier = estimer(soin)
+    second = estimer(soin, avant=[premier])
+    assert (premier.resultat.participation_forfaitaire, second.resultat.participation_forfaitaire) == (
+        Decimal("1.00"),
+        Decimal("0.00"),
+    )
+    assert premier.secu == Decimal("20.00") and second.secu == Decimal("21.00")
+    assert any(e.regle == "pf.plafond_annuel" for e in premier.etapes)
+    # Another year starts afresh; another person is not counted.
+    assert estimer(replace(soin, date_soins=date(2027, 1, 4))).resultat.participation_forfaitaire == Decimal("2.00")
+    camille = contrat.beneficiaires.get(qualite="assure")
+    assert estimer(replace(soin, beneficiaire=camille)).resultat.participation_forfaitaire == Decimal("2.00")
