@@ -63,6 +63,7 @@ GARANTIE_FIELDS = {
     "date_adhesion",
     "renouvellement_annees",
     "derniere_prise_en_charge",
+    "taux_optam",
 }
 
 
@@ -189,6 +190,7 @@ def parse_acte(raw: Any, path: str = "acte") -> Acte:
             date_adhesion=_date(g, "date_adhesion", gp),
             renouvellement_annees=_int(g, "renouvellement_annees", gp, None, minimum=1),
             derniere_prise_en_charge=_date(g, "derniere_prise_en_charge", gp),
+            taux_optam=_decimal(g, "taux_optam", gp),
         )
     taux = _decimal(obj, "taux_amo", path)
     if taux is not None and taux > 1:

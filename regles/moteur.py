@@ -176,6 +176,10 @@ class Garantie:
     date_adhesion: date | None = None
     renouvellement_annees: int | None = None
     derniere_prise_en_charge: date | None = None
+    # What the same formula pays the same act at an OPTAM practitioner's, in percent of the BR, Sécu
+    # included (a ``br`` guarantee): under a contrat responsable, a non-OPTAM doctor's dépassement is
+    # covered at least 20 points of BR below that one's (R871-2 3°), act by act.
+    taux_optam: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -889,6 +893,24 @@ class Moteur:
                     )
                 )
                 amc = cap
+            g = a.garantie
+            if g is not None and g.taux_optam is not None:
+                ecart = self._v("responsable.non_optam.ecart_optam", on)
+                # The OPTAM dépassement cover, less the gap: never below the ticket modérateur alone.
+                optam = _positif(g.taux_optam / CENT - 1 - ecart.valeur)
+                cap = (br - amo_ref) + arrondi(br * optam)
+                if amc > cap:
+                    trace.append(
+                        (
+                            "responsable.non_optam_ecart",
+                            "responsable.non_optam.ecart_optam",
+                            ecart.reference,
+                            amc,
+                            cap,
+                            (g.taux_optam / CENT, ecart.valeur),
+                        )
+                    )
+                    amc = cap
         if poste == Poste.OPTIQUE_MONTURE:
             v = self._v("responsable.optique.plafond_monture", on)
             cap = _positif(v.valeur * a.quantite - amo_brut)
@@ -1071,6 +1093,12 @@ def _render(step: Etape) -> str:
         return (
             f"Contrat responsable, médecin non adhérent OPTAM : dépassement pris en charge dans la limite de "
             f"{_pct(d[0])} de la base, soit au plus {_e(step.apres)}."
+        )
+    if r == "responsable.non_optam_ecart":
+        return (
+            f"Contrat responsable, médecin non adhérent OPTAM : dépassement pris en charge au moins "
+            f"{_pct(d[1])} de la base en dessous de ce que la formule paie chez un médecin OPTAM "
+            f"({_pct(d[0])} de la base), soit au plus {_e(step.apres)}."
         )
     if r == "responsable.monture":
         return f"Contrat responsable : monture prise en charge dans la limite de {_e(d[0])} Sécurité sociale incluse."

@@ -26,7 +26,8 @@ from decimal import Decimal
 from django.db.models import Q
 
 from mutuelle.claims.models import LigneRemboursement, Statut
-from mutuelle.formules.models import Garantie
+from mutuelle.formules.models import Garantie, TypeGarantie
+from mutuelle.formules.selectors import garantie_parmi, garantie_pour_acte
 from regles import moteur
 from regles.money import ZERO
 from regles.moteur import FAMILLES_RENOUVELLEMENT, Acte, Moteur, Resultat
@@ -147,6 +148,7 @@ def garantie_moteur(
     on: date,
     historique: Historique | None,
     date_adhesion: date | None,
+    garantie_optam: Garantie | None = None,
 ) -> moteur.Garantie:
     """The engine's view of a guarantee for one act: its terms, what it already paid in its period,
     the last renewable equipment, the waiting period's start. (A plain dataclass: the engine knows
@@ -165,7 +167,26 @@ def garantie_moteur(
         delai_stage_mois=garantie.delai_stage_mois,
         date_adhesion=date_adhesion,
         derniere_prise_en_charge=historique.derniere(poste, on) if historique else None,
+        taux_optam=_taux_optam(garantie_optam),
     )
+
+
+def _taux_optam(garantie: Garantie | None) -> Decimal | None:
+    """What the formula pays an OPTAM doctor, in % of the BR, when it says it as a rate."""
+    if garantie is None or garantie.taux is None:
+        return None
+    return garantie.taux if garantie.type_garantie == TypeGarantie.POURCENTAGE_BR else None
+
+
+def optam_pour(acte: Acte, garantie: Garantie | None, garanties: Iterable[Garantie] | None = None) -> Garantie | None:
+    """For a non-OPTAM doctor's act under a contrat responsable, the guarantee the same formula applies
+    to the same act at an OPTAM doctor's (from ``garanties`` when the caller loaded them, else a
+    query); None otherwise."""
+    if garantie is None or not acte.responsable or acte.praticien.secteur != 2 or acte.praticien.optam:
+        return None
+    if garanties is not None:
+        return garantie_parmi(garanties, poste=garantie.poste, on=acte.date_soins, secteur=1, optam=True)
+    return garantie_pour_acte(formule=garantie.formule, poste=garantie.poste, on=acte.date_soins, optam=True)
 
 
 def renouvellement(
@@ -212,15 +233,23 @@ def liquider(
     date_adhesion: date | None = None,
     amo_recu: Decimal | None = None,
     moteur_: Moteur | None = None,
+    garantie_optam: Garantie | None = None,
 ) -> Liquidation:
     """Compute one act (``acte.garantie`` is filled here from ``garantie``) with the beneficiary's
     ``historique``, to which the act is then added so that the next act of the batch sees it.
     ``amo_recu`` is what the Sécu actually paid (a NOEMIE line); otherwise the computed share is
-    used. Raises ``regles.moteur.ActeInvalide`` for what the engine cannot compute."""
+    used. ``garantie_optam`` is what the formula pays the act at an OPTAM doctor's (``optam_pour``):
+    a non-OPTAM doctor's dépassement stays 20 points below it. Raises ``regles.moteur.ActeInvalide``
+    for what the engine cannot compute."""
     poste_garantie = garantie.poste if garantie is not None else ""
     regles_garantie = (
         garantie_moteur(
-            garantie, poste=poste_garantie, on=acte.date_soins, historique=historique, date_adhesion=date_adhesion
+            garantie,
+            poste=poste_garantie,
+            on=acte.date_soins,
+            historique=historique,
+            date_adhesion=date_adhesion,
+            garantie_optam=garantie_optam,
         )
         if garantie is not None
         else None

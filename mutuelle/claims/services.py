@@ -797,6 +797,7 @@ class Liquidateur:
                 date_adhesion=self._adhesion(personne.contrat_id),
                 amo_recu=amo_recu,
                 moteur_=self.moteur,
+                garantie_optam=liquidation.optam_pour(regles_acte, garantie, self.garanties.get(a.formule_id, [])),
             )
         except ActeInvalide as exc:
             return self._rejet(a.decompte, a.ben, acte, MotifRejet.CODE, f"{exc.champ} : {exc.message}")

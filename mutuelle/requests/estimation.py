@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from mutuelle.claims.liquidation import Historique, Passe, historiques, liquider
+from mutuelle.claims.liquidation import Historique, Passe, historiques, liquider, optam_pour
 from mutuelle.formules.selectors import garantie_pour_acte
 from mutuelle.members.models import Beneficiaire, DroitPeriode, TypeDroit
 from mutuelle.members.selectors import contrat_formule_en_vigueur
@@ -141,6 +141,7 @@ def estimer(ligne: LigneDevis, avant: Sequence[Estimation] = ()) -> Estimation:
             garantie=garantie,
             historique=_historique(beneficiaire, avant),
             date_adhesion=contrat.formules.order_by("date_debut").values_list("date_debut", flat=True).first(),
+            garantie_optam=optam_pour(acte, garantie),
         )
     except ActeInvalide as exc:
         raise EstimationImpossible(exc.message) from exc

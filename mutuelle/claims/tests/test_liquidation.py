@@ -188,3 +188,34 @@ def test_the_yearly_participation_cap_counts_what_the_year_already_deducted(cont
     assert estimer(replace(soin, date_soins=date(2027, 1, 4))).resultat.participation_forfaitaire == Decimal("2.00")
     camille = contrat.beneficiaires.get(qualite="assure")
     assert estimer(replace(soin, beneficiaire=camille)).resultat.participation_forfaitaire == Decimal("2.00")
+
+
+def test_a_non_optam_dépassement_stays_20_points_below_the_optam_cover_act_by_act(contrat: Any, formule: Any):
+    """One guarantee « 200 % BR » for every doctor: at a non-OPTAM doctor's, the formula may cover
+    the dépassement only 20 points of BR below what it pays an OPTAM one (R871-2 3°), whatever the
+    path; with a separate OPTAM guarantee at 300 %, the 100 % BR ceiling is the lower one."""
+    from mutuelle.claims.liquidation import optam_pour
+    from mutuelle.referentiel.services import nature_prestation_load
+    from mutuelle.requests.estimation import LigneDevis, estimer
+
+    nature_prestation_load()
+    tous = _garantie(formule=formule, poste="consultation_specialiste", praticien="tous", taux=Decimal("200"))
+    julien = contrat.beneficiaires.get(prenom="Julien")
+    soin = LigneDevis(beneficiaire=julien, soin="CS", date_soins=date(2026, 3, 2), montant=Decimal("100.00"), secteur=2)
+    estimation = estimer(soin)
+    assert estimation.mutuelle == Decimal("34.65")  # TM 9,45 + 80 % × 31,50
+    assert any(e.regle == "responsable.non_optam_ecart" for e in estimation.etapes)
+    acte = Acte(
+        date_soins=date(2026, 3, 2),
+        code="CS",
+        montant_depense=Decimal("100.00"),
+        beneficiaire=Beneficiaire(date_naissance=date(1980, 7, 2)),
+        praticien=Praticien(secteur=2, optam=False),
+    )
+    assert optam_pour(acte, tous) == tous
+    assert liquider(acte, garantie=tous, garantie_optam=optam_pour(acte, tous)).montant_amc == Decimal("34.65")
+    # An OPTAM doctor, or a contract that is not responsable: no such limit.
+    assert optam_pour(replace(acte, praticien=Praticien(secteur=2, optam=True)), tous) is None
+    assert optam_pour(replace(acte, responsable=False), tous) is None
+    _garantie(formule=formule, poste="consultation_specialiste", praticien="optam", taux=Decimal("300"))
+    assert estimer(soin).mutuelle == Decimal("34.65") + Decimal("6.30")  # 100 % BR of dépassement: 40,95
