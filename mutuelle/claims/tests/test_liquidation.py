@@ -190,7 +190,7 @@ def test_the_yearly_participation_cap_counts_what_the_year_already_deducted(cont
     assert estimer(replace(soin, beneficiaire=camille)).resultat.participation_forfaitaire == Decimal("2.00")
 
 
-def test_a_non_optam_dépassement_stays_20_points_below_the_optam_cover_act_by_act(contrat: Any, formule: Any):
+def test_a_non_optam_depassement_stays_20_points_below_the_optam_cover_act_by_act(contrat: Any, formule: Any):
     """One guarantee « 200 % BR » for every doctor: at a non-OPTAM doctor's, the formula may cover
     the dépassement only 20 points of BR below what it pays an OPTAM one (R871-2 3°), whatever the
     path; with a separate OPTAM guarantee at 300 %, the 100 % BR ceiling is the lower one."""
