@@ -38,6 +38,7 @@ ACTE_FIELDS = {
     "garantie",
     "responsable",
     "classe_optique",
+    "debut_sejour",
 }
 BENEFICIAIRE_FIELDS = {
     "date_naissance",
@@ -214,6 +215,7 @@ def parse_acte(raw: Any, path: str = "acte") -> Acte:
         garantie=garantie,
         responsable=_bool(obj, "responsable", path, True),
         classe_optique=classe,
+        debut_sejour=_date(obj, "debut_sejour", path),
     )
 
 

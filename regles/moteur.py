@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -197,6 +197,9 @@ class Acte:
     garantie: Garantie | None = None
     responsable: bool = True
     classe_optique: str | None = None  # a…f: the correction class of a classe B equipment
+    # The first day of the hospital stay the line's days belong to (from ``date_soins``, ``quantite``
+    # days): the days from the 31st are at 100 %.
+    debut_sejour: date | None = None
 
 
 class Etape(NamedTuple):
@@ -446,6 +449,8 @@ class Moteur:
         rate, rate_ref = self._taux(a, nat, trace)
         amo_brut = arrondi(br * rate)
         trace.append(("amo.brut", "", "", br, amo_brut, (br, rate)))
+        if a.taux_amo is None and amo_brut < br:
+            amo_brut = self._ticket_supprime(a, nat, br, amo_brut, trace)
         tm = br - amo_brut
         amo_ref = amo_brut if rate_ref == rate else arrondi(br * rate_ref)
         majoration = amo_ref - amo_brut if rate_ref > rate else ZERO
@@ -546,6 +551,49 @@ class Moteur:
             rate = ald.valeur
             ref = max(ref, rate)
         return rate, ref
+
+    def _ticket_supprime(self, a: Acte, nat: str, br: Decimal, amo: Decimal, trace: list[tuple[Any, ...]]) -> Decimal:
+        """Where the law removes the ticket modérateur (the Sécu's rate was computed here, not sent):
+        the days of a stay from its 31st, and a doctor's « heavy » act (tariff ≥ 120 €), for which a
+        lump-sum participation (24 €) replaces it. The frais de séjour of a stay with a heavy act come
+        in the Sécu's own file (NOEMIE), which says what it paid."""
+        on = a.date_soins
+        if a.debut_sejour is not None and a.hospitalisation and nat in HOSPITALISABLES:
+            v = self._v("hospitalisation.exoneration_jour", on)
+            premier = a.debut_sejour + timedelta(days=int(v.valeur) - 1)
+            fin = on + timedelta(days=a.quantite)  # the day after the line's last
+            jours = max(0, min(a.quantite, (fin - max(premier, on)).days))
+            if jours:
+                complement = arrondi((br - amo) * jours / a.quantite)
+                trace.append(
+                    (
+                        "amo.exoneration_31e_jour",
+                        "hospitalisation.exoneration_jour",
+                        v.reference,
+                        amo,
+                        amo + complement,
+                        (int(v.valeur), jours, a.quantite),
+                    )
+                )
+                amo += complement
+        if nat == "honoraires":
+            seuil = self._v("participation_actes_lourds.seuil", on)
+            if br >= seuil.valeur * a.quantite:
+                forfait = self._v("participation_actes_lourds.montant", on)
+                nouveau = max(amo, br - forfait.valeur * a.quantite)
+                if nouveau > amo:
+                    trace.append(
+                        (
+                            "amo.acte_lourd",
+                            "participation_actes_lourds.montant",
+                            forfait.reference,
+                            amo,
+                            nouveau,
+                            (seuil.valeur, forfait.valeur * a.quantite),
+                        )
+                    )
+                    amo = nouveau
+        return amo
 
     def _exonere(self, a: Acte, age: int | None, quoi: str, trace: list[tuple[Any, ...]]) -> bool:
         on = a.date_soins
@@ -1093,6 +1141,16 @@ def _render(step: Etape) -> str:
         return (
             f"Contrat responsable, médecin non adhérent OPTAM : dépassement pris en charge dans la limite de "
             f"{_pct(d[0])} de la base, soit au plus {_e(step.apres)}."
+        )
+    if r == "amo.exoneration_31e_jour":
+        return (
+            f"Hospitalisation : à partir du {d[0]}e jour, le ticket modérateur est supprimé "
+            f"({d[1]} jour{'s' if d[1] > 1 else ''} sur {d[2]}) : la Sécurité sociale prend en charge {_e(step.apres)}."
+        )
+    if r == "amo.acte_lourd":
+        return (
+            f"Acte d'un tarif d'au moins {_e(d[0])} : une participation forfaitaire de {_e(d[1])} remplace le "
+            f"ticket modérateur ; la Sécurité sociale prend en charge {_e(step.apres)}."
         )
     if r == "responsable.non_optam_ecart":
         return (
