@@ -138,8 +138,10 @@ def lot(request: HttpRequest, numero: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_POST
 def fichier(request: HttpRequest, numero: str) -> HttpResponse:
+    """The file for the bank, downloaded by a supervisor: a POST, since it marks the run as sent (a
+    link prefetched or followed by a crawler must change nothing)."""
     lot = get_object_or_404(LotPaiement, numero=numero)
     if not lot.sha256:
         messages.error(request, f"Le fichier du lot {lot.numero} n'est pas encore produit.")

@@ -40,7 +40,7 @@ def test_a_supervisor_pays_and_the_member_sees_the_transfer(
     screenshot(gestion, "paiements-lot")
     assert not violations, violations
     with gestion.expect_download() as telechargement:
-        gestion.get_by_role("link", name="Télécharger le fichier de virements (pain.001)").click()
+        gestion.get_by_role("button", name="Télécharger le fichier de virements (pain.001)").click()
     fichier = Path(telechargement.value.path()).read_bytes()
     sepa.valider(fichier, sepa.PAIN001)
     rapport = tmp_path / "retour-banque.xml"

@@ -309,9 +309,13 @@ def test_who_may_run_download_and_import(
     connecter(client, gestionnaire)
     page = client.get(reverse("payments:lot", kwargs={"numero": lot.numero})).content.decode()
     assert IBAN_CAMILLE not in page and Virement.objects.get(adherent=adherent).iban_masque in page
-    assert client.get(reverse("payments:fichier", kwargs={"numero": lot.numero})).status_code == 403
+    assert client.post(reverse("payments:fichier", kwargs={"numero": lot.numero})).status_code == 403
     connecter(client, responsable)
-    fichier = client.get(reverse("payments:fichier", kwargs={"numero": lot.numero}))
+    # A GET (a prefetch, a crawler, a link opened twice) changes nothing.
+    assert client.get(reverse("payments:fichier", kwargs={"numero": lot.numero})).status_code == 405
+    lot.refresh_from_db()
+    assert lot.statut != StatutLot.TRANSMIS
+    fichier = client.post(reverse("payments:fichier", kwargs={"numero": lot.numero}))
     assert fichier.status_code == 200 and fichier.content == lot.contenu.encode()
     lot.refresh_from_db()
     assert lot.statut == StatutLot.TRANSMIS
