@@ -211,7 +211,9 @@ class CodeVerificationForm(forms.Form):
     confiance = forms.BooleanField(
         label=_("Faire confiance à ce navigateur (ne pas l'utiliser sur un ordinateur partagé)"),
         required=False,
-        initial=True,
+        # Unticked: trusting a browser is a choice the person makes, not one made for them on a
+        # computer that may be shared.
+        initial=False,
     )
 
 

@@ -68,9 +68,12 @@ LIBELLES_DONNEES = {
 }
 
 
-def _donnees(demande: Demande) -> list[tuple[str, Any]]:
+def _donnees(demande: Demande, *, masquer: bool = False) -> list[tuple[str, Any]]:
+    """What the request asks to change, in words. ``masquer``: the member's own page shows a NIR
+    masked, as the profile does (the handler's page shows it whole, to check it)."""
     from mutuelle.members.models import Civilite, Qualite, Sexe
     from mutuelle.requests.models import Circonstance
+    from regles.nir import nir_mask
 
     lisibles = {"circonstance": Circonstance, "qualite": Qualite, "sexe": Sexe, "civilite": Civilite}
     resultat = []
@@ -90,6 +93,8 @@ def _donnees(demande: Demande) -> list[tuple[str, Any]]:
             elif cle == "montant":
                 with suppress(InvalidOperation):
                     valeur = euros(Decimal(valeur))
+        if cle == "nir" and masquer and isinstance(valeur, str) and valeur:
+            valeur = nir_mask(valeur)
         if cle in LIBELLES_DONNEES:
             choix = lisibles.get(cle)
             resultat.append((LIBELLES_DONNEES[cle], dict(choix.choices).get(valeur, valeur) if choix else valeur))
@@ -232,7 +237,7 @@ def detail(request: HttpRequest, numero: str) -> HttpResponse:
         {
             "demande": demande,
             "lignes_devis": demande.lignes_devis.all(),
-            "donnees": _donnees(demande),
+            "donnees": _donnees(demande, masquer=True),
             "pieces": demande.pieces.all(),
             "evenements": demande.evenements.all(),
             "form": form,

@@ -241,6 +241,10 @@ def test_a_member_enrols_an_app_after_confirming_the_password_then_logs_in_with_
     # The next login asks for the code; "trust this browser" lets the next one skip it.
     browser = Client()
     assert _login(browser, adherent.numero)["Location"] == "/connexion/verification/"
+    # Trusting the browser is the person's choice: the box comes unticked.
+    page = browser.get("/connexion/verification/").content.decode()
+    case = page.split('name="confiance"', 1)[1].split(">", 1)[0]
+    assert 'type="checkbox"' in page and "checked" not in case
     assert (
         browser.post("/connexion/verification/", {"code": code_totp(device, decalage=1), "confiance": "on"}).status_code
         == 302

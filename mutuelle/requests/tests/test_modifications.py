@@ -57,10 +57,16 @@ def test_a_newborn_is_added_after_the_handlers_check_and_appears_on_the_next_car
     demande = Demande.objects.get(type_demande=TypeDemande.AJOUT_BENEFICIAIRE)
     assert demande.donnees["prenom"] == "Zoé" and demande.donnees["nir"] == adherent.nir
     assert not Beneficiaire.objects.filter(prenom="Zoé").exists()  # not before the check
+    # The member's own page masks the NIR, as the profile does; the handler's shows it to check it.
+    from regles.nir import nir_format, nir_mask
+
+    propre = html.unescape(membre.get(f"/espace/demandes/{demande.numero}/").content.decode())
+    assert nir_mask(adherent.nir) in propre
+    assert adherent.nir not in propre and nir_format(adherent.nir) not in propre
 
     gestion = connecter(Client(), gestionnaire)
     page = html.unescape(gestion.get(f"/gestion/demandes/{demande.numero}/").content.decode())
-    assert "Couvert à partir du" in page and "Zoé" in page
+    assert "Couvert à partir du" in page and "Zoé" in page and adherent.nir in page
     _clore(gestion, demande)
     demande.refresh_from_db()
     assert demande.statut == StatutDemande.TRAITEE
