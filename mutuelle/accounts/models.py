@@ -81,6 +81,7 @@ class TypeCourrier(models.TextChoices):
     SECRET = "secret", "Code pour un nouveau mot de passe"
     BIENVENUE = "bienvenue", "Lettre de bienvenue"
     RELEVE = "releve", "Relevé de prestations"
+    COORDONNEES = "coordonnees", "Changement de coordonnées par la mutuelle"
 
 
 class StatutCourrier(models.TextChoices):

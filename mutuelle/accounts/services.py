@@ -699,6 +699,53 @@ def email_changer_demander(*, request: HttpRequest, adherent: Adherent, email: s
 
 
 @transaction.atomic
+def email_change_par_la_mutuelle_signaler(*, adherent: Adherent, ancienne: str, par: Any = None) -> None:
+    """The mutuelle's staff changed a member's email address: the previous address is told (the new
+    one masked), a letter goes to the postal address (whoever changed the address cannot intercept
+    it), and the member's space says so. Nobody learns of it only at the new address."""
+    from mutuelle.notifications.models import Categorie
+    from mutuelle.notifications.services import notifier
+
+    mutuelle = mutuelle_ou_rien()
+    contexte = {
+        "adherent": adherent,
+        "mutuelle": mutuelle,
+        "nouvelle": email_masque(adherent.email or ""),
+        "le": timezone.localtime(),
+        "emis_le": timezone.now(),
+        "titre": "Changement de l'adresse email de votre espace adhérent",
+        # The previous postal address when it was just changed too: the letter reaches the member.
+        "destinataire": adresse_sure(adherent),
+    }
+    if ancienne:
+        sujet = f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — votre adresse email a été changée"
+        texte = render_to_string("accounts/email_changement_par_la_mutuelle.txt", contexte)
+        transaction.on_commit(lambda: send_mail(sujet, texte, None, [ancienne]))
+    courrier_depuis_html(
+        adherent=adherent,
+        type_courrier=TypeCourrier.COORDONNEES,
+        html=render_to_string("accounts/courrier_changement_email.html", contexte),
+    )
+    notifier(
+        adherent=adherent,
+        categorie=Categorie.INFORMATION,
+        cle=f"email-change-{adherent.pk}-{timezone.now():%Y%m%d%H%M%S}",
+        titre="Votre adresse email a été changée par la mutuelle",
+        texte=(
+            f"L'adresse de votre espace est désormais {email_masque(adherent.email or '')}. Si vous n'avez rien "
+            "demandé, appelez-nous."
+        ),
+    )
+    audit_log(
+        action="accounts.email.change_signale",
+        actor=par,
+        target=adherent,
+        adherent=adherent,
+        new={"ancienne_adresse_prevenue": bool(ancienne), "courrier": True},
+    )
+
+
+@transaction.atomic
 def email_confirmer(*, jeton: JetonCompte, request: HttpRequest | None = None) -> Adherent | None:
     locked = JetonCompte.objects.select_for_update().get(pk=jeton.pk)
     if locked.utilise_le is not None or locked.annule_le is not None or locked.expire_le <= timezone.now():

@@ -11,28 +11,80 @@ from django.http import HttpRequest
 from mutuelle.core.services import audit_log
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Writes ``<app>.<model>.created|changed|deleted`` audit rows in the admin's transaction."""
+def _valeur(obj: models.Model, nom: str) -> Any:
+    """A field's value as the audit journal keeps it (a related object by its id)."""
+    try:
+        champ = obj._meta.get_field(nom)
+    except Exception:  # a form field that is not a model field
+        return None
+    return getattr(obj, champ.attname, None) if isinstance(champ, models.Field) else None
+
+
+class ChampsProteges:
+    """Fields only an administrator changes in the admin (see ``AuditedAdmin``); inlines too."""
+
+    champs_proteges: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        champs = tuple(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        if getattr(request.user, "is_superuser", False):
+            return champs
+        return champs + tuple(c for c in self.champs_proteges if c not in champs)
+
+
+class AuditedAdmin(ChampsProteges, admin.ModelAdmin):
+    """Writes ``<app>.<model>.created|changed|deleted`` audit rows in the admin's transaction, with the
+    old and the new value of every field changed.
+
+    ``champs_proteges``: the fields that move a member's money or identity (identity, contact, the
+    contract's broker, a premium's payment). Only an administrator changes them here; a gestionnaire
+    or a responsable reads them, and changes go through the back office, where a second person
+    approves (``docs/security.md``). ``lecture_auditee``: opening the page shows a full NIR or health
+    data, so it is journaled as a read of the member's data, like the member file."""
+
+    lecture_auditee = False
 
     def _adherent_of(self, obj: models.Model) -> Any:
         return None
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        reponse = super().change_view(request, object_id, form_url, extra_context)
+        if self.lecture_auditee and request.method == "GET" and getattr(reponse, "status_code", 0) == 200:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                audit_log(
+                    action=self._action(obj, "consulte"),
+                    target=obj,
+                    adherent=self._adherent_of(obj),
+                    request=request,
+                    message="Consulté dans l'administration",
+                )
+        return reponse
 
     def _action(self, obj: models.Model, verb: str) -> str:
         return f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}"
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
+            avant = type(obj)._default_manager.filter(pk=obj.pk).first() if change and obj.pk else None
             self.before_create(obj) if not change else None
             super().save_model(request, obj, form, change)
-            changed = {k: form.cleaned_data.get(k) for k in form.changed_data}
+            old = {k: _valeur(avant, k) for k in form.changed_data} if avant is not None else None
+            new = {k: _valeur(obj, k) for k in form.changed_data}
             audit_log(
                 action=self._action(obj, "changed" if change else "created"),
                 target=obj,
                 adherent=self._adherent_of(obj),
-                new=changed,
+                old=old,
+                new=new,
                 request=request,
                 message="Modifié dans l'administration",
             )
+            if avant is not None:
+                self.after_change(request, avant, obj, form.changed_data)
+
+    def after_change(self, request: HttpRequest, avant: Any, apres: Any, champs: list[str]) -> None:
+        """Hook: what follows a change made here (telling the person whose data changed)."""
 
     def before_create(self, obj: Any) -> None:
         """Hook for generated fields (numbers) on objects created in the admin."""

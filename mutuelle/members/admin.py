@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from mutuelle.core.admin_mixins import AuditedAdmin
+from mutuelle.core.admin_mixins import AuditedAdmin, ChampsProteges
 from mutuelle.members.models import (
     Adherent,
     Beneficiaire,
@@ -21,11 +21,26 @@ class EmployeurAdmin(AuditedAdmin):
     search_fields = ("raison_sociale", "=siren")
 
 
-class ContratInline(admin.TabularInline):
+IDENTITE = ("civilite", "nom", "nom_naissance", "prenom", "date_naissance", "sexe", "nir")
+COORDONNEES = (
+    "email",
+    "telephone_mobile",
+    "telephone_fixe",
+    "adresse_ligne1",
+    "adresse_ligne2",
+    "code_postal",
+    "ville",
+)
+IDENTITE_BENEFICIAIRE = ("nom", "prenom", "date_naissance", "sexe", "nir", "nir_personnel", "rang_gemellaire")
+PAIEMENT_COTISATION = ("montant", "montant_paye", "date_paiement", "mode_paiement")
+
+
+class ContratInline(ChampsProteges, admin.TabularInline):
     model = Contrat
     extra = 0
     fields = ("numero", "type_contrat", "employeur", "courtier", "date_debut", "date_fin", "statut")
     readonly_fields = ("numero",)
+    champs_proteges = ("courtier",)
     show_change_link = True
     can_delete = False
 
@@ -59,6 +74,8 @@ class AdherentAdmin(AuditedAdmin):
     search_fields = ("=numero", "nom", "prenom", "=nir", "email")
     list_filter = ("preference_courrier",)
     readonly_fields = ("numero",)
+    champs_proteges = (*IDENTITE, *COORDONNEES, "user")
+    lecture_auditee = True  # the page shows the full NIR
     raw_id_fields = ("user",)
     inlines = [ContratInline]
     fieldsets = (
@@ -101,13 +118,19 @@ class AdherentAdmin(AuditedAdmin):
     def before_create(self, obj: Any) -> None:
         obj.numero = adherent_numero_next()
 
+    def after_change(self, request: Any, avant: Any, apres: Any, champs: list[str]) -> None:
+        if "email" in champs and avant.email != apres.email:
+            from mutuelle.accounts.services import email_change_par_la_mutuelle_signaler
+
+            email_change_par_la_mutuelle_signaler(adherent=apres, ancienne=avant.email, par=request.user)
+
 
 class ContratFormuleInline(admin.TabularInline):
     model = ContratFormule
     extra = 0
 
 
-class BeneficiaireInline(admin.TabularInline):
+class BeneficiaireInline(ChampsProteges, admin.TabularInline):
     model = Beneficiaire
     extra = 0
     fields = (
@@ -123,6 +146,7 @@ class BeneficiaireInline(admin.TabularInline):
         "date_entree",
         "date_sortie",
     )
+    champs_proteges = ("qualite", *IDENTITE_BENEFICIAIRE)
     show_change_link = True
 
 
@@ -150,6 +174,8 @@ class ContratAdmin(AuditedAdmin):
     list_filter = ("type_contrat", "statut", "employeur", "courtier__cabinet")
     search_fields = ("=numero", "adherent__numero", "adherent__nom")
     readonly_fields = ("numero",)
+    champs_proteges = ("adherent", "courtier")
+    lecture_auditee = True  # the beneficiaries' inline shows their full NIR
     raw_id_fields = ("adherent",)
     list_select_related = ("adherent", "employeur", "courtier__user")
     inlines = [ContratFormuleInline, BeneficiaireInline, CotisationInline]
@@ -180,6 +206,8 @@ class BeneficiaireAdmin(AuditedAdmin):
     list_filter = ("qualite", "regime_local")
     search_fields = ("nom", "prenom", "=nir", "contrat__numero", "contrat__adherent__numero")
     raw_id_fields = ("contrat",)
+    champs_proteges = ("contrat", "qualite", *IDENTITE_BENEFICIAIRE)
+    lecture_auditee = True  # the page shows the full NIR
     inlines = [DroitPeriodeInline]
 
     def _adherent_of(self, obj: Any) -> Any:
@@ -211,6 +239,7 @@ class CotisationAdmin(AuditedAdmin):
     search_fields = ("contrat__numero", "contrat__adherent__numero")
     date_hierarchy = "echeance"
     raw_id_fields = ("contrat",)
+    champs_proteges = ("contrat", *PAIEMENT_COTISATION)
 
     def _adherent_of(self, obj: Any) -> Any:
         return obj.contrat.adherent

@@ -1,0 +1,126 @@
+"""The admin is a tool, not a back door: a gestionnaire or a responsable reads a member's identity,
+contact, contract broker and premium payments there but cannot change them; every change records
+its old and new values; a page showing a full NIR is journaled as a read; an email changed there is
+told to the previous address, by post and in the member's space."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from mutuelle.accounts.models import Courrier, TypeCourrier
+from mutuelle.accounts.services import GROUP_NAMES, roles_setup
+from mutuelle.core.models import AuditLog
+from mutuelle.notifications.models import Notification
+from tests.factories import UserFactory, connecter
+
+pytestmark = pytest.mark.django_db
+
+
+def _personnel(user: Any) -> Client:
+    from django.contrib.auth.models import Group
+
+    roles_setup()
+    if user.role in GROUP_NAMES:
+        user.groups.add(Group.objects.get(name=GROUP_NAMES[user.role]))
+    return connecter(Client(), user)
+
+
+def _donnees(reponse: Any, **changes: Any) -> dict[str, Any]:
+    """What the admin's change form posts back as it stands, with ``changes``."""
+    from django.db.models import Model
+
+    def valeur(v: Any) -> Any:
+        if isinstance(v, Model):
+            return v.pk
+        if isinstance(v, date):
+            return v.isoformat()
+        return "" if v is None else v
+
+    data: dict[str, Any] = {}
+    form = reponse.context["adminform"].form
+    for nom, champ in form.fields.items():
+        v = form.initial.get(nom, champ.initial)
+        if v is not False:
+            data[nom] = valeur(v)
+    for inline in reponse.context["inline_admin_formsets"]:
+        fs = inline.formset
+        for nom in fs.management_form.fields:
+            data[f"{fs.prefix}-{nom}"] = fs.management_form.initial.get(nom, fs.management_form[nom].value())
+        for f in fs.forms:
+            for nom, champ in f.fields.items():
+                v = f.initial.get(nom, champ.initial)
+                if v is not False:
+                    data[f"{f.prefix}-{nom}"] = valeur(v)
+    data.update(changes)
+    return data
+
+
+def test_a_gestionnaire_cannot_change_a_members_email_or_identity_in_the_admin(
+    adherent: Any, contrat: Any, gestionnaire: Any, mutuelle: Any
+) -> None:
+    """Step 1 of the diversion the attack test found: the handler sets another address. Refused."""
+    client = _personnel(gestionnaire)
+    url = f"/admin/members/adherent/{adherent.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    texte = page.content.decode()
+    assert 'name="email"' not in texte and 'name="nir"' not in texte and 'name="nom"' not in texte
+    assert adherent.email in texte  # read, not written
+    ancienne = adherent.email
+    reponse = client.post(url, _donnees(page, email="detourne@test.example", nom="Autre", preference_courrier="papier"))
+    assert reponse.status_code == 302, reponse.content.decode()[:2000]
+    adherent.refresh_from_db()
+    assert (adherent.email, adherent.nom) == (ancienne, "Lefebvre")
+    # What a gestionnaire may change is journaled with its old and new value.
+    change = AuditLog.objects.get(action="members.adherent.changed")
+    assert change.ancienne_valeur == {"preference_courrier": "email"} and change.nouvelle_valeur == {
+        "preference_courrier": "papier"
+    }
+    # The page showed the full NIR: a read of the member's data, like the member file.
+    assert (
+        AuditLog.objects.filter(action="members.adherent.consulte", adherent=adherent, acteur=gestionnaire).count() == 1
+    )
+
+
+def test_the_broker_of_a_contract_and_a_premiums_payment_are_read_only_for_staff(
+    adherent: Any, contrat: Any, responsable: Any
+) -> None:
+    client = _personnel(responsable)
+    page = client.get(f"/admin/members/contrat/{contrat.pk}/change/").content.decode()
+    assert 'name="courtier"' not in page and 'name="adherent"' not in page
+    assert 'name="beneficiaires-0-nir"' not in page  # the family's identity too
+    cotisation = contrat.cotisations.first()
+    if cotisation is not None:
+        page = client.get(f"/admin/members/cotisation/{cotisation.pk}/change/").content.decode()
+        assert 'name="montant_paye"' not in page
+
+
+def test_an_email_changed_in_the_admin_is_told_to_the_old_address_by_post_and_in_the_space(
+    adherent: Any, contrat: Any, mutuelle: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    administrateur: Any = UserFactory(username="admin", role="administrateur", is_staff=True, is_superuser=True)
+    client = _personnel(administrateur)
+    url = f"/admin/members/adherent/{adherent.pk}/change/"
+    ancienne = adherent.email
+    page = client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.post(url, _donnees(page, email="camille.autre@test.example"))
+    assert reponse.status_code == 302, reponse.content.decode()[:2000]
+    adherent.refresh_from_db()
+    assert adherent.email == "camille.autre@test.example"
+    change = AuditLog.objects.get(action="members.adherent.changed")
+    assert change.ancienne_valeur == {"email": ancienne} and change.nouvelle_valeur == {
+        "email": "camille.autre@test.example"
+    }
+    prevenue = [m for m in mail.outbox if m.to == [ancienne]]
+    assert len(prevenue) == 1 and "a été changée par nos services" in prevenue[0].body
+    assert "camille.autre@test.example" not in prevenue[0].body  # masked for the old address
+    lettre = Courrier.objects.get(adherent=adherent, type_courrier=TypeCourrier.COORDONNEES)
+    assert lettre.statut == "a_imprimer"
+    assert Notification.objects.filter(adherent=adherent, titre__contains="adresse email a été changée").exists()
+    assert AuditLog.objects.filter(action="accounts.email.change_signale", acteur=administrateur).exists()
