@@ -25,6 +25,21 @@ def affectation_de(objet: Any) -> Affectation | None:
     return Affectation.objects.select_related("gestionnaire").filter(type_objet=ct, objet_id=objet.pk).first()
 
 
+def detenteur_verifier(objet: Any, par: Any) -> None:
+    """Work taken is work owned: an item another handler holds is decided by them, or after a
+    supervisor reassigns it — even a supervisor reassigns first, so the journal says who decided.
+    Raises ``AffectationRefusee`` saying who holds it and since when."""
+    from django.utils import timezone
+
+    actuelle = affectation_de(objet)
+    if actuelle is not None and actuelle.gestionnaire_id != par.pk:
+        raise AffectationRefusee(
+            f"Pris en charge par {actuelle.gestionnaire} depuis le "
+            f"{timezone.localtime(actuelle.le):%d/%m/%Y à %H:%M} : lui seul décide, à moins qu'un "
+            "responsable ne vous le réattribue."
+        )
+
+
 @transaction.atomic
 def affectation_prendre(
     *, file: File, objet: Any, gestionnaire: User, par: User, request: HttpRequest | None = None

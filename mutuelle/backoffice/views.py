@@ -189,8 +189,11 @@ def revue_valider_lot(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Cochez les lignes à valider.")
         return redirect("backoffice:file", cle="revue")
     faites = 0
+    from mutuelle.backoffice.services import detenteur_verifier
+
     for ligne in FILES["revue"].ouverts().filter(pk__in=ids):
         try:
+            detenteur_verifier(ligne, request.user)  # another handler's line is theirs to decide
             ligne_transition(ligne=ligne, vers=Statut.VALIDE, actor=request.user, motif="Validée en lot après revue")
             faites += 1
         except Exception as exc:
@@ -205,11 +208,20 @@ def signalement(request: HttpRequest, pk: int) -> HttpResponse:
     """A NOEMIE line the mutuelle could not match: the handler looks for the person, then records
     what was done (attached, returned to the caisse…)."""
     from mutuelle.backoffice.forms import SignalementForm
+    from mutuelle.backoffice.services import AffectationRefusee, affectation_de, detenteur_verifier
     from mutuelle.claims.models import RejetNoemie
     from mutuelle.claims.services import rejet_traiter
 
     rejet = get_object_or_404(RejetNoemie.objects.select_related("fichier", "traite_par"), pk=pk)
     form = SignalementForm(request.POST or None)
+    conflit = False
+    try:
+        if request.method == "POST":
+            detenteur_verifier(rejet, request.user)
+    except AffectationRefusee as exc:
+        form.is_valid()
+        form.add_error(None, str(exc))
+        conflit = True
     if request.method == "POST" and form.is_valid():
         rejet_traiter(rejet=rejet, commentaire=form.cleaned_data["commentaire"], par=request.user, request=request)
         messages.success(request, f"Signalement du décompte {rejet.decompte_numero} traité.")
@@ -220,8 +232,14 @@ def signalement(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "backoffice/signalement.html",
-        {"rejet": rejet, "form": form, "candidats": candidats, "file": file_courante(request)},
-        status=400 if form.errors else 200,
+        {
+            "rejet": rejet,
+            "form": form,
+            "candidats": candidats,
+            "file": file_courante(request),
+            "detenteur": affectation_de(rejet),
+        },
+        status=409 if conflit else (400 if form.errors else 200),
     )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from mutuelle.backoffice.services import AffectationRefusee, affectation_de, detenteur_verifier
 from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.claims.forms import ACTIONS, DecisionForm, DepotNoemieForm
 from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut, StatutFichier
@@ -72,9 +73,11 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     form = DecisionForm(request.POST or None)
+    conflit = False
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]
         try:
+            detenteur_verifier(ligne, request.user)
             ligne_transition(
                 ligne=ligne,
                 vers=VERS[action],
@@ -83,9 +86,13 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 montant_amc=form.cleaned_data["montant_amc"] if action == "ajuster" else None,
                 evenement_vu=form.cleaned_data["evenement_vu"],
             )
+        except AffectationRefusee as exc:
+            form.add_error(None, str(exc))
+            conflit = True
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
+            conflit = "a changé depuis" in " ".join(exc.messages)
             ligne.refresh_from_db()  # the page shows the line as it is now
         else:
             messages.success(
@@ -116,7 +123,11 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evenements": evenements,
             "peut_decider": ligne.statut in {Statut.EN_COURS, Statut.COMPLEMENT},
             "actions": ACTIONS,
+            "detenteur": affectation_de(ligne),
         },
+        # A decision not applied says so: 409 when someone else holds the line or it moved since,
+        # 400 for what the form itself refuses.
+        status=409 if conflit else (400 if form.errors else 200),
     )
 
 

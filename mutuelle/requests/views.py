@@ -652,10 +652,14 @@ def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
     demande = get_object_or_404(
         Demande.objects.select_related("adherent", "ligne__beneficiaire", "traitee_par"), numero=numero
     )
+    from mutuelle.backoffice.services import AffectationRefusee, detenteur_verifier
+
     form = TraitementForm(request.POST or None)
+    conflit = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            detenteur_verifier(demande, request.user)
             demande_avancer(
                 demande=demande,
                 vers=data["vers"],
@@ -665,6 +669,9 @@ def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
                 montant_corrige=data["montant_corrige"],
                 request=request,
             )
+        except AffectationRefusee as exc:
+            form.add_error(None, str(exc))
+            conflit = True
         except DemandeRefusee as exc:
             form.add_error(None, str(exc))
         else:
@@ -673,7 +680,7 @@ def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
             if file_courante(request) and demande.statut in (StatutDemande.TRAITEE, StatutDemande.COMPLEMENT):
                 return apres_decision(request, "requests_gestion:detail", sauf=demande, numero=demande.numero)
             return redirect("requests_gestion:detail", numero=demande.numero)
-    return _gestion_detail_page(request, demande, form)
+    return _gestion_detail_page(request, demande, form, status=409 if conflit else None)
 
 
 ACTES_SAISIS = 3  # the acts a handler can key in at once from a paper claim
@@ -685,6 +692,8 @@ def _gestion_detail_page(
 ) -> HttpResponse:
     """The request's page for a handler; ``saisie`` is the paper claim's acts as typed, shown again
     with the errors when they could not be computed."""
+    from mutuelle.backoffice.services import affectation_de
+
     if saisie is not None:
         actes_saisis = [
             {champ: saisie.get(f"acte-{i}-{champ}", "") for champ in CHAMPS_ACTE} for i in range(ACTES_SAISIS)
@@ -708,6 +717,7 @@ def _gestion_detail_page(
             "decisions": [(d, Decision(d).label) for d in DECISIONS[demande.type_demande]],
             "en_retard": en_retard(demande) or demande.repondue_en_retard,
             "StatutDemande": StatutDemande,
+            "detenteur": affectation_de(demande),
         },
         status=status or (400 if form.errors else 200),
     )

@@ -212,3 +212,48 @@ def test_the_locked_accounts_queue_holds_accounts_locked_now_and_leads_to_the_un
     connecter(client, gestionnaire)
     formulaire = client.get(element.url).context["form"]
     assert formulaire.initial["numero"] == adherent.numero
+
+
+@pytest.mark.django_db
+def test_work_taken_is_work_owned_until_a_supervisor_reassigns_it(
+    client: Any, contrat: Any, adherent: Any, gestionnaire: Any, responsable: Any, mutuelle: Any
+) -> None:
+    """A line taken with « Traiter le suivant » is decided by its holder: another handler's decision
+    is refused with who holds it (409, the line unchanged), in the page, one by one or in a batch;
+    even a supervisor reassigns first, then the new holder decides."""
+    beneficiaire = contrat.beneficiaires.first()
+    ligne = _en_revue(beneficiaire)
+    connecter(client, gestionnaire)
+    client.post(reverse("backoffice:suivant", kwargs={"cle": "revue"}))
+    page = reverse("claims:revue_detail", kwargs={"pk": ligne.pk})
+    assert "Vous avez pris cet élément en charge" in client.get(page).content.decode()
+    collegue: Any = UserFactory(username="collegue", role=Role.GESTIONNAIRE, is_staff=True)
+    for qui in (collegue, responsable):
+        connecter(client, qui)
+        texte = client.get(page).content.decode()
+        assert f"Pris en charge par {gestionnaire}" in texte
+        reponse = client.post(page, {"action": "rejeter", "motif": "Doublon"})
+        assert reponse.status_code == 409 and "lui seul décide" in reponse.content.decode()
+        client.post(reverse("backoffice:revue_valider_lot"), {"element": [ligne.pk]})
+        ligne.refresh_from_db()
+        assert ligne.statut == Statut.EN_COURS
+    # A request taken by one handler is closed by them only, too.
+    demande = _demande(adherent, 7, date(2026, 12, 10))
+    connecter(client, gestionnaire)
+    client.post(reverse("backoffice:prendre", kwargs={"cle": "documents", "pk": demande.pk}))
+    connecter(client, collegue)
+    detail = reverse("requests_gestion:detail", kwargs={"numero": demande.numero})
+    reponse = client.post(detail, {"vers": "traitee", "decision": "traite", "message": "Reçu."})
+    assert reponse.status_code == 409
+    demande.refresh_from_db()
+    assert demande.statut != "traitee"
+    # Reassigned by the supervisor, the colleague decides.
+    connecter(client, responsable)
+    client.post(
+        reverse("backoffice:reattribuer", kwargs={"cle": "revue"}),
+        {"gestionnaire": collegue.pk, "element": [ligne.pk]},
+    )
+    connecter(client, collegue)
+    assert client.post(page, {"action": "valider", "motif": ""}).status_code == 302
+    ligne.refresh_from_db()
+    assert ligne.statut == Statut.VALIDE

@@ -73,7 +73,7 @@ def test_adjusting_needs_an_amount_and_a_reason(gestionnaire, en_revue):
 def test_asking_for_information_or_rejecting_with_a_reason(gestionnaire, en_revue, action, statut):
     c = login(gestionnaire)
     url = f"/gestion/remboursements/revue/{en_revue.pk}/"
-    assert c.post(url, {"action": action, "motif": ""}).status_code == 200
+    assert c.post(url, {"action": action, "motif": ""}).status_code == 400  # said, not a silent 200
     assert c.post(url, {"action": action, "motif": "Facture détaillée manquante"}).status_code == 302
     en_revue.refresh_from_db()
     assert en_revue.statut == statut
@@ -97,7 +97,7 @@ def test_a_decision_on_a_line_that_changed_since_the_page_was_opened_is_refused(
     assert b.post(url, demande).status_code == 302
     rejet = a.post(url, {"action": "rejeter", "motif": "Hors garantie", "evenement_vu": vu_par_a.group(1)})
     page = html.unescape(rejet.content.decode())
-    assert rejet.status_code == 200
+    assert rejet.status_code == 409
     assert "a changé depuis l'ouverture de la page" in page and f"par {collegue}" in page
     en_revue.refresh_from_db()
     assert en_revue.statut == Statut.COMPLEMENT
