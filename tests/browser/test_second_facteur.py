@@ -129,6 +129,9 @@ def test_the_access_code_policy_asks_for_an_emailed_code_on_a_new_browser(page, 
     found = re.search(r"\b(\d{6})\b", str(mail.outbox[-1].body))
     assert found
     page.get_by_label("Code à 6 chiffres reçu par email").fill(found.group(1))
+    confiance = page.get_by_label("Faire confiance à ce navigateur (ne pas l'utiliser sur un ordinateur partagé)")
+    assert not confiance.is_checked()  # trusting a browser is the person's choice
+    confiance.check()
     page.get_by_role("button", name="Valider").click()
     page.wait_for_url("**/espace/")
     _deconnexion(page)
