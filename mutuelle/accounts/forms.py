@@ -37,7 +37,31 @@ class ConnexionForm(forms.Form):
         self.code_acces = code_acces
         if code_acces:  # the access-code policy: NIR and 6-digit code
             self.fields["identifiant"].label = _("Numéro de sécurité sociale")
+            self.fields["identifiant"].widget.attrs.update({"inputmode": "text", "autocomplete": "username"})
             self.fields["secret"].label = _("Code d'accès à 6 chiffres")
+            # A numeric keypad on a phone; still a password field (masked, not kept by autofill as text).
+            self.fields["secret"].widget.attrs.update(
+                {"inputmode": "numeric", "maxlength": "6", "pattern": "[0-9]{6}", "autocomplete": "current-password"}
+            )
+
+    def clean_identifiant(self) -> str:
+        """Under the access-code policy the label says NIR, so a NIR it must be: a member number is
+        not silently accepted in its place (the person is told what to type)."""
+        valeur: str = self.cleaned_data["identifiant"]
+        if self.code_acces:
+            from regles.nir import NirInvalide, nir_check
+
+            try:
+                nir_check(valeur)
+            except NirInvalide as exc:
+                raise forms.ValidationError(
+                    _(
+                        "%(erreur)s Saisissez votre numéro de sécurité sociale (sur votre carte Vitale), pas votre "
+                        "numéro d'adhérent."
+                    )
+                    % {"erreur": str(exc)}
+                ) from exc
+        return valeur
 
 
 class PremiereConnexionForm(forms.Form):

@@ -317,6 +317,13 @@ def test_the_access_code_opens_a_new_browser_only_with_the_code_emailed(politiqu
     client = Client()
     page = client.get("/connexion/").content.decode()
     assert "Code d&#x27;accès à 6 chiffres" in page and "Numéro de sécurité sociale" in page
+    secret = page.split('name="secret"', 1)[1].split(">", 1)[0]
+    assert 'inputmode="numeric"' in secret and 'type="password"' in page.split('name="secret"', 1)[0][-120:] + secret
+    # The label says NIR: the member number is refused, saying what to type, and counts no failure.
+    refus = _login(client, adherent.numero, CODE)
+    assert refus.status_code == 400
+    assert "pas votre numéro d&#x27;adhérent" in refus.content.decode()
+    assert not _connecte(client, adherent.user)
     response = _login(client, adherent.nir, CODE)
     assert response["Location"] == "/connexion/verification/"
     assert not _connecte(client, adherent.user)
