@@ -153,6 +153,22 @@ def email_adherent(adherent: Adherent, sujet: str, template: str, contexte: dict
     )
 
 
+def alerte_espace(adherent: Adherent, titre: str, texte: str = "") -> None:
+    """A security event in the member's space too (the notice itself went by email, to the address on
+    file, or to the previous one): whoever reads the space sees what changed."""
+    from mutuelle.notifications.models import Categorie
+    from mutuelle.notifications.services import notifier
+
+    notifier(
+        adherent=adherent,
+        categorie=Categorie.INFORMATION,
+        cle=f"securite-{secrets.token_hex(8)}",
+        titre=titre,
+        texte=texte or "Si vous n'êtes pas à l'origine de ce changement, appelez-nous sans attendre.",
+        email=False,
+    )
+
+
 def email_compte(user: User, sujet: str, template: str, contexte: dict[str, Any]) -> None:
     """A security notice to an account's owner, after the commit: a member at the address on file,
     staff and brokers at their account's address. Nothing is sent where no address is known (the
@@ -245,6 +261,8 @@ def secret_definir(*, user: User, password: str, request: HttpRequest | None = N
         actor=None,
         new={"via": via},
     )
+    if adherent is not None and not premiere:
+        alerte_espace(adherent, "Votre mot de passe a été changé")
     if adherent is not None and adherent.email:
         sujet = "votre espace adhérent est activé" if premiere else "votre mot de passe a été changé"
         transaction.on_commit(
@@ -653,6 +671,9 @@ def secret_changer(*, request: HttpRequest, user: User, password: str) -> int:
         new={"via": "espace", "autres_sessions_fermees": fermees},
     )
     email_compte(user, "votre mot de passe a été changé", "accounts/email_secret_change.txt", {"premiere": False})
+    adherent = Adherent.objects.filter(user=user).first()
+    if adherent is not None:
+        alerte_espace(adherent, "Votre mot de passe a été changé")
     return fermees
 
 
@@ -694,6 +715,12 @@ def email_changer_demander(*, request: HttpRequest, adherent: Adherent, email: s
             send_mail(sujet + "demande de changement d'adresse email", ancien, None, [ancienne_adresse])
 
     transaction.on_commit(envoyer)
+    alerte_espace(
+        adherent,
+        "Changement d'adresse email demandé",
+        f"Vers {email_masque(email)} : il prendra effet une fois confirmé depuis cette adresse. Si vous n'êtes "
+        "pas à l'origine de cette demande, changez votre mot de passe et appelez-nous.",
+    )
     audit_log(action="accounts.email.change_requested", actor=user, target=user, adherent=adherent, request=request)
     return jeton
 

@@ -50,14 +50,16 @@ def notifier(
     texte: str = "",
     lien: str = "",
     montant: Decimal | None = None,
+    email: bool = True,
 ) -> Notification:
-    """Write the notification of an event once (``cle``), and queue its email after the commit."""
+    """Write the notification of an event once (``cle``), and queue its email after the commit
+    (``email=False`` when the event's own message was already sent, a security notice)."""
     notification, creee = Notification.objects.get_or_create(
         adherent=adherent,
         cle=cle,
         defaults={"categorie": categorie, "titre": titre, "texte": texte, "lien": lien, "montant": montant},
     )
-    if creee and adherent.email and _veut_un_email(preferences(adherent), categorie):
+    if creee and email and adherent.email and _veut_un_email(preferences(adherent), categorie):
         from mutuelle.notifications.tasks import notification_email
 
         pk = notification.pk

@@ -406,6 +406,13 @@ def rib_demander(
                 message="Vos nouvelles coordonnées bancaires sont enregistrées.",
                 request=request,
             )
+        from mutuelle.accounts.services import alerte_espace
+
+        alerte_espace(
+            adherent,
+            "Nouvelles coordonnées bancaires enregistrées",
+            f"Compte {rib.iban_masque}. Si vous n'êtes pas à l'origine de ce changement, appelez-nous sans attendre.",
+        )
         if adherent.email:
             from mutuelle.accounts.services import email_adherent
 

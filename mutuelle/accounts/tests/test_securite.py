@@ -82,6 +82,11 @@ def test_changing_the_password_asks_for_it_again_and_ends_the_other_sessions(
     assert _connecte(ici, adherent.user)
     assert not _connecte(ailleurs, adherent.user)
     assert "mot de passe a été changé" in mail.outbox[-1].subject
+    # The member's space says it too, without a second email.
+    from mutuelle.notifications.models import Notification
+
+    assert Notification.objects.filter(adherent=adherent, titre="Votre mot de passe a été changé").count() == 1
+    assert sum("mot de passe a été changé" in m.subject for m in mail.outbox) == 1
     assert _login(Client(), adherent.numero, NOUVEAU).status_code == 302
 
 
@@ -125,6 +130,9 @@ def test_a_new_email_is_confirmed_at_the_new_address_and_told_to_the_old_one(
     nouvelle, vieille = mail.outbox[-2], mail.outbox[-1]
     assert nouvelle.to == ["camille.nouvelle@test.example"] and vieille.to == [ancienne]
     assert "camille.nouvelle@test.example" not in vieille.body  # masked for the old address
+    from mutuelle.notifications.models import Notification
+
+    assert Notification.objects.filter(adherent=adherent, titre="Changement d'adresse email demandé").exists()
     adherent.refresh_from_db()
     assert adherent.email == ancienne  # nothing changes before the confirmation
     found = re.search(r"(/compte/email/confirmer/\S+/)", nouvelle.body)

@@ -107,6 +107,10 @@ def test_new_bank_details_wait_for_a_handler_then_replace_the_old_ones(
     assert (
         courriel.to == [adherent.email] and "•••• 189" in courriel.body and "30006000011234567890" not in courriel.body
     )
+    from mutuelle.notifications.models import Notification
+
+    alerte = Notification.objects.get(adherent=adherent, titre="Nouvelles coordonnées bancaires enregistrées")
+    assert "•••• 189" in alerte.texte and "30006000011234567890" not in alerte.texte
     page = html.unescape(membre.get("/espace/profil/").content.decode())
     assert "en cours de vérification" in page and "FR76 •••• •••• •••• •••• •••• 189" in page
     assert "30006000011234567890189" not in page
