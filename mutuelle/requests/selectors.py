@@ -63,3 +63,86 @@ def accords_par_beneficiaire() -> dict[int, list[Accord]]:
             )
         )
     return accords
+
+
+# -- checking new bank details ----------------------------------------------------------------------
+
+EMAIL_RECENT_JOURS = 30
+
+
+@dataclass(frozen=True)
+class ControleRib:
+    """What the handler checking new bank details sees beside the scan: the whole IBAN (to compare it
+    with the document), whether the holder's name is the family's, and the risk signals."""
+
+    iban: str  # grouped by four, as printed on a RIB
+    bic: str
+    titulaire: str
+    nom_concorde: bool
+    autres_familles: list[str]  # member numbers of other families with the same IBAN
+    email_change_le: date | None  # the member's email changed within 30 days (by anyone)
+
+    @property
+    def signaux(self) -> list[str]:
+        signaux = []
+        if not self.nom_concorde:
+            signaux.append("Le titulaire du compte ne porte le nom d'aucune personne du contrat.")
+        if self.autres_familles:
+            signaux.append(
+                f"Ce compte est aussi celui d'une autre famille (adhérent n° {', '.join(self.autres_familles)})."
+            )
+        if self.email_change_le is not None:
+            signaux.append(f"L'adresse email de l'adhérent a changé le {self.email_change_le:%d/%m/%Y}.")
+        return signaux
+
+
+def _mots(texte: str) -> set[str]:
+    import unicodedata
+
+    simple = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().upper()
+    return {m for m in "".join(c if c.isalnum() else " " for c in simple).split() if len(m) > 1}
+
+
+def controle_rib(demande: Demande) -> ControleRib | None:
+    """For a request to change bank details; None for any other request."""
+    from datetime import timedelta
+
+    from mutuelle.core.models import AuditLog
+    from mutuelle.members.models import Beneficiaire, CoordonneesBancaires, StatutRib
+
+    rib = demande.coordonnees
+    if rib is None:
+        return None
+    adherent = demande.adherent
+    noms = {adherent.nom, adherent.nom_naissance} | set(
+        Beneficiaire.objects.filter(contrat__adherent=adherent).values_list("nom", flat=True)
+    )
+    mots_famille = set().union(*(_mots(n) for n in noms if n))
+    autres = sorted(
+        set(
+            CoordonneesBancaires.objects.filter(iban=rib.iban)
+            .exclude(adherent=adherent)
+            .exclude(statut__in=[StatutRib.REFUSE])
+            .values_list("adherent__numero", flat=True)
+        )
+    )
+    depuis = timezone.now() - timedelta(days=EMAIL_RECENT_JOURS)
+    changements = AuditLog.objects.filter(adherent=adherent, cree_le__gte=depuis).filter(
+        action__in=["accounts.email.changed", "members.adherent.changed"]
+    )
+    email_le = next(
+        (
+            timezone.localtime(a.cree_le).date()
+            for a in changements.order_by("-cree_le")
+            if a.action == "accounts.email.changed" or "email" in (a.nouvelle_valeur or {})
+        ),
+        None,
+    )
+    return ControleRib(
+        iban=" ".join(rib.iban[i : i + 4] for i in range(0, len(rib.iban), 4)),
+        bic=rib.bic,
+        titulaire=rib.titulaire,
+        nom_concorde=bool(_mots(rib.titulaire) & mots_famille),
+        autres_familles=autres,
+        email_change_le=email_le,
+    )

@@ -693,6 +693,19 @@ def _gestion_detail_page(
     """The request's page for a handler; ``saisie`` is the paper claim's acts as typed, shown again
     with the errors when they could not be computed."""
     from mutuelle.backoffice.services import affectation_de
+    from mutuelle.core.services import audit_log
+    from mutuelle.requests.selectors import controle_rib
+
+    controle = controle_rib(demande) if demande.type_demande == TypeDemande.RIB else None
+    if controle is not None and request.method == "GET":
+        # The whole IBAN was shown: who read it, and when.
+        audit_log(
+            action="requests.rib.consulte",
+            target=demande,
+            adherent=demande.adherent,
+            request=request,
+            new={"signaux": len(controle.signaux)},
+        )
 
     if saisie is not None:
         actes_saisis = [
@@ -718,6 +731,7 @@ def _gestion_detail_page(
             "en_retard": en_retard(demande) or demande.repondue_en_retard,
             "StatutDemande": StatutDemande,
             "detenteur": affectation_de(demande),
+            "controle_rib": controle,
         },
         status=status or (400 if form.errors else 200),
     )

@@ -210,3 +210,46 @@ def test_the_profile_is_the_members_alone(adherent, contrat, autre_adherent, cou
     assert connecter(Client(), gestionnaire).get("/espace/profil/").status_code == 403
     assert connecter(Client(), courtier.user).get("/espace/profil/").status_code == 404
     assert Client().get("/espace/profil/").status_code == 302
+
+
+def test_the_handler_checking_new_bank_details_sees_the_whole_iban_and_the_risk_signals(
+    adherent, contrat, autre_adherent, gestionnaire, courtier, mutuelle
+):
+    """The attack test found a handler validating « FR76 •••• … 189 » against a scan, the same IBAN
+    accepted for unrelated families, and no word of an email changed days before. The handler's page
+    now shows the IBAN whole beside the scan (the read journaled, the IBAN kept out of the journal),
+    whether the holder bears a name of the contract, and each risk signal; the member's own pages and
+    a broker still see it masked."""
+    from mutuelle.core.services import audit_log
+    from mutuelle.members.models import StatutRib
+
+    CoordonneesBancaires.objects.create(
+        adherent=autre_adherent, titulaire="Hugo Marchand", iban=IBAN_FR.replace(" ", ""), bic="BNPAFRPPXXX",
+        statut=StatutRib.ACTIF,
+    )  # fmt: skip
+    audit_log(action="accounts.email.changed", target=adherent, adherent=adherent, new={"email": "c…@test.example"})
+    membre = connecter(Client(), adherent.user)
+    _confirme(membre)
+    assert _rib(membre, titulaire="Société Écran").status_code == 302
+    demande = Demande.objects.get(type_demande=TypeDemande.RIB)
+    gestion = connecter(Client(), gestionnaire)
+    page = " ".join(html.unescape(gestion.get(f"/gestion/demandes/{demande.numero}/").content.decode()).split())
+    assert "FR76 3000 6000 0112 3456 7890 189" in page
+    assert "Le titulaire du compte ne porte le nom d'aucune personne du contrat." in page
+    assert f"aussi celui d'une autre famille (adhérent n° {autre_adherent.numero})" in page
+    assert f"L'adresse email de l'adhérent a changé le {timezone.localdate():%d/%m/%Y}" in page
+    assert AuditLog.objects.filter(action="requests.rib.consulte", acteur=gestionnaire).count() == 1
+    _aucun_iban_en_clair(IBAN_FR)
+    # The member's own request page, and nobody else, never shows it whole.
+    propre = html.unescape(membre.get(f"/espace/demandes/{demande.numero}/").content.decode())
+    assert "3000 6000 0112 3456 7890" not in propre and "30006000011234567890" not in propre
+    assert connecter(Client(), courtier.user).get(f"/gestion/demandes/{demande.numero}/").status_code in (403, 404)
+
+
+def test_a_holder_of_the_family_raises_no_signal(adherent, contrat, gestionnaire, mutuelle):
+    membre = connecter(Client(), adherent.user)
+    _confirme(membre)
+    _rib(membre)
+    demande = Demande.objects.get(type_demande=TypeDemande.RIB)
+    page = html.unescape(connecter(Client(), gestionnaire).get(f"/gestion/demandes/{demande.numero}/").content.decode())
+    assert "Aucun signal de risque." in page and "porte le nom d'une personne du contrat" in page
