@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from django.utils import timezone
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
 from mutuelle.core.models import Mutuelle
 from mutuelle.core.services import audit_log, sequence_next
-from mutuelle.members.models import CoordonneesBancaires, StatutRib
+from mutuelle.members.models import Adherent, CoordonneesBancaires, StatutRib
 from mutuelle.payments import sepa
 from mutuelle.payments.models import (
     LotPaiement,
@@ -258,8 +259,56 @@ def lot_preparer(*, par: Any = None, execution: date | None = None, request: Htt
                 "sans_compte": len(orphelines),
             },
         )
+        _premiers_virements_annoncer(lot, [v for v in virements if v.adherent_id and v.coordonnees_id])
         preparation.lot = lot
         return preparation
+
+
+def _premier_virement_email(adherent: Adherent, contexte: dict[str, Any]) -> None:
+    from mutuelle.accounts.services import email_adherent
+
+    email_adherent(
+        adherent, "premier virement vers votre nouveau compte", "payments/email_premier_virement.txt", contexte
+    )
+
+
+def _premiers_virements_annoncer(lot: LotPaiement, virements: list[Virement]) -> None:
+    """The first transfer to a member's new account (one that replaced another) is announced before it
+    leaves, by email and in their space: if someone else changed the account, the member can call
+    before the money goes. A member's first account ever (at affiliation, or taken over from another
+    system) is not « new »."""
+    from mutuelle.accounts.services import alerte_espace
+    from mutuelle.core.templatetags.format_fr import euros
+
+    if not virements:
+        return
+    deja = set(
+        Virement.objects.filter(coordonnees_id__in={v.coordonnees_id for v in virements})
+        .exclude(lot=lot)
+        .values_list("coordonnees_id", flat=True)
+    )
+    changes = set(
+        CoordonneesBancaires.objects.filter(
+            adherent_id__in={v.adherent_id for v in virements}, statut=StatutRib.REMPLACE
+        ).values_list("adherent_id", flat=True)
+    )
+    nouveaux = [v for v in virements if v.coordonnees_id not in deja and v.adherent_id in changes]
+    adherents = {a.pk: a for a in Adherent.objects.filter(pk__in={v.adherent_id for v in nouveaux})}
+    for v in nouveaux:
+        adherent = adherents[v.adherent_id or 0]
+        texte = (
+            f"Un premier virement de {euros(v.montant)} vers votre nouveau compte {v.iban_masque} est prévu le "
+            f"{lot.date_execution:%d/%m/%Y}. Si vous n'avez pas demandé à changer de compte, appelez-nous avant."
+        )
+        alerte_espace(adherent, "Premier virement vers votre nouveau compte", texte)
+        if adherent.email:
+            contexte: dict[str, Any] = {
+                "montant": euros(v.montant),
+                "iban": v.iban_masque,
+                "execution": lot.date_execution,
+            }
+            transaction.on_commit(partial(_premier_virement_email, adherent, contexte))
+        audit_log(action="payments.premier_virement.annonce", target=v, adherent=adherent, new={"lot": lot.numero})
 
 
 def _chemin(lot: LotPaiement) -> Path:
@@ -617,7 +666,6 @@ def _raison(pro: Praticien | Etablissement | None) -> str:
 
 def adherents_sans_compte() -> Any:
     """Members the mutuelle owes money to and cannot pay: validated lines, no active bank account."""
-    from mutuelle.members.models import Adherent
 
     dues = lignes_a_payer().filter(decompte__tiers_payant=False, contrat__adherent=OuterRef("pk"))
     actif = CoordonneesBancaires.objects.filter(adherent=OuterRef("pk"), statut=StatutRib.ACTIF)

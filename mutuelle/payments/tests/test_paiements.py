@@ -354,3 +354,32 @@ def test_a_later_rejection_of_an_accepted_transfer_is_reported_not_applied(a_pay
     camille.refresh_from_db()
     assert camille.statut == StatutVirement.ACCEPTE
     assert set(LigneRemboursement.objects.values_list("statut", flat=True)) == {Statut.PAYE}
+
+
+@pytest.mark.django_db
+def test_the_first_transfer_to_a_changed_account_is_announced_before_it_leaves(
+    a_payer: Any, adherent: Any, autre_adherent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Camille's account replaced an older one: her first transfer to it is announced (email and
+    space) with its date, before the file reaches the bank; Hugo's only account is not « new »; the
+    next run to the same account says nothing."""
+    from django.core import mail
+
+    from mutuelle.notifications.models import Notification
+
+    CoordonneesBancaires.objects.create(
+        adherent=adherent, titulaire="Camille Lefebvre", iban=IBAN_HUGO, bic="", statut=StatutRib.REMPLACE
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        (lot,) = paiements_executer()
+    assert lot.statut == StatutLot.GENERE  # announced when prepared: before anyone sends it
+    annonce = Notification.objects.get(titre="Premier virement vers votre nouveau compte")
+    virement = Virement.objects.get(adherent=adherent)
+    assert annonce.adherent == adherent and virement.iban_masque in annonce.texte
+    assert f"{lot.date_execution:%d/%m/%Y}" in annonce.texte and "17,33" in annonce.texte
+    courriel = [m for m in mail.outbox if "premier virement" in m.subject]
+    assert len(courriel) == 1 and courriel[0].to == [adherent.email] and IBAN_CAMILLE not in courriel[0].body
+    assert not Notification.objects.filter(adherent=autre_adherent, titre__startswith="Premier virement").exists()
+    ligne_make(beneficiaire=adherent.contrats.get().beneficiaires.first(), statut=Statut.VALIDE, amc="5.00")
+    paiements_executer()
+    assert Notification.objects.filter(titre="Premier virement vers votre nouveau compte").count() == 1
