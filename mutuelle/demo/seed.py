@@ -843,11 +843,54 @@ def seed(
     seed_demandes(report)
     seed_messagerie(report)
     seed_paiements(report)
+    seed_quatre_yeux(report)
     seed_devis(report, today)
     seed_courtage(report, fake, today)
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report
+
+
+def seed_quatre_yeux(report: SeedReport) -> None:
+    """Four-eyes in the demo: a family asked to be paid on an account that is another family's, in a
+    company's name; « gestionnaire1 » validated it once, and it waits for a responsable (« responsable »
+    confirms or refuses it from « Demandes »)."""
+    from mutuelle.documents.rendu import pdf_depuis_html
+    from mutuelle.members.models import CoordonneesBancaires, StatutRib
+    from mutuelle.requests.fichiers import assainir
+    from mutuelle.requests.models import Decision, Demande, StatutDemande, TypeDemande
+    from mutuelle.requests.services import Envoi, demande_avancer, rib_demander
+
+    if Demande.objects.filter(type_demande=TypeDemande.RIB).exists():
+        return
+    connectes = {a.pk for a, _ in report.adherent_logins}
+    comptes = list(
+        CoordonneesBancaires.objects.filter(statut=StatutRib.ACTIF)
+        .exclude(adherent_id__in=connectes)
+        .select_related("adherent")
+        .order_by("adherent__numero")[:2]
+    )
+    gestionnaire = User.objects.filter(username="gestionnaire1").first()
+    if len(comptes) < 2 or gestionnaire is None:
+        return
+    demandeur, autre = comptes[0].adherent, comptes[1]
+    pdf = pdf_depuis_html("<html lang='fr'><title>RIB</title><h1>Relevé d'identité bancaire</h1></html>")
+    demande = rib_demander(
+        adherent=demandeur,
+        titulaire="SARL Conseil Patrimoine",
+        iban=autre.iban,
+        bic=autre.bic,
+        scan=Envoi(nom="rib.pdf", fichier=assainir(pdf.contenu)),
+        par=demandeur.user,
+    )
+    demande_avancer(
+        demande=demande,
+        vers=StatutDemande.TRAITEE,
+        par=gestionnaire,
+        decision=Decision.RIB_VALIDE,
+        message="RIB conforme au document joint.",
+    )
+    report.count("changements en attente d'un second valideur")
 
 
 def seed_devis(report: SeedReport, today: date) -> None:

@@ -155,6 +155,17 @@ class Demande(models.Model):
     traitee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="traitée par", on_delete=models.SET_NULL, null=True, blank=True
     )
+    # Four-eyes: new bank details with a risk signal are applied only once a second, different person
+    # (a responsable) confirms the first validation (``requests.services.demande_avancer``).
+    premiere_validation_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="première validation par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    premiere_validation_le = models.DateTimeField("première validation le", null=True, blank=True)
 
     class Meta:
         verbose_name = "demande"

@@ -329,6 +329,8 @@ def demande_avancer(
     if vers == StatutDemande.TRAITEE and demande.type_demande == TypeDemande.RIB and demande.coordonnees:
         from mutuelle.members.services import rib_activer, rib_refuser
 
+        if decision == Decision.RIB_VALIDE and _second_valideur_requis(demande, par, request=request):
+            return demande  # a first validation, recorded: the account waits for a second person
         if decision == Decision.RIB_VALIDE:
             rib_activer(rib=demande.coordonnees, actor=par, request=request)
         else:
@@ -353,6 +355,65 @@ def demande_avancer(
     }
     _notifier(demande, titres[vers], message)
     return demande
+
+
+def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest | None) -> bool:
+    """Four-eyes on new bank details that look risky (``controle_rib`` signals: a holder of another
+    name, the account of another family, an email changed within 30 days) or that the validating
+    handler could have arranged (they changed the member's contact data within 30 days): the first
+    validation is recorded and the account waits; a responsable other than that person confirms.
+    Returns True when this call only recorded a first validation."""
+    from datetime import timedelta
+
+    from mutuelle.backoffice.permissions import Droit, peut
+    from mutuelle.core.models import AuditLog
+    from mutuelle.requests.selectors import EMAIL_RECENT_JOURS, controle_rib
+
+    controle = controle_rib(demande)
+    signaux = list(controle.signaux) if controle else []
+    a_touche = AuditLog.objects.filter(
+        adherent=demande.adherent,
+        acteur=par if getattr(par, "pk", None) else None,
+        action__in=["members.adherent.changed", "accounts.email.change_signale"],
+        cree_le__gte=timezone.now() - timedelta(days=EMAIL_RECENT_JOURS),
+    ).exists()
+    if a_touche:
+        signaux.append("La personne qui valide a modifié les coordonnées de l'adhérent ces 30 derniers jours.")
+    premier = demande.premiere_validation_par
+    if premier is None and not signaux:
+        return False
+    if premier is None:
+        ancien = Demande.objects.filter(pk=demande.pk).values_list("statut", flat=True).get()
+        demande.premiere_validation_par = par
+        demande.premiere_validation_le = timezone.now()
+        demande.statut = StatutDemande.EN_COURS
+        demande.save(update_fields=["premiere_validation_par", "premiere_validation_le", "statut"])
+        if ancien != StatutDemande.EN_COURS:
+            EvenementDemande.objects.create(demande=demande, de=ancien, vers=StatutDemande.EN_COURS, par=par)
+        audit_log(
+            action="requests.rib.premiere_validation",
+            actor=par,
+            target=demande,
+            adherent=demande.adherent,
+            request=request,
+            new={"signaux": signaux},
+        )
+        return True
+    if premier.pk == getattr(par, "pk", None) or not peut(par, Droit.SUPERVISER):
+        raise DemandeRefusee(
+            f"Ces coordonnées bancaires ont été validées une première fois par {premier} : un responsable, "
+            "autre que cette personne, doit confirmer."
+        )
+    audit_log(
+        action="requests.rib.seconde_validation",
+        actor=par,
+        target=demande,
+        adherent=demande.adherent,
+        request=request,
+        old={"premiere_validation_par": str(premier)},
+        new={"signaux": signaux},
+    )
+    return False
 
 
 def en_retard(demande: Demande, on: date | None = None) -> bool:

@@ -675,8 +675,15 @@ def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
         except DemandeRefusee as exc:
             form.add_error(None, str(exc))
         else:
+            demande.refresh_from_db(fields=["statut", "premiere_validation_par"])
+            if demande.statut != StatutDemande.TRAITEE and data["decision"] == Decision.RIB_VALIDE:
+                messages.warning(
+                    request,
+                    f"Demande n° {demande.numero} : première validation enregistrée. Des signaux de risque "
+                    "demandent qu'un responsable, autre que vous, confirme avant que le compte serve.",
+                )
+                return redirect("requests_gestion:detail", numero=demande.numero)
             messages.success(request, f"Demande n° {demande.numero} : étape enregistrée, l'adhérent est prévenu.")
-            demande.refresh_from_db(fields=["statut"])
             if file_courante(request) and demande.statut in (StatutDemande.TRAITEE, StatutDemande.COMPLEMENT):
                 return apres_decision(request, "requests_gestion:detail", sauf=demande, numero=demande.numero)
             return redirect("requests_gestion:detail", numero=demande.numero)

@@ -254,8 +254,18 @@ def test_the_demo_fills_the_back_office_queues_and_the_messaging():
     messages = compteurs(FILES["messages"], gestionnaire, TODAY)
     assert messages["total"] == 2 and messages["en_retard"] == 1
     assert compteurs(FILES["documents"], gestionnaire, TODAY)["en_retard"] == 1
+    # Four-eyes: new bank details validated once by gestionnaire1 wait for a responsable.
+    from mutuelle.members.models import StatutRib
+    from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
+    from mutuelle.requests.selectors import controle_rib
+
+    attente = Demande.objects.get(type_demande=TypeDemande.RIB)
+    assert attente.statut == StatutDemande.EN_COURS and attente.premiere_validation_par == gestionnaire
+    assert attente.coordonnees is not None and attente.coordonnees.statut == StatutRib.EN_ATTENTE
+    controle = controle_rib(attente)
+    assert controle is not None and len(controle.signaux) == 2  # another family's account, another name
     _run(members=12)  # idempotent
-    assert Fil.objects.count() == 4
+    assert Fil.objects.count() == 4 and Demande.objects.filter(type_demande=TypeDemande.RIB).count() == 1
 
 
 def test_the_demo_pays_its_validated_reimbursements_and_shows_a_rejected_transfer():

@@ -253,3 +253,63 @@ def test_a_holder_of_the_family_raises_no_signal(adherent, contrat, gestionnaire
     demande = Demande.objects.get(type_demande=TypeDemande.RIB)
     page = html.unescape(connecter(Client(), gestionnaire).get(f"/gestion/demandes/{demande.numero}/").content.decode())
     assert "Aucun signal de risque." in page and "porte le nom d'une personne du contrat" in page
+
+
+def test_risky_bank_details_need_a_second_different_person_before_they_are_used(
+    adherent, contrat, gestionnaire, responsable, mutuelle
+):
+    """Four-eyes: the handler's validation of an account with a risk signal is a first one only; the
+    same person cannot confirm it, nor another handler; a responsable does, and then it is used.
+    Both steps are journaled."""
+    from tests.factories import UserFactory
+
+    membre = connecter(Client(), adherent.user)
+    _confirme(membre)
+    _rib(membre, titulaire="Société Écran")
+    demande = Demande.objects.get(type_demande=TypeDemande.RIB)
+    url = f"/gestion/demandes/{demande.numero}/"
+    valider = {"vers": "traitee", "decision": "rib_valide", "message": "RIB conforme."}
+    gestion = connecter(Client(), gestionnaire)
+    reponse = gestion.post(url, valider, follow=True)
+    assert "première validation enregistrée" in html.unescape(reponse.content.decode())
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.EN_COURS and demande.premiere_validation_par == gestionnaire
+    assert rib_actif(adherent) is None and CoordonneesBancaires.objects.get().statut == StatutRib.EN_ATTENTE
+    page = html.unescape(gestion.get(url).content.decode())
+    assert f"Validées une première fois par {gestionnaire}" in page
+    for qui in (gestionnaire, UserFactory(username="collegue", role="gestionnaire", is_staff=True)):
+        refus = connecter(Client(), qui).post(url, valider)
+        assert refus.status_code == 400 and "un responsable, autre que cette personne" in html.unescape(
+            refus.content.decode()
+        )
+        assert rib_actif(adherent) is None
+    assert connecter(Client(), responsable).post(url, valider).status_code == 302
+    assert rib_actif(adherent) is not None
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.TRAITEE
+    assert AuditLog.objects.filter(action="requests.rib.premiere_validation", acteur=gestionnaire).exists()
+    assert AuditLog.objects.filter(action="requests.rib.seconde_validation", acteur=responsable).exists()
+
+
+def test_the_handler_who_changed_a_members_contact_cannot_alone_validate_their_new_account(
+    adherent, contrat, gestionnaire, mutuelle
+):
+    """The attack chain's last step: the handler who changed the member's email validates the IBAN
+    the member (or whoever now holds the account) entered. A first validation only."""
+    from mutuelle.core.services import audit_log
+
+    audit_log(
+        action="members.adherent.changed", actor=gestionnaire, target=adherent, adherent=adherent,
+        new={"telephone_mobile": "0600000000"},
+    )  # fmt: skip
+    membre = connecter(Client(), adherent.user)
+    _confirme(membre)
+    _rib(membre)  # the family's name, no other family: only the handler's own change is a signal
+    demande = Demande.objects.get(type_demande=TypeDemande.RIB)
+    connecter(Client(), gestionnaire).post(
+        f"/gestion/demandes/{demande.numero}/", {"vers": "traitee", "decision": "rib_valide", "message": "OK"}
+    )
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.EN_COURS and rib_actif(adherent) is None
+    entree = AuditLog.objects.get(action="requests.rib.premiere_validation")
+    assert "a modifié les coordonnées de l'adhérent" in str(entree.nouvelle_valeur)
