@@ -211,7 +211,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 # Per-IP throttling of the login, first-connection, recovery and second-step forms (django-ratelimit,
 # counted in the cache): "N/period" POSTs per IP address, whatever the account; credential stuffing
 # across many accounts stops here, while the per-account lockout above stops guessing one account.
-MUTUELLE_LIMITE_IP = env_str("MUTUELLE_LIMITE_IP", "30/10m") or "30/10m"
+# Failed checks per address (a shared company or carrier address mostly succeeds, and successes do
+# not count); recovery requests per address (they never fail). See docs/security.md.
+MUTUELLE_LIMITE_IP = env_str("MUTUELLE_LIMITE_IP", "60/10m") or "60/10m"
+MUTUELLE_LIMITE_IP_OUBLI = env_str("MUTUELLE_LIMITE_IP_OUBLI", "30/10m") or "30/10m"
 # The public document verification page (per IP) and document generation (per member).
 MUTUELLE_LIMITE_VERIFICATION = env_str("MUTUELLE_LIMITE_VERIFICATION", "30/10m") or "30/10m"
 # Files members send (requests): size per file, files per sending, and the antivirus (clamd: a Unix

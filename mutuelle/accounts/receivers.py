@@ -43,6 +43,10 @@ def deconnexion(sender: Any, request: HttpRequest | None, user: User | None, **k
 
 @receiver(user_login_failed)
 def connexion_echouee(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kw: Any) -> None:
+    if request is not None:
+        from mutuelle.accounts.limites import echec_compter
+
+        echec_compter(request)  # the per-address throttle counts failures only
     user = _compte(credentials)
     if user is None:
         raison = "identifiant inconnu"

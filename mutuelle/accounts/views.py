@@ -40,7 +40,7 @@ from mutuelle.accounts.forms import (
     formulaire_secret,
 )
 from mutuelle.accounts.identifiants import adherent_pour, est_identifiant_adherent
-from mutuelle.accounts.limites import ip_limitee, reponse_limite_ip
+from mutuelle.accounts.limites import GROUPE_OUBLI, ip_limitee, reponse_limite_ip
 from mutuelle.accounts.middleware import CONNEXION, REAUTH, SECOND_FACTEUR
 from mutuelle.accounts.models import Courrier, ObjetJeton, Role, StatutCourrier, User
 from mutuelle.accounts.services import (
@@ -476,7 +476,7 @@ def premiere_connexion(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def oubli(request: HttpRequest) -> HttpResponse:
     form = OubliForm(request.POST or None)
-    if request.method == "POST" and ip_limitee(request):
+    if request.method == "POST" and (ip_limitee(request) or ip_limitee(request, groupe=GROUPE_OUBLI)):
         return reponse_limite_ip(request)
     if request.method == "POST" and form.is_valid():
         nouveau_secret_demander(identifiant=form.cleaned_data["identifiant"], request=request)

@@ -151,6 +151,10 @@ def test_a_new_email_is_confirmed_at_the_new_address_and_told_to_the_old_one(
 
 def test_one_address_trying_many_accounts_is_throttled_whatever_the_identifiers(adherent, mutuelle, settings):
     settings.MUTUELLE_LIMITE_IP = "5/10m"
+    # Members behind one shared address (a company, a carrier) who succeed are never counted.
+    for _ in range(8):
+        assert _login(Client(), adherent.numero, TEST_PASSWORD, REMOTE_ADDR="203.0.113.9").status_code == 302
+    # Failures are.
     for i in range(5):
         assert _login(Client(), f"1000000{i:02d}", "essai", REMOTE_ADDR="203.0.113.9").status_code == 200
     blocked = _login(Client(), adherent.numero, TEST_PASSWORD, REMOTE_ADDR="203.0.113.9")
@@ -165,6 +169,20 @@ def test_one_address_trying_many_accounts_is_throttled_whatever_the_identifiers(
     # Re-authentication is a password check too.
     assert ailleurs.post("/compte/confirmer/", {"secret": "x"}, REMOTE_ADDR="203.0.113.9").status_code == 429
     assert AuditLog.objects.filter(action="accounts.ip_throttled").exists()
+
+
+def test_recovery_requests_are_counted_each_in_their_own_group(adherent, mutuelle, settings):
+    """The recovery form never fails (same answer whatever is typed): every request counts, per address."""
+    settings.MUTUELLE_LIMITE_IP_OUBLI = "3/10m"
+    for i in range(3):
+        reponse = Client().post("/connexion/mot-de-passe-oublie/", {"identifiant": f"1{i}"}, REMOTE_ADDR="192.0.2.4")
+        assert reponse.status_code != 429
+    assert (
+        Client().post("/connexion/mot-de-passe-oublie/", {"identifiant": "9"}, REMOTE_ADDR="192.0.2.4").status_code
+        == 429
+    )
+    # It does not stop the members of that address from logging in.
+    assert _login(Client(), adherent.numero, TEST_PASSWORD, REMOTE_ADDR="192.0.2.4").status_code == 302
 
 
 # -- letters to print ------------------------------------------------------------------------------
