@@ -39,14 +39,16 @@ setup: uv
 node-packages:
 	@if [ ! -f node_modules/axe-core/axe.min.js ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 
-# Links in the demo's emails point at the server the demo runs.
-demo serve: export MUTUELLE_BASE_URL ?= http://$(HOST):$(PORT)
+# Links in the demo's emails point at the server the demo runs, by name: passkeys (WebAuthn) refuse an
+# IP address as their relying party, so the demo is opened at localhost (bound to $(HOST)).
+URL_HOST ?= localhost
+demo serve: export MUTUELLE_BASE_URL ?= http://$(URL_HOST):$(PORT)
 
 demo: setup pdf-packages
 	$(RUN) python manage.py migrate --no-input
 	$(RUN) python manage.py seed_demo
 	@echo
-	@echo "  Ouvrez http://$(HOST):$(PORT)/  (administration : http://$(HOST):$(PORT)/admin/)"
+	@echo "  Ouvrez http://$(URL_HOST):$(PORT)/  (administration : http://$(URL_HOST):$(PORT)/admin/)"
 	@echo
 	$(RUN) python manage.py runserver $(HOST):$(PORT)
 

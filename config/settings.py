@@ -165,7 +165,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:connexion"
 LOGIN_REDIRECT_URL = "core:accueil"  # members go on to their space (core.views.accueil)
 # Links in emails are built from this address, never from the request's Host header.
-MUTUELLE_BASE_URL = (env_str("MUTUELLE_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000") or "").rstrip("/")
+# By name, not by IP address: passkeys (WebAuthn) refuse an IP as their relying party.
+MUTUELLE_BASE_URL = (env_str("MUTUELLE_BASE_URL", None if PRODUCTION else "http://localhost:8000") or "").rstrip("/")
 if PRODUCTION and not MUTUELLE_BASE_URL:
     raise ImproperlyConfigured("MUTUELLE_BASE_URL est obligatoire avec MUTUELLE_ENV=production (https://…).")
 # Single-use links (activation, new secret) live this long.

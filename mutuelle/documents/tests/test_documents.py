@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
@@ -97,7 +98,8 @@ def test_the_card_prints_the_family_and_the_domains_and_its_datamatrix_carries_t
     assert donnees.startswith(f"CTP1|AMC={mutuelle.numero_amc}|TC=TP|") and f"|ADH={adherent.numero}|" in donnees
     assert donnees.count(",") == 2 * 4 and "PHAR:100;MED:150;" in donnees and "OPTI:PEC;DENT:100S" in donnees
     assert len(codes["qr"]) == 1 and re.fullmatch(
-        r"http://127\.0\.0\.1:8000/verifier/[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/", codes["qr"][0].decode()
+        re.escape(settings.MUTUELLE_BASE_URL) + r"/verifier/[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/",
+        codes["qr"][0].decode(),
     )
 
 
