@@ -730,9 +730,6 @@ def email_change_par_la_mutuelle_signaler(*, adherent: Adherent, ancienne: str, 
     """The mutuelle's staff changed a member's email address: the previous address is told (the new
     one masked), a letter goes to the postal address (whoever changed the address cannot intercept
     it), and the member's space says so. Nobody learns of it only at the new address."""
-    from mutuelle.notifications.models import Categorie
-    from mutuelle.notifications.services import notifier
-
     mutuelle = mutuelle_ou_rien()
     contexte = {
         "adherent": adherent,
@@ -753,15 +750,11 @@ def email_change_par_la_mutuelle_signaler(*, adherent: Adherent, ancienne: str, 
         type_courrier=TypeCourrier.COORDONNEES,
         html=render_to_string("accounts/courrier_changement_email.html", contexte),
     )
-    notifier(
-        adherent=adherent,
-        categorie=Categorie.INFORMATION,
-        cle=f"email-change-{adherent.pk}-{timezone.now():%Y%m%d%H%M%S}",
-        titre="Votre adresse email a été changée par la mutuelle",
-        texte=(
-            f"L'adresse de votre espace est désormais {email_masque(adherent.email or '')}. Si vous n'avez rien "
-            "demandé, appelez-nous."
-        ),
+    alerte_espace(
+        adherent,
+        "Votre adresse email a été changée par la mutuelle",
+        f"L'adresse de votre espace est désormais {email_masque(adherent.email or '')}. Si vous n'avez rien "
+        "demandé, appelez-nous.",
     )
     audit_log(
         action="accounts.email.change_signale",

@@ -1013,7 +1013,8 @@ def ligne_transition(
             qui = f" par {dernier.par}" if dernier.par_id else ""
             raise ValidationError(
                 f"Ce remboursement a changé depuis l'ouverture de la page : passé à « {Statut(dernier.vers).label} »"
-                f"{qui} le {timezone.localtime(dernier.le):%d/%m/%Y à %H:%M}. Relisez-le avant de décider."
+                f"{qui} le {timezone.localtime(dernier.le):%d/%m/%Y à %H:%M}. Relisez-le avant de décider.",
+                code="etat_change",
             )
     if vers not in TRANSITIONS.get(locked.statut, frozenset()):
         raise ValidationError(f"Passage de « {Statut(locked.statut).label} » à « {Statut(vers).label} » impossible.")

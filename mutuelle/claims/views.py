@@ -92,7 +92,7 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
-            conflit = "a changé depuis" in " ".join(exc.messages)
+            conflit = any(e.code == "etat_change" for e in getattr(exc, "error_list", ()))
             ligne.refresh_from_db()  # the page shows the line as it is now
         else:
             messages.success(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.http import HttpRequest
 
@@ -15,7 +16,7 @@ def _valeur(obj: models.Model, nom: str) -> Any:
     """A field's value as the audit journal keeps it (a related object by its id)."""
     try:
         champ = obj._meta.get_field(nom)
-    except Exception:  # a form field that is not a model field
+    except FieldDoesNotExist:  # a form field that is not a model field
         return None
     return getattr(obj, champ.attname, None) if isinstance(champ, models.Field) else None
 

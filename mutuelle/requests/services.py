@@ -383,7 +383,7 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
     if premier is None and not signaux:
         return False
     if premier is None:
-        ancien = Demande.objects.filter(pk=demande.pk).values_list("statut", flat=True).get()
+        ancien = demande.statut  # demande_avancer sets the new status after this step
         demande.premiere_validation_par = par
         demande.premiere_validation_le = timezone.now()
         demande.statut = StatutDemande.EN_COURS

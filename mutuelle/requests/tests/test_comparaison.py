@@ -93,7 +93,7 @@ def test_a_saved_estimate_is_kept_and_shown_beside_what_was_paid(julien: Any, ad
     )
     assert devis.document is not None and devis.demande is None
     assert devis.parametres == parametres().version and len(devis.parametres) == 12
-    assert [e.regle for e in devis.etapes][-1:] and any(e.regle == "amc.forfait" for e in devis.etapes)
+    assert devis.etapes[-1].regle == "reste" and any(e.regle == "amc.forfait" for e in devis.etapes)
     # The optician bills 100 € instead of 120 €: the mutuelle cannot pay more than is left.
     (ligne,) = _payer(julien, tmp_path, [("VU1", timezone.localdate(), "100.00", "0.05")])
     assert ligne.montant_amc == D("99.97")
