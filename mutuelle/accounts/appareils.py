@@ -13,8 +13,9 @@ import hashlib
 import re
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -76,6 +77,26 @@ def appareil_de(request: HttpRequest, user: User) -> Appareil | None:
     if jeton is None:
         return None
     return Appareil.objects.filter(user=user, empreinte=_empreinte(jeton)).first()
+
+
+NOUVEL_APPAREIL_JOURS = 7
+
+
+def appareil_nouveau_depuis(request: HttpRequest | None, user: Any) -> datetime | None:
+    """A risk signal for a change of money or identity: when the browser this request comes from was
+    first seen on the account, if that was within ``NOUVEL_APPAREIL_JOURS`` and the account had
+    logged in from another browser before (the owner's usual one). None otherwise, or unknown."""
+    if request is None or not getattr(user, "pk", None):
+        return None
+    cle = request.session.session_key if hasattr(request, "session") else None
+    ouverte = (
+        SessionCompte.objects.filter(session_key=cle, user=user).select_related("appareil").first() if cle else None
+    )
+    appareil = ouverte.appareil if ouverte is not None and ouverte.appareil is not None else appareil_de(request, user)
+    if appareil is None or appareil.cree_le < timezone.now() - timedelta(days=NOUVEL_APPAREIL_JOURS):
+        return None
+    plus_ancien = Appareil.objects.filter(user=user, cree_le__lt=appareil.cree_le).exclude(pk=appareil.pk).exists()
+    return appareil.cree_le if plus_ancien else None
 
 
 def de_confiance(request: HttpRequest, user: User) -> bool:

@@ -331,7 +331,7 @@ def _challenge(request: HttpRequest) -> bytes | None:
 def cle_enregistrer(*, request: HttpRequest, user: User, reponse: str, nom: str) -> CleAcces | None:
     from webauthn import verify_registration_response
     from webauthn.helpers import bytes_to_base64url
-    from webauthn.helpers.exceptions import InvalidRegistrationResponse
+    from webauthn.helpers.exceptions import WebAuthnException
 
     challenge = _challenge(request)
     if challenge is None:
@@ -340,7 +340,7 @@ def cle_enregistrer(*, request: HttpRequest, user: User, reponse: str, nom: str)
         verifiee = verify_registration_response(
             credential=reponse, expected_challenge=challenge, expected_rp_id=rp_id(), expected_origin=origine()
         )
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError):
+    except (WebAuthnException, ValueError, KeyError, TypeError):  # a malformed body too: refused, not a 500
         return None
     cle = CleAcces.objects.create(
         user=user,
@@ -377,7 +377,7 @@ def cle_verifier(*, request: HttpRequest, user: User, reponse: str) -> CleAcces 
     import json
 
     from webauthn import verify_authentication_response
-    from webauthn.helpers.exceptions import InvalidAuthenticationResponse
+    from webauthn.helpers.exceptions import WebAuthnException
 
     challenge = _challenge(request)
     try:
@@ -396,7 +396,7 @@ def cle_verifier(*, request: HttpRequest, user: User, reponse: str) -> CleAcces 
             credential_public_key=bytes(cle.cle_publique),
             credential_current_sign_count=cle.compteur,
         )
-    except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError):
+    except (WebAuthnException, ValueError, KeyError, TypeError):  # a malformed body too: refused, not a 500
         return None
     cle.compteur = verifiee.new_sign_count
     cle.utilisee_le = timezone.now()
@@ -414,4 +414,70 @@ def cle_retirer(*, user: User, cle_id: int, request: HttpRequest | None = None) 
     if not a_un_facteur(user):
         CodeSecours.objects.filter(user=user).delete()
     audit_log(action="accounts.mfa.passkey.removed", actor=user, target=user, request=request, new={"nom": nom})
+    return True
+
+
+# -- passwordless: a passkey alone ------------------------------------------------------------------
+
+CHALLENGE_SEULE = "_webauthn_challenge_seule"
+
+
+def cle_options_sans_mot_de_passe(request: HttpRequest) -> str:
+    """Options for a login with a passkey alone: no account named (the browser offers the passkeys it
+    holds for this site), and the authenticator must check its owner (PIN or biometrics), so the key
+    is two factors in one — something held and something known or been."""
+    from webauthn import generate_authentication_options, options_to_json
+    from webauthn.helpers.structs import UserVerificationRequirement
+
+    options = generate_authentication_options(
+        rp_id=rp_id(), allow_credentials=[], user_verification=UserVerificationRequirement.REQUIRED
+    )
+    request.session[CHALLENGE_SEULE] = options.challenge.hex()
+    return str(options_to_json(options))
+
+
+def cle_du_compte(reponse: str) -> CleAcces | None:
+    """The registered passkey a login response names (any account), before it is checked."""
+    import json
+
+    try:
+        donnees = json.loads(reponse)
+        ident = str(donnees.get("id", ""))[:1400]
+    except (ValueError, AttributeError):
+        return None
+    return CleAcces.objects.select_related("user").filter(credential_id_b64=ident).first() if ident else None
+
+
+@transaction.atomic
+def cle_verifier_seule(*, request: HttpRequest, cle: CleAcces, reponse: str) -> bool:
+    """Check a passwordless login's signature with the key it names; the owner must have been
+    verified by the authenticator, and the user handle, when sent, must be this account's."""
+    import json
+
+    from webauthn import verify_authentication_response
+    from webauthn.helpers import base64url_to_bytes
+    from webauthn.helpers.exceptions import WebAuthnException
+
+    valeur = request.session.pop(CHALLENGE_SEULE, None)
+    if not valeur:
+        return False
+    verrouillee = CleAcces.objects.select_for_update().get(pk=cle.pk)
+    try:
+        poignee = (json.loads(reponse).get("response") or {}).get("userHandle")
+        if poignee and base64url_to_bytes(poignee) != f"compte-{verrouillee.user_id}".encode():
+            return False
+        verifiee = verify_authentication_response(
+            credential=reponse,
+            expected_challenge=bytes.fromhex(valeur),
+            expected_rp_id=rp_id(),
+            expected_origin=origine(),
+            credential_public_key=bytes(verrouillee.cle_publique),
+            credential_current_sign_count=verrouillee.compteur,
+            require_user_verification=True,
+        )
+    except (WebAuthnException, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    verrouillee.compteur = verifiee.new_sign_count
+    verrouillee.utilisee_le = timezone.now()
+    verrouillee.save(update_fields=["compteur", "utilisee_le"])
     return True

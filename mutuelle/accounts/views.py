@@ -354,6 +354,70 @@ def verification_cle(request: HttpRequest) -> HttpResponse:
     return json
 
 
+TROP_DE_TENTATIVES = "Trop de tentatives depuis votre connexion : réessayez dans 10 minutes."
+
+
+@never_cache
+@require_POST
+def connexion_cle_options(request: HttpRequest) -> HttpResponse:
+    """Options for a login with a passkey alone (no identifier, no password)."""
+    from mutuelle.accounts.second_facteur import cle_options_sans_mot_de_passe
+
+    if ip_limitee(request):
+        return JsonResponse({"erreur": TROP_DE_TENTATIVES}, status=429)
+    return HttpResponse(cle_options_sans_mot_de_passe(request), content_type="application/json")
+
+
+@never_cache
+@require_POST
+def connexion_cle(request: HttpRequest) -> HttpResponse:
+    """Passwordless login: the passkey names its account; a wrong or unknown one counts as a failure
+    from this address, a locked or closed account stays closed, and the session opens as after a
+    second factor (the authenticator verified its owner)."""
+    from mutuelle.accounts.limites import echec_compter
+    from mutuelle.accounts.second_facteur import cle_du_compte, cle_verifier_seule
+
+    if ip_limitee(request):
+        return JsonResponse({"erreur": TROP_DE_TENTATIVES}, status=429)
+    reponse = request.body.decode("utf-8", "replace")[:20_000]
+    cle = cle_du_compte(reponse)
+    refus = JsonResponse(
+        {
+            "erreur": "Cette clé d'accès n'est pas reconnue ici : connectez-vous avec votre identifiant et votre mot de "
+            "passe, puis ajoutez-la dans « Sécurité de mon compte »."
+        },
+        status=400,
+    )
+    if cle is None:
+        echec_compter(request)
+        return refus
+    user = cle.user
+    with verrouillage.essai(request, credentials_de(user)):
+        if AxesProxyHandler.is_locked(request, credentials_de(user)):
+            return JsonResponse(
+                {"erreur": "Compte temporairement verrouillé.", "suite": resolve_url("accounts:connexion")}, status=429
+            )
+        ok = user.is_active and cle_verifier_seule(request=request, cle=cle, reponse=reponse)
+        if not ok:
+            user_login_failed.send(sender=__name__, credentials=credentials_de(user), request=request)
+    if not ok:
+        return refus
+    suite = request.GET.get("next") or ""
+    confiance = user.role == Role.ADHERENT and request.GET.get("confiance") == "1"
+    reponse_http = connexion_terminer(
+        request,
+        user,
+        backend="django.contrib.auth.backends.ModelBackend",
+        suite=suite,
+        methode="cle_acces_seule",
+        confiance=confiance,
+    )
+    json = JsonResponse({"suite": reponse_http["Location"]})
+    for morsel in reponse_http.cookies.values():
+        json.cookies[morsel.key] = morsel
+    return json
+
+
 @sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])

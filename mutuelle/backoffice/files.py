@@ -53,6 +53,8 @@ class File:
     # For the dashboard: when items came in between two instants.
     arrivees: Callable[[datetime, datetime], list[datetime]] | None = None
     aide: str = ""
+    # Who works this queue (the home page lists it to them only, and only they take its items).
+    droit: str = "traiter"
     filtres: dict[str, Callable[[QuerySet[Any], str], QuerySet[Any]]] = field(default_factory=dict)
 
     @property
@@ -411,6 +413,25 @@ def _affiliations_traitees(debut: datetime, fin: datetime) -> list[Traite]:
     return [(_local(recu), _local(le), echeance) for recu, le, echeance in rows]
 
 
+def _modifications() -> QuerySet[Any]:
+    from mutuelle.backoffice.models import ModificationProposee, StatutModification
+
+    return (
+        ModificationProposee.objects.filter(statut=StatutModification.EN_ATTENTE)
+        .select_related("adherent", "proposee_par")
+        .order_by("proposee_le", "pk")
+    )
+
+
+def _modifications_traitees(debut: datetime, fin: datetime) -> list[Traite]:
+    from mutuelle.backoffice.models import ModificationProposee
+
+    rows = ModificationProposee.objects.filter(decidee_le__gte=debut, decidee_le__lt=fin).values_list(
+        "proposee_le", "decidee_le"
+    )
+    return [(_local(recu), _local(le), None) for recu, le in rows]
+
+
 def _demande_url(demande: Any) -> str:
     return reverse("requests_gestion:detail", kwargs={"numero": demande.numero})
 
@@ -482,6 +503,21 @@ def _les_files() -> dict[str, File]:
             T.CHANGEMENT_FORMULE,
             T.RESILIATION,
             aide="Changements de formule et résiliations déposés par les courtiers, avec le document signé.",
+        ),
+        File(
+            cle="quatre_yeux",
+            libelle="Modifications à valider (quatre yeux)",
+            ouverts=_modifications,
+            champ_recu="proposee_le",
+            url=lambda m: reverse("backoffice:modification", kwargs={"pk": m.pk}),
+            adherent=lambda m: m.adherent,
+            resume=lambda m: f"{m.libelle} — proposée par {m.proposee_par}",
+            delai_defaut=1,
+            traites=_modifications_traitees,
+            arrivees=_arrivees("backoffice.ModificationProposee", "proposee_le"),
+            aide="Identité, coordonnées, courtier ou paiement d'une cotisation changés par un gestionnaire : "
+            "appliqués quand un autre responsable les valide.",
+            droit="superviser",
         ),
         File(
             cle="affiliations",

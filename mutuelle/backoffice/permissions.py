@@ -38,6 +38,10 @@ ECRANS: dict[str, Droit] = {
     "backoffice:tableau_de_bord": Droit.SUPERVISER,
     "backoffice:signalement": Droit.TRAITER,
     "backoffice:revue_valider_lot": Droit.TRAITER,
+    # Four-eyes: any handler proposes and reads; approving is checked in the service (a responsable
+    # other than the proposer), so the proposer can follow and withdraw their own proposal.
+    "backoffice:modification_proposer": Droit.TRAITER,
+    "backoffice:modification": Droit.TRAITER,
     # Reimbursements in manual review and NOEMIE files.
     "claims:revue_liste": Droit.TRAITER,
     "claims:revue_detail": Droit.TRAITER,

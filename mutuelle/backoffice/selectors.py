@@ -103,7 +103,10 @@ def onglet_contexte(adherent: Adherent, onglet: str, request: HttpRequest) -> di
         from mutuelle.members.services import rib_actif
         from mutuelle.notifications.services import preferences
 
-        return {"rib": rib_actif(adherent), "preferences": preferences(adherent)}
+        modifications = adherent.modifications_proposees.select_related("proposee_par", "decidee_par").order_by(
+            "-proposee_le"
+        )[:10]
+        return {"rib": rib_actif(adherent), "preferences": preferences(adherent), "modifications": modifications}
     if onglet == "contrat":
         contrats = adherent.contrats.select_related(
             "employeur", "courtier__user", "courtier__cabinet", "affiliation"

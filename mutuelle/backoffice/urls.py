@@ -15,5 +15,11 @@ urlpatterns = [
     path("signalements/<int:pk>/", views.signalement, name="signalement"),
     path("recherche/", views.recherche, name="recherche"),
     path("adherents/<str:numero>/", views.fiche, name="fiche"),
+    path(
+        "adherents/<str:numero>/modifier/<slug:cible>/<int:pk>/",
+        views.modification_proposer,
+        name="modification_proposer",
+    ),
+    path("modifications/<int:pk>/", views.modification, name="modification"),
     path("tableau-de-bord/", views.tableau_de_bord, name="tableau_de_bord"),
 ]

@@ -37,9 +37,11 @@ def file_courante(request: HttpRequest) -> str:
     return cle if cle in FILES else ""
 
 
-def _file(cle: str) -> File:
+def _file(cle: str, user: Any = None) -> File:
     if cle not in FILES:
         raise Http404("File inconnue.")
+    if user is not None and not peut(user, FILES[cle].droit):
+        raise PermissionDenied("Cette file est traitée par les responsables.")
     return FILES[cle]
 
 
@@ -60,7 +62,7 @@ def apres_decision(request: HttpRequest, vue: str, *, sauf: Any = None, **kwargs
 @never_cache
 def accueil(request: HttpRequest) -> HttpResponse:
     aujourdhui = timezone.localdate()
-    files = [(f, compteurs(f, request.user, aujourdhui)) for f in FILES.values()]
+    files = [(f, compteurs(f, request.user, aujourdhui)) for f in FILES.values() if peut(request.user, f.droit)]
     return render(
         request,
         "backoffice/accueil.html",
@@ -75,7 +77,7 @@ def accueil(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def file(request: HttpRequest, cle: str) -> HttpResponse:
-    file = _file(cle)
+    file = _file(cle, request.user)
     etat = request.GET.get("etat", "")
     etat = etat if etat in Etat.LIBELLES else ""
     prise = request.GET.get("prise", "")
@@ -123,7 +125,7 @@ def _objet(file: File, pk: str) -> Any:
 @require_POST
 def suivant(request: HttpRequest, cle: str) -> HttpResponse:
     """ "Traiter le suivant": the oldest item due, taken for the handler, opens."""
-    file = _file(cle)
+    file = _file(cle, request.user)
     if not file.prise:
         return redirect(file.url(None))
     objet = prochain(file=file, gestionnaire=request.user, request=request)  # type: ignore[arg-type]
@@ -135,7 +137,7 @@ def suivant(request: HttpRequest, cle: str) -> HttpResponse:
 
 @require_POST
 def prendre(request: HttpRequest, cle: str, pk: int) -> HttpResponse:
-    file = _file(cle)
+    file = _file(cle, request.user)
     objet = _objet(file, str(pk))
     try:
         affectation_prendre(file=file, objet=objet, gestionnaire=request.user, par=request.user, request=request)  # type: ignore[arg-type]
@@ -160,7 +162,7 @@ def liberer(request: HttpRequest, cle: str, pk: int) -> HttpResponse:
 @require_POST
 def reattribuer(request: HttpRequest, cle: str) -> HttpResponse:
     """A supervisor gives the checked items to a handler (each reassignment audited)."""
-    file = _file(cle)
+    file = _file(cle, request.user)
     gestionnaire = User.objects.filter(pk=request.POST.get("gestionnaire") or 0, role__in=STAFF_ROLES).first()
     ids = [int(i) for i in request.POST.getlist("element") if i.isdigit()][:PAR_PAGE]
     if gestionnaire is None or not ids:
@@ -337,3 +339,132 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
             audit_log(action="backoffice.tableau.exporte", request=request, message=f"{export}, {jours_n} jours")
         return reponse
     return render(request, "backoffice/tableau_de_bord.html", {"t": donnees, "jours": jours_n, "periodes": PERIODES})
+
+
+# -- four-eyes on staff changes ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def modification_proposer(request: HttpRequest, numero: str, cible: str, pk: int) -> HttpResponse:
+    """A handler proposes a change to a member's identity, contact, contract broker or premium
+    payment; it waits for a responsable other than them (``backoffice.modifications``)."""
+    from mutuelle.backoffice import modifications as m
+    from mutuelle.members.models import Adherent
+
+    adherent = get_object_or_404(Adherent, numero=numero)
+    if cible not in m.CIBLES:
+        raise Http404("Élément inconnu.")
+    c = m.CIBLES[cible]
+    objet = m.objet_du_dossier(c, adherent, pk)
+    if objet is None:  # only an object of this member's file
+        raise Http404("Cet élément n'appartient pas à ce dossier.")
+    en_attente = m.en_attente_pour(objet)
+    post = request.method == "POST" and en_attente is None
+    form = m.formulaire(c, objet, request.POST if post else None)
+    motif = m.MotifForm(request.POST if post else None)
+    if post and form.is_valid() and motif.is_valid():
+        try:
+            modif = m.proposer(
+                cible=c, objet=objet, form=form, motif=motif.cleaned_data["motif"], par=request.user, request=request
+            )
+        except m.ModificationRefusee as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(
+                request,
+                "Modification enregistrée : elle sera appliquée quand un responsable, une autre personne que "
+                "vous, l'aura validée.",
+            )
+            return redirect("backoffice:modification", pk=modif.pk)
+    if not post and request.method == "GET":
+        with transaction.atomic():
+            audit_log(
+                action="backoffice.fiche.consultee",
+                target=adherent,
+                adherent=adherent,
+                request=request,
+                message=f"Proposer une modification : {c.titre}",
+            )
+    return render(
+        request,
+        "backoffice/modification_proposer.html",
+        {
+            "adherent": adherent,
+            "cible": c,
+            "objet": objet,
+            "libelle": c.libelle(objet),
+            "form": form,
+            "motif": motif,
+            "en_attente": en_attente,
+        },
+        status=409 if request.method == "POST" and en_attente is not None else (400 if post else 200),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def modification(request: HttpRequest, pk: int) -> HttpResponse:
+    """A proposed change, old and new values side by side with its risk signals: a responsable other
+    than the proposer approves or refuses it; the proposer may withdraw it."""
+    from mutuelle.backoffice import modifications as m
+    from mutuelle.backoffice.models import ModificationProposee, StatutModification
+    from mutuelle.backoffice.services import AffectationRefusee, affectation_de, detenteur_verifier
+
+    modif = get_object_or_404(
+        ModificationProposee.objects.select_related("adherent", "proposee_par", "decidee_par"), pk=pk
+    )
+    erreur = ""
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in {"approuver", "refuser"}:
+                detenteur_verifier(modif, request.user)
+            if action == "approuver":
+                modif = m.approuver(modif=modif, par=request.user, request=request)
+                if modif.statut == StatutModification.PERIMEE:
+                    messages.error(
+                        request,
+                        "Les données ont changé depuis la proposition : rien n'a été appliqué, la modification "
+                        "est caduque. Proposez-la à nouveau si elle reste nécessaire.",
+                    )
+                else:
+                    messages.success(request, f"Modification validée et appliquée : {modif.libelle}.")
+                return apres_decision(request, "backoffice:modification", sauf=modif, pk=modif.pk)
+            if action in {"refuser", "retirer"}:
+                motif = request.POST.get("motif_refus", "")
+                modif = m.refuser(modif=modif, par=request.user, motif=motif, request=request)
+                fait = "retirée" if action == "retirer" else "refusée"
+                messages.success(request, f"Modification {fait} : rien n'a changé.")
+                return apres_decision(request, "backoffice:modification", sauf=modif, pk=modif.pk)
+            erreur, status = "Action inconnue.", 400
+        except AffectationRefusee as exc:
+            erreur, status = str(exc), 409
+        except m.ModificationRefusee as exc:
+            erreur = exc.messages[0]
+            status = 409 if exc.code in {"etat_change", "droit"} else 400
+            modif.refresh_from_db()
+    if request.method == "GET":
+        with transaction.atomic():
+            audit_log(
+                action="backoffice.modification.consultee",
+                target=modif,
+                adherent=modif.adherent,
+                request=request,
+                message=modif.libelle,
+            )
+    return render(
+        request,
+        "backoffice/modification.html",
+        {
+            "modif": modif,
+            "lignes": m.lignes(modif),
+            "raison": m.peut_decider(modif, request.user),
+            "proposant": modif.proposee_par_id == request.user.pk,
+            "erreur": erreur,
+            "file": file_courante(request),
+            "detenteur": affectation_de(modif),
+        },
+        status=status,
+    )

@@ -22,13 +22,14 @@ def _valeur(obj: models.Model, nom: str) -> Any:
 
 
 class ChampsProteges:
-    """Fields only an administrator changes in the admin (see ``AuditedAdmin``); inlines too."""
+    """Fields nobody changes in the admin once the object exists, an administrator included (see
+    ``AuditedAdmin``); inlines too. They are filled in when the object is created."""
 
     champs_proteges: tuple[str, ...] = ()
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         champs = tuple(super().get_readonly_fields(request, obj))  # type: ignore[misc]
-        if getattr(request.user, "is_superuser", False):
+        if obj is None:  # the add page: a new member, contract or premium is typed in whole
             return champs
         return champs + tuple(c for c in self.champs_proteges if c not in champs)
 
@@ -38,10 +39,11 @@ class AuditedAdmin(ChampsProteges, admin.ModelAdmin):
     old and the new value of every field changed.
 
     ``champs_proteges``: the fields that move a member's money or identity (identity, contact, the
-    contract's broker, a premium's payment). Only an administrator changes them here; a gestionnaire
-    or a responsable reads them, and changes go through the back office, where a second person
-    approves (``docs/security.md``). ``lecture_auditee``: opening the page shows a full NIR or health
-    data, so it is journaled as a read of the member's data, like the member file."""
+    contract's broker, a premium's payment). Everyone reads them here, an administrator included;
+    a change is proposed from the member file in the back office and applied once a second person
+    approves it (``backoffice.modifications``, ``docs/security.md``). ``lecture_auditee``: opening
+    the page shows a full NIR or health data, so it is journaled as a read of the member's data,
+    like the member file."""
 
     lecture_auditee = False
 
@@ -81,11 +83,6 @@ class AuditedAdmin(ChampsProteges, admin.ModelAdmin):
                 request=request,
                 message="Modifié dans l'administration",
             )
-            if avant is not None:
-                self.after_change(request, avant, obj, form.changed_data)
-
-    def after_change(self, request: HttpRequest, avant: Any, apres: Any, champs: list[str]) -> None:
-        """Hook: what follows a change made here (telling the person whose data changed)."""
 
     def before_create(self, obj: Any) -> None:
         """Hook for generated fields (numbers) on objects created in the admin."""

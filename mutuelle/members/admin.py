@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 
 from mutuelle.core.admin_mixins import AuditedAdmin, ChampsProteges
+from mutuelle.members.champs_proteges import COORDONNEES, IDENTITE, IDENTITE_BENEFICIAIRE, PAIEMENT_COTISATION
 from mutuelle.members.models import (
     Adherent,
     Beneficiaire,
@@ -19,20 +20,6 @@ from mutuelle.members.services import adherent_numero_next, contrat_numero_next
 class EmployeurAdmin(AuditedAdmin):
     list_display = ("raison_sociale", "siren", "ville")
     search_fields = ("raison_sociale", "=siren")
-
-
-IDENTITE = ("civilite", "nom", "nom_naissance", "prenom", "date_naissance", "sexe", "nir")
-COORDONNEES = (
-    "email",
-    "telephone_mobile",
-    "telephone_fixe",
-    "adresse_ligne1",
-    "adresse_ligne2",
-    "code_postal",
-    "ville",
-)
-IDENTITE_BENEFICIAIRE = ("nom", "prenom", "date_naissance", "sexe", "nir", "nir_personnel", "rang_gemellaire")
-PAIEMENT_COTISATION = ("montant", "montant_paye", "date_paiement", "mode_paiement")
 
 
 class ContratInline(ChampsProteges, admin.TabularInline):
@@ -117,12 +104,6 @@ class AdherentAdmin(AuditedAdmin):
 
     def before_create(self, obj: Any) -> None:
         obj.numero = adherent_numero_next()
-
-    def after_change(self, request: Any, avant: Any, apres: Any, champs: list[str]) -> None:
-        if "email" in champs and avant.email != apres.email:
-            from mutuelle.accounts.services import email_change_par_la_mutuelle_signaler
-
-            email_change_par_la_mutuelle_signaler(adherent=apres, ancienne=avant.email, par=request.user)
 
 
 class ContratFormuleInline(admin.TabularInline):

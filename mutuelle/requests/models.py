@@ -166,6 +166,9 @@ class Demande(models.Model):
         related_name="+",
     )
     premiere_validation_le = models.DateTimeField("première validation le", null=True, blank=True)
+    # A risk signal kept with the request: it was made from a browser new to the account (first seen
+    # then), the account having logged in from another one before (``accounts.appareils``).
+    appareil_nouveau_le = models.DateTimeField("depuis un navigateur nouveau, vu le", null=True, blank=True)
 
     class Meta:
         verbose_name = "demande"

@@ -81,6 +81,7 @@ class ControleRib:
     nom_concorde: bool
     autres_familles: list[str]  # member numbers of other families with the same IBAN
     email_change_le: date | None  # the member's email changed within 30 days (by anyone)
+    appareil_nouveau_le: date | None = None  # asked from a browser new to the account, first seen then
 
     @property
     def signaux(self) -> list[str]:
@@ -93,6 +94,11 @@ class ControleRib:
             )
         if self.email_change_le is not None:
             signaux.append(f"L'adresse email de l'adhérent a changé le {self.email_change_le:%d/%m/%Y}.")
+        if self.appareil_nouveau_le is not None:
+            signaux.append(
+                "Demande faite depuis un navigateur utilisé pour la première fois sur ce compte le "
+                f"{self.appareil_nouveau_le:%d/%m/%Y}."
+            )
         return signaux
 
 
@@ -145,4 +151,7 @@ def controle_rib(demande: Demande) -> ControleRib | None:
         nom_concorde=bool(_mots(rib.titulaire) & mots_famille),
         autres_familles=autres,
         email_change_le=email_le,
+        appareil_nouveau_le=timezone.localtime(demande.appareil_nouveau_le).date()
+        if demande.appareil_nouveau_le
+        else None,
     )

@@ -374,7 +374,7 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
     a_touche = AuditLog.objects.filter(
         adherent=demande.adherent,
         acteur=par if getattr(par, "pk", None) else None,
-        action__in=["members.adherent.changed", "accounts.email.change_signale"],
+        action__in=["members.adherent.changed", "accounts.email.change_signale", "backoffice.modification.proposee"],
         cree_le__gte=timezone.now() - timedelta(days=EMAIL_RECENT_JOURS),
     ).exists()
     if a_touche:
@@ -458,6 +458,12 @@ def rib_demander(
             commentaire=f"Titulaire : {rib.titulaire} — IBAN {rib.iban_masque} — BIC {bic}",
             request=request,
         )
+        from mutuelle.accounts.appareils import appareil_nouveau_depuis
+
+        nouveau = appareil_nouveau_depuis(request, par)
+        if nouveau is not None:
+            demande.appareil_nouveau_le = nouveau
+            demande.save(update_fields=["appareil_nouveau_le"])
         if not mutuelle_get().rib_validation_gestionnaire:
             demande = demande_avancer(
                 demande=demande,

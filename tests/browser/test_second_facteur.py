@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from mutuelle.accounts.models import CleAcces
-from mutuelle.core.models import PolitiqueConnexion
+from mutuelle.core.models import AuditLog, PolitiqueConnexion
 from tests.browser.conftest import axe_violations, screenshot
 from tests.factories import TEST_PASSWORD, adherent_make, code_totp
 
@@ -98,6 +98,15 @@ def test_a_member_adds_a_passkey_and_logs_in_with_it(page, live_server, adherent
     page.wait_for_url("**/espace/")
     cle.refresh_from_db()
     assert cle.utilisee_le is not None
+    # Passwordless: the key alone, from the login page (the authenticator checked its owner).
+    _deconnexion(page)
+    page.goto("/connexion/")
+    assert not axe_violations(page)
+    page.get_by_role("button", name="Connexion par clé d'accès").click()
+    page.wait_for_url("**/espace/")
+    assert AuditLog.objects.filter(
+        action="accounts.login.second_factor", acteur=adherent.user, nouvelle_valeur={"methode": "cle_acces_seule"}
+    ).exists()
 
 
 def test_a_handler_must_set_up_the_app_at_the_first_login(page, live_server, gestionnaire, mutuelle):

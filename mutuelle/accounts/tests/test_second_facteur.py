@@ -410,3 +410,46 @@ def test_a_new_secret_by_link_withdraws_the_trust_of_every_browser(politique_cod
     assert membre.post(url.group(1), {"new_password1": nouveau, "new_password2": nouveau}).status_code == 302
     assert _login(intrus, adherent.nir, nouveau)["Location"] == "/connexion/verification/"
     assert _login(membre, adherent.nir, nouveau)["Location"] == "/espace/"  # the browser that set it
+
+
+def test_a_passwordless_login_refuses_an_unknown_key_and_a_forged_signature(adherent, mutuelle):
+    """The passkey alone opens a session only with a valid signature (checked in a real browser in
+    ``tests/browser/test_second_facteur.py``); everything else is a failure, counted."""
+    import json
+
+    from axes.models import AccessAttempt
+
+    from mutuelle.accounts.models import CleAcces
+
+    client = Client()
+    options = client.post("/connexion/cle/options/")
+    assert options.status_code == 200
+    corps = json.loads(options.content)
+    assert corps["userVerification"] == "required" and corps.get("allowCredentials", []) == []
+    assert client.get("/connexion/cle/options/").status_code == 405  # a POST: a prefetch makes no challenge
+    faux = {"id": "inconnu", "rawId": "inconnu", "type": "public-key", "response": {}}
+    reponse = client.post("/connexion/cle/", json.dumps(faux), content_type="application/json")
+    assert reponse.status_code == 400 and "pas reconnue" in reponse.json()["erreur"]
+    CleAcces.objects.create(
+        user=adherent.user, nom="Téléphone", credential_id=b"k1", credential_id_b64="azE", cle_publique=b"x"
+    )
+    client.post("/connexion/cle/options/")
+    forge = {**faux, "id": "azE", "rawId": "azE"}
+    reponse = client.post("/connexion/cle/", json.dumps(forge), content_type="application/json")
+    assert reponse.status_code == 400
+    assert AccessAttempt.objects.filter(username=f"compte:{adherent.user.pk}").exists()  # counted for the account
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_malformed_passkey_answer_at_the_second_step_is_refused_not_a_server_error(gestionnaire, mutuelle):
+    import json
+
+    from mutuelle.accounts.models import CleAcces
+
+    CleAcces.objects.create(user=gestionnaire, nom="clé", credential_id=b"x", credential_id_b64="eA", cle_publique=b"k")
+    client = Client()
+    _login(client, gestionnaire.username)
+    client.post("/connexion/verification/cle/options/")
+    corps = json.dumps({"id": "eA", "rawId": "eA", "type": "public-key", "response": {}})
+    reponse = client.post("/connexion/verification/cle/", corps, content_type="application/json")
+    assert reponse.status_code == 400 and "pas été reconnue" in reponse.json()["erreur"]

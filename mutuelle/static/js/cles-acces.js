@@ -1,4 +1,5 @@
-/* Passkeys (WebAuthn): add one from "Sécurité de mon compte", use one at the login's second step.
+/* Passkeys (WebAuthn): add one from "Sécurité de mon compte", use one at the login's second step,
+   or alone on the login page (passwordless: the block is shown only where the browser has the API).
    The server (py_webauthn) sends options as JSON with base64url fields; the browser's API wants
    ArrayBuffers: the two helpers below convert both ways. No inline script: CSP stays strict. */
 (function () {
@@ -121,13 +122,17 @@
         },
         clientExtensionResults: cle.getClientExtensionResults ? cle.getClientExtensionResults() : {}
       });
-      var url = bloc.dataset.verifier + (confiance && confiance.checked ? "?confiance=1" : "");
+      var sep = bloc.dataset.verifier.indexOf("?") >= 0 ? "&" : "?";
+      var url = bloc.dataset.verifier + (confiance && confiance.checked ? sep + "confiance=1" : "");
       return poster(url, corps);
     }).then(function (resultat) {
       if (resultat.suite) { window.location.href = resultat.suite; return; }
       afficherErreur(bloc, resultat.erreur || "La clé d'accès n'a pas été reconnue.");
     }).catch(function (erreur) { afficherErreur(bloc, messageNavigateur(erreur)); });
   }
+
+  var seule = document.querySelector("#cle-acces[data-sans-mot-de-passe]");
+  if (seule && window.PublicKeyCredential) { seule.hidden = false; }
 
   document.addEventListener("click", function (evenement) {
     var bouton = evenement.target.closest("[data-action]");
