@@ -383,8 +383,8 @@ def connexion_cle(request: HttpRequest) -> HttpResponse:
     cle = cle_du_compte(reponse)
     refus = JsonResponse(
         {
-            "erreur": "Cette clé d'accès n'est pas reconnue ici : connectez-vous avec votre identifiant et votre mot de "
-            "passe, puis ajoutez-la dans « Sécurité de mon compte »."
+            "erreur": "Cette clé d'accès n'est pas reconnue ici : connectez-vous avec votre identifiant et votre "
+            "mot de passe, puis ajoutez-la dans « Sécurité de mon compte »."
         },
         status=400,
     )

@@ -265,7 +265,9 @@ def signaux_calculer(
             type_demande=TypeDemande.RIB,
             statut__in=[StatutDemande.RECUE, StatutDemande.EN_COURS],
         ).exists()
-        rib_recent = CoordonneesBancaires.objects.filter(adherent=adherent, cree_le__gte=depuis).exists()
+        # An account that replaced another within 30 days (a first account is not a change).
+        comptes = CoordonneesBancaires.objects.filter(adherent=adherent)
+        rib_recent = comptes.filter(cree_le__gte=depuis).exists() and comptes.count() > 1
         if rib or rib_recent:
             signaux.append(
                 "Des coordonnées bancaires sont en cours de changement pour cet adhérent : "

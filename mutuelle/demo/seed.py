@@ -844,6 +844,7 @@ def seed(
     seed_messagerie(report)
     seed_paiements(report)
     seed_quatre_yeux(report)
+    seed_modification_proposee(report)
     seed_devis(report, today)
     seed_courtage(report, fake, today)
     if not report.sample_members:
@@ -891,6 +892,39 @@ def seed_quatre_yeux(report: SeedReport) -> None:
         message="RIB conforme au document joint.",
     )
     report.count("changements en attente d'un second valideur")
+
+
+def seed_modification_proposee(report: SeedReport) -> None:
+    """Four-eyes on staff changes in the demo: « gestionnaire1 » proposed a new mobile number and
+    address for a family after a phone call; it waits in « Modifications à valider (quatre yeux) »
+    for « responsable » (the proposer cannot approve it)."""
+    from mutuelle.backoffice.models import ModificationProposee
+    from mutuelle.backoffice.modifications import CIBLES, formulaire, proposer
+    from mutuelle.members.models import Adherent
+
+    gestionnaire = User.objects.filter(username="gestionnaire1").first()
+    if gestionnaire is None or ModificationProposee.objects.exists():
+        return
+    connectes = {a.pk for a, _ in report.adherent_logins}
+    adherent = Adherent.objects.exclude(pk__in=connectes).order_by("numero").first()
+    if adherent is None:
+        return
+    cible = CIBLES["adherent"]
+    initial = {nom: getattr(adherent, nom) for nom in cible.champs}
+    form = formulaire(
+        cible, adherent, {**initial, "telephone_mobile": "0612345678", "adresse_ligne1": "18 avenue des Platanes"}
+    )
+    if not form.is_valid():
+        return
+    proposer(
+        cible=cible,
+        objet=adherent,
+        form=form,
+        motif="Appel de l'adhérent : déménagement, justificatif de domicile reçu par courrier.",
+        par=gestionnaire,
+        request=None,
+    )
+    report.count("modifications de dossier en attente d'un second valideur")
 
 
 def seed_devis(report: SeedReport, today: date) -> None:

@@ -130,9 +130,7 @@ def test_a_responsable_cannot_approve_their_own_proposal(
     assert Notification.objects.filter(adherent=adherent, texte__contains="téléphone mobile").exists()
 
 
-def test_a_change_gone_stale_is_not_applied(
-    adherent: Any, contrat: Any, gestionnaire: Any, responsable: Any
-) -> None:
+def test_a_change_gone_stale_is_not_applied(adherent: Any, contrat: Any, gestionnaire: Any, responsable: Any) -> None:
     guichet = connecter(Client(), gestionnaire)
     _proposer(guichet, adherent, "adherent", adherent.pk, ville="Villeurbanne", code_postal="69100")
     modif = ModificationProposee.objects.get()
@@ -166,9 +164,7 @@ def test_a_refusal_says_why_and_changes_nothing(
     assert "Aucune pièce" in refus.message
 
 
-def test_proposals_are_checked_like_the_model(
-    adherent: Any, contrat: Any, gestionnaire: Any, mutuelle: Any
-) -> None:
+def test_proposals_are_checked_like_the_model(adherent: Any, contrat: Any, gestionnaire: Any, mutuelle: Any) -> None:
     from mutuelle.members.models import Cotisation
 
     guichet = connecter(Client(), gestionnaire)
@@ -180,9 +176,7 @@ def test_proposals_are_checked_like_the_model(
     cotisation = Cotisation.objects.create(
         contrat=contrat, echeance=date(2026, 1, 1), montant=Decimal("80.00"), mode_paiement="prelevement"
     )
-    trop = _proposer(
-        guichet, adherent, "cotisation", cotisation.pk, montant_paye="120.00", date_paiement="2026-01-05"
-    )
+    trop = _proposer(guichet, adherent, "cotisation", cotisation.pk, montant_paye="120.00", date_paiement="2026-01-05")
     assert trop.status_code == 400 and trop.context["form"].errors
     assert not ModificationProposee.objects.exists()
     bon = _proposer(guichet, adherent, "cotisation", cotisation.pk, montant_paye="80.00", date_paiement="2026-01-05")
@@ -193,7 +187,7 @@ def test_proposals_are_checked_like_the_model(
 def test_a_contracts_broker_changes_only_after_approval(
     adherent: Any, contrat: Any, gestionnaire: Any, responsable: Any
 ) -> None:
-    courtier = CourtierFactory(user__username="courtier-b")
+    courtier: Any = CourtierFactory(user__username="courtier-b")
     guichet = connecter(Client(), gestionnaire)
     assert _proposer(guichet, adherent, "contrat", contrat.pk, courtier=courtier.pk).status_code == 302
     contrat.refresh_from_db()
@@ -215,7 +209,7 @@ def test_nobody_proposes_for_another_family_and_brokers_or_members_get_nothing(
     # Another family's contract under this member's number: 404, nothing proposed.
     assert guichet.get(_url(adherent, "contrat", autre_contrat.pk)).status_code == 404
     assert guichet.get(_url(adherent, "inconnu", adherent.pk)).status_code == 404
-    courtier = CourtierFactory(user__username="courtier-c")
+    courtier: Any = CourtierFactory(user__username="courtier-c")
     assert connecter(Client(), courtier.user).get(_url(adherent, "adherent", adherent.pk)).status_code == 404
     membre = connecter(Client(), adherent.user, methode="aucun")
     assert membre.get(_url(adherent, "adherent", adherent.pk)).status_code in (302, 403)
@@ -236,11 +230,18 @@ def test_the_approver_sees_the_risk_signals(
 
     adherent_make(nom="Martin", email=NOUVELLE, date_naissance=date(1975, 5, 5))
     CoordonneesBancaires.objects.create(
-        adherent=adherent, titulaire="Camille Lefebvre", iban="FR7630006000011234567890189", bic=""
+        adherent=adherent, titulaire="Camille Lefebvre", iban="FR7630006000011234567890189", bic="", statut="remplace"
     )
     guichet = connecter(Client(), gestionnaire)
+    _proposer(guichet, adherent, "adherent", adherent.pk, telephone_mobile="0611111111")
+    assert ModificationProposee.objects.get().signaux == []  # a first account is not a change
+    ModificationProposee.objects.update(statut="appliquee", decidee_le=timezone.now())
+    CoordonneesBancaires.objects.create(
+        adherent=adherent, titulaire="Camille Lefebvre", iban="FR7617569000306384322517B83", bic=""
+    )
     _proposer(guichet, adherent, "adherent", adherent.pk, email=NOUVELLE)
-    signaux = " ".join(ModificationProposee.objects.get().signaux)
+    signaux = " ".join(ModificationProposee.objects.get(statut="en_attente").signaux)
+    assert "a déjà proposé 1 modification" in signaux
     assert "celle d'un autre adhérent" in signaux
     assert "coordonnées bancaires sont en cours de changement" in signaux
 
@@ -255,12 +256,13 @@ def test_a_browser_new_to_the_account_is_a_risk_signal(adherent: Any) -> None:
     requete = RequestFactory().get("/")
     requete.session = Client().session
     requete.session.save()
+    cle: Any = requete.session.session_key
     premier = Appareil.objects.create(user=user, empreinte="a" * 64, libelle="Firefox", vu_le=timezone.now())
-    SessionCompte.objects.create(session_key=requete.session.session_key, user=user, appareil=premier)
+    SessionCompte.objects.create(session_key=cle, user=user, appareil=premier)
     assert appareil_nouveau_depuis(requete, user) is None  # the account's only browser
     Appareil.objects.filter(pk=premier.pk).update(cree_le=timezone.now() - timedelta(days=200))
     nouveau = Appareil.objects.create(user=user, empreinte="b" * 64, libelle="Chrome", vu_le=timezone.now())
-    SessionCompte.objects.filter(session_key=requete.session.session_key).update(appareil=nouveau)
+    SessionCompte.objects.filter(session_key=cle).update(appareil=nouveau)
     assert appareil_nouveau_depuis(requete, user) == Appareil.objects.get(pk=nouveau.pk).cree_le
     Appareil.objects.filter(pk=nouveau.pk).update(cree_le=timezone.now() - timedelta(days=8))
     assert appareil_nouveau_depuis(requete, user) is None  # known for more than a week

@@ -313,3 +313,28 @@ def test_the_handler_who_changed_a_members_contact_cannot_alone_validate_their_n
     assert demande.statut == StatutDemande.EN_COURS and rib_actif(adherent) is None
     entree = AuditLog.objects.get(action="requests.rib.premiere_validation")
     assert "a modifié les coordonnées de l'adhérent" in str(entree.nouvelle_valeur)
+
+
+def test_new_bank_details_asked_from_a_browser_new_to_the_account_wait_for_a_second_validator(
+    adherent, contrat, gestionnaire, mutuelle
+):
+    """« Change made from a new device »: the member's usual browser is months old, this one is from
+    today; the handler sees it said, and their validation is a first one only."""
+    from mutuelle.accounts.models import Appareil, SessionCompte
+
+    membre = connecter(Client(), adherent.user)
+    _confirme(membre)
+    habituel = Appareil.objects.create(user=adherent.user, empreinte="a" * 64, libelle="Firefox", vu_le=timezone.now())
+    Appareil.objects.filter(pk=habituel.pk).update(cree_le=timezone.now() - timedelta(days=200))
+    nouveau = Appareil.objects.create(user=adherent.user, empreinte="b" * 64, libelle="Chrome", vu_le=timezone.now())
+    SessionCompte.objects.create(session_key=membre.session.session_key, user=adherent.user, appareil=nouveau)
+    _rib(membre)
+    demande = Demande.objects.get(type_demande=TypeDemande.RIB)
+    assert demande.appareil_nouveau_le is not None
+    guichet = connecter(Client(), gestionnaire)
+    page = guichet.get(f"/gestion/demandes/{demande.numero}/").content.decode()
+    assert "navigateur utilisé pour la première fois sur ce compte" in html.unescape(page)
+    guichet.post(f"/gestion/demandes/{demande.numero}/", {"vers": "traitee", "decision": "rib_valide", "message": "OK"})
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.EN_COURS and demande.premiere_validation_par == gestionnaire
+    assert rib_actif(adherent) is None
