@@ -368,12 +368,14 @@ def rib_refuser(*, rib: Any, actor: Any = None, request: Any = None) -> Any:
 
     rib.statut = StatutRib.REFUSE
     rib.save(update_fields=["statut", "modifie_le"])
+    actuel = rib_actif(rib.adherent)  # what stays in use: the journal has the old value and the refused one
     audit_log(
         action="members.rib.refuse",
         actor=actor,
         target=rib,
         adherent=rib.adherent,
         request=request,
+        old={"iban": actuel.iban_masque} if actuel else None,
         new={"iban": rib.iban_masque},
     )
     return rib

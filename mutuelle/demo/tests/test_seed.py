@@ -74,6 +74,7 @@ def test_running_the_demo_twice_creates_nothing_the_second_time(settings, tmp_pa
 def test_the_demo_is_deterministic():
     _run(members=12)
     numbers_and_names = list(Adherent.objects.order_by("numero").values_list("numero", "nom", "prenom", "nir"))
+    from mutuelle.backoffice.models import ModificationProposee
     from mutuelle.core.journaux import purge_autorisee
     from mutuelle.core.models import Sequence
     from mutuelle.documents.models import Document
@@ -85,6 +86,7 @@ def test_the_demo_is_deterministic():
         Document.objects.all().delete()
         Demande.objects.all().delete()
         Fil.objects.all().delete()
+        ModificationProposee.objects.all().delete()  # protects its member: proposals go first
         CoordonneesBancaires.objects.all().delete()
         for model in (Cotisation, DroitPeriode, Beneficiaire, ContratFormule, Contrat):
             model.objects.all().delete()

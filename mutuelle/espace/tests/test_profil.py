@@ -138,6 +138,8 @@ def test_new_bank_details_wait_for_a_handler_then_replace_the_old_ones(
     )
     assert rib_actif(adherent) == premier
     assert CoordonneesBancaires.objects.get(iban="FR1420041010050500013M02606").statut == StatutRib.REFUSE
+    refus = AuditLog.objects.get(action="members.rib.refuse")  # refused, like validated: old and new
+    assert refus.ancienne_valeur == {"iban": premier.iban_masque} and refus.nouvelle_valeur["iban"].endswith("606")
     _aucun_iban_en_clair(IBAN_FR, IBAN_FR_2)
 
 
