@@ -172,7 +172,10 @@ def responsable(db: Any):
 
 @pytest.fixture
 def courtier(db: Any):
-    return CourtierFactory(user__username="courtier", administrateur_cabinet=True)
+    # Fixed names: a random one could be a client's (« Garnier ») and break a « not in page » check.
+    return CourtierFactory(
+        user__username="courtier", user__first_name="Hélène", user__last_name="Vasseur", administrateur_cabinet=True
+    )
 
 
 @pytest.fixture
@@ -190,7 +193,7 @@ def client_du_courtier(courtier: Any, formule: Any, mutuelle: Any):
 
 @pytest.fixture
 def autre_courtier(db: Any):
-    return CourtierFactory(user__username="autre-courtier")
+    return CourtierFactory(user__username="autre-courtier", user__first_name="Octave", user__last_name="Lemaire")
 
 
 @pytest.fixture
