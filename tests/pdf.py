@@ -30,13 +30,15 @@ def pdf_png(chemin: str | Path, nom: str, dpi: int = 110) -> Path:
 
 
 def png_codes(png: Path) -> dict[str, list[bytes]]:
-    """Every Data Matrix and QR code found in an image."""
+    """The Data Matrix (our documents print one: libdmtx stops at the first instead of searching the
+    rest of the image until its timeout) and every QR code found in an image."""
     from PIL import Image
     from pylibdmtx.pylibdmtx import decode as dmtx
+    from pyzbar.pyzbar import ZBarSymbol
     from pyzbar.pyzbar import decode as zbar
 
     image = Image.open(io.BytesIO(png.read_bytes()))
     return {
-        "datamatrix": [d.data for d in dmtx(image, timeout=5000)],
-        "qr": [d.data for d in zbar(image) if d.type == "QRCODE"],
+        "datamatrix": [d.data for d in dmtx(image, timeout=5000, max_count=1)],
+        "qr": [d.data for d in zbar(image, symbols=[ZBarSymbol.QRCODE])],
     }

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mutuelle.claims.models import LigneRemboursement
+from mutuelle.documents.mise_en_page import variantes_carte
 from mutuelle.documents.models import TypeDocument
 from mutuelle.espace.selectors import contrats_famille, lignes_famille, pour_liste, totaux
 from mutuelle.formules.models import Formule, Garantie, TypeGarantie
@@ -62,6 +63,9 @@ class Contenu:
     valide_du: date | None = None
     valide_jusqu_au: date | None = None
     signature: str = ""
+    # Layouts to try in order (context overlays), each with the page count it must render to; the
+    # last is kept whatever its count. Empty: the template alone.
+    variantes: list[dict[str, Any]] = field(default_factory=list)
 
 
 # -- shared reads ------------------------------------------------------------------------------------
@@ -118,7 +122,7 @@ DOMAINES_TIERS_PAYANT: list[tuple[str, str, list[Poste]]] = [
     ("MED", "Médecins", [Poste.CONSULTATION_GENERALISTE]),
     ("RADL", "Radiologie", [Poste.IMAGERIE]),
     ("LABO", "Laboratoire", [Poste.LABORATOIRE]),
-    ("AUXM", "Auxiliaires médicaux, soins infirmiers", [Poste.AUXILIAIRES_MEDICAUX]),
+    ("AUXM", "Auxiliaires médicaux", [Poste.AUXILIAIRES_MEDICAUX]),
     ("HOSP", "Hospitalisation", [Poste.HOSPITALISATION_FRAIS_SEJOUR, Poste.HOSPITALISATION_HONORAIRES]),
     ("OPTI", "Optique", [Poste.OPTIQUE_VERRES, Poste.OPTIQUE_VERRES_100_SANTE]),
     ("DENT", "Dentaire", [Poste.DENTAIRE_SOINS, Poste.DENTAIRE_PROTHESE_100_SANTE]),
@@ -157,18 +161,18 @@ def domaines_tiers_payant(formule: Formule, on: date) -> list[tuple[str, str, st
     return domaines
 
 
-def carte_tiers_payant(adherent: Adherent, mutuelle: Any, *, on: date | None = None) -> Contenu:
-    on = on or timezone.localdate()
-    contrat = _contrat_actif(adherent, on)
-    formule = _formule(contrat, on)
-    du = max(contrat.date_debut, date(on.year, 1, 1))
-    au = date(on.year, 12, 31)
-    if contrat.date_fin is not None:
-        au = min(au, contrat.date_fin)
-    beneficiaires = beneficiaires_couverts(contrat, on)
-    domaines = domaines_tiers_payant(formule, on)
-    # The 2D code's data: what a practitioner's software reads instead of typing the card.
-    donnees = "|".join(
+def donnees_carte(
+    mutuelle: Any,
+    adherent: Adherent,
+    *,
+    du: date,
+    au: date,
+    formule: Formule,
+    beneficiaires: list[Beneficiaire],
+    domaines: list[tuple[str, str, str]],
+) -> str:
+    """The 2D code's data: what a practitioner's software reads instead of typing the card (ASCII)."""
+    return "|".join(
         [
             "CTP1",
             f"AMC={mutuelle.numero_amc}",
@@ -181,6 +185,22 @@ def carte_tiers_payant(adherent: Adherent, mutuelle: Any, *, on: date | None = N
             "B=" + ";".join(f"{b.nir},{b.rang_gemellaire},{b.date_naissance:%Y%m%d}" for b in beneficiaires),
             "D=" + ";".join(f"{code}:{_taux_code(taux)}" for code, _, taux in domaines),
         ]
+    )
+
+
+def carte_tiers_payant(adherent: Adherent, mutuelle: Any, *, on: date | None = None) -> Contenu:
+    on = on or timezone.localdate()
+    contrat = _contrat_actif(adherent, on)
+    formule = _formule(contrat, on)
+    du = max(contrat.date_debut, date(on.year, 1, 1))
+    au = date(on.year, 12, 31)
+    if contrat.date_fin is not None:
+        au = min(au, contrat.date_fin)
+    telephone = mutuelle.telephone_professionnels or mutuelle.telephone
+    beneficiaires = beneficiaires_couverts(contrat, on)
+    domaines = domaines_tiers_payant(formule, on)
+    donnees = donnees_carte(
+        mutuelle, adherent, du=du, au=au, formule=formule, beneficiaires=beneficiaires, domaines=domaines
     )
     imprime = donnees + "|" + ";".join(f"{b.prenom} {b.nom}" for b in beneficiaires) + f"|{formule.libelle}"
     return Contenu(
@@ -195,12 +215,21 @@ def carte_tiers_payant(adherent: Adherent, mutuelle: Any, *, on: date | None = N
             "du": du,
             "au": au,
             "donnees": donnees,
+            "telephone": telephone,
+            "verso_titre": f"{mutuelle.nom_court} — carte de tiers payant de l'adhérent n° {adherent.numero} (verso)",
+            "verso_pied": f"Professionnels de santé, prises en charge : {telephone}.",
         },
         parametres={"du": du.isoformat(), "au": au.isoformat()},
         contrat=contrat,
         valide_du=du,
         valide_jusqu_au=au,
         signature=hashlib.sha256(imprime.encode()).hexdigest(),
+        variantes=[
+            v.contexte()
+            for v in variantes_carte(
+                [f"{b.nom} {b.prenom}" for b in beneficiaires], [f"{code} {libelle}" for code, libelle, _ in domaines]
+            )
+        ],
     )
 
 

@@ -8,6 +8,7 @@ audit row. ``document_verifier`` answers the public verification page from that 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -25,8 +26,10 @@ from mutuelle.core.services import audit_log, mutuelle_get
 from mutuelle.documents import contenus
 from mutuelle.documents.contenus import Contenu
 from mutuelle.documents.models import Document, Impression, TypeDocument
-from mutuelle.documents.rendu import datamatrix_data_uri, pdf_depuis_html, qr_data_uri
+from mutuelle.documents.rendu import Pdf, datamatrix_data_uri, pdf_depuis_html, qr_data_uri
 from mutuelle.members.models import Adherent
+
+logger = logging.getLogger(__name__)
 
 # 12 characters from 32 (no 0/O, 1/I): 60 bits, unguessable at the verification page's rate limit.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -52,6 +55,22 @@ def code_empreinte(code: str) -> str:
 
 def url_verification(code: str) -> str:
     return settings.MUTUELLE_BASE_URL + reverse("documents_publics:verifier_code", args=[code_lisible(code)])
+
+
+def rendre(template: str, contexte: dict[str, Any], variantes: list[dict[str, Any]]) -> Pdf:
+    """The PDF of ``template``: with ``variantes``, the first whose rendering has the page count it
+    expects (``pages_attendues``), the last one whatever its count."""
+    for i, variante in enumerate(variantes or [{}]):
+        pdf = pdf_depuis_html(render_to_string(template, {**contexte, **variante}))
+        if i == len(variantes) - 1 or pdf.pages == variante.get("pages_attendues", pdf.pages):
+            return pdf
+        logger.info(
+            "documents: %s en %s page(s) au lieu de %s, mise en page suivante",
+            template,
+            pdf.pages,
+            variante.get("pages_attendues"),
+        )
+    raise AssertionError("unreachable")
 
 
 def document_emettre(
@@ -85,7 +104,7 @@ def document_emettre(
     }
     if contenu.type_document == TypeDocument.CARTE_TIERS_PAYANT:
         contexte["datamatrix"] = datamatrix_data_uri(contenu.contexte["donnees"])
-    pdf = pdf_depuis_html(render_to_string(contenu.template, contexte))
+    pdf = rendre(contenu.template, contexte, contenu.variantes)
     nom = f"{contenu.type_document}-{adherent.numero}-{emis_le:%Y%m%d%H%M%S}-{code[:4]}.pdf"
     with transaction.atomic():
         if contenu.type_document == TypeDocument.CARTE_TIERS_PAYANT:
