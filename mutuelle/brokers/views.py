@@ -304,10 +304,12 @@ def document_telecharger(request: HttpRequest, pk: int) -> FileResponse:
         request=request,
         new={"type": document.type_document},
     )
-    nom = f"{document.get_type_document_display()} {document.adherent.numero} {document.emis_le:%Y-%m-%d}.pdf".replace(
-        "'", ""
+    return FileResponse(
+        document.fichier.open("rb"),
+        as_attachment=True,
+        filename=document.nom_fichier(numero=True),
+        content_type="application/pdf",
     )
-    return FileResponse(document.fichier.open("rb"), as_attachment=True, filename=nom, content_type="application/pdf")
 
 
 # -- contract changes ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ the rules engine with its explanation trace, and a status that only changes thro
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -170,6 +171,12 @@ class Statut(models.TextChoices):
     SANS_OBJET = "sans_objet", _("Sans objet : rien à verser")
 
 
+# What the mutuelle has paid or decided to pay. A line still being analysed (or waiting for a
+# document) has an amount that may change: it is counted apart, and for now in the reste à charge.
+STATUTS_ACQUIS = (Statut.PAYE, Statut.VALIDE)
+STATUTS_EN_ATTENTE = (Statut.EN_COURS, Statut.COMPLEMENT)
+
+
 # The only allowed status changes; anything else is refused by claims.services.ligne_transition.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Statut.EN_COURS: frozenset({Statut.VALIDE, Statut.SANS_OBJET, Statut.COMPLEMENT, Statut.REJETE}),
@@ -326,6 +333,17 @@ class LigneRemboursement(models.Model):
         come (``versement_le`` is annotated by the member's lists and set by the detail page)."""
         le = getattr(self, "versement_le", None)
         return le if self.statut == Statut.PAYE and le is not None and le > timezone.localdate() else None
+
+    @property
+    def en_attente(self) -> bool:
+        """The mutuelle's share is not decided yet (``STATUTS_EN_ATTENTE``)."""
+        return self.statut in STATUTS_EN_ATTENTE
+
+    @property
+    def reste_a_charge_actuel(self) -> Decimal:
+        """What the member has out of pocket today: a share still being analysed is not paid, so it
+        stays in the reste à charge until it is decided (as the totals count it)."""
+        return self.reste_a_charge + (self.montant_amc if self.en_attente else Decimal("0.00"))
 
     @property
     def statut_affiche(self) -> str:

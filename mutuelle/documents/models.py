@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from mutuelle.members.models import Adherent, Contrat
 
@@ -70,3 +71,26 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.titre} — {self.adherent.numero}"
+
+    def periode(self) -> str:
+        """What the document covers, for its file name: a tax year, a relevé's dates, a card's year,
+        the day an attestation was issued."""
+        p = self.parametres or {}
+        if self.type_document == TypeDocument.ATTESTATION_FISCALE and p.get("annee"):
+            return str(p["annee"])
+        if self.type_document == TypeDocument.RELEVE and p.get("du") and p.get("au"):
+            return f"{p['du']} au {p['au']}"
+        if self.type_document == TypeDocument.BULLETIN and p.get("contrat"):
+            return str(p["contrat"])
+        du, au = self.valide_du, self.valide_jusqu_au
+        if self.type_document == TypeDocument.CARTE_TIERS_PAYANT and du and au:
+            return str(du.year) if du.year == au.year else f"{du:%Y-%m-%d} au {au:%Y-%m-%d}"
+        return f"{timezone.localtime(self.emis_le):%Y-%m-%d}" if self.emis_le else ""
+
+    def nom_fichier(self, *, numero: bool = False) -> str:
+        """The downloaded file's name: « Relevé de prestations 2025-12-01 au 2026-11-30.pdf »,
+        « Attestation fiscale 2025.pdf »; with ``numero``, the member's number too (a broker's files)."""
+        morceaux = [str(self.get_type_document_display()).replace("/", "-"), self.periode()]
+        if numero:
+            morceaux.append(self.adherent.numero)
+        return " ".join(m for m in morceaux if m) + ".pdf"

@@ -138,8 +138,9 @@ def telecharger(request: HttpRequest, pk: int) -> FileResponse:
     audit_log(
         action="documents.telecharge", actor=request.user, target=document, adherent=document.adherent, request=request
     )
-    nom = f"{document.get_type_document_display()} {document.emis_le:%Y-%m-%d}.pdf".replace("'", "")
-    return FileResponse(document.fichier.open("rb"), as_attachment=True, filename=nom, content_type="application/pdf")
+    return FileResponse(
+        document.fichier.open("rb"), as_attachment=True, filename=document.nom_fichier(), content_type="application/pdf"
+    )
 
 
 @require_GET

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from mutuelle.claims import liquidation
-from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
+from mutuelle.claims.models import STATUTS_ACQUIS, STATUTS_EN_ATTENTE, EvenementLigne, LigneRemboursement, Statut
 from mutuelle.formules.models import Garantie, Periode
 from mutuelle.members.models import Adherent, Beneficiaire, Contrat, ContratFormule
 from mutuelle.referentiel.models import Etablissement, Praticien
@@ -28,8 +28,6 @@ from regles.postes import FAMILLE_LABELS, Famille, Poste
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-# What the mutuelle has paid or decided to pay; lines still being analysed are counted apart.
-STATUTS_ACQUIS = (Statut.PAYE, Statut.VALIDE)
 
 
 def _cents(valeur: Decimal | None) -> Decimal:
@@ -260,7 +258,7 @@ _SOMMES = {
     "depense": Sum("montant_depense"),
     "secu": Sum("montant_amo"),
     "mutuelle": Sum("montant_amc", filter=Q(statut__in=STATUTS_ACQUIS)),
-    "en_cours": Sum("montant_amc", filter=Q(statut__in=(Statut.EN_COURS, Statut.COMPLEMENT))),
+    "en_cours": Sum("montant_amc", filter=Q(statut__in=STATUTS_EN_ATTENTE)),
 }
 
 

@@ -24,7 +24,7 @@ from mutuelle.members.models import Qualite, Sexe
 from mutuelle.members.services import beneficiaire_add
 from regles.postes import Poste
 from tests.factories import FormuleFactory, GarantieFactory, adherent_make, contrat_make, fake_nir
-from tests.pdf import pdf_png, pdf_texte, png_codes
+from tests.pdf import mots_hors_page, mots_qui_se_chevauchent, pdf_png, pdf_texte, png_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +116,9 @@ def test_every_card_carries_its_codes_and_everyone_on_it(mutuelle, monkeypatch, 
     if len(pages) == 2:
         assert "bénéficiaires suivants au verso" in " ".join(recto.split())
         assert "(verso)" in pdf_texte_page(document.fichier.path, 1)
+    # Nothing printed over something else, nothing off the card.
+    assert mots_qui_se_chevauchent(document.fichier.path) == []
+    assert mots_hors_page(document.fichier.path, marge=3) == []
     for page in pages:  # every side is a card: 2 × ID-1
         assert round(float(page.mediabox.width) * 25.4 / 72, 1) == 171.2
 
