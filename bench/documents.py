@@ -1,6 +1,6 @@
 """Time to issue each member document for a family of 5, on PostgreSQL: the tiers-payant card, the
-attestation de droits and a 12-month relevé de prestations (reads, template, WeasyPrint, the stored
-PDF, the audit row: everything ``document_emettre`` does).
+attestation de droits, and relevés de prestations of 12 months and of 3 years (reads, template,
+WeasyPrint, the stored PDF, the audit row: everything ``document_emettre`` does).
 
     uv run python bench/documents.py [--actes-par-mois 12] [--bruit 20000] [--runs 9]
 
@@ -65,10 +65,12 @@ def main() -> None:
         fin = date.today().replace(day=1) - timedelta(days=1)
         debut = date(fin.year - 1, fin.month, 1) + timedelta(days=32)
         debut = debut.replace(day=1)
+        debut_3_ans = debut.replace(year=debut.year - 2)
         cas = {
             "carte_tiers_payant": lambda: contenus.carte_tiers_payant(adherent, mutuelle),
             "attestation_droits": lambda: contenus.attestation_droits(adherent, mutuelle),
             "releve_12_mois": lambda: contenus.releve(adherent, mutuelle, du=debut, au=fin),
+            "releve_3_ans": lambda: contenus.releve(adherent, mutuelle, du=debut_3_ans, au=fin),
         }
         resultats = {}
         for nom, construire in cas.items():
@@ -84,12 +86,14 @@ def main() -> None:
                 "pages": document.pages,
             }
         lignes_releve = contenus.releve(adherent, mutuelle, du=debut, au=fin).contexte["nb"]
+        lignes_releve_3_ans = contenus.releve(adherent, mutuelle, du=debut_3_ans, au=fin).contexte["nb"]
         print(
             json.dumps(
                 {
                     "famille": "5 bénéficiaires",
                     "lignes_famille": famille["nombre"],
                     "lignes_releve_12_mois": lignes_releve,
+                    "lignes_releve_3_ans": lignes_releve_3_ans,
                     "lignes_autres_familles": autres,
                     "runs": args.runs,
                     "documents": resultats,
