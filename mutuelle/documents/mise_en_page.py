@@ -29,10 +29,11 @@ CARTE_HAUTEUR = 107.96
 MARGE_HAUT = 16.0
 MARGE_BAS = 13.0
 MARGE_GAUCHE = 5.0
+BORD_DROIT = 5.0  # from the codes' column to the card's right edge
 LARGEUR_CODES = 30.0
 LARGEUR_DOMAINES = 46.0
 GOUTTIERE = 3.0
-MARGE_DROITE = 5.0 + LARGEUR_CODES + GOUTTIERE + LARGEUR_DOMAINES + GOUTTIERE
+MARGE_DROITE = BORD_DROIT + LARGEUR_CODES + GOUTTIERE + LARGEUR_DOMAINES + GOUTTIERE
 HAUTEUR_FLUX = CARTE_HAUTEUR - MARGE_HAUT - MARGE_BAS
 LARGEUR_FLUX = CARTE_LARGEUR - MARGE_GAUCHE - MARGE_DROITE
 HAUTEUR_DOMAINES = HAUTEUR_FLUX  # the domains' column may use the whole height beside the flow
@@ -111,8 +112,9 @@ class VarianteCarte:
                 "marge_droite": MARGE_DROITE,
                 "largeur_codes": LARGEUR_CODES,
                 "largeur_domaines": LARGEUR_DOMAINES,
-                "droite_codes": -(MARGE_DROITE - 5.0),
-                "droite_domaines": -(MARGE_DROITE - 5.0 - LARGEUR_CODES - GOUTTIERE),
+                # Offsets from the page area's right edge (the right margin holds both columns).
+                "droite_codes": -(MARGE_DROITE - BORD_DROIT),
+                "droite_domaines": -(MARGE_DROITE - BORD_DROIT - LARGEUR_CODES - GOUTTIERE),
                 "colonnes": colonnes_beneficiaires(self.taille),
             },
             "pages_attendues": self.pages,

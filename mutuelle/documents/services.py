@@ -59,18 +59,14 @@ def url_verification(code: str) -> str:
 
 def rendre(template: str, contexte: dict[str, Any], variantes: list[dict[str, Any]]) -> Pdf:
     """The PDF of ``template``: with ``variantes``, the first whose rendering has the page count it
-    expects (``pages_attendues``), the last one whatever its count."""
-    for i, variante in enumerate(variantes or [{}]):
+    expects (``pages_attendues``), else the last one whatever its count."""
+    *essais, derniere = variantes or [{}]
+    for variante in essais:
         pdf = pdf_depuis_html(render_to_string(template, {**contexte, **variante}))
-        if i == len(variantes) - 1 or pdf.pages == variante.get("pages_attendues", pdf.pages):
+        if pdf.pages == variante["pages_attendues"]:
             return pdf
-        logger.info(
-            "documents: %s en %s page(s) au lieu de %s, mise en page suivante",
-            template,
-            pdf.pages,
-            variante.get("pages_attendues"),
-        )
-    raise AssertionError("unreachable")
+        logger.info("documents: %s en %s page(s) au lieu de %s", template, pdf.pages, variante["pages_attendues"])
+    return pdf_depuis_html(render_to_string(template, {**contexte, **derniere}))
 
 
 def document_emettre(

@@ -118,6 +118,7 @@ def test_a_broker_downloads_an_attestation_and_a_card_for_a_client_and_each_down
         assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
         texte = PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages[0].extract_text()  # type: ignore[attr-defined]
         assert "Roussel" in texte, type_document
+        assert f'{client_du_courtier.numero}.pdf"' in pdf["Content-Disposition"]  # the client's number names it
     assert AuditLog.objects.filter(action="brokers.document.telecharge", acteur=courtier.user).count() == 2
     documents = Document.objects.filter(adherent=client_du_courtier)
     assert {d.demande_par for d in documents} == {courtier.user}
