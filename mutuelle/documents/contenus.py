@@ -107,7 +107,8 @@ def _contrat_actif(adherent: Adherent, on: date) -> Contrat:
 
 def initiales(prenom: str, nom: str) -> str:
     def une(mot: str) -> str:
-        parties = [p for p in mot.replace("'", " ").split("-") if p.strip()]
+        # At most three parts of a compound name (« M.-B.-A. »): the field holds 40 characters.
+        parties = [p for p in mot.replace("'", " ").split("-") if p.strip()][:3]
         return "-".join(f"{p.strip()[0].upper()}." for p in parties) if parties else ""
 
     return f"{une(prenom)} {une(nom)}".strip()

@@ -39,7 +39,7 @@ class Document(models.Model):
     empreinte = models.CharField("SHA-256 du PDF", max_length=64)
     pages = models.PositiveSmallIntegerField("pages", default=1)
     code_empreinte = models.CharField("SHA-256 du code de vérification", max_length=64, unique=True)
-    initiales = models.CharField("initiales affichées à la vérification", max_length=12)
+    initiales = models.CharField("initiales affichées à la vérification", max_length=40)
     signature = models.CharField(
         "empreinte du contenu",
         max_length=64,

@@ -140,3 +140,8 @@ def test_names_wrap_between_words_as_the_engine_does():
     assert nombre_lignes("Roux Inès", 30, 7.6) == 1
     assert nombre_lignes(" ".join(NOMS_LONGS), 30, 7.6) >= 3
     assert nombre_lignes("x" * 200, 30, 7.6) > 3  # one word wider than the box breaks too
+
+
+def test_the_initials_of_long_compound_names_fit_the_verification_record():
+    initiales = contenus.initiales(NOMS_LONGS[1], NOMS_LONGS[0])  # prénom, nom
+    assert initiales == "M.-B.-S. D.-M.-E." and len(initiales) <= 40
