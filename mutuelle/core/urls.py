@@ -9,4 +9,8 @@ urlpatterns = [
     path("sante/", views.sante, name="sante"),
     path("contact/", views.contact, name="contact"),
     path("marque.css", views.marque_css, name="marque_css"),
+    path("manifest.webmanifest", views.manifeste, name="manifeste"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("icone-<int:taille>.png", views.icone, name="icone"),
+    path("hors-ligne/", views.hors_ligne, name="hors_ligne"),
 ]

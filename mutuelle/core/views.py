@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from mutuelle.core import application
 from mutuelle.core.services import mutuelle_ou_rien
 
 
@@ -47,6 +48,52 @@ def marque_css(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@require_GET
+def manifeste(request: HttpRequest) -> JsonResponse:
+    """The web app's manifest: installing the site on a phone's home screen."""
+    response = JsonResponse(
+        application.manifeste(mutuelle_ou_rien()),
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def icone(request: HttpRequest, taille: int) -> HttpResponse:
+    """The home-screen icon, drawn from the mutuelle's colour and initials."""
+    if taille not in application.TAILLES_ICONES:
+        raise Http404("Taille d'icône inconnue.")
+    mutuelle = mutuelle_ou_rien()
+    png = application.icone_png(
+        taille=taille,
+        couleur=mutuelle.couleur_principale if mutuelle else "#1d5c4d",
+        texte=application.initiales_marque(mutuelle.nom_court if mutuelle else "Mutuelle"),
+    )
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the root so that it may answer for every page of the site.
+    Browsers check it for updates on each visit; ``no-cache`` makes them ask the server every time."""
+    response = render(
+        request, "core/sw.js", application.contexte_service_worker(), content_type="text/javascript; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def hors_ligne(request: HttpRequest) -> HttpResponse:
+    """What the web app shows for a page it cannot reach without network. It holds no personal data
+    (the service worker keeps it for everyone): its script looks for a card saved on this device."""
+    return render(request, "core/hors_ligne.html")
 
 
 @require_GET

@@ -18,8 +18,9 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+
+from mutuelle.core.polices import police
 
 PT_PAR_MM = 72 / 25.4
 
@@ -44,19 +45,11 @@ INTERLIGNE = 1.25
 PADDING_CELLULE = 1.6  # left and right padding of a table cell (mm)
 
 
-# Where Debian's fonts-dejavu-core (the font the PDFs are set in) and other distributions put it.
-DOSSIERS_POLICES = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/TTF"),
-    Path("/usr/share/fonts/dejavu"),
-)
-
-
 @functools.cache
 def _fonte(taille_pt: float, fichier: str) -> Any:
     from PIL import ImageFont
 
-    chemin = next((d / fichier for d in DOSSIERS_POLICES if (d / fichier).is_file()), None)
+    chemin = police(fichier)
     if chemin is None:
         return None
     # Measured at 10× the size for sub-point precision, divided back in ``largeur_mm``.

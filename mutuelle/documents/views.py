@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -127,6 +128,10 @@ def emettre(request: HttpRequest, type_document: str) -> HttpResponseBase:
     except DocumentIndisponible as exc:
         messages.error(request, str(exc))
         return _page(request, adherent, formulaires, status=400)
+    if request.POST.get("retour") == "carte" and type_document == TypeDocument.ATTESTATION_DROITS:
+        # Asked from the card's page: back to it, where the attestation is now listed and kept offline.
+        messages.success(request, _("Votre attestation de droits est prête ; elle est gardée avec votre carte."))
+        return redirect("documents:carte")
     return redirect("documents:telecharger", document.pk)
 
 
@@ -135,8 +140,15 @@ def emettre(request: HttpRequest, type_document: str) -> HttpResponseBase:
 @never_cache
 def telecharger(request: HttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(Document, pk=pk, adherent=_adherent(request))
+    # The web app's service worker fetches the card and the attestation once to keep them offline
+    # (a document's file never changes): the audit row says so rather than « téléchargé ».
+    hors_ligne = request.headers.get("X-Mutuelle-Hors-Ligne") == "1"
     audit_log(
-        action="documents.telecharge", actor=request.user, target=document, adherent=document.adherent, request=request
+        action="documents.garde_hors_ligne" if hors_ligne else "documents.telecharge",
+        actor=request.user,
+        target=document,
+        adherent=document.adherent,
+        request=request,
     )
     return FileResponse(
         document.fichier.open("rb"), as_attachment=True, filename=document.nom_fichier(), content_type="application/pdf"
@@ -147,7 +159,9 @@ def telecharger(request: HttpRequest, pk: int) -> FileResponse:
 @adherent_requis
 @never_cache
 def carte(request: HttpRequest) -> HttpResponse:
-    """The card on a phone's screen, with its Data Matrix; the same data as the PDF."""
+    """The card on a phone's screen, with its Data Matrix; the same data as the PDF. The web app's
+    service worker keeps this page, the card's PDF and the attestation de droits listed on it for use
+    without network (``core/sw.js``): the page says when it was saved and until when each is valid."""
     adherent = _adherent(request)
     try:
         contenu = contenus.carte_tiers_payant(adherent, mutuelle_get())
@@ -155,6 +169,18 @@ def carte(request: HttpRequest) -> HttpResponse:
     except DocumentIndisponible as exc:
         messages.error(request, str(exc))
         return redirect("documents:liste")
+    aujourdhui = timezone.localdate()
+    # The attestation de droits kept beside the card for offline use: the newest one still valid.
+    attestation = (
+        Document.objects.filter(
+            adherent=adherent,
+            type_document=TypeDocument.ATTESTATION_DROITS,
+            remplace_le__isnull=True,
+            valide_jusqu_au__gte=aujourdhui,
+        )
+        .order_by("-emis_le")
+        .first()
+    )
     return render(
         request,
         "documents/carte.html",
@@ -162,6 +188,8 @@ def carte(request: HttpRequest) -> HttpResponse:
             **contenu.contexte,
             "adherent": adherent,
             "document": document,
+            "attestation": attestation,
+            "enregistree_le": timezone.localtime(),
             "datamatrix_svg": datamatrix_svg(contenu.contexte["donnees"]),
         },
     )

@@ -67,7 +67,7 @@ def _sans_violation(page: Any, nom: str) -> None:
 def test_a_member_walks_through_their_space(page: Any, adherent: Any, historique: Any) -> None:
     _connexion(page, adherent.numero)
     expect(page.get_by_role("heading", name="Bonjour Camille")).to_be_visible()
-    assert page.locator(".site-header .badge").inner_text().startswith("1")  # one unread notification
+    assert page.locator(".site-header nav .badge").inner_text().startswith("1")  # one unread notification
     _sans_violation(page, "espace-tableau-de-bord")
 
     page.get_by_role("link", name="Tous mes remboursements").click()
@@ -101,7 +101,7 @@ def test_a_member_walks_through_their_space(page: Any, adherent: Any, historique
     _sans_violation(page, "espace-notifications")
     page.get_by_role("button", name="Voir le détail").click()
     assert "Monture à tarif libre" in page.locator("h1").inner_text()
-    assert page.locator(".site-header .badge").count() == 0  # read: no unread count left
+    assert page.locator(".site-header nav .badge").count() == 0  # read: no unread count left
 
     page.goto("/espace/preferences/")
     _sans_violation(page, "espace-preferences")
