@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from mutuelle.core import views as core_views
+
 admin.site.site_header = "Administration de la mutuelle"
 admin.site.site_title = "Administration"
 admin.site.index_title = "Référentiels, adhérents et contrats"
@@ -10,7 +12,8 @@ urlpatterns = [
     # The admin has no login of its own: everyone goes through the login with its second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:connexion", query_string=True)),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The footer's switch also keeps a logged-in member's choice (core.views.langue).
+    path("i18n/setlang/", core_views.langue, name="set_language"),
     path("connexion/", include("mutuelle.accounts.urls")),
     path("compte/", include("mutuelle.accounts.urls_compte")),
     path("espace/documents/", include("mutuelle.documents.urls")),

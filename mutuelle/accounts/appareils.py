@@ -24,8 +24,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mutuelle.accounts.models import Appareil, SessionCompte, User
+from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
 
 COOKIE = "mutuelle_appareil"
@@ -187,8 +189,11 @@ def _nouvel_appareil_signaler(user: User, appareil: Appareil) -> None:
         "le": timezone.localtime(appareil.cree_le),
         "adresse": settings.MUTUELLE_BASE_URL + "/compte/securite/",
     }
-    message = render_to_string("accounts/email_nouvel_appareil.txt", contexte)
-    sujet = f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — nouvelle connexion à votre compte"
+    from mutuelle.accounts.services import sujet_email
+
+    with dans_sa_langue(user):
+        message = render_to_string("accounts/email_nouvel_appareil.txt", contexte)
+        sujet = sujet_email(gettext("nouvelle connexion à votre compte"))
     transaction.on_commit(lambda: send_mail(sujet, message, None, [email]))
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ADHERENT = "adherent", "Adhérent"
-    GESTIONNAIRE = "gestionnaire", "Gestionnaire"
-    RESPONSABLE = "responsable", "Responsable de gestion"
-    ADMINISTRATEUR = "administrateur", "Administrateur"
-    COURTIER = "courtier", "Courtier"
+    ADHERENT = "adherent", _("Adhérent")
+    GESTIONNAIRE = "gestionnaire", _("Gestionnaire")
+    RESPONSABLE = "responsable", _("Responsable de gestion")
+    ADMINISTRATEUR = "administrateur", _("Administrateur")
+    COURTIER = "courtier", _("Courtier")
 
 
 STAFF_ROLES = frozenset({Role.GESTIONNAIRE, Role.RESPONSABLE, Role.ADMINISTRATEUR})
@@ -47,9 +48,9 @@ class User(AbstractUser):
 
 
 class ObjetJeton(models.TextChoices):
-    ACTIVATION = "activation", "Activation du compte"
-    SECRET = "secret", "Nouveau mot de passe"
-    EMAIL = "email", "Confirmation d'une nouvelle adresse email"
+    ACTIVATION = "activation", _("Activation du compte")
+    SECRET = "secret", _("Nouveau mot de passe")
+    EMAIL = "email", _("Confirmation d'une nouvelle adresse email")
 
 
 class JetonCompte(models.Model):
@@ -77,17 +78,17 @@ class JetonCompte(models.Model):
 
 
 class TypeCourrier(models.TextChoices):
-    ACTIVATION = "activation", "Code d'activation"
-    SECRET = "secret", "Code pour un nouveau mot de passe"
-    BIENVENUE = "bienvenue", "Lettre de bienvenue"
-    RELEVE = "releve", "Relevé de prestations"
-    COORDONNEES = "coordonnees", "Changement de coordonnées par la mutuelle"
+    ACTIVATION = "activation", _("Code d'activation")
+    SECRET = "secret", _("Code pour un nouveau mot de passe")
+    BIENVENUE = "bienvenue", _("Lettre de bienvenue")
+    RELEVE = "releve", _("Relevé de prestations")
+    COORDONNEES = "coordonnees", _("Changement de coordonnées par la mutuelle")
 
 
 class StatutCourrier(models.TextChoices):
-    A_IMPRIMER = "a_imprimer", "À imprimer"
-    IMPRIME = "imprime", "Imprimé et posté"
-    ANNULE = "annule", "Annulé"
+    A_IMPRIMER = "a_imprimer", _("À imprimer")
+    IMPRIME = "imprime", _("Imprimé et posté")
+    ANNULE = "annule", _("Annulé")
 
 
 class LotCourriers(models.Model):

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from mutuelle.accounts.identifiants import compte_pour
 from mutuelle.accounts.models import SessionCompte, User
+from mutuelle.core.langues import langue_de
 from mutuelle.core.services import audit_log
 
 
@@ -29,7 +30,12 @@ def _adherent(user: User | None) -> Any:
 
 @receiver(user_logged_in)
 def connexion_reussie(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
-    audit_log(action="accounts.login.success", actor=user, target=user, adherent=_adherent(user), request=request)
+    adherent = _adherent(user)
+    audit_log(action="accounts.login.success", actor=user, target=user, adherent=adherent, request=request)
+    if request is not None and adherent is not None:
+        # On a new device too, the member's space opens in the language they chose
+        # (core.middleware.LangueMiddleware sets the cookie on the answer).
+        request.langue_preferee = langue_de(adherent)  # type: ignore[attr-defined]
 
 
 @receiver(user_logged_out)

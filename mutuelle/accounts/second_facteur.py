@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mutuelle.accounts.models import CleAcces, CodeSecours, User
@@ -169,7 +170,7 @@ def facteur_annoncer(*, user: User, quoi: str, remplace: bool = False) -> None:
 
     email_compte(
         user,
-        "un second facteur a été ajouté à votre compte",
+        gettext_lazy("un second facteur a été ajouté à votre compte"),
         "accounts/email_facteur_ajoute.txt",
         {"quoi": quoi, "remplace": remplace, "le": timezone.localtime()},
     )

@@ -21,6 +21,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from mutuelle.accounts.identifiants import adherent_pour
 from mutuelle.accounts.models import (
@@ -34,6 +36,7 @@ from mutuelle.accounts.models import (
     User,
 )
 from mutuelle.accounts.verrouillage import deverrouiller
+from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.models import AuditLog
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
 from mutuelle.members.models import Adherent
@@ -141,19 +144,23 @@ def _lien(objet: str, jeton: str) -> str:
     return settings.MUTUELLE_BASE_URL + reverse(name, kwargs={"jeton": jeton})
 
 
-def email_adherent(adherent: Adherent, sujet: str, template: str, contexte: dict[str, Any]) -> None:
-    """An email to the member at the address on file (the mutuelle's name in the subject)."""
+def sujet_email(sujet: Any) -> str:
+    """« Mutuelle des Tilleuls — sujet », in the language active (``sujet`` may be lazy)."""
+    mutuelle = mutuelle_ou_rien()
+    return f"{mutuelle.nom_court if mutuelle else gettext('Votre mutuelle')} — {sujet}"
+
+
+def email_adherent(adherent: Adherent, sujet: Any, template: str, contexte: dict[str, Any]) -> None:
+    """An email to the member at the address on file (the mutuelle's name in the subject), in the
+    member's language; ``sujet`` is lazy (``gettext_lazy``)."""
     mutuelle = mutuelle_ou_rien()
     contexte = {"adherent": adherent, "mutuelle": mutuelle, **contexte}
-    send_mail(
-        subject=f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — {sujet}",
-        message=render_to_string(template, contexte),
-        from_email=None,
-        recipient_list=[adherent.email],
-    )
+    with dans_sa_langue(adherent):
+        objet, texte = sujet_email(sujet), render_to_string(template, contexte)
+    send_mail(subject=objet, message=texte, from_email=None, recipient_list=[adherent.email])
 
 
-def alerte_espace(adherent: Adherent, titre: str, texte: str = "") -> None:
+def alerte_espace(adherent: Adherent, titre: Any, texte: Any = "") -> None:
     """A security event in the member's space too (the notice itself went by email, to the address on
     file, or to the previous one): whoever reads the space sees what changed."""
     from mutuelle.notifications.models import Categorie
@@ -164,12 +171,12 @@ def alerte_espace(adherent: Adherent, titre: str, texte: str = "") -> None:
         categorie=Categorie.INFORMATION,
         cle=f"securite-{secrets.token_hex(8)}",
         titre=titre,
-        texte=texte or "Si vous n'êtes pas à l'origine de ce changement, appelez-nous sans attendre.",
+        texte=texte or gettext_lazy("Si vous n'êtes pas à l'origine de ce changement, appelez-nous sans attendre."),
         email=False,
     )
 
 
-def email_compte(user: User, sujet: str, template: str, contexte: dict[str, Any]) -> None:
+def email_compte(user: User, sujet: Any, template: str, contexte: dict[str, Any]) -> None:
     """A security notice to an account's owner, after the commit: a member at the address on file,
     staff and brokers at their account's address. Nothing is sent where no address is known (the
     audit row stays)."""
@@ -180,8 +187,9 @@ def email_compte(user: User, sujet: str, template: str, contexte: dict[str, Any]
     if not user.email:
         return
     mutuelle = mutuelle_ou_rien()
-    message = render_to_string(template, {"user": user, "mutuelle": mutuelle, **contexte})
-    sujet_complet = f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — {sujet}"
+    with dans_sa_langue(user):
+        message = render_to_string(template, {"user": user, "mutuelle": mutuelle, **contexte})
+        sujet_complet = sujet_email(sujet)
     transaction.on_commit(lambda: send_mail(sujet_complet, message, None, [user.email]))
 
 
@@ -208,9 +216,9 @@ def lien_envoyer(*, adherent: Adherent, objet: str, request: HttpRequest | None 
     jeton, lien = jeton_creer(user=user, objet=objet)
     minutes = settings.MUTUELLE_LIEN_SECONDES // 60
     if objet == ObjetJeton.ACTIVATION:
-        sujet, template = "activez votre espace adhérent", "accounts/email_activation.txt"
+        sujet, template = gettext_lazy("activez votre espace adhérent"), "accounts/email_activation.txt"
     else:
-        sujet, template = "choisissez un nouveau mot de passe", "accounts/email_nouveau_secret.txt"
+        sujet, template = gettext_lazy("choisissez un nouveau mot de passe"), "accounts/email_nouveau_secret.txt"
     email_adherent(adherent, sujet, template, {"lien": lien, "minutes": minutes})
     audit_log(action=f"accounts.lien.{objet}.sent", target=user, adherent=adherent, request=request, actor=None)
     return jeton
@@ -262,9 +270,13 @@ def secret_definir(*, user: User, password: str, request: HttpRequest | None = N
         new={"via": via},
     )
     if adherent is not None and not premiere:
-        alerte_espace(adherent, "Votre mot de passe a été changé")
+        alerte_espace(adherent, gettext_lazy("Votre mot de passe a été changé"))
     if adherent is not None and adherent.email:
-        sujet = "votre espace adhérent est activé" if premiere else "votre mot de passe a été changé"
+        sujet = (
+            gettext_lazy("votre espace adhérent est activé")
+            if premiere
+            else gettext_lazy("votre mot de passe a été changé")
+        )
         transaction.on_commit(
             lambda: email_adherent(adherent, sujet, "accounts/email_secret_change.txt", {"premiere": premiere})
         )
@@ -305,6 +317,28 @@ def adresse_sure(adherent: Adherent) -> dict[str, str] | None:
 
 
 @transaction.atomic
+def _courrier_code_html(
+    adherent: Adherent, mutuelle: Any, type_courrier: str, now: Any, code: str, expire: Any, destinataire: Any
+) -> str:
+    activation = type_courrier == TypeCourrier.ACTIVATION
+    return render_to_string(
+        "accounts/courrier_code.html",
+        {
+            "adherent": adherent,
+            "mutuelle": mutuelle,
+            "titre": gettext("Votre code d'activation de l'espace adhérent")
+            if activation
+            else gettext("Votre code pour choisir un nouveau mot de passe"),
+            "emis_le": now,
+            "code": f"{code[:5]} {code[5:]}",
+            "expire_le": expire,
+            "activation": activation,
+            "adresse": settings.MUTUELLE_BASE_URL + reverse("accounts:code_courrier"),
+            "destinataire": destinataire,
+        },
+    )
+
+
 def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpRequest | None = None) -> Courrier:
     """A letter with a single-use code, as a PDF in the "letters to print" queue. A code for a new
     password goes to the previous postal address when the address was just changed: whoever changed
@@ -317,24 +351,8 @@ def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpReque
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LONGUEUR))
     expire = now + timedelta(days=CODE_JOURS)
     mutuelle = mutuelle_ou_rien()
-    html = render_to_string(
-        "accounts/courrier_code.html",
-        {
-            "adherent": adherent,
-            "mutuelle": mutuelle,
-            "titre": (
-                "Votre code d'activation de l'espace adhérent"
-                if type_courrier == TypeCourrier.ACTIVATION
-                else "Votre code pour choisir un nouveau mot de passe"
-            ),
-            "emis_le": now,
-            "code": f"{code[:5]} {code[5:]}",
-            "expire_le": expire,
-            "activation": type_courrier == TypeCourrier.ACTIVATION,
-            "adresse": settings.MUTUELLE_BASE_URL + reverse("accounts:code_courrier"),
-            "destinataire": destinataire,
-        },
-    )
+    with dans_sa_langue(adherent):
+        html = _courrier_code_html(adherent, mutuelle, type_courrier, now, code, expire, destinataire)
     courrier = courrier_depuis_html(
         adherent=adherent, type_courrier=type_courrier, html=html, request=request, enregistrer=False
     )
@@ -559,7 +577,7 @@ def secret_oubli_traiter(*, adherent_id: int | None, ip: str | None = None, user
             transaction.on_commit(
                 lambda: email_adherent(
                     adherent,
-                    "demandes de nouveau mot de passe suspendues",
+                    gettext_lazy("demandes de nouveau mot de passe suspendues"),
                     "accounts/email_oubli_suspendu.txt",
                     {"nombre": envoyes, "heures": 24},
                 )
@@ -670,10 +688,12 @@ def secret_changer(*, request: HttpRequest, user: User, password: str) -> int:
         request=request,
         new={"via": "espace", "autres_sessions_fermees": fermees},
     )
-    email_compte(user, "votre mot de passe a été changé", "accounts/email_secret_change.txt", {"premiere": False})
+    email_compte(
+        user, gettext_lazy("votre mot de passe a été changé"), "accounts/email_secret_change.txt", {"premiere": False}
+    )
     adherent = Adherent.objects.filter(user=user).first()
     if adherent is not None:
-        alerte_espace(adherent, "Votre mot de passe a été changé")
+        alerte_espace(adherent, gettext_lazy("Votre mot de passe a été changé"))
     return fermees
 
 
@@ -704,22 +724,29 @@ def email_changer_demander(*, request: HttpRequest, adherent: Adherent, email: s
         "minutes": settings.MUTUELLE_LIEN_SECONDES // 60,
         "nouvelle": email_masque(email),
     }
-    sujet = f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — "
-    nouveau = render_to_string("accounts/email_changement_nouvelle.txt", contexte)
-    ancien = render_to_string("accounts/email_changement_ancienne.txt", contexte)
+    with dans_sa_langue(adherent):
+        nouveau = render_to_string("accounts/email_changement_nouvelle.txt", contexte)
+        ancien = render_to_string("accounts/email_changement_ancienne.txt", contexte)
+        sujet_nouveau = sujet_email(gettext("confirmez votre nouvelle adresse email"))
+        sujet_ancien = sujet_email(gettext("demande de changement d'adresse email"))
     ancienne_adresse = adherent.email
 
     def envoyer() -> None:
-        send_mail(sujet + "confirmez votre nouvelle adresse email", nouveau, None, [email])
+        send_mail(sujet_nouveau, nouveau, None, [email])
         if ancienne_adresse:
-            send_mail(sujet + "demande de changement d'adresse email", ancien, None, [ancienne_adresse])
+            send_mail(sujet_ancien, ancien, None, [ancienne_adresse])
 
     transaction.on_commit(envoyer)
     alerte_espace(
         adherent,
-        "Changement d'adresse email demandé",
-        f"Vers {email_masque(email)} : il prendra effet une fois confirmé depuis cette adresse. Si vous n'êtes "
-        "pas à l'origine de cette demande, changez votre mot de passe et appelez-nous.",
+        gettext_lazy("Changement d'adresse email demandé"),
+        format_lazy(
+            gettext_lazy(
+                "Vers {adresse} : il prendra effet une fois confirmé depuis cette adresse. Si vous n'êtes "
+                "pas à l'origine de cette demande, changez votre mot de passe et appelez-nous."
+            ),
+            adresse=email_masque(email),
+        ),
     )
     audit_log(action="accounts.email.change_requested", actor=user, target=user, adherent=adherent, request=request)
     return jeton
@@ -737,24 +764,26 @@ def email_change_par_la_mutuelle_signaler(*, adherent: Adherent, ancienne: str, 
         "nouvelle": email_masque(adherent.email or ""),
         "le": timezone.localtime(),
         "emis_le": timezone.now(),
-        "titre": "Changement de l'adresse email de votre espace adhérent",
+        "titre": gettext_lazy("Changement de l'adresse email de votre espace adhérent"),
         # The previous postal address when it was just changed too: the letter reaches the member.
         "destinataire": adresse_sure(adherent),
     }
-    if ancienne:
-        sujet = f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — votre adresse email a été changée"
+    with dans_sa_langue(adherent):
+        sujet = sujet_email(gettext("votre adresse email a été changée"))
         texte = render_to_string("accounts/email_changement_par_la_mutuelle.txt", contexte)
+        lettre = render_to_string("accounts/courrier_changement_email.html", contexte)
+    if ancienne:
         transaction.on_commit(lambda: send_mail(sujet, texte, None, [ancienne]))
-    courrier_depuis_html(
-        adherent=adherent,
-        type_courrier=TypeCourrier.COORDONNEES,
-        html=render_to_string("accounts/courrier_changement_email.html", contexte),
-    )
+    courrier_depuis_html(adherent=adherent, type_courrier=TypeCourrier.COORDONNEES, html=lettre)
     alerte_espace(
         adherent,
-        "Votre adresse email a été changée par la mutuelle",
-        f"L'adresse de votre espace est désormais {email_masque(adherent.email or '')}. Si vous n'avez rien "
-        "demandé, appelez-nous.",
+        gettext_lazy("Votre adresse email a été changée par la mutuelle"),
+        format_lazy(
+            gettext_lazy(
+                "L'adresse de votre espace est désormais {adresse}. Si vous n'avez rien demandé, appelez-nous."
+            ),
+            adresse=email_masque(adherent.email or ""),
+        ),
     )
     audit_log(
         action="accounts.email.change_signale",

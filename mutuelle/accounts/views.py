@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -53,8 +54,10 @@ from mutuelle.accounts.services import (
     lien_utiliser,
     nouveau_secret_demander,
     secret_definir,
+    sujet_email,
 )
 from mutuelle.accounts.verrouillage import cle_compte, seuil, verrouille_jusqua
+from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.models import PolitiqueConnexion
 from mutuelle.core.permissions import gestion_required
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
@@ -168,15 +171,13 @@ def _code_email_envoyer(request: HttpRequest, user: User) -> bool:
         return False
     code = code_email_preparer(request)
     mutuelle = mutuelle_ou_rien()
-    message = render_to_string(
-        "accounts/email_code_connexion.txt", {"adherent": adherent, "mutuelle": mutuelle, "code": code, "minutes": 10}
-    )
-    send_mail(
-        f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — votre code de connexion",
-        message,
-        None,
-        [adherent.email],
-    )
+    with dans_sa_langue(adherent):
+        message = render_to_string(
+            "accounts/email_code_connexion.txt",
+            {"adherent": adherent, "mutuelle": mutuelle, "code": code, "minutes": 10},
+        )
+        sujet = sujet_email(gettext("votre code de connexion"))
+    send_mail(sujet, message, None, [adherent.email])
     attente_maj(
         request, email_envois=int((request.session.get("_connexion_en_attente") or {}).get("email_envois", 0)) + 1
     )

@@ -27,6 +27,8 @@ from django.db import IntegrityError, models, transaction
 from django.forms import modelform_factory
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from mutuelle.backoffice.models import ModificationProposee, StatutModification
 from mutuelle.backoffice.permissions import Droit, peut
@@ -472,6 +474,9 @@ def _prevenir(modif: ModificationProposee, avant: Any, apres: Any, par: Any) -> 
     if autres:
         alerte_espace(
             apres,
-            "Vos informations ont été modifiées par la mutuelle",
-            f"Modifié : {', '.join(autres)}. Si vous n'avez rien demandé, appelez-nous sans attendre.",
+            gettext_lazy("Vos informations ont été modifiées par la mutuelle"),
+            format_lazy(
+                gettext_lazy("Modifié : {champs}. Si vous n'avez rien demandé, appelez-nous sans attendre."),
+                champs=", ".join(autres),
+            ),
         )

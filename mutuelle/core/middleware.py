@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -13,7 +13,8 @@ from django.utils import translation
 class LangueMiddleware(LocaleMiddleware):
     """Like Django's, but the browser's Accept-Language is not followed: a mutuelle's French members
     often have browsers set to English, and they get the French interface (and Django's own messages
-    in French) unless they choose English in the footer (the language cookie)."""
+    in French) unless they choose English in the footer (the language cookie, and for a member their
+    preference, restored at login)."""
 
     def process_request(self, request: HttpRequest) -> None:
         langue = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
@@ -21,6 +22,22 @@ class LangueMiddleware(LocaleMiddleware):
             langue = settings.LANGUAGE_CODE
         translation.activate(langue)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        """A member who just logged in gets their preferred language's cookie (``accounts.receivers``)."""
+        preferee = getattr(request, "langue_preferee", None)
+        if preferee and preferee != request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                preferee,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return super().process_response(request, response)
 
 
 def taille_max_requete(request: HttpRequest) -> int:

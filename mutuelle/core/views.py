@@ -13,9 +13,11 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from mutuelle.core import application
+from mutuelle.core.langues import langue_choisie
 from mutuelle.core.services import mutuelle_ou_rien
 
 
@@ -47,6 +49,18 @@ def marque_css(request: HttpRequest) -> HttpResponse:
     css = f":root{{--brand:{mutuelle.couleur_principale};--brand-soft:{mutuelle.couleur_secondaire};}}\n"
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_POST
+def langue(request: HttpRequest) -> HttpResponse:
+    """The footer's language switch: Django's ``set_language`` (the cookie, the redirect), and for a
+    logged-in person the choice kept as their preference (``langue_choisie``), so the documents,
+    emails and notifications the mutuelle sends them follow it."""
+    response = set_language(request)
+    choisie = request.POST.get("language", "")
+    if request.user.is_authenticated and choisie in dict(settings.LANGUAGES):
+        langue_choisie.send(sender=langue, user=request.user, langue=choisie, request=request)
     return response
 
 

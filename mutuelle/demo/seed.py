@@ -198,7 +198,7 @@ def seed_staff(report: SeedReport, fake: Faker) -> None:
         )
         if role in GROUP_NAMES:
             user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
-        report.logins.append((Role(role).label, username, str(user)))
+        report.logins.append((str(Role(role).label), username, str(user)))
 
 
 def _demo_user(report: SeedReport, fake: Faker, *, username: str, role: str, domain: str, **flags: bool) -> User:
@@ -264,7 +264,7 @@ def seed_courtiers(report: SeedReport, fake: Faker, rng: random.Random) -> list[
             user=user, defaults={"cabinet": cabinet, "administrateur_cabinet": True}
         )
         report.count("courtiers", int(created))
-        report.logins.append((Role.COURTIER.label, username, f"{user} — {cabinet}"))
+        report.logins.append((str(Role.COURTIER.label), username, f"{user} — {cabinet}"))
         courtiers.append(courtier)
     return courtiers
 
@@ -1311,7 +1311,7 @@ def seed_courtage(report: SeedReport, fake: Faker, today: date) -> None:
     user = _demo_user(report, fake, username="courtier3", role=Role.COURTIER, domain="courtage.example")
     second, created = Courtier.objects.get_or_create(user=user, defaults={"cabinet": principal.cabinet})
     report.count("courtiers", int(created))
-    report.logins.append((Role.COURTIER.label, "courtier3", f"{user} — {principal.cabinet} (sans administration)"))
+    report.logins.append((str(Role.COURTIER.label), "courtier3", f"{user} — {principal.cabinet} (sans administration)"))
     if created:
         # Half of the firm's clients were placed by the second broker.
         ids = list(Contrat.objects.filter(courtier=principal).order_by("numero").values_list("pk", flat=True))[1::2]

@@ -16,6 +16,10 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.documents.mise_en_page import variantes_carte
@@ -28,6 +32,7 @@ from mutuelle.members.models import (
     Contrat,
     Cotisation,
     DroitPeriode,
+    ModePaiement,
     StatutContrat,
     TypeDroit,
 )
@@ -56,7 +61,7 @@ class DocumentIndisponible(Exception):
 class Contenu:
     type_document: str
     template: str
-    titre: str
+    titre: str | Promise  # lazy: written in the member's language by ``document_emettre``
     contexte: dict[str, Any]
     parametres: dict[str, Any] = field(default_factory=dict)
     contrat: Contrat | None = None
@@ -94,14 +99,14 @@ def beneficiaires_couverts(contrat: Contrat, on: date) -> list[Beneficiaire]:
 def _formule(contrat: Contrat, on: date) -> Formule:
     formule = contrat_formule_en_vigueur(contrat=contrat, on=on)
     if formule is None:
-        raise DocumentIndisponible("Aucune formule n'est en vigueur sur votre contrat aujourd'hui : appelez-nous.")
+        raise DocumentIndisponible(_("Aucune formule n'est en vigueur sur votre contrat aujourd'hui : appelez-nous."))
     return formule
 
 
 def _contrat_actif(adherent: Adherent, on: date) -> Contrat:
     contrat = contrat_en_cours(adherent, on)
     if contrat is None:
-        raise DocumentIndisponible("Vous n'avez pas de contrat en cours : ce document ne peut pas être établi.")
+        raise DocumentIndisponible(_("Vous n'avez pas de contrat en cours : ce document ne peut pas être établi."))
     return contrat
 
 
@@ -118,17 +123,17 @@ def initiales(prenom: str, nom: str) -> str:
 
 # Domains printed on the card (the harmonised card's abbreviations), with the postes whose guarantee
 # gives the rate shown; the first poste with a guarantee wins.
-DOMAINES_TIERS_PAYANT: list[tuple[str, str, list[Poste]]] = [
-    ("PHAR", "Pharmacie", [Poste.PHARMACIE_65, Poste.PHARMACIE_30, Poste.PHARMACIE_100]),
-    ("MED", "Médecins", [Poste.CONSULTATION_GENERALISTE]),
-    ("RADL", "Radiologie", [Poste.IMAGERIE]),
-    ("LABO", "Laboratoire", [Poste.LABORATOIRE]),
-    ("AUXM", "Auxiliaires médicaux", [Poste.AUXILIAIRES_MEDICAUX]),
-    ("HOSP", "Hospitalisation", [Poste.HOSPITALISATION_FRAIS_SEJOUR, Poste.HOSPITALISATION_HONORAIRES]),
-    ("OPTI", "Optique", [Poste.OPTIQUE_VERRES, Poste.OPTIQUE_VERRES_100_SANTE]),
-    ("DENT", "Dentaire", [Poste.DENTAIRE_SOINS, Poste.DENTAIRE_PROTHESE_100_SANTE]),
-    ("AUDI", "Audioprothèses", [Poste.AUDIO_CLASSE_2, Poste.AUDIO_CLASSE_1]),
-    ("TRAN", "Transport", [Poste.TRANSPORT]),
+DOMAINES_TIERS_PAYANT: list[tuple[str, Any, list[Poste]]] = [
+    ("PHAR", gettext_lazy("Pharmacie"), [Poste.PHARMACIE_65, Poste.PHARMACIE_30, Poste.PHARMACIE_100]),
+    ("MED", gettext_lazy("Médecins"), [Poste.CONSULTATION_GENERALISTE]),
+    ("RADL", gettext_lazy("Radiologie"), [Poste.IMAGERIE]),
+    ("LABO", gettext_lazy("Laboratoire"), [Poste.LABORATOIRE]),
+    ("AUXM", gettext_lazy("Auxiliaires médicaux"), [Poste.AUXILIAIRES_MEDICAUX]),
+    ("HOSP", gettext_lazy("Hospitalisation"), [Poste.HOSPITALISATION_FRAIS_SEJOUR, Poste.HOSPITALISATION_HONORAIRES]),
+    ("OPTI", gettext_lazy("Optique"), [Poste.OPTIQUE_VERRES, Poste.OPTIQUE_VERRES_100_SANTE]),
+    ("DENT", gettext_lazy("Dentaire"), [Poste.DENTAIRE_SOINS, Poste.DENTAIRE_PROTHESE_100_SANTE]),
+    ("AUDI", gettext_lazy("Audioprothèses"), [Poste.AUDIO_CLASSE_2, Poste.AUDIO_CLASSE_1]),
+    ("TRAN", gettext_lazy("Transport"), [Poste.TRANSPORT]),
 ]
 
 
@@ -203,11 +208,14 @@ def carte_tiers_payant(adherent: Adherent, mutuelle: Any, *, on: date | None = N
     donnees = donnees_carte(
         mutuelle, adherent, du=du, au=au, formule=formule, beneficiaires=beneficiaires, domaines=domaines
     )
-    imprime = donnees + "|" + ";".join(f"{b.prenom} {b.nom}" for b in beneficiaires) + f"|{formule.libelle}"
+    # What the card prints, in the language it is printed in: a change of either issues a new card.
+    imprime = (
+        donnees + "|" + ";".join(f"{b.prenom} {b.nom}" for b in beneficiaires) + f"|{formule.libelle}|{adherent.langue}"
+    )
     return Contenu(
         type_document=TypeDocument.CARTE_TIERS_PAYANT,
         template="documents/pdf/carte_tiers_payant.html",
-        titre=f"Carte de tiers payant {du:%d/%m/%Y} – {au:%d/%m/%Y}",
+        titre=format_lazy(gettext_lazy("Carte de tiers payant {du} – {au}"), du=f"{du:%d/%m/%Y}", au=f"{au:%d/%m/%Y}"),
         contexte={
             "contrat": contrat,
             "formule": formule,
@@ -217,8 +225,14 @@ def carte_tiers_payant(adherent: Adherent, mutuelle: Any, *, on: date | None = N
             "au": au,
             "donnees": donnees,
             "telephone": telephone,
-            "verso_titre": f"{mutuelle.nom_court} — carte de tiers payant de l'adhérent n° {adherent.numero} (verso)",
-            "verso_pied": f"Professionnels de santé, prises en charge : {telephone}.",
+            "verso_titre": format_lazy(
+                gettext_lazy("{nom} — carte de tiers payant de l'adhérent n° {numero} (verso)"),
+                nom=mutuelle.nom_court,
+                numero=adherent.numero,
+            ),
+            "verso_pied": format_lazy(
+                gettext_lazy("Professionnels de santé, prises en charge : {telephone}."), telephone=telephone
+            ),
         },
         parametres={"du": du.isoformat(), "au": au.isoformat()},
         contrat=contrat,
@@ -252,7 +266,7 @@ def attestation_droits(adherent: Adherent, mutuelle: Any, *, on: date | None = N
     return Contenu(
         type_document=TypeDocument.ATTESTATION_DROITS,
         template="documents/pdf/attestation_droits.html",
-        titre=f"Attestation de droits du {on:%d/%m/%Y}",
+        titre=format_lazy(gettext_lazy("Attestation de droits du {le}"), le=f"{on:%d/%m/%Y}"),
         contexte={
             "contrat": contrat,
             "formule": formule,
@@ -284,7 +298,8 @@ def attestation_fiscale(adherent: Adherent, mutuelle: Any, *, annee: int, on: da
     on = on or timezone.localdate()
     if annee >= on.year:
         raise DocumentIndisponible(
-            f"L'attestation fiscale de {annee} sera disponible à partir du 1er janvier {annee + 1}."
+            _("L'attestation fiscale de %(annee)s sera disponible à partir du 1er janvier %(suivante)s.")
+            % {"annee": annee, "suivante": annee + 1}
         )
     cotisations = list(
         Cotisation.objects.filter(
@@ -293,13 +308,13 @@ def attestation_fiscale(adherent: Adherent, mutuelle: Any, *, annee: int, on: da
     )
     if not cotisations:
         raise DocumentIndisponible(
-            f"Aucune cotisation n'a été payée en {annee} : il n'y a pas d'attestation à établir."
+            _("Aucune cotisation n'a été payée en %(annee)s : il n'y a pas d'attestation à établir.") % {"annee": annee}
         )
     total = sum((c.montant_paye for c in cotisations), ZERO)
     return Contenu(
         type_document=TypeDocument.ATTESTATION_FISCALE,
         template="documents/pdf/attestation_fiscale.html",
-        titre=f"Attestation fiscale {annee}",
+        titre=format_lazy(gettext_lazy("Attestation fiscale {annee}"), annee=annee),
         contexte={"annee": annee, "cotisations": cotisations, "total": total, "le": on},
         parametres={"annee": annee},
         contrat=cotisations[-1].contrat,
@@ -319,11 +334,11 @@ class GroupeReleve:
 def releve(adherent: Adherent, mutuelle: Any, *, du: date, au: date, on: date | None = None) -> Contenu:
     on = on or timezone.localdate()
     if du > au:
-        raise DocumentIndisponible("La date de début doit précéder la date de fin.")
+        raise DocumentIndisponible(_("La date de début doit précéder la date de fin."))
     if au - du > RELEVE_DUREE_MAX:
-        raise DocumentIndisponible("Un relevé couvre au plus trois ans : choisissez une période plus courte.")
+        raise DocumentIndisponible(_("Un relevé couvre au plus trois ans : choisissez une période plus courte."))
     if du > on:
-        raise DocumentIndisponible("La période choisie commence dans le futur.")
+        raise DocumentIndisponible(_("La période choisie commence dans le futur."))
     qs = lignes_famille(adherent).filter(date_soins__gte=du, date_soins__lte=au)
     # The same rows as the member's list: who gave the care is named, as on the screen.
     lignes = list(pour_liste(qs).order_by("date_soins", "pk"))
@@ -338,7 +353,9 @@ def releve(adherent: Adherent, mutuelle: Any, *, du: date, au: date, on: date | 
     return Contenu(
         type_document=TypeDocument.RELEVE,
         template="documents/pdf/releve.html",
-        titre=f"Relevé de prestations du {du:%d/%m/%Y} au {au:%d/%m/%Y}",
+        titre=format_lazy(
+            gettext_lazy("Relevé de prestations du {du} au {au}"), du=f"{du:%d/%m/%Y}", au=f"{au:%d/%m/%Y}"
+        ),
         contexte={"du": du, "au": au, "groupes": par_personne, "total": totaux(qs), "nb": len(lignes), "le": on},
         parametres={"du": du.isoformat(), "au": au.isoformat()},
     )
@@ -351,20 +368,21 @@ def bulletin(adherent: Adherent, mutuelle: Any, *, on: date | None = None) -> Co
     on = on or timezone.localdate()
     contrat = contrat_en_cours(adherent, on) or contrats_famille(adherent).order_by("-date_debut").first()
     if contrat is None:
-        raise DocumentIndisponible("Aucun contrat n'est enregistré à votre nom.")
+        raise DocumentIndisponible(_("Aucun contrat n'est enregistré à votre nom."))
     formule = contrat_formule_en_vigueur(contrat=contrat, on=contrat.date_debut)
     tous = sorted(contrat.beneficiaires.all(), key=lambda b: (b.date_entree, b.date_naissance, b.pk))
     premiere = Cotisation.objects.filter(contrat=contrat).order_by("echeance").first()
     return Contenu(
         type_document=TypeDocument.BULLETIN,
         template="documents/pdf/bulletin.html",
-        titre=f"Bulletin d'adhésion — contrat {contrat.numero}",
+        titre=format_lazy(gettext_lazy("Bulletin d'adhésion — contrat {numero}"), numero=contrat.numero),
         contexte={
             "contrat": contrat,
             "formule": formule,
             "signes": [b for b in tous if b.date_entree <= contrat.date_debut],
             "ajoutes": [b for b in tous if b.date_entree > contrat.date_debut],
-            "mode_paiement": premiere.get_mode_paiement_display() if premiere else "",
+            # The label itself (lazy): the document is written in the member's language.
+            "mode_paiement": ModePaiement(premiere.mode_paiement).label if premiere else "",
             "iban_masque": rib.iban_masque if (rib := rib_actif(adherent)) else "",
             "le": on,
         },
@@ -386,11 +404,11 @@ def aides(adherent: Adherent, mutuelle: Any, *, on: date | None = None) -> Conte
         .order_by("date_debut", "beneficiaire__date_naissance")
     )
     if not periodes:
-        raise DocumentIndisponible("Aucune période d'ACS ou de Complémentaire santé solidaire n'est enregistrée.")
+        raise DocumentIndisponible(_("Aucune période d'ACS ou de Complémentaire santé solidaire n'est enregistrée."))
     return Contenu(
         type_document=TypeDocument.AIDES,
         template="documents/pdf/aides.html",
-        titre="Attestation des périodes d'ACS et de CSS",
+        titre=gettext_lazy("Attestation des périodes d'ACS et de CSS"),
         contexte={"periodes": periodes, "le": on},
     )
 

@@ -6,25 +6,26 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.members.models import Adherent, Contrat
 
 
 class TypeDocument(models.TextChoices):
-    CARTE_TIERS_PAYANT = "carte_tp", "Carte de tiers payant"
-    ATTESTATION_DROITS = "attestation_droits", "Attestation de droits"
-    ATTESTATION_FISCALE = "attestation_fiscale", "Attestation fiscale"
-    RELEVE = "releve", "Relevé de prestations"
-    BULLETIN = "bulletin", "Bulletin d'adhésion"
-    AIDES = "aides", "Attestation ACS / CSS"
-    PRISE_EN_CHARGE = "prise_en_charge", "Réponse à une demande de prise en charge"
-    ESTIMATION = "estimation", "Estimation d'un devis"
+    CARTE_TIERS_PAYANT = "carte_tp", _("Carte de tiers payant")
+    ATTESTATION_DROITS = "attestation_droits", _("Attestation de droits")
+    ATTESTATION_FISCALE = "attestation_fiscale", _("Attestation fiscale")
+    RELEVE = "releve", _("Relevé de prestations")
+    BULLETIN = "bulletin", _("Bulletin d'adhésion")
+    AIDES = "aides", _("Attestation ACS / CSS")
+    PRISE_EN_CHARGE = "prise_en_charge", _("Réponse à une demande de prise en charge")
+    ESTIMATION = "estimation", _("Estimation d'un devis")
 
 
 class Impression(models.TextChoices):
-    AUCUNE = "", "Non"
-    A_IMPRIMER = "a_imprimer", "À imprimer et envoyer"
-    IMPRIME = "imprime", "Imprimé et envoyé"
+    AUCUNE = "", _("Non")
+    A_IMPRIMER = "a_imprimer", _("À imprimer et envoyer")
+    IMPRIME = "imprime", _("Imprimé et envoyé")
 
 
 class Document(models.Model):

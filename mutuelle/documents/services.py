@@ -21,7 +21,9 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.services import audit_log, mutuelle_get
 from mutuelle.documents import contenus
 from mutuelle.documents.contenus import Contenu
@@ -78,17 +80,39 @@ def document_emettre(
     impression: str = Impression.AUCUNE,
     code: str | None = None,
 ) -> Document:
-    """Render, keep and audit one document. A card replaces the member's previous cards. ``code`` is
-    for the demo only (a verification code it can print); otherwise a random one is drawn."""
+    """Render, keep and audit one document, in the member's language (``Adherent.langue``) whoever
+    asks for it. A card replaces the member's previous cards. ``code`` is for the demo only (a
+    verification code it can print); otherwise a random one is drawn."""
+    with dans_sa_langue(adherent):
+        return _emettre(
+            adherent=adherent,
+            contenu=contenu,
+            demande_par=demande_par,
+            request=request,
+            impression=impression,
+            code=code,
+        )
+
+
+def _emettre(
+    *,
+    adherent: Adherent,
+    contenu: Contenu,
+    demande_par: Any,
+    request: HttpRequest | None,
+    impression: str,
+    code: str | None,
+) -> Document:
     mutuelle = mutuelle_get()
     code = code_normaliser(code) if code else code_nouveau()
     emis_le = timezone.now()
     url = url_verification(code)
+    titre = str(contenu.titre)
     contexte = {
         **contenu.contexte,
         "adherent": adherent,
         "mutuelle": mutuelle,
-        "titre": contenu.titre,
+        "titre": titre,
         "emis_le": emis_le,
         "valide_jusqu_au": contenu.valide_jusqu_au,
         "verification": {
@@ -111,7 +135,7 @@ def document_emettre(
             adherent=adherent,
             contrat=contenu.contrat,
             type_document=contenu.type_document,
-            titre=contenu.titre,
+            titre=titre,
             parametres=contenu.parametres,
             empreinte=hashlib.sha256(pdf.contenu).hexdigest(),
             pages=pdf.pages,
@@ -204,19 +228,20 @@ def lettre_bienvenue(*, adherent: Adherent, actor: Any = None, request: HttpRequ
     if contrat is None:
         raise contenus.DocumentIndisponible("Cet adhérent n'a pas de contrat : pas de lettre de bienvenue.")
     jour = max(contrat.date_debut, aujourdhui)
-    html = render_to_string(
-        "documents/pdf/bienvenue.html",
-        {
-            "adherent": adherent,
-            "mutuelle": mutuelle_get(),
-            "titre": "Bienvenue",
-            "emis_le": timezone.now(),
-            "contrat": contrat,
-            "formule": contenus.contrat_formule_en_vigueur(contrat=contrat, on=jour),
-            "beneficiaires": contenus.beneficiaires_couverts(contrat, jour),
-            "adresse_espace": settings.MUTUELLE_BASE_URL + reverse("accounts:premiere_connexion"),
-        },
-    )
+    with dans_sa_langue(adherent):
+        html = render_to_string(
+            "documents/pdf/bienvenue.html",
+            {
+                "adherent": adherent,
+                "mutuelle": mutuelle_get(),
+                "titre": _("Bienvenue"),
+                "emis_le": timezone.now(),
+                "contrat": contrat,
+                "formule": contenus.contrat_formule_en_vigueur(contrat=contrat, on=jour),
+                "beneficiaires": contenus.beneficiaires_couverts(contrat, jour),
+                "adresse_espace": settings.MUTUELLE_BASE_URL + reverse("accounts:premiere_connexion"),
+            },
+        )
     with transaction.atomic():
         courrier = courrier_depuis_html(
             adherent=adherent, type_courrier=TypeCourrier.BIENVENUE, html=html, request=request, enregistrer=False

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mutuelle.core.services import audit_log
 from mutuelle.members.models import Adherent, ExportDonnees, StatutExport
@@ -270,7 +271,7 @@ def export_generer(*, export_id: int, jeton: str) -> bool:
         lien = settings.MUTUELLE_BASE_URL + reverse("espace:donnees_telecharger", kwargs={"jeton": jeton})
         email_adherent(
             export.adherent,
-            "l'archive de vos données est prête",
+            gettext_lazy("l'archive de vos données est prête"),
             "espace/email_export.txt",
             {"lien": lien, "expire_le": export.expire_le},
         )

@@ -11,9 +11,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.core.models import TimeStampedModel, fin_apres_debut
 from regles.money import ZERO
@@ -54,21 +58,21 @@ class Formule(TimeStampedModel):
 
 
 class TypeGarantie(models.TextChoices):
-    POURCENTAGE_BR = "br", "% de la base de remboursement (Sécu incluse)"
-    FORFAIT = "forfait", "Forfait en euros"
-    FRAIS_REELS = "frais_reels", "% des frais réels"
-    CENT_POUR_CENT_SANTE = "100_sante", "100 % Santé : reste à charge zéro"
+    POURCENTAGE_BR = "br", _("% de la base de remboursement (Sécu incluse)")
+    FORFAIT = "forfait", _("Forfait en euros")
+    FRAIS_REELS = "frais_reels", _("% des frais réels")
+    CENT_POUR_CENT_SANTE = "100_sante", _("100 % Santé : reste à charge zéro")
 
 
 class QualificationPraticien(models.TextChoices):
-    TOUS = "tous", "Tous praticiens"
-    OPTAM = "optam", "Secteur 1 ou adhérent OPTAM / OPTAM-CO"
-    NON_OPTAM = "non_optam", "Secteur 2 non adhérent OPTAM"
+    TOUS = "tous", _("Tous praticiens")
+    OPTAM = "optam", _("Secteur 1 ou adhérent OPTAM / OPTAM-CO")
+    NON_OPTAM = "non_optam", _("Secteur 2 non adhérent OPTAM")
 
 
 class Periode(models.TextChoices):
-    ANNEE_CIVILE = "annee_civile", "Année civile"
-    ANNEES_GLISSANTES = "annees_glissantes", "Années glissantes depuis le premier soin"
+    ANNEE_CIVILE = "annee_civile", _("Année civile")
+    ANNEES_GLISSANTES = "annees_glissantes", _("Années glissantes depuis le premier soin")
 
 
 class Garantie(TimeStampedModel):
@@ -159,25 +163,43 @@ class Garantie(TimeStampedModel):
         return f"{self.formule} — {self.libelle}"
 
     @property
+    def libelle_lu(self) -> str:
+        """The guarantee's name in the language being written: the mutuelle's own label in French;
+        in another language, the poste's translated name, with the practitioners it is for when it
+        is not for all (the label is the mutuelle's French text, not in the catalogue)."""
+        if translation.get_language() == settings.LANGUAGE_CODE:
+            return self.libelle
+        try:
+            nom = gettext(Poste(self.poste).label)
+        except ValueError:
+            return self.libelle
+        if self.praticien != QualificationPraticien.TOUS:
+            nom += f" ({self.get_praticien_display()})"
+        return nom
+
+    @property
     def valeur_affichee(self) -> str:
         """What the guarantee pays, as printed on attestations: « 150 % BR + 100 € », « 50 € », « 100 % Santé »."""
         from mutuelle.core.templatetags.format_fr import euros, montant_fr
 
         if self.type_garantie == TypeGarantie.CENT_POUR_CENT_SANTE:
-            texte = "100 % Santé (sans reste à charge)"
+            texte = gettext("100 % Santé (sans reste à charge)")
         elif self.type_garantie == TypeGarantie.FORFAIT:
             texte = euros(self.montant)
         elif self.type_garantie == TypeGarantie.FRAIS_REELS:
-            texte = f"{montant_fr(self.taux).removesuffix(',00')} % des frais réels"
+            texte = gettext("%(taux)s %% des frais réels") % {"taux": montant_fr(self.taux).removesuffix(",00")}
         else:
-            texte = f"{montant_fr(self.taux).removesuffix(',00')} % BR"
+            texte = gettext("%(taux)s %% BR") % {"taux": montant_fr(self.taux).removesuffix(",00")}
             if self.forfait_complement:
                 texte += f" + {euros(self.forfait_complement)}"
-        periode = "an" if self.periode_annees == 1 else f"{self.periode_annees} ans"
+        periode = gettext("an") if self.periode_annees == 1 else gettext("%(n)s ans") % {"n": self.periode_annees}
         if self.plafond_montant is not None:
-            texte += f", jusqu'à {euros(self.plafond_montant)} par {periode}"
+            texte += gettext(", jusqu'à %(montant)s par %(periode)s") % {
+                "montant": euros(self.plafond_montant),
+                "periode": periode,
+            }
         if self.plafond_nombre is not None:
-            texte += f", {self.plafond_nombre} fois par {periode}"
+            texte += gettext(", %(n)s fois par %(periode)s") % {"n": self.plafond_nombre, "periode": periode}
         return texte
 
     def clean(self) -> None:

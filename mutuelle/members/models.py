@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.brokers.models import Courtier
 from mutuelle.core.models import TimeStampedModel, code_postal_validator, fin_apres_debut, telephone_validator
@@ -28,18 +30,18 @@ from regles.nir import nir_compact, nir_mask
 
 
 class Sexe(models.TextChoices):
-    HOMME = "1", "Homme"
-    FEMME = "2", "Femme"
+    HOMME = "1", _("Homme")
+    FEMME = "2", _("Femme")
 
 
 class Civilite(models.TextChoices):
-    MONSIEUR = "M.", "Monsieur"
-    MADAME = "Mme", "Madame"
+    MONSIEUR = "M.", _("Monsieur")
+    MADAME = "Mme", _("Madame")
 
 
 class PreferenceCourrier(models.TextChoices):
-    EMAIL = "email", "Par email (espace adhérent)"
-    PAPIER = "papier", "Par courrier postal"
+    EMAIL = "email", _("Par email (espace adhérent)")
+    PAPIER = "papier", _("Par courrier postal")
 
 
 def _overlap_q(date_debut, date_fin) -> models.Q:
@@ -103,6 +105,9 @@ class Adherent(TimeStampedModel):
     sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
     nir = models.CharField("NIR", max_length=15, unique=True, validators=[validate_nir])
     email = models.EmailField("email", blank=True)
+    # The language of what the mutuelle sends the member: documents, emails, notifications (set by
+    # the footer's switch; see docs/architecture.md « Languages »).
+    langue = models.CharField("langue", max_length=5, choices=[("fr", "Français"), ("en", "English")], default="fr")
     telephone_mobile = models.CharField("téléphone mobile", max_length=20, blank=True, validators=[telephone_validator])
     telephone_fixe = models.CharField("téléphone fixe", max_length=20, blank=True, validators=[telephone_validator])
     adresse_ligne1 = models.CharField("adresse", max_length=120)
@@ -144,14 +149,14 @@ class Adherent(TimeStampedModel):
 
 
 class TypeContrat(models.TextChoices):
-    INDIVIDUEL = "individuel", "Individuel"
-    COLLECTIF = "collectif", "Collectif (entreprise)"
+    INDIVIDUEL = "individuel", _("Individuel")
+    COLLECTIF = "collectif", _("Collectif (entreprise)")
 
 
 class StatutContrat(models.TextChoices):
-    ACTIF = "actif", "Actif"
-    SUSPENDU = "suspendu", "Suspendu"
-    RESILIE = "resilie", "Résilié"
+    ACTIF = "actif", _("Actif")
+    SUSPENDU = "suspendu", _("Suspendu")
+    RESILIE = "resilie", _("Résilié")
 
 
 class Contrat(TimeStampedModel):
@@ -259,10 +264,10 @@ class ContratFormule(models.Model):
 
 
 class Qualite(models.TextChoices):
-    ASSURE = "assure", "Assuré principal"
-    CONJOINT = "conjoint", "Conjoint, concubin ou partenaire de PACS"
-    ENFANT = "enfant", "Enfant"
-    AUTRE = "autre", "Autre ayant droit"
+    ASSURE = "assure", _("Assuré principal")
+    CONJOINT = "conjoint", _("Conjoint, concubin ou partenaire de PACS")
+    ENFANT = "enfant", _("Enfant")
+    AUTRE = "autre", _("Autre ayant droit")
 
 
 class Beneficiaire(TimeStampedModel):
@@ -342,9 +347,9 @@ class Beneficiaire(TimeStampedModel):
 
 
 class TypeDroit(models.TextChoices):
-    STANDARD = "standard", "Droits au titre du contrat"
-    ACS = "acs", "Aide au paiement d'une complémentaire santé (ACS)"
-    CSS = "css", "Complémentaire santé solidaire (CSS)"
+    STANDARD = "standard", _("Droits au titre du contrat")
+    ACS = "acs", _("Aide au paiement d'une complémentaire santé (ACS)")
+    CSS = "css", _("Complémentaire santé solidaire (CSS)")
 
 
 class DroitPeriode(TimeStampedModel):
@@ -371,8 +376,10 @@ class DroitPeriode(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        fin = f" au {self.date_fin:%d/%m/%Y}" if self.date_fin else ""
-        return f"{self.get_type_droit_display()} du {self.date_debut:%d/%m/%Y}{fin}"
+        valeurs = {"droit": self.get_type_droit_display(), "du": f"{self.date_debut:%d/%m/%Y}"}
+        if self.date_fin:
+            return gettext("%(droit)s du %(du)s au %(au)s") % {**valeurs, "au": f"{self.date_fin:%d/%m/%Y}"}
+        return gettext("%(droit)s du %(du)s") % valeurs
 
     def clean(self) -> None:
         if self.date_fin and self.date_debut and self.date_fin < self.date_debut:
@@ -389,10 +396,10 @@ class DroitPeriode(TimeStampedModel):
 
 
 class ModePaiement(models.TextChoices):
-    PRELEVEMENT = "prelevement", "Prélèvement SEPA"
-    VIREMENT = "virement", "Virement"
-    CHEQUE = "cheque", "Chèque"
-    PRECOMPTE = "precompte", "Précompte sur salaire (employeur)"
+    PRELEVEMENT = "prelevement", _("Prélèvement SEPA")
+    VIREMENT = "virement", _("Virement")
+    CHEQUE = "cheque", _("Chèque")
+    PRECOMPTE = "precompte", _("Précompte sur salaire (employeur)")
 
 
 class Cotisation(TimeStampedModel):
@@ -437,11 +444,11 @@ class Cotisation(TimeStampedModel):
 
 
 class StatutRib(models.TextChoices):
-    EN_ATTENTE = "en_attente", "En attente de validation"
-    ACTIF = "actif", "Compte de remboursement"
-    REMPLACE = "remplace", "Remplacé"
-    REFUSE = "refuse", "Refusé"
-    REJETE = "rejete", "Rejeté par la banque"
+    EN_ATTENTE = "en_attente", _("En attente de validation")
+    ACTIF = "actif", _("Compte de remboursement")
+    REMPLACE = "remplace", _("Remplacé")
+    REFUSE = "refuse", _("Refusé")
+    REJETE = "rejete", _("Rejeté par la banque")
 
 
 class CoordonneesBancaires(TimeStampedModel):
@@ -484,10 +491,10 @@ class CoordonneesBancaires(TimeStampedModel):
 
 
 class StatutExport(models.TextChoices):
-    EN_COURS = "en_cours", "En préparation"
-    PRET = "pret", "Prête"
-    EXPIRE = "expire", "Expirée"
-    ECHEC = "echec", "Échec"
+    EN_COURS = "en_cours", _("En préparation")
+    PRET = "pret", _("Prête")
+    EXPIRE = "expire", _("Expirée")
+    ECHEC = "echec", _("Échec")
 
 
 class ExportDonnees(models.Model):

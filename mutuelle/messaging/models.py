@@ -5,22 +5,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.members.models import Adherent
 
 
 class SujetFil(models.TextChoices):
-    REMBOURSEMENT = "remboursement", "Remboursement"
-    PRISE_EN_CHARGE = "prise_en_charge", "Prise en charge"
-    COTISATION = "cotisation", "Cotisation"
-    ADHESION = "adhesion", "Adhésion"
-    AUTRE = "autre", "Autre question"
+    REMBOURSEMENT = "remboursement", _("Remboursement")
+    PRISE_EN_CHARGE = "prise_en_charge", _("Prise en charge")
+    COTISATION = "cotisation", _("Cotisation")
+    ADHESION = "adhesion", _("Adhésion")
+    AUTRE = "autre", _("Autre question")
 
 
 class StatutFil(models.TextChoices):
-    A_TRAITER = "a_traiter", "En attente de réponse de la mutuelle"
-    REPONDU = "repondu", "Répondu"
-    CLOS = "clos", "Clos"
+    A_TRAITER = "a_traiter", _("En attente de réponse de la mutuelle")
+    REPONDU = "repondu", _("Répondu")
+    CLOS = "clos", _("Clos")
 
 
 class Fil(models.Model):

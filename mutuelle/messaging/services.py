@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mutuelle.core.services import audit_log, sequence_next
 from mutuelle.members.models import Adherent
@@ -169,7 +170,7 @@ def reponse_ecrire(
             adherent=fil.adherent,
             categorie=Categorie.MESSAGE,
             cle=f"message:{message.pk}",
-            titre="Vous avez un nouveau message de votre mutuelle",
+            titre=gettext_lazy("Vous avez un nouveau message de votre mutuelle"),
             lien=reverse("messaging:fil", kwargs={"numero": fil.numero}),
         )
     return message

@@ -7,16 +7,17 @@ commit, and ``email_envoye_le`` makes the sending idempotent."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.members.models import Adherent
 
 
 class Categorie(models.TextChoices):
-    PAIEMENT = "paiement", "Remboursement effectué"
-    COMPLEMENT = "complement", "Information demandée"
-    REPONSE = "reponse", "Réponse à une demande"
-    INFORMATION = "information", "Information"
-    MESSAGE = "message", "Nouveau message"
+    PAIEMENT = "paiement", _("Remboursement effectué")
+    COMPLEMENT = "complement", _("Information demandée")
+    REPONSE = "reponse", _("Réponse à une demande")
+    INFORMATION = "information", _("Information")
+    MESSAGE = "message", _("Nouveau message")
 
 
 class Notification(models.Model):

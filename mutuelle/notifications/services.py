@@ -15,8 +15,13 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
+from mutuelle.core.langues import dans_sa_langue, langue_de_code
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
 from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.members.models import Adherent
@@ -46,14 +51,17 @@ def notifier(
     adherent: Adherent,
     categorie: str,
     cle: str,
-    titre: str,
-    texte: str = "",
+    titre: str | Promise,
+    texte: str | Promise = "",
     lien: str = "",
     montant: Decimal | None = None,
     email: bool = True,
 ) -> Notification:
     """Write the notification of an event once (``cle``), and queue its email after the commit
-    (``email=False`` when the event's own message was already sent, a security notice)."""
+    (``email=False`` when the event's own message was already sent, a security notice). ``titre``
+    and ``texte`` may be lazy (``format_lazy``): they are written in the member's language."""
+    with dans_sa_langue(adherent):
+        titre, texte = str(titre)[:200], str(texte)[:500]
     notification, creee = Notification.objects.get_or_create(
         adherent=adherent,
         cle=cle,
@@ -72,8 +80,8 @@ class Evenement:
     adherent_id: int
     categorie: str
     cle: str
-    titre: str
-    texte: str = ""
+    titre: str | Promise  # lazy strings are written in each member's language
+    texte: str | Promise = ""
     lien: str = ""
     montant: Decimal | None = None
 
@@ -83,19 +91,22 @@ def notifier_lot(evenements: list[Evenement]) -> int:
     event (unique key), and their emails queued after the commit for the members who want them."""
     if not evenements:
         return 0
-    Notification.objects.bulk_create(
-        (
-            Notification(
+    langues = dict(Adherent.objects.filter(pk__in={e.adherent_id for e in evenements}).values_list("pk", "langue"))
+
+    def ecrite(e: Evenement) -> Notification:
+        with translation.override(langue_de_code(langues.get(e.adherent_id))):
+            return Notification(
                 adherent_id=e.adherent_id,
                 categorie=e.categorie,
                 cle=e.cle,
-                titre=e.titre,
-                texte=e.texte,
+                titre=str(e.titre)[:200],
+                texte=str(e.texte)[:500],
                 lien=e.lien,
                 montant=e.montant,
             )
-            for e in evenements
-        ),
+
+    Notification.objects.bulk_create(
+        (ecrite(e) for e in evenements),
         batch_size=5000,
         ignore_conflicts=True,
     )
@@ -125,8 +136,14 @@ def remboursement_paye(*, ligne: Any) -> Notification | None:
         adherent=adherent,
         categorie=Categorie.PAIEMENT,
         cle=f"ligne:{ligne.pk}:paye",
-        titre=f"Un remboursement de {euros(ligne.montant_amc)} a été effectué",
-        texte=f"Soins du {ligne.date_soins:%d/%m/%Y} pour {ligne.beneficiaire.prenom}.",
+        titre=format_lazy(
+            gettext_lazy("Un remboursement de {montant} a été effectué"), montant=euros(ligne.montant_amc)
+        ),
+        texte=format_lazy(
+            gettext_lazy("Soins du {le} pour {prenom}."),
+            le=f"{ligne.date_soins:%d/%m/%Y}",
+            prenom=ligne.beneficiaire.prenom,
+        ),
         lien=reverse("espace:remboursement", kwargs={"pk": ligne.pk}),
         montant=ligne.montant_amc,
     )
@@ -138,7 +155,7 @@ def complement_demande(*, ligne: Any, motif: str) -> Notification:
         adherent=ligne.contrat.adherent,
         categorie=Categorie.COMPLEMENT,
         cle=f"ligne:{ligne.pk}:complement:{timezone.now():%Y%m%d%H%M%S}",
-        titre="Nous avons besoin d'une information pour un remboursement",
+        titre=gettext_lazy("Nous avons besoin d'une information pour un remboursement"),
         texte=motif[:500],
         lien=reverse("espace:remboursement", kwargs={"pk": ligne.pk}),
     )
@@ -150,11 +167,13 @@ def remboursement_rejete(*, ligne: Any, motif: str) -> Notification:
         adherent=ligne.contrat.adherent,
         categorie=Categorie.REPONSE,
         cle=f"ligne:{ligne.pk}:rejete:{timezone.now():%Y%m%d%H%M%S}",
-        titre="Un remboursement a été refusé",
-        texte=(
-            f"Soins du {ligne.date_soins:%d/%m/%Y} pour {ligne.beneficiaire.prenom} : la mutuelle ne rembourse pas "
-            f"cet acte. Motif : {motif}"
-        )[:500],
+        titre=gettext_lazy("Un remboursement a été refusé"),
+        texte=format_lazy(
+            gettext_lazy("Soins du {le} pour {prenom} : la mutuelle ne rembourse pas cet acte. Motif : {motif}"),
+            le=f"{ligne.date_soins:%d/%m/%Y}",
+            prenom=ligne.beneficiaire.prenom,
+            motif=motif,
+        ),
         lien=reverse("espace:remboursement", kwargs={"pk": ligne.pk}),
     )
 
@@ -166,26 +185,35 @@ def remboursement_ajuste(*, ligne: Any, avant: Decimal, motif: str) -> Notificat
         adherent=ligne.contrat.adherent,
         categorie=Categorie.REPONSE,
         cle=f"ligne:{ligne.pk}:ajuste:{timezone.now():%Y%m%d%H%M%S}",
-        titre=f"Part de la mutuelle ajustée à {euros(ligne.montant_amc)}",
-        texte=(
-            f"Soins du {ligne.date_soins:%d/%m/%Y} pour {ligne.beneficiaire.prenom} : la part de la mutuelle passe de "
-            f"{euros(avant)} à {euros(ligne.montant_amc)} ; reste à votre charge {euros(ligne.reste_a_charge)}. "
-            f"Motif : {motif}"
-        )[:500],
+        titre=format_lazy(gettext_lazy("Part de la mutuelle ajustée à {montant}"), montant=euros(ligne.montant_amc)),
+        texte=format_lazy(
+            gettext_lazy(
+                "Soins du {le} pour {prenom} : la part de la mutuelle passe de {avant} à {apres} ; "
+                "reste à votre charge {reste}. Motif : {motif}"
+            ),
+            le=f"{ligne.date_soins:%d/%m/%Y}",
+            prenom=ligne.beneficiaire.prenom,
+            avant=euros(avant),
+            apres=euros(ligne.montant_amc),
+            reste=euros(ligne.reste_a_charge),
+            motif=motif,
+        ),
         lien=reverse("espace:remboursement", kwargs={"pk": ligne.pk}),
         montant=ligne.montant_amc,
     )
 
 
 def _envoyer(adherent: Adherent, *, sujet: str, template: str, contexte: dict[str, Any]) -> None:
+    """One email to the member, in their language (``Adherent.langue``)."""
     mutuelle = mutuelle_ou_rien()
     contexte = {"adherent": adherent, "mutuelle": mutuelle, "base_url": settings.MUTUELLE_BASE_URL, **contexte}
-    message = EmailMultiAlternatives(
-        subject=f"{mutuelle.nom_court if mutuelle else 'Votre mutuelle'} — {sujet}",
-        body=render_to_string(f"{template}.txt", contexte),
-        to=[adherent.email],
-    )
-    message.attach_alternative(render_to_string(f"{template}.html", contexte), "text/html")
+    with dans_sa_langue(adherent):
+        message = EmailMultiAlternatives(
+            subject=f"{mutuelle.nom_court if mutuelle else gettext('Votre mutuelle')} — {sujet}",
+            body=render_to_string(f"{template}.txt", contexte),
+            to=[adherent.email],
+        )
+        message.attach_alternative(render_to_string(f"{template}.html", contexte), "text/html")
     message.send()
 
 
@@ -202,7 +230,7 @@ def notification_email_envoyer(*, notification_id: int) -> bool:
         return False
     _envoyer(
         adherent,
-        sujet=notification.titre,
+        sujet=notification.titre,  # written in the member's language when the notification was
         template="notifications/email_notification",
         contexte={"notification": notification, "lien": settings.MUTUELLE_BASE_URL + (notification.lien or "/")},
     )
@@ -240,34 +268,20 @@ def resumes_mensuels_envoyer(*, mois: date) -> int:
             )
             if not cree:
                 continue
-            _envoyer(
-                adherent,
-                sujet=f"Vos remboursements de {_MOIS[debut.month - 1]} {debut.year}",
-                template="notifications/email_resume",
-                contexte={
-                    "resume": resume,
-                    "mois": f"{_MOIS[debut.month - 1]} {debut.year}",
-                    "lien": settings.MUTUELLE_BASE_URL + reverse("espace:remboursements"),
-                },
-            )
+            with dans_sa_langue(adherent):
+                nom_du_mois = date_format(debut, "F Y")
+                _envoyer(
+                    adherent,
+                    sujet=gettext("Vos remboursements de %(mois)s") % {"mois": nom_du_mois},
+                    template="notifications/email_resume",
+                    contexte={
+                        "resume": resume,
+                        "mois": nom_du_mois,
+                        "lien": settings.MUTUELLE_BASE_URL + reverse("espace:remboursements"),
+                    },
+                )
             envoyes += 1
     return envoyes
-
-
-_MOIS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 @transaction.atomic

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.formules.models import MONEY
 
 
 class StatutLot(models.TextChoices):
-    PREPARE = "prepare", "Préparé (fichier à produire)"
-    GENERE = "genere", "Fichier produit, à transmettre à la banque"
-    TRANSMIS = "transmis", "Transmis à la banque"
-    CLOS = "clos", "Clos (retour de la banque intégré)"
+    PREPARE = "prepare", _("Préparé (fichier à produire)")
+    GENERE = "genere", _("Fichier produit, à transmettre à la banque")
+    TRANSMIS = "transmis", _("Transmis à la banque")
+    CLOS = "clos", _("Clos (retour de la banque intégré)")
 
 
 class LotPaiement(models.Model):
@@ -58,15 +59,15 @@ class LotPaiement(models.Model):
 
 
 class TypeBeneficiaire(models.TextChoices):
-    ADHERENT = "adherent", "Adhérent"
-    PRATICIEN = "praticien", "Professionnel de santé (tiers payant)"
-    ETABLISSEMENT = "etablissement", "Établissement (tiers payant)"
+    ADHERENT = "adherent", _("Adhérent")
+    PRATICIEN = "praticien", _("Professionnel de santé (tiers payant)")
+    ETABLISSEMENT = "etablissement", _("Établissement (tiers payant)")
 
 
 class StatutVirement(models.TextChoices):
-    EMIS = "emis", "Émis"
-    ACCEPTE = "accepte", "Accepté par la banque"
-    REJETE = "rejete", "Rejeté par la banque"
+    EMIS = "emis", _("Émis")
+    ACCEPTE = "accepte", _("Accepté par la banque")
+    REJETE = "rejete", _("Rejeté par la banque")
 
 
 class Virement(models.Model):

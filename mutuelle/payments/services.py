@@ -32,6 +32,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
 from mutuelle.core.models import Mutuelle
@@ -268,7 +270,10 @@ def _premier_virement_email(adherent: Adherent, contexte: dict[str, Any]) -> Non
     from mutuelle.accounts.services import email_adherent
 
     email_adherent(
-        adherent, "premier virement vers votre nouveau compte", "payments/email_premier_virement.txt", contexte
+        adherent,
+        gettext_lazy("premier virement vers votre nouveau compte"),
+        "payments/email_premier_virement.txt",
+        contexte,
     )
 
 
@@ -296,11 +301,16 @@ def _premiers_virements_annoncer(lot: LotPaiement, virements: list[Virement]) ->
     adherents = {a.pk: a for a in Adherent.objects.filter(pk__in={v.adherent_id for v in nouveaux})}
     for v in nouveaux:
         adherent = adherents[v.adherent_id or 0]
-        texte = (
-            f"Un premier virement de {euros(v.montant)} vers votre nouveau compte {v.iban_masque} est prévu le "
-            f"{lot.date_execution:%d/%m/%Y}. Si vous n'avez pas demandé à changer de compte, appelez-nous avant."
+        texte = format_lazy(
+            gettext_lazy(
+                "Un premier virement de {montant} vers votre nouveau compte {iban} est prévu le {le}. "
+                "Si vous n'avez pas demandé à changer de compte, appelez-nous avant."
+            ),
+            montant=euros(v.montant),
+            iban=v.iban_masque,
+            le=f"{lot.date_execution:%d/%m/%Y}",
         )
-        alerte_espace(adherent, "Premier virement vers votre nouveau compte", texte)
+        alerte_espace(adherent, gettext_lazy("Premier virement vers votre nouveau compte"), texte)
         if adherent.email:
             contexte: dict[str, Any] = {
                 "montant": euros(v.montant),
@@ -431,14 +441,20 @@ def _accepter(virements: list[Virement], *, lot: LotPaiement, par: Any) -> None:
                 adherent_id=v.adherent_id,
                 categorie=Categorie.PAIEMENT,
                 cle=f"virement:{v.pk}:paye",
-                titre=(
-                    f"Un virement de {euros(v.montant)} est en cours"
+                titre=format_lazy(
+                    gettext_lazy("Un virement de {montant} est en cours")
                     if a_venir
-                    else f"Un virement de {euros(v.montant)} vous a été envoyé"
+                    else gettext_lazy("Un virement de {montant} vous a été envoyé"),
+                    montant=euros(v.montant),
                 ),
-                texte=f"{nb_lignes.get(v.pk, 0)} remboursement(s), "
-                + ("versement prévu le" if a_venir else "versé(s) le")
-                + f" {lot.date_execution:%d/%m/%Y} sur le compte {v.iban_masque}.",
+                texte=format_lazy(
+                    gettext_lazy("{n} remboursement(s), versement prévu le {le} sur le compte {iban}.")
+                    if a_venir
+                    else gettext_lazy("{n} remboursement(s), versé(s) le {le} sur le compte {iban}."),
+                    n=nb_lignes.get(v.pk, 0),
+                    le=f"{lot.date_execution:%d/%m/%Y}",
+                    iban=v.iban_masque,
+                ),
                 lien=reverse("espace:remboursements") + "?statut=paye",
                 montant=v.montant,
             )
@@ -490,9 +506,14 @@ def _rejeter(virement: Virement, *, code: str, par: Any, request: HttpRequest | 
             adherent=rib.adherent,
             categorie=Categorie.COMPLEMENT,
             cle=f"virement:{virement.pk}:rejete",
-            titre="Votre banque a refusé notre virement : indiquez un autre compte",
-            texte=f"Motif donné par la banque : {libelle}. Vos remboursements vous seront versés dès que vous "
-            "aurez renseigné un compte valide.",
+            titre=gettext_lazy("Votre banque a refusé notre virement : indiquez un autre compte"),
+            texte=format_lazy(
+                gettext_lazy(
+                    "Motif donné par la banque : {motif}. Vos remboursements vous seront versés dès que vous "
+                    "aurez renseigné un compte valide."
+                ),
+                motif=libelle,
+            ),
             lien=reverse("espace:rib"),
         )
     elif virement.praticien_id:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.members.models import Adherent
@@ -14,68 +15,68 @@ from regles.moteur import Etape, TraceDecoder, TraceEncoder, trace_lue
 
 
 class TypeDemande(models.TextChoices):
-    DOCUMENT = "document", "Envoi d'un document"
-    CONTESTATION = "contestation", "Contestation d'un remboursement"
-    RIB = "rib", "Changement de coordonnées bancaires"
-    PRISE_EN_CHARGE = "prise_en_charge", "Demande de prise en charge"
-    AJOUT_BENEFICIAIRE = "ajout_beneficiaire", "Ajout d'un bénéficiaire"
-    RETRAIT_BENEFICIAIRE = "retrait_beneficiaire", "Retrait d'un bénéficiaire"
-    ETAT_CIVIL = "etat_civil", "Changement d'état civil"
-    FEUILLE_SOINS = "feuille_soins", "Feuille de soins"
-    CHANGEMENT_FORMULE = "changement_formule", "Changement de formule"
-    RESILIATION = "resiliation", "Résiliation du contrat"
+    DOCUMENT = "document", _("Envoi d'un document")
+    CONTESTATION = "contestation", _("Contestation d'un remboursement")
+    RIB = "rib", _("Changement de coordonnées bancaires")
+    PRISE_EN_CHARGE = "prise_en_charge", _("Demande de prise en charge")
+    AJOUT_BENEFICIAIRE = "ajout_beneficiaire", _("Ajout d'un bénéficiaire")
+    RETRAIT_BENEFICIAIRE = "retrait_beneficiaire", _("Retrait d'un bénéficiaire")
+    ETAT_CIVIL = "etat_civil", _("Changement d'état civil")
+    FEUILLE_SOINS = "feuille_soins", _("Feuille de soins")
+    CHANGEMENT_FORMULE = "changement_formule", _("Changement de formule")
+    RESILIATION = "resiliation", _("Résiliation du contrat")
 
 
 class Circonstance(models.TextChoices):
-    ETRANGER = "etranger", "Soins à l'étranger"
-    NON_CONVENTIONNE = "non_conventionne", "Praticien non conventionné"
-    SANS_TELETRANSMISSION = "sans_teletransmission", "Pas de télétransmission (feuille papier)"
-    MEDECINE_DOUCE = "medecine_douce", "Ostéopathe, chiropracteur… (facture, non remboursé par la Sécu)"
+    ETRANGER = "etranger", _("Soins à l'étranger")
+    NON_CONVENTIONNE = "non_conventionne", _("Praticien non conventionné")
+    SANS_TELETRANSMISSION = "sans_teletransmission", _("Pas de télétransmission (feuille papier)")
+    MEDECINE_DOUCE = "medecine_douce", _("Ostéopathe, chiropracteur… (facture, non remboursé par la Sécu)")
 
 
 class Domaine(models.TextChoices):
-    OPTIQUE = "optique", "Optique"
-    DENTAIRE = "dentaire", "Dentaire"
-    AUDIO = "audio", "Aides auditives"
-    HOSPITALISATION = "hospitalisation", "Hospitalisation"
+    OPTIQUE = "optique", _("Optique")
+    DENTAIRE = "dentaire", _("Dentaire")
+    AUDIO = "audio", _("Aides auditives")
+    HOSPITALISATION = "hospitalisation", _("Hospitalisation")
 
 
 class StatutDemande(models.TextChoices):
-    RECUE = "recue", "Reçue"
-    EN_COURS = "en_cours", "En cours de traitement"
-    COMPLEMENT = "complement", "Complément demandé"
-    TRAITEE = "traitee", "Traitée"
+    RECUE = "recue", _("Reçue")
+    EN_COURS = "en_cours", _("En cours de traitement")
+    COMPLEMENT = "complement", _("Complément demandé")
+    TRAITEE = "traitee", _("Traitée")
 
 
 STATUTS_OUVERTS = (StatutDemande.RECUE, StatutDemande.EN_COURS, StatutDemande.COMPLEMENT)
 
 
 class ObjetDocument(models.TextChoices):
-    REMBOURSEMENT = "remboursement", "Un remboursement pour lequel une information est demandée"
-    DEMANDE = "demande", "Une de mes demandes en cours"
-    AUTRE = "autre", "Autre chose"
+    REMBOURSEMENT = "remboursement", _("Un remboursement pour lequel une information est demandée")
+    DEMANDE = "demande", _("Une de mes demandes en cours")
+    AUTRE = "autre", _("Autre chose")
 
 
 class MotifContestation(models.TextChoices):
-    MONTANT = "montant", "Le montant remboursé me semble faux"
-    NON_REMBOURSE = "non_rembourse", "Ce soin aurait dû être remboursé"
-    BENEFICIAIRE = "beneficiaire", "Le bénéficiaire ou la date ne sont pas les bons"
-    DOUBLON = "doublon", "Ce soin a été remboursé deux fois ou ne me concerne pas"
-    AUTRE = "autre", "Autre raison"
+    MONTANT = "montant", _("Le montant remboursé me semble faux")
+    NON_REMBOURSE = "non_rembourse", _("Ce soin aurait dû être remboursé")
+    BENEFICIAIRE = "beneficiaire", _("Le bénéficiaire ou la date ne sont pas les bons")
+    DOUBLON = "doublon", _("Ce soin a été remboursé deux fois ou ne me concerne pas")
+    AUTRE = "autre", _("Autre raison")
 
 
 class Decision(models.TextChoices):
-    TRAITE = "traite", "Document pris en compte"
-    MAINTENU = "maintenu", "Remboursement maintenu"
-    CORRIGE = "corrige", "Remboursement corrigé"
-    RIB_VALIDE = "rib_valide", "Coordonnées bancaires validées"
-    RIB_REFUSE = "rib_refuse", "Coordonnées bancaires refusées"
-    LIQUIDEE = "liquidee", "Remboursement calculé"
-    APPLIQUEE = "appliquee", "Modification appliquée"
-    REFUSEE = "refusee", "Modification refusée"
-    ACCORD = "accord", "Accord"
-    ACCORD_PARTIEL = "accord_partiel", "Accord partiel"
-    REFUS = "refus", "Refus"
+    TRAITE = "traite", _("Document pris en compte")
+    MAINTENU = "maintenu", _("Remboursement maintenu")
+    CORRIGE = "corrige", _("Remboursement corrigé")
+    RIB_VALIDE = "rib_valide", _("Coordonnées bancaires validées")
+    RIB_REFUSE = "rib_refuse", _("Coordonnées bancaires refusées")
+    LIQUIDEE = "liquidee", _("Remboursement calculé")
+    APPLIQUEE = "appliquee", _("Modification appliquée")
+    REFUSEE = "refusee", _("Modification refusée")
+    ACCORD = "accord", _("Accord")
+    ACCORD_PARTIEL = "accord_partiel", _("Accord partiel")
+    REFUS = "refus", _("Refus")
 
 
 class Demande(models.Model):

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import get_valid_filename
+from django.utils.text import format_lazy, get_valid_filename
+from django.utils.translation import gettext_lazy
 
 from mutuelle.core.services import audit_log, mutuelle_get, sequence_next
 from mutuelle.members.models import Adherent
@@ -155,13 +156,13 @@ def _lien(demande: Demande) -> str:
     return reverse("requests:detail", kwargs={"numero": demande.numero})
 
 
-def _notifier(demande: Demande, titre: str, texte: str = "") -> None:
+def _notifier(demande: Demande, titre: Any, texte: Any = "") -> None:
     notifier(
         adherent=demande.adherent,
         categorie=Categorie.REPONSE,
         cle=f"demande:{demande.pk}:{demande.statut}:{demande.evenements.count()}",
         titre=titre,
-        texte=texte[:500],
+        texte=texte,
         lien=_lien(demande),
     )
 
@@ -223,8 +224,12 @@ def demande_creer(
         )
         _notifier(
             demande,
-            f"Votre demande n° {demande.numero} est bien reçue",
-            f"{demande.get_type_demande_display()} : réponse prévue au plus tard le {demande.echeance:%d/%m/%Y}.",
+            format_lazy(gettext_lazy("Votre demande n° {numero} est bien reçue"), numero=demande.numero),
+            format_lazy(
+                gettext_lazy("{type} : réponse prévue au plus tard le {le}."),
+                type=demande.get_type_demande_display(),
+                le=f"{demande.echeance:%d/%m/%Y}",
+            ),
         )
     return demande
 
@@ -348,12 +353,12 @@ def demande_avancer(
         old={"statut": ancien},
         new={"statut": vers, "decision": decision},
     )
-    titres: dict[str, str] = {
-        StatutDemande.EN_COURS: f"Votre demande n° {demande.numero} est en cours de traitement",
-        StatutDemande.COMPLEMENT: f"Nous avons besoin d'un complément pour votre demande n° {demande.numero}",
-        StatutDemande.TRAITEE: f"Votre demande n° {demande.numero} est traitée",
+    titres = {
+        StatutDemande.EN_COURS: gettext_lazy("Votre demande n° {numero} est en cours de traitement"),
+        StatutDemande.COMPLEMENT: gettext_lazy("Nous avons besoin d'un complément pour votre demande n° {numero}"),
+        StatutDemande.TRAITEE: gettext_lazy("Votre demande n° {numero} est traitée"),
     }
-    _notifier(demande, titres[vers], message)
+    _notifier(demande, format_lazy(titres[StatutDemande(vers)], numero=demande.numero), message)
     return demande
 
 
@@ -477,8 +482,13 @@ def rib_demander(
 
         alerte_espace(
             adherent,
-            "Nouvelles coordonnées bancaires enregistrées",
-            f"Compte {rib.iban_masque}. Si vous n'êtes pas à l'origine de ce changement, appelez-nous sans attendre.",
+            gettext_lazy("Nouvelles coordonnées bancaires enregistrées"),
+            format_lazy(
+                gettext_lazy(
+                    "Compte {iban}. Si vous n'êtes pas à l'origine de ce changement, appelez-nous sans attendre."
+                ),
+                iban=rib.iban_masque,
+            ),
         )
         if adherent.email:
             from mutuelle.accounts.services import email_adherent
@@ -486,7 +496,7 @@ def rib_demander(
             transaction.on_commit(
                 lambda: email_adherent(
                     adherent,
-                    "vos coordonnées bancaires",
+                    gettext_lazy("vos coordonnées bancaires"),
                     "requests/email_rib.txt",
                     {"iban": rib.iban_masque, "immediat": not mutuelle_get().rib_validation_gestionnaire},
                 )
@@ -542,7 +552,9 @@ def _reponse_prise_en_charge(demande: Demande, *, decision: str, message: str, p
     contenu = Contenu(
         type_document=TypeDocument.PRISE_EN_CHARGE,
         template="documents/pdf/prise_en_charge.html",
-        titre=f"Réponse à votre demande de prise en charge n° {demande.numero}",
+        titre=format_lazy(
+            gettext_lazy("Réponse à votre demande de prise en charge n° {numero}"), numero=demande.numero
+        ),
         contexte={
             "demande": demande,
             "lignes": list(demande.lignes_devis.all()),
@@ -626,7 +638,7 @@ def estimation_enregistrer(
             contenu=Contenu(
                 type_document=TypeDocument.ESTIMATION,
                 template="documents/pdf/estimation.html",
-                titre=f"Estimation d'un devis du {aujourdhui:%d/%m/%Y}",
+                titre=format_lazy(gettext_lazy("Estimation d'un devis du {le}"), le=f"{aujourdhui:%d/%m/%Y}"),
                 contexte={"resultats": resultats, "total": total},
             ),
             demande_par=par,
