@@ -20,6 +20,7 @@ from regles.money import ZERO, arrondi, euros
 from regles.nomenclature import Nature, natures_par_cle_b2, natures_par_code, split_b2
 from regles.parametres import ParametreIndisponible, Parametres, Valeur, parametres
 from regles.postes import Poste
+from regles.textes import _
 
 CENT = Decimal(100)
 ONE = Decimal(1)
@@ -1039,185 +1040,236 @@ def _motive(texte: str, motif: str) -> str:
 
 
 def _render(step: Etape) -> str:
+    """The step as one sentence, in the language the host installed (``regles.textes``; French
+    by default): amounts and rates keep their French form."""
     d = step.donnees
     r = step.regle
+    apres, avant = _e(step.apres), _e(step.avant)
     if r == "base.transmise":
-        return f"Base de remboursement transmise : {_e(d[0])}."
+        return _("Base de remboursement transmise : {base}.").format(base=_e(d[0]))
     if r == "base.tarif":
         key, unit, qty, on = d
         qte = f" × {qty}" if qty != 1 else ""
-        return f"Base de remboursement : tarif {key} en vigueur le {on:%d/%m/%Y}, {_e(unit)}{qte} = {_e(step.apres)}."
+        return _("Base de remboursement : tarif {cle} en vigueur le {le}, {unite}{qte} = {base}.").format(
+            cle=key, le=f"{on:%d/%m/%Y}", unite=_e(unit), qte=qte, base=apres
+        )
     if r == "base.forfait_journalier":
-        return f"Forfait journalier hospitalier : {_e(d[0])} × {d[1]} jour(s) = {_e(step.apres)}."
+        return _("Forfait journalier hospitalier : {forfait} × {jours} jour(s) = {total}.").format(
+            forfait=_e(d[0]), jours=d[1], total=apres
+        )
     if r == "base.non_rembourse":
-        return "La Sécurité sociale ne rembourse pas cette prestation : base de remboursement nulle."
+        return _("La Sécurité sociale ne rembourse pas cette prestation : base de remboursement nulle.")
     if r == "base.frais_reels":
-        return (
-            f"La Sécurité sociale rembourse dans la limite des frais exposés : base ramenée de "
-            f"{_e(step.avant)} à {_e(step.apres)}."
-        )
+        return _(
+            "La Sécurité sociale rembourse dans la limite des frais exposés : base ramenée de {avant} à {apres}."
+        ).format(avant=avant, apres=apres)
     if r == "taux.transmis":
-        return f"Taux de la Sécurité sociale transmis : {_pct(d[0])}."
+        return _("Taux de la Sécurité sociale transmis : {taux}.").format(taux=_pct(d[0]))
     if r == "taux.nature":
-        return f"Taux de la Sécurité sociale pour {d[0]} : {_pct(d[1])}."
+        return _("Taux de la Sécurité sociale pour {nature} : {taux}.").format(nature=d[0], taux=_pct(d[1]))
     if r == "taux.hors_parcours":
-        return (
-            f"Hors parcours de soins coordonnés, le taux passe à {_pct(d[0])} ; la majoration du ticket "
+        return _(
+            "Hors parcours de soins coordonnés, le taux passe à {taux} ; la majoration du ticket "
             "modérateur reste à votre charge."
-        )
+        ).format(taux=_pct(d[0]))
     if r == "taux.ald":
-        return "Soins en rapport avec une affection de longue durée : la Sécurité sociale prend en charge 100 %."
+        return _("Soins en rapport avec une affection de longue durée : la Sécurité sociale prend en charge 100 %.")
     if r == "amo.brut":
-        return f"Part de la Sécurité sociale avant déductions : {_e(d[0])} × {_pct(d[1])} = {_e(step.apres)}."
+        return _("Part de la Sécurité sociale avant déductions : {base} × {taux} = {part}.").format(
+            base=_e(d[0]), taux=_pct(d[1]), part=apres
+        )
     if r.startswith("exoneration."):
-        motif = {
-            "exoneration.hospitalisation": "pendant une hospitalisation",
-            "exoneration.mineur": f"pour les moins de {d[1] if len(d) > 1 else 18} ans",
-            "exoneration.css": "pour les bénéficiaires de la Complémentaire santé solidaire",
-        }[r]
-        return f"Pas de {d[0]} {motif}."
+        quoi = {
+            "participation forfaitaire": _("participation forfaitaire"),
+            "franchise médicale": _("franchise médicale"),
+        }.get(str(d[0]), str(d[0]))
+        if r == "exoneration.hospitalisation":
+            return _("Pas de {quoi} pendant une hospitalisation.").format(quoi=quoi)
+        if r == "exoneration.mineur":
+            return _("Pas de {quoi} pour les moins de {age} ans.").format(quoi=quoi, age=d[1] if len(d) > 1 else 18)
+        return _("Pas de {quoi} pour les bénéficiaires de la Complémentaire santé solidaire.").format(quoi=quoi)
     if r == "pf":
-        return (
-            f"Participation forfaitaire de {_e(d[0])} déduite par la Sécurité sociale ; elle reste à votre "
+        return _(
+            "Participation forfaitaire de {montant} déduite par la Sécurité sociale ; elle reste à votre "
             "charge (un contrat responsable ne la rembourse pas)."
-        )
+        ).format(montant=_e(d[0]))
     if r == "pf.max_jour":
-        return f"Plus de {d[0]} participations forfaitaires le même jour chez ce professionnel : aucune n'est due."
+        return _(
+            "Plus de {nombre} participations forfaitaires le même jour chez ce professionnel : aucune n'est due."
+        ).format(nombre=d[0])
     if r == "pf.plafond_annuel":
-        return f"Plafond annuel des participations forfaitaires ({_e(d[0])} en {d[1]}) : {_e(step.apres)} déduits."
+        return _("Plafond annuel des participations forfaitaires ({plafond} en {annee}) : {montant} déduits.").format(
+            plafond=_e(d[0]), annee=d[1], montant=apres
+        )
     if r == "franchise":
-        quoi = {"medicament": "boîte", "paramedical": "acte", "transport": "trajet"}[str(d[1])]
-        return (
-            f"Franchise médicale de {_e(d[0])} ({_e(d[2])} par {quoi} × {d[3]}) déduite par la Sécurité "
+        quoi = {"medicament": _("boîte"), "paramedical": _("acte"), "transport": _("trajet")}[str(d[1])]
+        return _(
+            "Franchise médicale de {montant} ({unite} par {quoi} × {nombre}) déduite par la Sécurité "
             "sociale ; elle reste à votre charge."
-        )
+        ).format(montant=_e(d[0]), unite=_e(d[2]), quoi=quoi, nombre=d[3])
     if r == "franchise.max_jour":
-        return f"Plafond journalier des franchises ({_e(d[0])}) : ramenée de {_e(step.avant)} à {_e(step.apres)}."
-    if r == "franchise.plafond_annuel":
-        return f"Plafond annuel des franchises ({_e(d[0])} en {d[1]}) : ramenée à {_e(step.apres)}."
-    if r == "franchise.part_amo":
-        return "Une franchise ne dépasse jamais la part de la Sécurité sociale."
-    if r == "amc.sans_garantie":
-        return "Aucune garantie de la mutuelle ne couvre cet acte."
-    if r == "amc.delai_stage":
-        return f"Délai de stage de {d[0]} mois : garantie ouverte à partir du {d[1]:%d/%m/%Y}."
-    if r == "amc.renouvellement":
-        return (
-            f"Renouvellement limité à un tous les {d[0]} an(s) : dernière prise en charge le {d[1]:%d/%m/%Y}, "
-            f"prochaine possible le {d[2]:%d/%m/%Y}."
+        return _("Plafond journalier des franchises ({plafond}) : ramenée de {avant} à {apres}.").format(
+            plafond=_e(d[0]), avant=avant, apres=apres
         )
+    if r == "franchise.plafond_annuel":
+        return _("Plafond annuel des franchises ({plafond} en {annee}) : ramenée à {apres}.").format(
+            plafond=_e(d[0]), annee=d[1], apres=apres
+        )
+    if r == "franchise.part_amo":
+        return _("Une franchise ne dépasse jamais la part de la Sécurité sociale.")
+    if r == "amc.sans_garantie":
+        return _("Aucune garantie de la mutuelle ne couvre cet acte.")
+    if r == "amc.delai_stage":
+        return _("Délai de stage de {mois} mois : garantie ouverte à partir du {le}.").format(
+            mois=d[0], le=f"{d[1]:%d/%m/%Y}"
+        )
+    if r == "amc.renouvellement":
+        return _(
+            "Renouvellement limité à un tous les {annees} an(s) : dernière prise en charge le {derniere}, "
+            "prochaine possible le {prochaine}."
+        ).format(annees=d[0], derniere=f"{d[1]:%d/%m/%Y}", prochaine=f"{d[2]:%d/%m/%Y}")
     if r == "amc.br":
         libelle, taux, _br, cible, amo_ref = d
-        nom = f"« {libelle} » " if libelle else ""
-        return (
-            f"Garantie {nom}: {_pct(taux / CENT)} de la base de remboursement, Sécurité sociale incluse, "
-            f"soit {_e(cible)} ; moins la part de la Sécurité sociale ({_e(amo_ref)}) : {_e(step.apres)}."
-        )
+        return _(
+            "Garantie {nom}: {taux} de la base de remboursement, Sécurité sociale incluse, "
+            "soit {cible} ; moins la part de la Sécurité sociale ({amo}) : {part}."
+        ).format(nom=_nom(libelle), taux=_pct(taux / CENT), cible=_e(cible), amo=_e(amo_ref), part=apres)
     if r == "amc.complement":
         libelle, montant, qty = d
-        nom = f"« {libelle} » " if libelle else ""
         qte = f" × {qty}" if qty != 1 else ""
-        return f"Garantie {nom}: forfait de {_e(montant)}{qte} en plus du pourcentage de la base : {_e(step.apres)}."
+        return _("Garantie {nom}: forfait de {montant}{qte} en plus du pourcentage de la base : {part}.").format(
+            nom=_nom(libelle), montant=_e(montant), qte=qte, part=apres
+        )
     if r == "amc.frais_reels":
         libelle, taux, spent, cible, amo_ref = d
-        nom = f"« {libelle} » " if libelle else ""
-        return (
-            f"Garantie {nom}: {_pct(taux / CENT)} des frais réels ({_e(spent)}), soit {_e(cible)} ; moins la "
-            f"part de la Sécurité sociale ({_e(amo_ref)}) : {_e(step.apres)}."
+        return _(
+            "Garantie {nom}: {taux} des frais réels ({depense}), soit {cible} ; moins la "
+            "part de la Sécurité sociale ({amo}) : {part}."
+        ).format(
+            nom=_nom(libelle), taux=_pct(taux / CENT), depense=_e(spent), cible=_e(cible), amo=_e(amo_ref), part=apres
         )
     if r == "amc.forfait":
         libelle, montant, qty = d
-        nom = f"« {libelle} » " if libelle else ""
         qte = f" × {qty}" if qty != 1 else ""
-        return f"Garantie {nom}: forfait de {_e(montant)}{qte}."
+        return _("Garantie {nom}: forfait de {montant}{qte}.").format(nom=_nom(libelle), montant=_e(montant), qte=qte)
     if r == "amc.100_sante.prix_limite":
-        return f"Prix limite de vente de l'équipement 100 % Santé : {_e(step.apres)}."
+        return _("Prix limite de vente de l'équipement 100 % Santé : {prix}.").format(prix=apres)
     if r == "amc.100_sante":
-        return (
-            f"100 % Santé : la mutuelle complète jusqu'au prix ({_e(d[0])}) après la part de la Sécurité "
-            f"sociale ({_e(d[1])}) : {_e(step.apres)}."
-        )
+        return _(
+            "100 % Santé : la mutuelle complète jusqu'au prix ({prix}) après la part de la Sécurité "
+            "sociale ({amo}) : {part}."
+        ).format(prix=_e(d[0]), amo=_e(d[1]), part=apres)
     if r == "responsable.non_optam":
-        return (
-            f"Contrat responsable, médecin non adhérent OPTAM : dépassement pris en charge dans la limite de "
-            f"{_pct(d[0])} de la base, soit au plus {_e(step.apres)}."
-        )
+        return _(
+            "Contrat responsable, médecin non adhérent OPTAM : dépassement pris en charge dans la limite de "
+            "{taux} de la base, soit au plus {part}."
+        ).format(taux=_pct(d[0]), part=apres)
     if r == "amo.exoneration_31e_jour":
-        return (
-            f"Hospitalisation : à partir du {d[0]}e jour, le ticket modérateur est supprimé "
-            f"({d[1]} jour{'s' if d[1] > 1 else ''} sur {d[2]}) : la Sécurité sociale prend en charge {_e(step.apres)}."
-        )
+        if d[1] > 1:
+            phrase = _(
+                "Hospitalisation : à partir du {jour}e jour, le ticket modérateur est supprimé "
+                "({jours} jours sur {total}) : la Sécurité sociale prend en charge {part}."
+            )
+        else:
+            phrase = _(
+                "Hospitalisation : à partir du {jour}e jour, le ticket modérateur est supprimé "
+                "({jours} jour sur {total}) : la Sécurité sociale prend en charge {part}."
+            )
+        return phrase.format(jour=d[0], jours=d[1], total=d[2], part=apres)
     if r == "amo.acte_lourd":
-        return (
-            f"Acte d'un tarif d'au moins {_e(d[0])} : une participation forfaitaire de {_e(d[1])} remplace le "
-            f"ticket modérateur ; la Sécurité sociale prend en charge {_e(step.apres)}."
-        )
+        return _(
+            "Acte d'un tarif d'au moins {seuil} : une participation forfaitaire de {forfait} remplace le "
+            "ticket modérateur ; la Sécurité sociale prend en charge {part}."
+        ).format(seuil=_e(d[0]), forfait=_e(d[1]), part=apres)
     if r == "responsable.non_optam_ecart":
-        return (
-            f"Contrat responsable, médecin non adhérent OPTAM : dépassement pris en charge au moins "
-            f"{_pct(d[1])} de la base en dessous de ce que la formule paie chez un médecin OPTAM "
-            f"({_pct(d[0])} de la base), soit au plus {_e(step.apres)}."
-        )
+        return _(
+            "Contrat responsable, médecin non adhérent OPTAM : dépassement pris en charge au moins "
+            "{ecart} de la base en dessous de ce que la formule paie chez un médecin OPTAM "
+            "({optam} de la base), soit au plus {part}."
+        ).format(ecart=_pct(d[1]), optam=_pct(d[0]), part=apres)
     if r == "responsable.monture":
-        return f"Contrat responsable : monture prise en charge dans la limite de {_e(d[0])} Sécurité sociale incluse."
+        return _(
+            "Contrat responsable : monture prise en charge dans la limite de {plafond} Sécurité sociale incluse."
+        ).format(plafond=_e(d[0]))
     if r == "responsable.equipement":
-        return (
-            f"Contrat responsable : équipement de classe {d[0]} plafonné à {_e(d[1])} Sécurité sociale incluse "
-            f"(déjà pris en charge ce jour : {_e(d[2])}) : {_e(step.apres)}."
-        )
+        return _(
+            "Contrat responsable : équipement de classe {classe} plafonné à {plafond} Sécurité sociale incluse "
+            "(déjà pris en charge ce jour : {deja}) : {part}."
+        ).format(classe=d[0], plafond=_e(d[1]), deja=_e(d[2]), part=apres)
     if r == "responsable.audio":
-        return f"Contrat responsable : aide auditive plafonnée à {_e(d[0])} par oreille, Sécurité sociale incluse."
+        return _(
+            "Contrat responsable : aide auditive plafonnée à {plafond} par oreille, Sécurité sociale incluse."
+        ).format(plafond=_e(d[0]))
     if r == "responsable.hors_parcours":
-        return (
-            f"Contrat responsable : la majoration hors parcours de soins ({_e(d[0])}) n'est pas remboursée "
+        return _(
+            "Contrat responsable : la majoration hors parcours de soins ({montant}) n'est pas remboursée "
             "par la mutuelle."
-        )
+        ).format(montant=_e(d[0]))
     if r == "amc.plafond_garantie":
         libelle, plafond, deja = d
-        nom = f"« {libelle} » " if libelle else ""
-        return (
-            f"Plafond de la garantie {nom}: {_e(plafond)} par période, déjà consommé {_e(deja)} → "
-            f"{_e(step.apres)} pris en charge."
-        )
+        return _(
+            "Plafond de la garantie {nom}: {plafond} par période, déjà consommé {deja} → {part} pris en charge."
+        ).format(nom=_nom(libelle), plafond=_e(plafond), deja=_e(deja), part=apres)
     if r == "amc.plafond_nombre":
         libelle, plafond, deja, pris, qty = d
-        nom = f"« {libelle} » " if libelle else ""
-        return (
-            f"Limite de la garantie {nom}: {plafond} par période, déjà {deja} pris en charge → "
-            f"{pris} sur {qty} cette fois, soit {_e(step.apres)}."
-        )
+        return _(
+            "Limite de la garantie {nom}: {plafond} par période, déjà {deja} pris en charge → "
+            "{pris} sur {quantite} cette fois, soit {part}."
+        ).format(nom=_nom(libelle), plafond=plafond, deja=deja, pris=pris, quantite=qty, part=apres)
     if r == "amc.correction":
-        numero, avant = d
-        return (
-            f"Correction après votre contestation n° {numero} : part de la mutuelle portée de {_e(avant)} à "
-            f"{_e(step.apres)}, soit {_e(step.apres - avant)} de plus."
-        )
+        numero, ancien = d
+        return _(
+            "Correction après votre contestation n° {numero} : part de la mutuelle portée de {avant} à "
+            "{apres}, soit {ecart} de plus."
+        ).format(numero=numero, avant=_e(ancien), apres=apres, ecart=_e(step.apres - ancien))
     if r == "amc.ajustement":
         qui, motif = d
-        return _motive(f"Part de la mutuelle ajustée par {qui} de {_e(step.avant)} à {_e(step.apres)}", motif)
+        return _motive(
+            _("Part de la mutuelle ajustée par {qui} de {avant} à {apres}").format(qui=qui, avant=avant, apres=apres),
+            motif,
+        )
     if r == "amc.rejet":
         qui, motif = d
-        return _motive(f"Acte refusé par {qui}", motif) + " La mutuelle ne rembourse pas cet acte."
+        return (
+            _motive(_("Acte refusé par {qui}").format(qui=qui), motif)
+            + " "
+            + _("La mutuelle ne rembourse pas cet acte.")
+        )
     if r == "amc.plancher_100_sante":
-        return (
-            f"Équipement 100 % Santé et contrat responsable : aucun reste à charge jusqu'au prix de {_e(d[0])}, "
-            f"la mutuelle complète la part de la Sécurité sociale ({_e(d[1])}) : {_e(step.apres)}."
-        )
+        return _(
+            "Équipement 100 % Santé et contrat responsable : aucun reste à charge jusqu'au prix de {prix}, "
+            "la mutuelle complète la part de la Sécurité sociale ({amo}) : {part}."
+        ).format(prix=_e(d[0]), amo=_e(d[1]), part=apres)
     if r == "amc.plancher_tm":
-        return f"Contrat responsable : le ticket modérateur est toujours couvert, soit au moins {_e(step.apres)}."
-    if r == "amc.indemnitaire":
-        return (
-            "La Sécurité sociale et la mutuelle ensemble ne remboursent jamais plus que la dépense"
-            + (" (hors participation forfaitaire et franchises, qui restent à votre charge)." if d[0] else ".")
-            + f" Part de la mutuelle ramenée à {_e(step.apres)}."
+        return _("Contrat responsable : le ticket modérateur est toujours couvert, soit au moins {part}.").format(
+            part=apres
         )
+    if r == "amc.indemnitaire":
+        if d[0]:
+            phrase = _(
+                "La Sécurité sociale et la mutuelle ensemble ne remboursent jamais plus que la dépense (hors "
+                "participation forfaitaire et franchises, qui restent à votre charge). Part de la mutuelle "
+                "ramenée à {part}."
+            )
+        else:
+            phrase = _(
+                "La Sécurité sociale et la mutuelle ensemble ne remboursent jamais plus que la dépense. Part de "
+                "la mutuelle ramenée à {part}."
+            )
+        return phrase.format(part=apres)
     if r == "reste":
         spent, amo, amc = d
-        return (
-            f"Reste à votre charge : {_e(spent)} − {_e(amo)} (Sécurité sociale) − {_e(amc)} (mutuelle) = "
-            f"{_e(step.apres)}."
+        return _("Reste à votre charge : {depense} − {amo} (Sécurité sociale) − {amc} (mutuelle) = {reste}.").format(
+            depense=_e(spent), amo=_e(amo), amc=_e(amc), reste=apres
         )
     return r
+
+
+def _nom(libelle: str) -> str:
+    """« label » and a space, before the colon of a guarantee's sentence; nothing without a label.
+    A label that is a poste's name (most are) reads in the host's language; the mutuelle's own
+    wording stays as written."""
+    return f"« {_(libelle)} » " if libelle else ""
 
 
 _moteur: Moteur | None = None

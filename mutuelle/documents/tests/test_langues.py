@@ -134,8 +134,11 @@ def _autre(langue: str) -> str:
 
 
 def _etrangeres(texte: str, langue: str, phrases: dict[str, set[str]]) -> list[str]:
-    """The sentences of the other language found in ``texte``."""
+    """The sentences of the other language found in ``texte``. In English, what is quoted « » is
+    the mutuelle's own French wording of a guarantee (the contract's text, data), kept as written."""
     plat = " ".join(texte.replace("\u00a0", " ").replace("\u202f", " ").split())
+    if langue == "en":
+        plat = re.sub(r"«[^»]*»", " ", plat)
     return sorted(p for p in phrases[_autre(langue)] if p in plat)
 
 
@@ -281,3 +284,28 @@ def test_the_footer_switch_keeps_the_members_choice_and_the_next_login_restores_
     appareil.post("/connexion/", {"identifiant": premier.numero, "secret": "demo-mutuelle-2026"})
     assert appareil.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert '<html lang="en">' in appareil.get("/espace/").content.decode()
+
+
+def test_the_calculation_steps_read_in_the_language_of_the_page(
+    premier: Adherent, phrases: dict[str, set[str]]
+) -> None:
+    """The engine writes its explanations in French (``regles.textes``); the Django layer reads them
+    through the catalogue, so a member's reimbursement detail (and the estimate, and the estimate's
+    PDF) explains the computation in the language of the page."""
+    lignes = LigneRemboursement.objects.filter(beneficiaire__contrat__adherent=premier)
+    etapes = [e for ligne in lignes for e in ligne.etapes]
+    assert len({e.regle for e in etapes}) >= 8, "the demo's first member's lines use many rules"
+    for langue in ("fr", "en"):
+        with translation.override(langue):
+            textes = [e.explication for e in etapes]
+        etrangeres = sorted({p for texte in textes for p in _etrangeres(texte, langue, phrases)})
+        assert not etrangeres, (langue, etrangeres[:5])
+    with translation.override("en"):
+        reste = next(e.explication for e in etapes if e.regle == "reste")
+    assert reste.startswith("Left for you to pay: ")
+    # The member's page shows it in English once English is chosen.
+    assert premier.user is not None
+    client = connecter(Client(), premier.user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/espace/"})
+    page = client.get(f"/espace/remboursements/{lignes.first().pk}/").content.decode()  # type: ignore[union-attr]
+    assert "Left for you to pay: " in page and "Reste à votre charge :" not in page
