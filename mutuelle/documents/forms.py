@@ -8,15 +8,16 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.espace.forms import DateInput
 
 PERIODES = [
-    ("mois_dernier", "Le mois dernier"),
-    ("trimestre_dernier", "Le trimestre dernier"),
-    ("annee_en_cours", "Depuis le 1er janvier"),
-    ("annee_derniere", "L'année dernière"),
-    ("personnalisee", "Une autre période"),
+    ("mois_dernier", _("Le mois dernier")),
+    ("trimestre_dernier", _("Le trimestre dernier")),
+    ("annee_en_cours", _("Depuis le 1er janvier")),
+    ("annee_derniere", _("L'année dernière")),
+    ("personnalisee", _("Une autre période")),
 ]
 
 
@@ -35,23 +36,23 @@ def periode_dates(periode: str, on: date) -> tuple[date, date]:
 
 
 class ReleveForm(forms.Form):
-    periode = forms.ChoiceField(label="Période", choices=PERIODES, initial="mois_dernier")
-    du = forms.DateField(label="Du", required=False, widget=DateInput())
-    au = forms.DateField(label="Au", required=False, widget=DateInput())
+    periode = forms.ChoiceField(label=_("Période"), choices=PERIODES, initial="mois_dernier")
+    du = forms.DateField(label=_("Du"), required=False, widget=DateInput())
+    au = forms.DateField(label=_("Au"), required=False, widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         periode = data.get("periode")
         if periode == "personnalisee":
             if not data.get("du") or not data.get("au"):
-                raise forms.ValidationError("Pour une autre période, indiquez la date de début et la date de fin.")
+                raise forms.ValidationError(_("Pour une autre période, indiquez la date de début et la date de fin."))
         elif periode:
             data["du"], data["au"] = periode_dates(periode, timezone.localdate())
         return data
 
 
 class FiscaleForm(forms.Form):
-    annee = forms.TypedChoiceField(label="Année", coerce=int)
+    annee = forms.TypedChoiceField(label=_("Année"), coerce=int)
 
     def __init__(self, *args: Any, annees: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,9 +61,9 @@ class FiscaleForm(forms.Form):
 
 class VerificationForm(forms.Form):
     code = forms.CharField(
-        label="Code de vérification",
+        label=_("Code de vérification"),
         max_length=30,
-        help_text="12 lettres et chiffres, imprimés sous le code QR du document (par exemple ABCD-EFGH-JKLM).",
+        help_text=_("12 lettres et chiffres, imprimés sous le code QR du document (par exemple ABCD-EFGH-JKLM)."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
@@ -72,7 +73,9 @@ class VerificationForm(forms.Form):
         code: str = self.cleaned_data["code"]
         if len(code_normaliser(code)) != 12:
             raise forms.ValidationError(
-                "Un code de vérification compte 12 lettres et chiffres (par exemple ABCD-EFGH-JKLM) : "
-                "recopiez celui imprimé sous le code QR du document."
+                _(
+                    "Un code de vérification compte 12 lettres et chiffres (par exemple ABCD-EFGH-JKLM) : "
+                    "recopiez celui imprimé sous le code QR du document."
+                )
             )
         return code

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.messaging.models import ModeleReponse, SujetFil
 from mutuelle.messaging.services import TEXTE_MAX
@@ -16,22 +17,22 @@ def _zone(rows: int = 6) -> forms.Textarea:
 
 
 class NouveauFilForm(_AvecFichiers):
-    sujet = forms.ChoiceField(label="Sujet", choices=[("", "— Choisissez —"), *SujetFil.choices])
-    objet = forms.CharField(label="Objet", max_length=120)
-    texte = forms.CharField(label="Votre message", max_length=TEXTE_MAX, widget=_zone(8))
+    sujet = forms.ChoiceField(label=_("Sujet"), choices=[("", _("— Choisissez —")), *SujetFil.choices])
+    objet = forms.CharField(label=_("Objet"), max_length=120)
+    texte = forms.CharField(label=_("Votre message"), max_length=TEXTE_MAX, widget=_zone(8))
 
 
 class MessageForm(_AvecFichiers):
-    texte = forms.CharField(label="Votre message", max_length=TEXTE_MAX, widget=_zone())
+    texte = forms.CharField(label=_("Votre message"), max_length=TEXTE_MAX, widget=_zone())
 
 
 class ReponseForm(_AvecFichiers):
     modele = forms.ModelChoiceField(
-        label="Partir d'un modèle", queryset=ModeleReponse.objects.none(), required=False, empty_label="— Aucun —"
+        label=_("Partir d'un modèle"), queryset=ModeleReponse.objects.none(), required=False, empty_label=_("— Aucun —")
     )
-    texte = forms.CharField(label="Réponse", max_length=TEXTE_MAX, widget=_zone(8))
-    interne = forms.BooleanField(label="Note interne (jamais montrée à l'adhérent)", required=False)
-    clore = forms.BooleanField(label="Clore la conversation après cette réponse", required=False)
+    texte = forms.CharField(label=_("Réponse"), max_length=TEXTE_MAX, widget=_zone(8))
+    interne = forms.BooleanField(label=_("Note interne (jamais montrée à l'adhérent)"), required=False)
+    clore = forms.BooleanField(label=_("Clore la conversation après cette réponse"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,5 +44,7 @@ class ReponseForm(_AvecFichiers):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("interne") and data.get("clore"):
-            self.add_error("clore", "Une note interne ne clôt pas la conversation : envoyez une réponse pour la clore.")
+            self.add_error(
+                "clore", _("Une note interne ne clôt pas la conversation : envoyez une réponse pour la clore.")
+            )
         return data

@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mutuelle.claims.models import LigneRemboursement, Statut
 from mutuelle.espace.forms import DateInput
@@ -38,14 +40,13 @@ class FichiersField(forms.FileField):
 
 
 def _aide_fichiers() -> str:
-    return (
-        f"PDF, JPEG ou PNG ; {settings.MUTUELLE_PIECES_MAX} fichiers au plus, "
-        f"{settings.MUTUELLE_PIECE_TAILLE_MAX // 2**20} Mo chacun. Une photo nette du document suffit."
-    )
+    return gettext(
+        "PDF, JPEG ou PNG ; %(nombre)s fichiers au plus, %(mo)s Mo chacun. Une photo nette du document suffit."
+    ) % {"nombre": settings.MUTUELLE_PIECES_MAX, "mo": settings.MUTUELLE_PIECE_TAILLE_MAX // 2**20}
 
 
 class _AvecFichiers(forms.Form):
-    fichiers = FichiersField(label="Fichiers", required=False)
+    fichiers = FichiersField(label=_("Fichiers"), required=False)
 
     def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,13 +64,15 @@ class _AvecFichiers(forms.Form):
 
 
 class EnvoiDocumentForm(_AvecFichiers):
-    objet = forms.ChoiceField(label="Ce document concerne", choices=ObjetDocument.choices, widget=forms.RadioSelect)
+    objet = forms.ChoiceField(label=_("Ce document concerne"), choices=ObjetDocument.choices, widget=forms.RadioSelect)
     ligne = forms.ModelChoiceField(
-        label="Le remboursement concerné", queryset=LigneRemboursement.objects.none(), required=False
+        label=_("Le remboursement concerné"), queryset=LigneRemboursement.objects.none(), required=False
     )
-    demande_liee = forms.ModelChoiceField(label="La demande concernée", queryset=Demande.objects.none(), required=False)
+    demande_liee = forms.ModelChoiceField(
+        label=_("La demande concernée"), queryset=Demande.objects.none(), required=False
+    )
     commentaire = forms.CharField(
-        label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Commentaire (facultatif)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
     def __init__(self, *args: Any, adherent: Any, **kwargs: Any) -> None:
@@ -89,41 +92,45 @@ class EnvoiDocumentForm(_AvecFichiers):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("fichiers") and "fichiers" not in self.errors:
-            self.add_error("fichiers", "Joignez au moins un fichier.")
+            self.add_error("fichiers", _("Joignez au moins un fichier."))
         if data.get("objet") == ObjetDocument.REMBOURSEMENT and not data.get("ligne"):
-            self.add_error("ligne", "Choisissez le remboursement concerné.")
+            self.add_error("ligne", _("Choisissez le remboursement concerné."))
         if data.get("objet") == ObjetDocument.DEMANDE and not data.get("demande_liee"):
-            self.add_error("demande_liee", "Choisissez la demande concernée.")
+            self.add_error("demande_liee", _("Choisissez la demande concernée."))
         return data
 
 
 class ContestationForm(_AvecFichiers):
-    motif = forms.ChoiceField(label="Pourquoi contestez-vous ?", choices=MotifContestation.choices)
+    motif = forms.ChoiceField(label=_("Pourquoi contestez-vous ?"), choices=MotifContestation.choices)
     commentaire = forms.CharField(
-        label="Expliquez-nous", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}), min_length=10
+        label=_("Expliquez-nous"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}), min_length=10
     )
 
 
 class ComplementForm(_AvecFichiers):
     commentaire = forms.CharField(
-        label="Message (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Message (facultatif)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("fichiers") and not (data.get("commentaire") or "").strip() and not self.errors:
-            raise forms.ValidationError("Joignez un fichier ou écrivez un message.")
+            raise forms.ValidationError(_("Joignez un fichier ou écrivez un message."))
         return data
 
 
 class TraitementForm(forms.Form):
-    vers = forms.ChoiceField(label="Étape", choices=StatutDemande.choices, widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label="Décision", choices=[("", "—"), *Decision.choices], required=False)
+    vers = forms.ChoiceField(label=_("Étape"), choices=StatutDemande.choices, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(label=_("Décision"), choices=[("", "—"), *Decision.choices], required=False)
     montant_corrige = forms.DecimalField(
-        label="Part de la mutuelle après correction (€)", required=False, min_value=0, max_digits=12, decimal_places=2
+        label=_("Part de la mutuelle après correction (€)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
     )
     message = forms.CharField(
-        label="Message à l'adhérent", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Message à l'adhérent"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
@@ -145,29 +152,34 @@ def ligne_devis(donnees: dict[str, Any], beneficiaire: Any, *, soin: str) -> Any
 
 
 SECTEURS = [
-    ("1", "Secteur 1 (tarifs de la Sécurité sociale)"),
-    ("2o", "Secteur 2 adhérent OPTAM"),
-    ("2", "Secteur 2 non OPTAM"),
+    ("1", _("Secteur 1 (tarifs de la Sécurité sociale)")),
+    ("2o", _("Secteur 2 adhérent OPTAM")),
+    ("2", _("Secteur 2 non OPTAM")),
 ]
 
 
 class LigneDevisForm(forms.Form):
-    beneficiaire = forms.TypedChoiceField(label="Pour", coerce=int)
-    soin = forms.ChoiceField(label="Soin")
-    date_soins = forms.DateField(label="Date prévue", widget=DateInput())
-    montant = forms.DecimalField(label="Prix sur le devis (€)", min_value=0, max_digits=9, decimal_places=2)
+    beneficiaire = forms.TypedChoiceField(label=_("Pour"), coerce=int)
+    soin = forms.ChoiceField(label=_("Soin"))
+    date_soins = forms.DateField(label=_("Date prévue"), widget=DateInput())
+    montant = forms.DecimalField(label=_("Prix sur le devis (€)"), min_value=0, max_digits=9, decimal_places=2)
     quantite = forms.IntegerField(
-        label="Quantité", min_value=1, max_value=365, initial=1, required=False, help_text="Les nuits, pour un séjour."
+        label=_("Quantité"),
+        min_value=1,
+        max_value=365,
+        initial=1,
+        required=False,
+        help_text=_("Les nuits, pour un séjour."),
     )
     base = forms.DecimalField(
-        label="Base de remboursement (€)",
+        label=_("Base de remboursement (€)"),
         required=False,
         min_value=0,
         max_digits=9,
         decimal_places=2,
-        help_text="Indiquée sur le devis (« BR » ou « base de remboursement ») ; inutile pour une consultation.",
+        help_text=_("Indiquée sur le devis (« BR » ou « base de remboursement ») ; inutile pour une consultation."),
     )
-    secteur = forms.ChoiceField(label="Le praticien", choices=SECTEURS, initial="1", required=False)
+    secteur = forms.ChoiceField(label=_("Le praticien"), choices=SECTEURS, initial="1", required=False)
 
     def __init__(self, *args: Any, personnes: list[tuple[int, str]], **kwargs: Any) -> None:
         from mutuelle.requests.estimation import SOINS_CHOIX
@@ -186,7 +198,7 @@ class LigneDevisForm(forms.Form):
         jour = self.cleaned_data["date_soins"]
         if jour < timezone.localdate():
             raise forms.ValidationError(
-                "Une estimation porte sur des soins à venir : choisissez une date à partir d'aujourd'hui."
+                _("Une estimation porte sur des soins à venir : choisissez une date à partir d'aujourd'hui.")
             )
         return jour
 
@@ -200,16 +212,16 @@ class LigneDevisPecForm(LigneDevisForm):
 
 
 class PriseEnChargeForm(_AvecFichiers):
-    domaine = forms.ChoiceField(label="Domaine", choices=[])
-    beneficiaire = forms.TypedChoiceField(label="Pour", coerce=int)
-    professionnel = forms.CharField(label="Opticien, dentiste, audioprothésiste ou établissement", max_length=150)
+    domaine = forms.ChoiceField(label=_("Domaine"), choices=[])
+    beneficiaire = forms.TypedChoiceField(label=_("Pour"), coerce=int)
+    professionnel = forms.CharField(label=_("Opticien, dentiste, audioprothésiste ou établissement"), max_length=150)
     email_professionnel = forms.EmailField(
-        label="Son adresse email (facultatif)",
+        label=_("Son adresse email (facultatif)"),
         required=False,
-        help_text="En cas d'accord, nous le lui envoyons : il peut alors pratiquer le tiers payant.",
+        help_text=_("En cas d'accord, nous le lui envoyons : il peut alors pratiquer le tiers payant."),
     )
     commentaire = forms.CharField(
-        label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Commentaire (facultatif)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, personnes: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -218,47 +230,47 @@ class PriseEnChargeForm(_AvecFichiers):
         super().__init__(*args, **kwargs)
         self.fields["domaine"].choices = Domaine.choices  # type: ignore[attr-defined]
         self.fields["beneficiaire"].choices = personnes  # type: ignore[attr-defined]
-        self.fields["fichiers"].label = "Le devis (PDF, JPEG ou PNG)"
+        self.fields["fichiers"].label = _("Le devis (PDF, JPEG ou PNG)")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("fichiers") and "fichiers" not in self.errors:
-            self.add_error("fichiers", "Joignez le devis.")
+            self.add_error("fichiers", _("Joignez le devis."))
         return data
 
 
 class _AvecJustificatif(_AvecFichiers):
     commentaire = forms.CharField(
-        label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Commentaire (facultatif)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fichiers"].label = "Justificatif (PDF, JPEG ou PNG)"
+        self.fields["fichiers"].label = _("Justificatif (PDF, JPEG ou PNG)")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("fichiers") and "fichiers" not in self.errors:
-            self.add_error("fichiers", "Joignez le justificatif (acte de naissance, livret de famille, jugement…).")
+            self.add_error("fichiers", _("Joignez le justificatif (acte de naissance, livret de famille, jugement…)."))
         return data
 
 
 class AjoutBeneficiaireForm(_AvecJustificatif):
     qualite = forms.ChoiceField(
-        label="Qui ajoutez-vous ?",
-        choices=[("enfant", "Un enfant"), ("conjoint", "Un conjoint, concubin ou partenaire de PACS")],
+        label=_("Qui ajoutez-vous ?"),
+        choices=[("enfant", _("Un enfant")), ("conjoint", _("Un conjoint, concubin ou partenaire de PACS"))],
     )
-    prenom = forms.CharField(label="Prénom", max_length=100)
-    nom = forms.CharField(label="Nom", max_length=100)
-    date_naissance = forms.DateField(label="Date de naissance", widget=DateInput())
-    sexe = forms.ChoiceField(label="Sexe", choices=Sexe.choices)
+    prenom = forms.CharField(label=_("Prénom"), max_length=100)
+    nom = forms.CharField(label=_("Nom"), max_length=100)
+    date_naissance = forms.DateField(label=_("Date de naissance"), widget=DateInput())
+    sexe = forms.ChoiceField(label=_("Sexe"), choices=Sexe.choices)
     nir = forms.CharField(
-        label="Numéro de sécurité sociale (facultatif pour un enfant)",
+        label=_("Numéro de sécurité sociale (facultatif pour un enfant)"),
         max_length=21,
         required=False,
-        help_text="Laissé vide, l'enfant est rattaché à votre numéro.",
+        help_text=_("Laissé vide, l'enfant est rattaché à votre numéro."),
     )
-    date_effet = forms.DateField(label="Couvert à partir du", widget=DateInput())
+    date_effet = forms.DateField(label=_("Couvert à partir du"), widget=DateInput())
 
     def __init__(self, *args: Any, contrat: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -277,11 +289,13 @@ class AjoutBeneficiaireForm(_AvecJustificatif):
             return data
         effet = data["date_effet"]
         if effet < self.contrat.date_debut or effet > timezone.localdate() + timedelta(days=90):
-            self.add_error("date_effet", "Choisissez une date entre le début du contrat et les trois prochains mois.")
+            self.add_error(
+                "date_effet", _("Choisissez une date entre le début du contrat et les trois prochains mois.")
+            )
             return data
         nir = "".join((data.get("nir") or "").split())
         if not nir and data["qualite"] != "enfant":
-            self.add_error("nir", "Indiquez le numéro de sécurité sociale de votre conjoint.")
+            self.add_error("nir", _("Indiquez le numéro de sécurité sociale de votre conjoint."))
             return data
         personnel = bool(nir)
         self.beneficiaire = Beneficiaire(
@@ -317,8 +331,8 @@ class AjoutBeneficiaireForm(_AvecJustificatif):
 
 
 class RetraitBeneficiaireForm(_AvecJustificatif):
-    beneficiaire = forms.TypedChoiceField(label="Qui retirez-vous ?", coerce=int)
-    date_sortie = forms.DateField(label="Couvert jusqu'au", widget=DateInput())
+    beneficiaire = forms.TypedChoiceField(label=_("Qui retirez-vous ?"), coerce=int)
+    date_sortie = forms.DateField(label=_("Couvert jusqu'au"), widget=DateInput())
 
     def __init__(self, *args: Any, personnes: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -326,51 +340,51 @@ class RetraitBeneficiaireForm(_AvecJustificatif):
 
 
 class EtatCivilForm(_AvecJustificatif):
-    civilite = forms.ChoiceField(label="Civilité", choices=Civilite.choices)
-    nom = forms.CharField(label="Nom d'usage", max_length=100)
-    nom_naissance = forms.CharField(label="Nom de naissance", max_length=100, required=False)
+    civilite = forms.ChoiceField(label=_("Civilité"), choices=Civilite.choices)
+    nom = forms.CharField(label=_("Nom d'usage"), max_length=100)
+    nom_naissance = forms.CharField(label=_("Nom de naissance"), max_length=100, required=False)
 
 
 class FeuilleSoinsForm(_AvecFichiers):
-    beneficiaire = forms.TypedChoiceField(label="Pour", coerce=int)
-    circonstance = forms.ChoiceField(label="Pourquoi une feuille de soins ?", choices=Circonstance.choices)
-    date_soins = forms.DateField(label="Date des soins", widget=DateInput())
-    montant = forms.DecimalField(label="Montant payé (€)", min_value=0, max_digits=9, decimal_places=2)
+    beneficiaire = forms.TypedChoiceField(label=_("Pour"), coerce=int)
+    circonstance = forms.ChoiceField(label=_("Pourquoi une feuille de soins ?"), choices=Circonstance.choices)
+    date_soins = forms.DateField(label=_("Date des soins"), widget=DateInput())
+    montant = forms.DecimalField(label=_("Montant payé (€)"), min_value=0, max_digits=9, decimal_places=2)
     commentaire = forms.CharField(
-        label="Commentaire (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Commentaire (facultatif)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, personnes: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["beneficiaire"].choices = personnes  # type: ignore[attr-defined]
-        self.fields["fichiers"].label = "La feuille de soins et la facture (PDF, JPEG ou PNG)"
+        self.fields["fichiers"].label = _("La feuille de soins et la facture (PDF, JPEG ou PNG)")
 
     def clean_date_soins(self) -> Any:
         from django.utils import timezone
 
         jour = self.cleaned_data["date_soins"]
         if jour > timezone.localdate():
-            raise forms.ValidationError("Cette date est dans le futur : indiquez la date où les soins ont eu lieu.")
+            raise forms.ValidationError(_("Cette date est dans le futur : indiquez la date où les soins ont eu lieu."))
         return jour
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("fichiers") and "fichiers" not in self.errors:
-            self.add_error("fichiers", "Joignez la feuille de soins et la facture.")
+            self.add_error("fichiers", _("Joignez la feuille de soins et la facture."))
         return data
 
 
 class ActeSaisiForm(forms.Form):
     """An act keyed in by the handler from a paper claim."""
 
-    code = forms.CharField(label="Code de l'acte (clé B2 ou code de prestation)", max_length=10)
-    date_soins = forms.DateField(label="Date", widget=DateInput())
-    quantite = forms.IntegerField(label="Quantité", min_value=1, max_value=99, initial=1)
-    montant = forms.DecimalField(label="Montant (€)", min_value=0, max_digits=9, decimal_places=2)
+    code = forms.CharField(label=_("Code de l'acte (clé B2 ou code de prestation)"), max_length=10)
+    date_soins = forms.DateField(label=_("Date"), widget=DateInput())
+    quantite = forms.IntegerField(label=_("Quantité"), min_value=1, max_value=99, initial=1)
+    montant = forms.DecimalField(label=_("Montant (€)"), min_value=0, max_digits=9, decimal_places=2)
     base = forms.DecimalField(
-        label="Base de remboursement (€)", required=False, min_value=0, max_digits=9, decimal_places=2
+        label=_("Base de remboursement (€)"), required=False, min_value=0, max_digits=9, decimal_places=2
     )
-    secteur = forms.ChoiceField(label="Praticien", choices=SECTEURS, initial="1", required=False)
+    secteur = forms.ChoiceField(label=_("Praticien"), choices=SECTEURS, initial="1", required=False)
 
     def ligne_devis(self, beneficiaire: Any) -> Any:
         return ligne_devis(self.cleaned_data, beneficiaire, soin=self.cleaned_data["code"])

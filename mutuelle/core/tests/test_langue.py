@@ -91,3 +91,17 @@ def test_a_member_reads_the_dashboard_in_english(adherent, contrat):
     for texte in ("Latest reimbursements", "GP's consultation and visit", "Reimbursement paid", "My family"):
         assert texte in page, texte
     assert "Derniers remboursements" not in page
+
+
+def test_the_members_forms_speak_english_labels_and_errors_included(adherent, contrat):
+    from tests.factories import connecter
+
+    client = connecter(Client(), adherent.user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/espace/"})
+    page = _page(client, "/espace/demandes/estimer-un-devis/")
+    assert "Price on the quote (€)" in page and "Prix sur le devis" not in page
+    assert "Secteur 1 (Sécurité sociale tariffs)" in page
+    refus = html.unescape(client.post("/espace/demandes/envoyer-un-document/", {"objet": "autre"}).content.decode())
+    assert "Attach at least one file." in refus and "Joignez au moins un fichier." not in refus
+    releve = _page(client, "/espace/documents/")
+    assert "Last quarter" in releve and "Le trimestre dernier" not in releve
