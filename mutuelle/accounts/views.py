@@ -154,7 +154,9 @@ def _apres_mot_de_passe(request: HttpRequest, user: User, suite: str) -> HttpRes
         return redirect("accounts:verification")
     if user.second_facteur_obligatoire:
         attente_ouvrir(request, user, suite, enrolement=True)
-        messages.info(request, "Votre rôle demande un second facteur : configurez-le maintenant pour continuer.")
+        messages.info(
+            request, gettext("Votre rôle demande un second facteur : configurez-le maintenant pour continuer.")
+        )
         return redirect("accounts:second_facteur_obligatoire")
     if membre and code_acces() and not de_confiance(request, user):
         attente_ouvrir(request, user, suite)
@@ -211,7 +213,7 @@ def connexion(request: HttpRequest, portail: str = "") -> HttpResponse:
     elif request.method == "POST":
         status = 400
     if request.session.pop("_expiree", False):
-        messages.info(request, "Votre session a expiré après une période d'inactivité : reconnectez-vous.")
+        messages.info(request, gettext("Votre session a expiré après une période d'inactivité : reconnectez-vous."))
     return render(
         request,
         "accounts/connexion.html",
@@ -248,7 +250,7 @@ def verification(request: HttpRequest) -> HttpResponse:
 
     en_attente = attente(request)
     if en_attente is None:
-        messages.info(request, "Reprenez la connexion depuis le début.")
+        messages.info(request, gettext("Reprenez la connexion depuis le début."))
         return redirect("accounts:connexion")
     user = en_attente.user
     if request.method == "POST":
@@ -279,9 +281,11 @@ def _verification(request: HttpRequest, en_attente: Any) -> HttpResponse:
         return reponse_limite_ip(request)
     if request.method == "POST" and request.POST.get("action") == "renvoyer" and par_email:
         if int(en_attente.data.get("email_envois", 0)) >= 3:
-            messages.error(request, "Trois codes ont déjà été envoyés : reprenez la connexion dans quelques minutes.")
+            messages.error(
+                request, gettext("Trois codes ont déjà été envoyés : reprenez la connexion dans quelques minutes.")
+            )
         elif _code_email_envoyer(request, user):
-            messages.success(request, "Un nouveau code vient d'être envoyé.")
+            messages.success(request, gettext("Un nouveau code vient d'être envoyé."))
         return redirect("accounts:verification")
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
@@ -441,7 +445,7 @@ def second_facteur_obligatoire(request: HttpRequest) -> HttpResponse:
 
     en_attente = attente(request)
     if en_attente is None:
-        messages.info(request, "Reprenez la connexion depuis le début.")
+        messages.info(request, gettext("Reprenez la connexion depuis le début."))
         return redirect("accounts:connexion")
     user = en_attente.user
     if not en_attente.data.get("enrolement") or a_un_facteur(user):
@@ -481,7 +485,7 @@ def second_facteur_obligatoire(request: HttpRequest) -> HttpResponse:
 @require_POST
 def deconnexion(request: HttpRequest) -> HttpResponse:
     logout(request)
-    messages.success(request, "Vous êtes déconnecté.")
+    messages.success(request, gettext("Vous êtes déconnecté."))
     return redirect("accounts:connexion")
 
 
@@ -598,7 +602,7 @@ def code_courrier(request: HttpRequest) -> HttpResponse:
             user: User = courrier.adherent.user
             secret_definir(user=user, password=form.cleaned_data["new_password1"], request=request, via="courrier")
             request.session.pop(SESSION_COURRIER, None)
-            messages.success(request, "C'est fait : connectez-vous avec votre nouveau secret.")
+            messages.success(request, gettext("C'est fait : connectez-vous avec votre nouveau secret."))
             # The letter proved the postal address: this browser is trusted (access-code policy).
             return appareil_approuver(request, user, redirect("accounts:connexion"))
         return render(
@@ -673,7 +677,7 @@ def courriers(request: HttpRequest) -> HttpResponse:
         ids = [int(i) for i in request.POST.getlist("courrier") if i.isdigit()][:500]
         lot = lot_preparer(ids=ids, actor=request.user, request=request) if ids else None
         if lot is None:
-            messages.error(request, "Cochez au moins un courrier à imprimer.")
+            messages.error(request, gettext("Cochez au moins un courrier à imprimer."))
         else:
             messages.success(
                 request,

@@ -17,6 +17,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -188,7 +189,7 @@ def email_modifier(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     adherent = getattr(user, "adherent", None)
     if adherent is None:
-        messages.info(request, "L'adresse email du personnel est gérée par l'administrateur.")
+        messages.info(request, gettext("L'adresse email du personnel est gérée par l'administrateur."))
         return redirect("compte:securite")
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -199,8 +200,11 @@ def email_modifier(request: HttpRequest) -> HttpResponse:
             email_changer_demander(request=request, adherent=adherent, email=email)
             messages.success(
                 request,
-                f"Un lien de confirmation est envoyé à {email_masque(email)} (valable 1 heure). L'adresse actuelle "
-                "reste en service jusqu'à votre confirmation.",
+                gettext(
+                    "Un lien de confirmation est envoyé à %(adresse)s (valable 1 heure). L'adresse actuelle "
+                    "reste en service jusqu'à votre confirmation."
+                )
+                % {"adresse": email_masque(email)},
             )
             return redirect("compte:securite")
     return render(request, "accounts/email_modifier.html", {"form": form}, status=400 if form.errors else 200)
@@ -217,7 +221,7 @@ def email_confirmer_vue(request: HttpRequest, jeton: str) -> HttpResponse:
         adherent = email_confirmer(jeton=trouve, request=request)
         if adherent is None:
             return render(request, "accounts/lien_invalide.html", status=410)
-        messages.success(request, "Votre nouvelle adresse email est enregistrée.")
+        messages.success(request, gettext("Votre nouvelle adresse email est enregistrée."))
         return redirect("compte:securite" if request.user.is_authenticated else "accounts:connexion")
     return render(request, "accounts/email_confirmer.html", {"email": email_masque(trouve.donnee)})
 
@@ -239,7 +243,7 @@ def totp_ajouter(request: HttpRequest) -> HttpResponse:
         )
         if codes is not None:
             request.session["_codes_a_montrer"] = codes
-            messages.success(request, "L'application d'authentification est activée.")
+            messages.success(request, gettext("L'application d'authentification est activée."))
             return redirect("compte:codes")
         form.add_error(
             "code", "Ce code ne correspond pas : vérifiez l'heure du téléphone et saisissez le code affiché."
@@ -270,11 +274,12 @@ def totp_supprimer(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if _dernier_facteur(user, "totp"):
         messages.error(
-            request, "Votre rôle demande un second facteur : ajoutez une clé d'accès avant de retirer l'application."
+            request,
+            gettext("Votre rôle demande un second facteur : ajoutez une clé d'accès avant de retirer l'application."),
         )
     else:
         second_facteur.totp_retirer(user=user, request=request)
-        messages.success(request, "L'application d'authentification est retirée de votre compte.")
+        messages.success(request, gettext("L'application d'authentification est retirée de votre compte."))
     return redirect("compte:securite")
 
 
@@ -284,7 +289,7 @@ def totp_supprimer(request: HttpRequest) -> HttpResponse:
 def codes_regenerer(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not second_facteur.a_un_facteur(user):
-        messages.error(request, "Les codes de secours accompagnent un second facteur : activez-en un d'abord.")
+        messages.error(request, gettext("Les codes de secours accompagnent un second facteur : activez-en un d'abord."))
         return redirect("compte:securite")
     request.session["_codes_a_montrer"] = second_facteur.codes_secours_generer(user=user, request=request)
     return redirect("compte:codes")
@@ -334,11 +339,11 @@ def cle_ajouter(request: HttpRequest) -> HttpResponse:
 def cle_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     if _dernier_facteur(user, "cle"):
-        messages.error(request, "Votre rôle demande un second facteur : gardez au moins une méthode.")
+        messages.error(request, gettext("Votre rôle demande un second facteur : gardez au moins une méthode."))
     elif second_facteur.cle_retirer(user=user, cle_id=pk, request=request):
-        messages.success(request, "La clé d'accès est retirée.")
+        messages.success(request, gettext("La clé d'accès est retirée."))
     else:
-        messages.error(request, "Cette clé d'accès n'existe pas ou plus.")
+        messages.error(request, gettext("Cette clé d'accès n'existe pas ou plus."))
     return redirect("compte:securite")
 
 
@@ -346,9 +351,9 @@ def cle_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appareil_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     if appareils.appareil_revoquer(user=_user(request), appareil_id=pk, request=request):
-        messages.success(request, "Ce navigateur n'est plus reconnu : il faudra s'y identifier de nouveau.")
+        messages.success(request, gettext("Ce navigateur n'est plus reconnu : il faudra s'y identifier de nouveau."))
     else:
-        messages.error(request, "Ce navigateur n'est pas (ou plus) dans la liste.")
+        messages.error(request, gettext("Ce navigateur n'est pas (ou plus) dans la liste."))
     return redirect("compte:securite")
 
 

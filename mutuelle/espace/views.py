@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mutuelle.accounts.models import Role
@@ -242,7 +243,7 @@ def notifications_tout_lire(request: HttpRequest) -> HttpResponse:
     n = notifications_lire(adherent=_adherent(request))
     messages.success(
         request,
-        f"{n} notification{'s' if n > 1 else ''} marquée{'s' if n > 1 else ''} comme lue{'s' if n > 1 else ''}.",
+        ngettext("%(n)s notification marquée comme lue.", "%(n)s notifications marquées comme lues.", n) % {"n": n},
     )
     return redirect("espace:notifications")
 
@@ -254,7 +255,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, instance=preferences_de(adherent))
     if request.method == "POST" and form.is_valid():
         preferences_modifier(adherent=adherent, actor=request.user, request=request, **form.cleaned_data)
-        messages.success(request, "Vos préférences de communication sont enregistrées.")
+        messages.success(request, gettext("Vos préférences de communication sont enregistrées."))
         return redirect("espace:preferences")
     return render(
         request,

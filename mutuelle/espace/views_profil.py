@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -42,7 +43,10 @@ def profil(request: HttpRequest) -> HttpResponse:
                 form.add_error(champ if champ in form.fields else None, erreurs)
         else:
             messages.success(
-                request, "Vos coordonnées sont enregistrées." if changes else "Aucune modification à enregistrer."
+                request,
+                gettext("Vos coordonnées sont enregistrées.")
+                if changes
+                else gettext("Aucune modification à enregistrer."),
             )
             return redirect("espace:profil")
     en_attente = (
@@ -87,12 +91,14 @@ def rib(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             if demande.statut == "traitee":
-                messages.success(request, "Vos nouvelles coordonnées bancaires sont enregistrées.")
+                messages.success(request, gettext("Vos nouvelles coordonnées bancaires sont enregistrées."))
             else:
                 messages.success(
                     request,
-                    "Votre demande est enregistrée. Un gestionnaire vérifie le RIB ; d'ici là, vos remboursements "
-                    "restent versés sur votre compte actuel.",
+                    gettext(
+                        "Votre demande est enregistrée. Un gestionnaire vérifie le RIB ; d'ici là, vos remboursements "
+                        "restent versés sur votre compte actuel."
+                    ),
                 )
             return redirect("espace:profil")
     return render(request, "espace/rib.html", {"form": form}, status=400 if form.errors else 200)
@@ -115,10 +121,14 @@ def donnees(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Votre archive est en préparation. Vous recevrez un email avec le lien de téléchargement "
-                "(valable 7 jours) ; elle se télécharge aussi depuis cette page."
+                gettext(
+                    "Votre archive est en préparation. Vous recevrez un email avec le lien de téléchargement "
+                    "(valable 7 jours) ; elle se télécharge aussi depuis cette page."
+                )
                 if adherent.email
-                else "Votre archive est en préparation : revenez sur cette page pour la télécharger (valable 7 jours).",
+                else gettext(
+                    "Votre archive est en préparation : revenez sur cette page pour la télécharger (valable 7 jours)."
+                ),
             )
         return redirect("espace:donnees")
     from django.utils import timezone

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -110,8 +111,11 @@ def nouveau(request: HttpRequest) -> HttpResponse:
         if fil is not None:
             messages.success(
                 request,
-                f"Message envoyé (n° {fil.numero}). Nous vous répondons au plus tard le {fil.echeance:%d/%m/%Y} ; "
-                "vous serez prévenu par email.",
+                gettext(
+                    "Message envoyé (n° %(numero)s). Nous vous répondons au plus tard le %(le)s ; "
+                    "vous serez prévenu par email."
+                )
+                % {"numero": fil.numero, "le": f"{fil.echeance:%d/%m/%Y}"},
             )
             return redirect("messaging:fil", numero=fil.numero)
     return render(
@@ -136,7 +140,7 @@ def fil(request: HttpRequest, numero: str) -> HttpResponse:
             ),
         )
         if envoye is not None:
-            messages.success(request, "Message envoyé.")
+            messages.success(request, gettext("Message envoyé."))
             return redirect("messaging:fil", numero=fil.numero)
     fil_lire(fil=fil, par_la_mutuelle=False)
     return render(
@@ -156,7 +160,7 @@ def fil(request: HttpRequest, numero: str) -> HttpResponse:
 def clore(request: HttpRequest, numero: str) -> HttpResponse:
     fil = get_object_or_404(Fil, numero=numero, adherent=_adherent(request))
     fil_clore(fil=fil, par=request.user, request=request)
-    messages.success(request, "Conversation close. Vous pouvez toujours nous écrire un nouveau message.")
+    messages.success(request, gettext("Conversation close. Vous pouvez toujours nous écrire un nouveau message."))
     return redirect("messaging:liste")
 
 
@@ -205,7 +209,7 @@ def gestion_fil(request: HttpRequest, numero: str) -> HttpResponse:
         )
         if envoye is not None:
             if data["interne"]:
-                messages.success(request, "Note interne ajoutée.")
+                messages.success(request, gettext("Note interne ajoutée."))
                 return redirect("messaging_gestion:fil", numero=fil.numero)
             messages.success(request, f"Réponse envoyée à {fil.adherent} : un email l'a prévenu(e), sans le contenu.")
             return apres_decision(request, "messaging_gestion:fil", numero=fil.numero)

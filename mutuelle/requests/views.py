@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -163,8 +164,8 @@ def envoyer_document(request: HttpRequest) -> HttpResponse:
                 request=request,
             ),
             lambda demande: (
-                f"Votre envoi est enregistré sous le n° {demande.numero}. "
-                f"Nous le traitons au plus tard le {demande.echeance:%d/%m/%Y}."
+                gettext("Votre envoi est enregistré sous le n° %(numero)s. Nous le traitons au plus tard le %(le)s.")
+                % {"numero": demande.numero, "le": f"{demande.echeance:%d/%m/%Y}"}
             ),
         )
         if reponse is not None:
@@ -180,7 +181,7 @@ def contester(request: HttpRequest, pk: int) -> HttpResponse:
     ligne = get_object_or_404(lignes_famille(adherent).select_related("beneficiaire").defer("trace"), pk=pk)
     ouverte = Demande.objects.filter(ligne=ligne, type_demande=TypeDemande.CONTESTATION, statut__in=STATUTS_OUVERTS)
     if ouverte.exists():
-        messages.info(request, "Une contestation de ce remboursement est déjà en cours : suivez-la ici.")
+        messages.info(request, gettext("Une contestation de ce remboursement est déjà en cours : suivez-la ici."))
         return redirect("requests:detail", numero=ouverte.get().numero)
     form = ContestationForm(request.POST or None, request.FILES or None, request=request)
     if request.method == "POST" and form.is_valid():
@@ -198,8 +199,11 @@ def contester(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             ),
             lambda demande: (
-                f"Votre contestation est enregistrée sous le n° {demande.numero}. "
-                f"Un gestionnaire vous répond au plus tard le {demande.echeance:%d/%m/%Y}."
+                gettext(
+                    "Votre contestation est enregistrée sous le n° %(numero)s. "
+                    "Un gestionnaire vous répond au plus tard le %(le)s."
+                )
+                % {"numero": demande.numero, "le": f"{demande.echeance:%d/%m/%Y}"}
             ),
         )
         if reponse is not None:
@@ -229,7 +233,7 @@ def detail(request: HttpRequest, numero: str) -> HttpResponse:
         except DemandeRefusee as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Votre complément est envoyé au gestionnaire.")
+            messages.success(request, gettext("Votre complément est envoyé au gestionnaire."))
             return redirect("requests:detail", numero=demande.numero)
     return render(
         request,
@@ -444,8 +448,11 @@ def prise_en_charge(request: HttpRequest) -> HttpResponse:
                 request=request,
             ),
             lambda demande: (
-                f"Votre demande de prise en charge est enregistrée sous le n° {demande.numero}. "
-                f"Réponse au plus tard le {demande.echeance:%d/%m/%Y}."
+                gettext(
+                    "Votre demande de prise en charge est enregistrée sous le n° %(numero)s. "
+                    "Réponse au plus tard le %(le)s."
+                )
+                % {"numero": demande.numero, "le": f"{demande.echeance:%d/%m/%Y}"}
             ),
         )
         if reponse is not None:
@@ -482,8 +489,11 @@ def _modification(request: HttpRequest, type_demande: str, form: Any, donnees: A
                 request=request,
             ),
             lambda demande: (
-                f"Votre demande est enregistrée sous le n° {demande.numero} : un gestionnaire vérifie le justificatif "
-                f"et l'applique au plus tard le {demande.echeance:%d/%m/%Y}."
+                gettext(
+                    "Votre demande est enregistrée sous le n° %(numero)s : "
+                    "un gestionnaire vérifie le justificatif et l'applique au plus tard le %(le)s."
+                )
+                % {"numero": demande.numero, "le": f"{demande.echeance:%d/%m/%Y}"}
             ),
         )
         if reponse is not None:
@@ -509,7 +519,7 @@ def ajouter_beneficiaire(request: HttpRequest) -> HttpResponse:
         initial={"date_effet": timezone.localdate()},
     )
     if contrat is None:
-        messages.error(request, "Vous n'avez pas de contrat en cours.")
+        messages.error(request, gettext("Vous n'avez pas de contrat en cours."))
         return redirect("requests:liste")
     return _modification(
         request, TypeDemande.AJOUT_BENEFICIAIRE, form, lambda: form.donnees(), "Ajouter un bénéficiaire"
@@ -593,8 +603,11 @@ def feuille_soins(request: HttpRequest) -> HttpResponse:
                 request=request,
             ),
             lambda demande: (
-                f"Votre feuille de soins est enregistrée sous le n° {demande.numero}. "
-                f"Nous calculons votre remboursement au plus tard le {demande.echeance:%d/%m/%Y}."
+                gettext(
+                    "Votre feuille de soins est enregistrée sous le n° %(numero)s. "
+                    "Nous calculons votre remboursement au plus tard le %(le)s."
+                )
+                % {"numero": demande.numero, "le": f"{demande.echeance:%d/%m/%Y}"}
             ),
         )
         if reponse is not None:
