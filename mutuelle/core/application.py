@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mutuelle.core.polices import police
@@ -67,7 +68,7 @@ def manifeste(mutuelle: Any) -> dict[str, Any]:
         "name": _("%(nom)s — espace adhérent") % {"nom": nom},
         "short_name": nom,
         "description": _("Vos remboursements, vos documents et votre carte de tiers payant, même sans réseau."),
-        "lang": "fr",
+        "lang": get_language(),
         "dir": "ltr",
         "id": "/",
         "start_url": reverse("espace:accueil"),

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from mutuelle.core.langues import langue_de_code
+
 
 class LangueMiddleware(LocaleMiddleware):
     """Like Django's, but the browser's Accept-Language is not followed: a mutuelle's French members
@@ -17,10 +19,7 @@ class LangueMiddleware(LocaleMiddleware):
     preference, restored at login)."""
 
     def process_request(self, request: HttpRequest) -> None:
-        langue = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        if langue not in dict(settings.LANGUAGES):
-            langue = settings.LANGUAGE_CODE
-        translation.activate(langue)
+        translation.activate(langue_de_code(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)))
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

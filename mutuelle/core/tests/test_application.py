@@ -21,7 +21,7 @@ def test_the_manifest_installs_the_member_space_with_the_mutuelles_name_and_colo
     reponse = Client().get("/manifest.webmanifest")
     assert reponse.status_code == 200 and reponse["Content-Type"] == "application/manifest+json"
     manifeste = json.loads(reponse.content)
-    assert manifeste["short_name"] == mutuelle.nom_court
+    assert manifeste["short_name"] == mutuelle.nom_court and manifeste["lang"] == "fr"
     assert manifeste["start_url"] == "/espace/" and manifeste["scope"] == "/"
     assert manifeste["display"] == "standalone" and manifeste["theme_color"] == mutuelle.couleur_principale
     assert {i["sizes"] for i in manifeste["icons"]} == {"192x192", "512x512"}
