@@ -352,7 +352,7 @@ def releve(adherent: Adherent, mutuelle: Any, *, du: date, au: date, on: date | 
     ]
     return Contenu(
         type_document=TypeDocument.RELEVE,
-        template="documents/pdf/releve.html",
+        template="releve.typ",  # set by Typst: a long table in a fraction of WeasyPrint's time
         titre=format_lazy(
             gettext_lazy("Relevé de prestations du {du} au {au}"), du=f"{du:%d/%m/%Y}", au=f"{au:%d/%m/%Y}"
         ),

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.services import audit_log, mutuelle_get
-from mutuelle.documents import contenus
+from mutuelle.documents import composition, contenus
 from mutuelle.documents.contenus import Contenu
 from mutuelle.documents.models import Document, Impression, TypeDocument
-from mutuelle.documents.rendu import Pdf, datamatrix_data_uri, pdf_depuis_html, qr_data_uri
+from mutuelle.documents.rendu import Pdf, datamatrix_data_uri, pdf_depuis_html, pdf_depuis_typst, qr_data_uri
 from mutuelle.members.models import Adherent
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,11 @@ def url_verification(code: str) -> str:
 
 
 def rendre(template: str, contexte: dict[str, Any], variantes: list[dict[str, Any]]) -> Pdf:
-    """The PDF of ``template``: with ``variantes``, the first whose rendering has the page count it
-    expects (``pages_attendues``), else the last one whatever its count."""
+    """The PDF of ``template``: a Typst template (``*.typ``) fed what ``composition`` makes of the
+    context, or a Django template rendered by WeasyPrint; with ``variantes``, the first whose rendering
+    has the page count it expects (``pages_attendues``), else the last one whatever its count."""
+    if template.endswith(".typ"):
+        return pdf_depuis_typst(template, composition.donnees(template, contexte))
     *essais, derniere = variantes or [{}]
     for variante in essais:
         pdf = pdf_depuis_html(render_to_string(template, {**contexte, **variante}))
