@@ -38,6 +38,7 @@ from mutuelle.accounts.models import (
 from mutuelle.accounts.verrouillage import deverrouiller
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.models import AuditLog
+from mutuelle.core.pdf import pdf_depuis_html
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
 from mutuelle.members.models import Adherent
 
@@ -373,8 +374,6 @@ def courrier_depuis_html(
     *, adherent: Adherent, type_courrier: str, html: str, request: HttpRequest | None = None, enregistrer: bool = True
 ) -> Courrier:
     """Any letter for the print queue, rendered from its HTML like every document (PDF/UA)."""
-    from mutuelle.documents.rendu import pdf_depuis_html
-
     pdf = pdf_depuis_html(html)
     return courrier_depuis_pdf(
         adherent=adherent,

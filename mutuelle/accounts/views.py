@@ -44,6 +44,7 @@ from mutuelle.accounts.identifiants import adherent_pour, est_identifiant_adhere
 from mutuelle.accounts.limites import GROUPE_OUBLI, ip_limitee, reponse_limite_ip
 from mutuelle.accounts.middleware import CONNEXION, REAUTH, SECOND_FACTEUR
 from mutuelle.accounts.models import Courrier, ObjetJeton, Role, StatutCourrier, User
+from mutuelle.accounts.permissions import gestion_required
 from mutuelle.accounts.services import (
     activation_envoyer,
     compte_deverrouiller,
@@ -59,7 +60,6 @@ from mutuelle.accounts.services import (
 from mutuelle.accounts.verrouillage import cle_compte, seuil, verrouille_jusqua
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.models import PolitiqueConnexion
-from mutuelle.core.permissions import gestion_required
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
 
 SESSION_COURRIER = "_courrier_valide"

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mutuelle.backoffice.models import Affectation, ReglageFile
-from mutuelle.requests.delais import jour_ouvre, jours_ouvres_apres
+from mutuelle.core.calendrier import jour_ouvre, jours_ouvres_apres
 
 
 class Etat:

@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from mutuelle.backoffice.files import FILES, File, _local, jours_ouvres_entre
-from mutuelle.requests.delais import jours_ouvres_apres
+from mutuelle.core.calendrier import jours_ouvres_apres
 
 PERIODES = (7, 30, 90)
 TRANCHES = ((0, 2, "0 à 2 j"), (3, 5, "3 à 5 j"), (6, 10, "6 à 10 j"), (11, None, "plus de 10 j"))

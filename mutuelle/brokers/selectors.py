@@ -32,10 +32,9 @@ from django.utils import timezone
 from mutuelle.brokers.models import Affiliation, Courtier, TauxCommission
 from mutuelle.documents.models import TypeDocument
 from mutuelle.members.models import Adherent, Beneficiaire, Contrat, ContratFormule, Cotisation
+from regles.money import CENT, ZERO
 
-ZERO = Decimal("0.00")
 MONTANT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
-CENT = Decimal("0.01")
 
 # A premium is in arrears once unpaid this many days after its due date (the direct debit of the 1st
 # is taken within a few days: the month's premium is not "unpaid" on the 3rd).

@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mutuelle.brokers.models import Affiliation, Courtier, StatutAffiliation
+from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.core.services import audit_log, mutuelle_ou_rien, sequence_next
 from mutuelle.formules.models import Formule
 from mutuelle.members.iban import iban_verifier
 from mutuelle.members.models import Adherent, Beneficiaire, Contrat, Qualite, StatutContrat
-from mutuelle.requests.delais import jours_ouvres_apres
 from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 from mutuelle.requests.services import DemandeRefusee, Envoi, demande_creer, pieces_transaction
 

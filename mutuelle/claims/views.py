@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from mutuelle.accounts.permissions import SUPERVISION_ROLES, gestion_required, responsable_required
 from mutuelle.backoffice.services import AffectationRefusee, affectation_de, detenteur_verifier
 from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.claims.forms import ACTIONS, DecisionForm, DepotNoemieForm
@@ -24,7 +25,6 @@ from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut, St
 from mutuelle.claims.selectors import lignes_a_revoir
 from mutuelle.claims.services import ligne_transition
 from mutuelle.claims.tasks import noemie_ingest_file
-from mutuelle.core.permissions import SUPERVISION_ROLES, gestion_required, responsable_required
 from mutuelle.core.services import audit_log
 
 REGLES = [

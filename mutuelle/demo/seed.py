@@ -856,7 +856,7 @@ def seed_quatre_yeux(report: SeedReport) -> None:
     """Four-eyes in the demo: a family asked to be paid on an account that is another family's, in a
     company's name; « gestionnaire1 » validated it once, and it waits for a responsable (« responsable »
     confirms or refuses it from « Demandes »)."""
-    from mutuelle.documents.rendu import pdf_depuis_html
+    from mutuelle.core.pdf import pdf_depuis_html
     from mutuelle.members.models import CoordonneesBancaires, StatutRib
     from mutuelle.requests.fichiers import assainir
     from mutuelle.requests.models import Decision, Demande, StatutDemande, TypeDemande
@@ -1071,7 +1071,7 @@ def seed_demandes(report: SeedReport) -> None:
     from django.utils import timezone
 
     from mutuelle.claims.models import LigneRemboursement
-    from mutuelle.documents.rendu import pdf_depuis_html
+    from mutuelle.core.pdf import pdf_depuis_html
     from mutuelle.requests.fichiers import assainir
     from mutuelle.requests.models import (
         Circonstance,
@@ -1300,7 +1300,7 @@ def seed_courtage(report: SeedReport, fake: Faker, today: date) -> None:
     and a change of formula filed by a broker."""
     from mutuelle.brokers.models import Affiliation, TauxCommission
     from mutuelle.brokers.services import affiliation_refuser, affiliation_soumettre, demande_courtier
-    from mutuelle.documents.rendu import pdf_depuis_html
+    from mutuelle.core.pdf import pdf_depuis_html
     from mutuelle.requests.fichiers import assainir
     from mutuelle.requests.models import TypeDemande
     from mutuelle.requests.services import Envoi

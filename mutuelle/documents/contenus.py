@@ -11,7 +11,6 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mutuelle.claims.models import LigneRemboursement
+from mutuelle.core.calendrier import plus_mois
 from mutuelle.documents.mise_en_page import variantes_carte
 from mutuelle.documents.models import TypeDocument
 from mutuelle.espace.selectors import contrats_famille, lignes_famille, pour_liste, totaux
@@ -38,19 +38,11 @@ from mutuelle.members.models import (
 )
 from mutuelle.members.selectors import contrat_formule_en_vigueur, garanties_en_vigueur
 from mutuelle.members.services import rib_actif
+from regles.money import ZERO
 from regles.postes import Poste
 
-ZERO = Decimal("0.00")
 ATTESTATION_MOIS = 3  # an attestation de droits is valid 3 months
 RELEVE_DUREE_MAX = timedelta(days=3 * 366)
-
-
-def plus_mois(jour: date, mois: int) -> date:
-    """The same day ``mois`` months later, or the month's last day (31 January + 1 month → 28/29 February)."""
-    annee, m = divmod(jour.month - 1 + mois, 12)
-    suivant = date(jour.year + annee, m + 1, 1)
-    fin = (suivant.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return suivant.replace(day=min(jour.day, fin.day))
 
 
 class DocumentIndisponible(Exception):

@@ -1,8 +1,8 @@
-"""From a document's HTML (or Typst source) to its PDF, and the 2D codes printed on documents.
+"""A document's PDF from its Typst source, and the 2D codes printed on documents.
 
-WeasyPrint renders the same Django templates and branding as the web pages. Long tables (the relevé
-de prestations) are set by Typst, twenty times faster (docs/adr/0003-typst-for-long-tables.md). Both
-write PDF/UA-1 (tagged, with the title and language of the document), and their author is the mutuelle.
+HTML documents go through the base's ``core.pdf`` (WeasyPrint). Long tables (the relevé de
+prestations) are set by Typst, ten to fifteen times faster (docs/adr/0003-typst-for-long-tables.md).
+Both write PDF/UA-1 (tagged, with the title and language of the document), authored by the mutuelle.
 """
 
 from __future__ import annotations
@@ -12,32 +12,18 @@ import io
 import json
 import logging
 import threading
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
+from mutuelle.core.pdf import Pdf
+
 logger = logging.getLogger(__name__)
 
 # The Typst templates, and the only folder they may read (Typst's root: no file outside it).
 TYPST = Path(__file__).resolve().parent / "typst"
-
-
-@dataclass(frozen=True)
-class Pdf:
-    contenu: bytes
-    pages: int
-
-
-def pdf_depuis_html(html: str) -> Pdf:
-    """Render one HTML document (its ``<title>``, ``<meta name="author">`` and ``lang`` become the
-    PDF's metadata) to a tagged PDF."""
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(pdf_variant="pdf/ua-1")
-    return Pdf(contenu=document.write_pdf(pdf_variant="pdf/ua-1") or b"", pages=len(document.pages))
 
 
 class TypstErreur(RuntimeError):

@@ -24,11 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutuelle.core.langues import dans_sa_langue
+from mutuelle.core.pdf import Pdf, pdf_depuis_html
 from mutuelle.core.services import audit_log, mutuelle_get
 from mutuelle.documents import composition, contenus
 from mutuelle.documents.contenus import Contenu
 from mutuelle.documents.models import Document, Impression, TypeDocument
-from mutuelle.documents.rendu import Pdf, datamatrix_data_uri, pdf_depuis_html, pdf_depuis_typst, qr_data_uri
+from mutuelle.documents.rendu import datamatrix_data_uri, pdf_depuis_typst, qr_data_uri
 from mutuelle.members.models import Adherent
 
 logger = logging.getLogger(__name__)

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from mutuelle.accounts.limites import ip_limitee, reponse_limite_ip
+from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.core.services import audit_log, mutuelle_get
 from mutuelle.documents import contenus
 from mutuelle.documents.contenus import Contenu, DocumentIndisponible
@@ -34,7 +35,6 @@ from mutuelle.documents.services import (
     document_emettre,
     document_verifier,
 )
-from mutuelle.espace.views import adherent_requis
 from mutuelle.members.models import Adherent
 
 PAR_PAGE = 20

@@ -24,10 +24,8 @@ from mutuelle.claims.models import STATUTS_ACQUIS, STATUTS_EN_ATTENTE, Evenement
 from mutuelle.formules.models import Garantie, Periode
 from mutuelle.members.models import Adherent, Beneficiaire, Contrat, ContratFormule
 from mutuelle.referentiel.models import Etablissement, Praticien
+from regles.money import CENT, ZERO
 from regles.postes import FAMILLE_LABELS, Famille, Poste
-
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 
 
 def _cents(valeur: Decimal | None) -> Decimal:

@@ -6,14 +6,11 @@ line is not found (404), whatever id is put in the URL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -22,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mutuelle.accounts.models import Role
+from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.claims.models import LigneRemboursement, Statut
 from mutuelle.core.exports import csv_reponse, nombre, texte
 from mutuelle.core.templatetags.format_fr import pourcent
@@ -35,26 +32,6 @@ from mutuelle.notifications.services import notifications_lire, preferences_modi
 from mutuelle.notifications.services import preferences as preferences_de
 
 PAR_PAGE = 25
-
-
-def adherent_requis(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Members only: the visitor logs in first; staff and brokers get a 403 (the member space shows a
-    family's health data, which is theirs alone). Sets ``request.adherent``."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        adherent = None
-        if getattr(user, "role", None) == Role.ADHERENT:
-            adherent = Adherent.objects.filter(user=user).first()
-        if adherent is None:
-            raise PermissionDenied("L'espace adhérent est réservé aux adhérents de la mutuelle.")
-        request.adherent = adherent  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _adherent(request: HttpRequest) -> Adherent:

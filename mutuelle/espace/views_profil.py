@@ -15,9 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.accounts.views_securite import reauthentification
 from mutuelle.espace.forms_profil import CoordonneesForm, RibForm
-from mutuelle.espace.views import adherent_requis
 from mutuelle.members.models import Adherent, CoordonneesBancaires, StatutRib
 from mutuelle.members.services import adherent_coordonnees_modifier, rib_actif
 from mutuelle.requests.services import DemandeRefusee, rib_demander

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.core.services import audit_log, sequence_next
 from mutuelle.members.models import Adherent
 from mutuelle.messaging.models import Fil, Message, PieceMessage, StatutFil
 from mutuelle.notifications.models import Categorie
 from mutuelle.notifications.services import notifier
-from mutuelle.requests.delais import jours_ouvres_apres
 from mutuelle.requests.services import Envoi, pieces_enregistrer, pieces_transaction
 
 TEXTE_MAX = 5000

@@ -14,10 +14,10 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.core.services import audit_log
 from mutuelle.espace.selectors import lignes_famille
-from mutuelle.espace.views import adherent_requis
 from mutuelle.members.models import Adherent
 from mutuelle.messaging.forms import MessageForm, NouveauFilForm, ReponseForm
 from mutuelle.messaging.models import Fil, ModeleReponse, PieceMessage, StatutFil, SujetFil

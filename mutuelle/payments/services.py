@@ -36,6 +36,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
+from mutuelle.core.calendrier import jour_ouvre
 from mutuelle.core.models import Mutuelle
 from mutuelle.core.services import audit_log, sequence_next
 from mutuelle.members.models import Adherent, CoordonneesBancaires, StatutRib
@@ -50,9 +51,7 @@ from mutuelle.payments.models import (
     Virement,
 )
 from mutuelle.referentiel.models import Etablissement, Praticien
-from mutuelle.requests.delais import jour_ouvre
-
-ZERO = Decimal("0.00")
+from regles.money import ZERO
 
 
 class PaiementImpossible(Exception):

@@ -9,8 +9,8 @@ from celery import shared_task
 def paiements_quotidiens() -> list[str]:
     from django.utils import timezone
 
+    from mutuelle.core.calendrier import jour_ouvre
     from mutuelle.payments.services import paiements_executer
-    from mutuelle.requests.delais import jour_ouvre
 
     if not jour_ouvre(timezone.localdate()):
         return []

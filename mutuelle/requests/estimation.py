@@ -23,11 +23,10 @@ from mutuelle.claims.liquidation import Historique, Passe, historiques, liquider
 from mutuelle.formules.selectors import garantie_pour_acte
 from mutuelle.members.models import Beneficiaire, DroitPeriode, TypeDroit
 from mutuelle.members.selectors import contrat_formule_en_vigueur
+from regles.money import ZERO
 from regles.moteur import Acte, ActeInvalide, Etape, Praticien, nature_de
 from regles.moteur import Beneficiaire as BeneficiaireRegles
 from regles.parametres import parametres
-
-ZERO = Decimal("0.00")
 
 # What a member can estimate: a label, the nomenclature key, and whether the devis must give the base.
 SOINS: list[tuple[str, str, str, bool]] = [

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from mutuelle.core.calendrier import plus_mois
 from mutuelle.requests.models import Decision, Demande, Domaine, TypeDemande
 
 # How long an agreement holds from the day of the decision (the answer letter says so).
@@ -45,7 +46,6 @@ class Accord:
 
 def accords_par_beneficiaire() -> dict[int, list[Accord]]:
     """Every agreement ever granted, by beneficiary (few rows: one per approved devis)."""
-    from mutuelle.documents.contenus import plus_mois
 
     accords: dict[int, list[Accord]] = defaultdict(list)
     rows = Demande.objects.filter(

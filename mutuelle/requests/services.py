@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.text import format_lazy, get_valid_filename
 from django.utils.translation import gettext_lazy
 
+from mutuelle.core.calendrier import jours_ouvres_apres, plus_mois
 from mutuelle.core.services import audit_log, mutuelle_get, sequence_next
 from mutuelle.members.models import Adherent
 from mutuelle.notifications.models import Categorie
 from mutuelle.notifications.services import notifier
-from mutuelle.requests.delais import jours_ouvres_apres
 from mutuelle.requests.fichiers import FichierRefuse, FichierSain, VirusDetecte, assainir
 from mutuelle.requests.models import (
     STATUTS_OUVERTS,
@@ -37,10 +37,9 @@ from mutuelle.requests.models import (
     TypeDemande,
 )
 from mutuelle.requests.selectors import ACCORD_VALIDITE_MOIS
-from regles.money import euros
+from regles.money import ZERO, euros
 
 CONTESTATION_JOURS_OUVRES = 10
-ZERO = Decimal("0.00")
 
 # Which step may follow which (the handler's buttons are built from it).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -543,7 +542,7 @@ def _prise_en_charge_calculer(demande: Demande) -> Decimal:
 
 def _reponse_prise_en_charge(demande: Demande, *, decision: str, message: str, par: Any) -> Any:
     """The answer as a PDF letter in the member's documents (verifiable like every document)."""
-    from mutuelle.documents.contenus import Contenu, plus_mois
+    from mutuelle.documents.contenus import Contenu
     from mutuelle.documents.models import TypeDocument
     from mutuelle.documents.services import document_emettre
 

@@ -20,10 +20,9 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mutuelle.accounts.permissions import adherent_requis, gestion_required
 from mutuelle.backoffice.views import apres_decision, file_courante
-from mutuelle.core.permissions import gestion_required
 from mutuelle.espace.selectors import lignes_famille
-from mutuelle.espace.views import adherent_requis
 from mutuelle.members.models import Adherent
 from mutuelle.requests.forms import ComplementForm, ContestationForm, EnvoiDocumentForm, TraitementForm
 from mutuelle.requests.models import (

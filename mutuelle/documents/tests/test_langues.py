@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from mutuelle.accounts.models import ObjetJeton, TypeCourrier
 from mutuelle.accounts.services import courrier_creer, email_compte, lien_envoyer
 from mutuelle.claims.models import LigneRemboursement
+from mutuelle.core.calendrier import plus_mois
 from mutuelle.core.models import AuditLog
 from mutuelle.core.services import mutuelle_get
 from mutuelle.documents import contenus
@@ -170,7 +171,7 @@ def test_every_document_and_letter_is_written_in_the_members_language(
             for contenu in (
                 contenus.carte_tiers_payant(premier, mutuelle),
                 contenus.attestation_droits(premier, mutuelle),
-                contenus.releve(premier, mutuelle, du=contenus.plus_mois(fin + timedelta(days=1), -12), au=fin),
+                contenus.releve(premier, mutuelle, du=plus_mois(fin + timedelta(days=1), -12), au=fin),
                 contenus.attestation_fiscale(premier, mutuelle, annee=contenus.annees_fiscales(premier)[0]),
                 contenus.bulletin(premier, mutuelle),
                 contenus.aides(premier, mutuelle),

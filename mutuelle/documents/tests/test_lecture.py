@@ -21,6 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mutuelle.claims.models import STATUTS_ACQUIS, LigneRemboursement
+from mutuelle.core.calendrier import plus_mois
 from mutuelle.core.services import mutuelle_get
 from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.documents import contenus
@@ -124,7 +125,7 @@ def test_every_document_of_the_demos_first_member_reads_back_as_the_database_say
 
     # Relevés of 12 months and of 3 years: every act, every amount, every total.
     fin = aujourdhui.replace(day=1) - timedelta(days=1)
-    for du in (contenus.plus_mois(fin + timedelta(days=1), -12), date(fin.year - 2, 1, 1)):
+    for du in (plus_mois(fin + timedelta(days=1), -12), date(fin.year - 2, 1, 1)):
         releve = document_emettre(adherent=premier, contenu=contenus.releve(premier, mutuelle, du=du, au=fin))
         dans_l_ordre(_lu(releve), _releve_attendu(premier, du, fin))
         assert _telecharge(client, releve) == f"Relevé de prestations {du.isoformat()} au {fin.isoformat()}.pdf"

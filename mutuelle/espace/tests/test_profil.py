@@ -17,11 +17,11 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.core.models import AuditLog
 from mutuelle.members.iban import iban_masque, iban_verifier
 from mutuelle.members.models import CoordonneesBancaires, StatutRib
 from mutuelle.members.services import rib_actif
-from mutuelle.requests.delais import jours_ouvres_apres
 from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 from mutuelle.requests.tests.conftest import pdf_simple
 from tests.factories import TEST_PASSWORD, code_totp, connecter

@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from mutuelle.requests.delais import jours_ouvres_apres
+from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.requests.fichiers import FichierRefuse, VirusDetecte, assainir, type_du_contenu
 from mutuelle.requests.tests.conftest import EICAR, jpeg_avec_gps, pdf_piege, pdf_simple, png_simple
 

@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.documents.models import Document, TypeDocument
 from mutuelle.notifications.models import Notification
-from mutuelle.requests.delais import jours_ouvres_apres
 from mutuelle.requests.models import Decision, Demande, StatutDemande, TypeDemande
 from mutuelle.requests.tests.conftest import pdf_simple
 from tests.factories import connecter, garanties_carte

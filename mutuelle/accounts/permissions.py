@@ -1,4 +1,7 @@
-"""Role checks for views. Every back-office view declares who may use it; checks run server-side."""
+"""Role checks for views, run server-side: the staff's roles, and the member space's gate.
+
+The base floor: nothing here imports a domain app. A member is recognised by the account's reverse
+relation (``user.adherent``, declared by ``members.Adherent``), not by importing the model."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
 from mutuelle.accounts.models import STAFF_ROLES, Role
+
+V = Callable[..., HttpResponseBase]
 
 R = TypeVar("R", bound=HttpResponseBase)
 
@@ -42,3 +47,22 @@ def roles_required(
 gestion_required = roles_required(STAFF_ROLES, "Réservé aux gestionnaires de la mutuelle.")
 # Supervisors and administrators.
 responsable_required = roles_required(SUPERVISION_ROLES, "Réservé aux responsables de gestion.")
+
+
+def adherent_requis(view: V) -> V:
+    """Members only: the visitor logs in first; staff and brokers get a 403 (the member space shows a
+    family's health data, which is theirs alone). Sets ``request.adherent``."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        # The reverse accessor raises an AttributeError subclass when the account has no member.
+        adherent = getattr(user, "adherent", None) if getattr(user, "role", None) == Role.ADHERENT else None
+        if adherent is None:
+            raise PermissionDenied("L'espace adhérent est réservé aux adhérents de la mutuelle.")
+        request.adherent = adherent  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,4 +1,5 @@
-"""Service levels in working days: Monday to Friday, French public holidays excluded (``holidays``)."""
+"""The calendar every area shares: working days (Monday to Friday, French public holidays excluded,
+from ``holidays``) for service levels and payment dates, and month arithmetic for validities."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+
+from regles.moteur import ajouter_mois
 
 
 @lru_cache(maxsize=16)
@@ -27,3 +30,9 @@ def jours_ouvres_apres(debut: date, n: int) -> date:
         if jour_ouvre(jour):
             restants -= 1
     return jour
+
+
+def plus_mois(jour: date, mois: int) -> date:
+    """The same day ``mois`` months later, or the month's last day (31 January + 1 month → 28/29
+    February): the rules engine's arithmetic, so a validity and a guarantee's period agree."""
+    return ajouter_mois(jour, mois)
