@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from mutuelle.brokers.models import StatutAffiliation
 from mutuelle.brokers.services import CHAMPS_PROSPECT
-from mutuelle.espace.forms import DateInput
+from mutuelle.core.widgets import DateInput
 from mutuelle.formules.models import Formule
 from mutuelle.members.models import Civilite, Qualite, Sexe, StatutContrat
 from mutuelle.requests.forms import AjoutBeneficiaireForm

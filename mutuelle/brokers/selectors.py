@@ -30,6 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from mutuelle.brokers.models import Affiliation, Courtier, TauxCommission
+from mutuelle.core.periodes import ENTREE_SORTIE, en_vigueur
 from mutuelle.documents.models import TypeDocument
 from mutuelle.members.models import Adherent, Beneficiaire, Contrat, ContratFormule, Cotisation
 from regles.money import CENT, ZERO
@@ -79,8 +80,7 @@ def portefeuille(courtier: Courtier, *, on: date | None = None) -> QuerySet[Cont
         .values("formule__libelle")[:1]
     )
     beneficiaires = (
-        Beneficiaire.objects.filter(contrat=OuterRef("pk"), date_entree__lte=on)
-        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=on))
+        Beneficiaire.objects.filter(en_vigueur(on, **ENTREE_SORTIE), contrat=OuterRef("pk"))
         .order_by()
         .values("contrat")
         .annotate(n=Count("pk"))

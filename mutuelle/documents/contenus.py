@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -21,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mutuelle.claims.models import LigneRemboursement
+from mutuelle.claims.selectors_famille import lignes_famille, pour_liste, totaux
 from mutuelle.core.calendrier import plus_mois
 from mutuelle.documents.mise_en_page import variantes_carte
 from mutuelle.documents.models import TypeDocument
-from mutuelle.espace.selectors import contrats_famille, lignes_famille, pour_liste, totaux
 from mutuelle.formules.models import Formule, Garantie, TypeGarantie
 from mutuelle.members.models import (
     Adherent,
@@ -33,10 +32,15 @@ from mutuelle.members.models import (
     Cotisation,
     DroitPeriode,
     ModePaiement,
-    StatutContrat,
     TypeDroit,
 )
-from mutuelle.members.selectors import contrat_formule_en_vigueur, garanties_en_vigueur
+from mutuelle.members.selectors import (
+    beneficiaires_couverts,
+    contrat_en_cours,
+    contrat_formule_en_vigueur,
+    contrats_famille,
+    garanties_en_vigueur,
+)
 from mutuelle.members.services import rib_actif
 from regles.money import ZERO
 from regles.postes import Poste
@@ -66,26 +70,6 @@ class Contenu:
 
 
 # -- shared reads ------------------------------------------------------------------------------------
-
-
-def contrat_en_cours(adherent: Adherent, on: date) -> Contrat | None:
-    """The family's contract in force on ``on`` (the newest if two overlap after a change)."""
-    return (
-        contrats_famille(adherent)
-        .filter(date_debut__lte=on)
-        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
-        .exclude(statut=StatutContrat.RESILIE, date_fin__lt=on)
-        .order_by("-date_debut")
-        .first()
-    )
-
-
-def beneficiaires_couverts(contrat: Contrat, on: date) -> list[Beneficiaire]:
-    ordre = {"assure": 0, "conjoint": 1, "enfant": 2, "autre": 3}
-    rows = contrat.beneficiaires.filter(date_entree__lte=on).filter(
-        Q(date_sortie__isnull=True) | Q(date_sortie__gte=on)
-    )
-    return sorted(rows, key=lambda b: (ordre.get(b.qualite, 9), b.date_naissance, b.pk))
 
 
 def _formule(contrat: Contrat, on: date) -> Formule:

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mutuelle.espace.forms import DateInput
+from mutuelle.core.widgets import DateInput
 
 PERIODES = [
     ("mois_dernier", _("Le mois dernier")),

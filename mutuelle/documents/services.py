@@ -31,6 +31,7 @@ from mutuelle.documents.contenus import Contenu
 from mutuelle.documents.models import Document, Impression, TypeDocument
 from mutuelle.documents.rendu import datamatrix_data_uri, pdf_depuis_typst, qr_data_uri
 from mutuelle.members.models import Adherent
+from mutuelle.members.selectors import beneficiaires_couverts, contrat_en_cours
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +229,7 @@ def lettre_bienvenue(*, adherent: Adherent, actor: Any = None, request: HttpRequ
     from mutuelle.accounts.services import courrier_depuis_html
 
     aujourdhui = timezone.localdate()
-    contrat = contenus.contrat_en_cours(adherent, aujourdhui) or adherent.contrats.order_by("-date_debut").first()
+    contrat = contrat_en_cours(adherent, aujourdhui) or adherent.contrats.order_by("-date_debut").first()
     if contrat is None:
         raise contenus.DocumentIndisponible("Cet adhérent n'a pas de contrat : pas de lettre de bienvenue.")
     jour = max(contrat.date_debut, aujourdhui)
@@ -242,7 +243,7 @@ def lettre_bienvenue(*, adherent: Adherent, actor: Any = None, request: HttpRequ
                 "emis_le": timezone.now(),
                 "contrat": contrat,
                 "formule": contenus.contrat_formule_en_vigueur(contrat=contrat, on=jour),
-                "beneficiaires": contenus.beneficiaires_couverts(contrat, jour),
+                "beneficiaires": beneficiaires_couverts(contrat, jour),
                 "adresse_espace": settings.MUTUELLE_BASE_URL + reverse("accounts:premiere_connexion"),
             },
         )

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from mutuelle.claims.selectors_famille import Depenses
 from mutuelle.core.templatetags.format_fr import euros
-from mutuelle.espace.selectors import ZERO, Depenses
+from regles.money import ZERO
 
 PARTS = (
     ("secu", "Sécurité sociale"),

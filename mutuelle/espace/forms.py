@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mutuelle.claims.models import Statut
-from mutuelle.espace.selectors import Filtres, Personne
+from mutuelle.claims.selectors_famille import Filtres, Personne
+from mutuelle.core.widgets import DateInput
 from mutuelle.notifications.models import PreferencesCommunication
 from regles.postes import FAMILLE_CHOICES
 
@@ -18,13 +19,6 @@ PAYE_A_CHOICES = [
     ("adherent", _("À moi (virement)")),
     ("professionnel", _("Au professionnel de santé (tiers payant)")),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class FiltresForm(forms.Form):

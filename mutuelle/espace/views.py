@@ -1,7 +1,7 @@
 """The member space ("Mon espace"): dashboard, reimbursements, spending, notifications, preferences.
 
 Every view takes the member from the session (``adherent_requis``) and reads through
-``mutuelle.espace.selectors``, which only ever look inside the member's family: another family's
+``mutuelle.claims.selectors_famille``, which only ever look inside the member's family: another family's
 line is not found (404), whatever id is put in the URL."""
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mutuelle.accounts.permissions import adherent_requis
+from mutuelle.claims import selectors_famille as selectors
 from mutuelle.claims.models import LigneRemboursement, Statut
 from mutuelle.core.exports import csv_reponse, nombre, texte
 from mutuelle.core.templatetags.format_fr import pourcent
-from mutuelle.espace import selectors
 from mutuelle.espace.charts import graphique_depenses
 from mutuelle.espace.forms import FiltresForm, PreferencesForm
 from mutuelle.members.models import Adherent

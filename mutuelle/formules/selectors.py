@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Q
-
+from mutuelle.core.periodes import couvre, en_vigueur
 from mutuelle.formules.models import Formule, Garantie, QualificationPraticien
 
 
@@ -17,11 +16,7 @@ def garantie_parmi(
     the practitioner's OPTAM status (secteur 1 counts as OPTAM), else the one for all practitioners.
     The one rule: the NOEMIE ingestion passes the guarantees it loaded once, the others a query."""
     qualification = QualificationPraticien.NON_OPTAM if secteur == 2 and not optam else QualificationPraticien.OPTAM
-    rows = {
-        g.praticien: g
-        for g in garanties
-        if g.poste == poste and g.date_debut <= on and (g.date_fin is None or g.date_fin >= on)
-    }
+    rows = {g.praticien: g for g in garanties if g.poste == poste and couvre(g.date_debut, g.date_fin, on)}
     return rows.get(qualification) or rows.get(QualificationPraticien.TOUS)
 
 
@@ -29,7 +24,5 @@ def garantie_pour_acte(
     *, formule: Formule, poste: str, on: date, secteur: int = 1, optam: bool = False
 ) -> Garantie | None:
     """The guarantee of ``formule`` that covers an act (``garantie_parmi``)."""
-    garanties = formule.garanties.filter(poste=poste, date_debut__lte=on).filter(
-        Q(date_fin__isnull=True) | Q(date_fin__gte=on)
-    )
+    garanties = formule.garanties.filter(en_vigueur(on), poste=poste)
     return garantie_parmi(garanties, poste=poste, on=on, secteur=secteur, optam=optam)

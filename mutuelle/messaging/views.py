@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.backoffice.views import apres_decision, file_courante
+from mutuelle.claims.selectors_famille import lignes_famille
 from mutuelle.core.services import audit_log
-from mutuelle.espace.selectors import lignes_famille
 from mutuelle.members.models import Adherent
 from mutuelle.messaging.forms import MessageForm, NouveauFilForm, ReponseForm
 from mutuelle.messaging.models import Fil, ModeleReponse, PieceMessage, StatutFil, SujetFil

@@ -17,9 +17,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
-
 from mutuelle.claims.liquidation import Historique, Passe, historiques, liquider, optam_pour
+from mutuelle.core.periodes import en_vigueur
 from mutuelle.formules.selectors import garantie_pour_acte
 from mutuelle.members.models import Beneficiaire, DroitPeriode, TypeDroit
 from mutuelle.members.selectors import contrat_formule_en_vigueur
@@ -117,11 +116,7 @@ def estimer(ligne: LigneDevis, avant: Sequence[Estimation] = ()) -> Estimation:
     garantie = garantie_pour_acte(
         formule=formule, poste=nature.poste.value, on=on, secteur=ligne.secteur, optam=ligne.optam
     )
-    css = (
-        DroitPeriode.objects.filter(beneficiaire=beneficiaire, type_droit=TypeDroit.CSS, date_debut__lte=on)
-        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
-        .exists()
-    )
+    css = DroitPeriode.objects.filter(en_vigueur(on), beneficiaire=beneficiaire, type_droit=TypeDroit.CSS).exists()
     acte = Acte(
         date_soins=on,
         code=ligne.soin,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mutuelle.claims.models import LigneRemboursement, Statut
-from mutuelle.espace.forms import DateInput
+from mutuelle.core.widgets import DateInput
 from mutuelle.members.models import Civilite, Sexe
 from mutuelle.requests.models import Circonstance, Decision, Demande, MotifContestation, ObjetDocument, StatutDemande
 from mutuelle.requests.services import DemandeRefusee, Envoi, fichiers_verifier
@@ -77,7 +77,7 @@ class EnvoiDocumentForm(_AvecFichiers):
 
     def __init__(self, *args: Any, adherent: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from mutuelle.espace.selectors import lignes_famille
+        from mutuelle.claims.selectors_famille import lignes_famille
 
         self.fields["ligne"].queryset = (  # type: ignore[attr-defined]
             lignes_famille(adherent).filter(statut=Statut.COMPLEMENT).select_related("beneficiaire").defer("trace")

@@ -692,7 +692,7 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
                 raise DemandeRefusee("Le contrat de la demande n'existe plus.")
             contrat_resilier(contrat=nomme, date_fin=date_.fromisoformat(d["date_fin"]), motif=d["motif"], actor=par)
         elif demande.type_demande == TypeDemande.AJOUT_BENEFICIAIRE:
-            from mutuelle.documents.contenus import contrat_en_cours
+            from mutuelle.members.selectors import contrat_en_cours
 
             contrat = nomme or contrat_en_cours(demande.adherent, timezone.localdate())
             if contrat is None:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mutuelle.accounts.permissions import adherent_requis, gestion_required
 from mutuelle.backoffice.views import apres_decision, file_courante
-from mutuelle.espace.selectors import lignes_famille
+from mutuelle.claims.selectors_famille import lignes_famille
 from mutuelle.members.models import Adherent
 from mutuelle.requests.forms import ComplementForm, ContestationForm, EnvoiDocumentForm, TraitementForm
 from mutuelle.requests.models import (
@@ -267,7 +267,7 @@ def estimer(request: HttpRequest) -> HttpResponse:
     """« Estimer un devis »: up to six lines, computed at once by the rules engine."""
     from django.forms import formset_factory
 
-    from mutuelle.documents.contenus import beneficiaires_couverts, contrat_en_cours
+    from mutuelle.members.selectors import beneficiaires_couverts, contrat_en_cours
     from mutuelle.requests.estimation import EstimationImpossible
     from mutuelle.requests.estimation import estimer as estimer_ligne
     from mutuelle.requests.forms import LigneDevisForm
@@ -388,7 +388,7 @@ def prise_en_charge(request: HttpRequest) -> HttpResponse:
     """« Demande de prise en charge »: the devis and its lines, computed at once, answered by a handler."""
     from django.forms import formset_factory
 
-    from mutuelle.documents.contenus import beneficiaires_couverts, contrat_en_cours
+    from mutuelle.members.selectors import beneficiaires_couverts, contrat_en_cours
     from mutuelle.requests.forms import LigneDevisPecForm, PriseEnChargeForm
     from mutuelle.requests.services import prise_en_charge_demander
 
@@ -506,7 +506,7 @@ def _modification(request: HttpRequest, type_demande: str, form: Any, donnees: A
 @adherent_requis
 @never_cache
 def ajouter_beneficiaire(request: HttpRequest) -> HttpResponse:
-    from mutuelle.documents.contenus import contrat_en_cours
+    from mutuelle.members.selectors import contrat_en_cours
     from mutuelle.requests.forms import AjoutBeneficiaireForm
 
     contrat = contrat_en_cours(_adherent(request), timezone.localdate())

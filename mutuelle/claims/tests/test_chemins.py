@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mutuelle.claims.models import LigneRemboursement, RejetNoemie
+from mutuelle.claims.selectors_famille import plafonds_restants
 from mutuelle.claims.services import noemie_ingest
 from mutuelle.claims.tests.helpers import acte_comme_la_secu, decompte, write
-from mutuelle.espace.selectors import plafonds_restants
 from mutuelle.requests.estimation import LigneDevis, estimer
 from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 from mutuelle.requests.services import feuille_soins_liquider

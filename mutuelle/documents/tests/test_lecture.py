@@ -21,14 +21,15 @@ from django.test import Client
 from django.utils import timezone
 
 from mutuelle.claims.models import STATUTS_ACQUIS, LigneRemboursement
+from mutuelle.claims.selectors_famille import lignes_famille
 from mutuelle.core.calendrier import plus_mois
 from mutuelle.core.services import mutuelle_get
 from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.documents import contenus
 from mutuelle.documents.models import Document, TypeDocument
 from mutuelle.documents.services import document_emettre, lettre_bienvenue
-from mutuelle.espace.selectors import lignes_famille
 from mutuelle.members.models import Adherent, Cotisation, TypeDroit
+from mutuelle.members.selectors import beneficiaires_couverts
 from mutuelle.members.services import droit_periode_add
 from tests.factories import connecter
 from tests.pdf import dans_l_ordre, mots_hors_page, mots_qui_se_chevauchent, pdf_texte_brut
@@ -119,7 +120,7 @@ def test_every_document_of_the_demos_first_member_reads_back_as_the_database_say
     carte = document_emettre(adherent=premier, contenu=contenus.carte_tiers_payant(premier, mutuelle))
     texte = _lu(carte)
     dans_l_ordre(texte, [f"du {_d(carte.valide_du)} au {_d(carte.valide_jusqu_au)}"])
-    for b in contenus.beneficiaires_couverts(contrat, aujourdhui):
+    for b in beneficiaires_couverts(contrat, aujourdhui):
         dans_l_ordre(texte, [f"{b.nom} {b.prenom}", _d(b.date_naissance), b.nir])
     assert _telecharge(client, carte) == f"Carte de tiers payant {aujourdhui.year}.pdf"
 
@@ -148,7 +149,7 @@ def test_every_document_of_the_demos_first_member_reads_back_as_the_database_say
     droits = document_emettre(adherent=premier, contenu=contenus.attestation_droits(premier, mutuelle))
     texte = _lu(droits)
     dans_l_ordre(texte, [f"en vigueur depuis le {_d(contrat.date_debut)}"])
-    for b in contenus.beneficiaires_couverts(contrat, aujourdhui):
+    for b in beneficiaires_couverts(contrat, aujourdhui):
         dans_l_ordre(texte, [f"{b.nom} {b.prenom}", _d(b.date_naissance), b.nir, _d(b.date_entree)])
     # Each guarantee in force, its label and what it pays, in the order printed.
     garanties = contenus.attestation_droits(premier, mutuelle).contexte["garanties"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from mutuelle.espace.selectors import plafonds_restants
+from mutuelle.claims.selectors_famille import plafonds_restants
 from tests.factories import ligne_make
 
 DEPENSES = reverse("espace:depenses")

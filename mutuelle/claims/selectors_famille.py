@@ -1,4 +1,5 @@
-"""What the member space reads: always from the logged-in member's family, never wider.
+"""What a member's family reads: always from the member's family, never wider (the member space, the
+documents issued to the member, the member's requests and messages).
 
 Every read starts from ``lignes_famille(adherent)`` or ``beneficiaires_famille(adherent)``: a line of
 another family is simply not in the queryset, so a foreign id in a URL answers 404. Each page reads in
@@ -21,8 +22,10 @@ from django.utils.translation import gettext
 
 from mutuelle.claims import liquidation
 from mutuelle.claims.models import STATUTS_ACQUIS, STATUTS_EN_ATTENTE, EvenementLigne, LigneRemboursement, Statut
+from mutuelle.core.periodes import ENTREE_SORTIE, en_vigueur
 from mutuelle.formules.models import Garantie, Periode
-from mutuelle.members.models import Adherent, Beneficiaire, Contrat, ContratFormule
+from mutuelle.members.models import Adherent, Beneficiaire, ContratFormule
+from mutuelle.members.selectors import contrats_famille
 from mutuelle.referentiel.models import Etablissement, Praticien
 from regles.money import CENT, ZERO
 from regles.postes import FAMILLE_LABELS, Famille, Poste
@@ -35,10 +38,6 @@ def _cents(valeur: Decimal | None) -> Decimal:
 
 def postes_de(famille: str) -> list[str]:
     return [p.value for p in Poste if p.famille == famille]
-
-
-def contrats_famille(adherent: Adherent) -> QuerySet[Contrat]:
-    return Contrat.objects.filter(adherent=adherent)
 
 
 def lignes_famille(adherent: Adherent) -> QuerySet[LigneRemboursement]:
@@ -331,22 +330,19 @@ def plafonds_restants(adherent: Adherent, *, on: date | None = None) -> list[Pla
     remains in the current period. Three queries whatever the history."""
     on = on or timezone.localdate()
     beneficiaires = list(
-        Beneficiaire.objects.filter(contrat__adherent=adherent, date_entree__lte=on)
-        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=on))
-        .order_by("date_naissance")
+        Beneficiaire.objects.filter(en_vigueur(on, **ENTREE_SORTIE), contrat__adherent=adherent).order_by(
+            "date_naissance"
+        )
     )
     if not beneficiaires:
         return []
     contrats = {b.contrat_id for b in beneficiaires}
     formules = dict(
-        ContratFormule.objects.filter(contrat_id__in=contrats, date_debut__lte=on)
-        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
-        .values_list("contrat_id", "formule_id")
+        ContratFormule.objects.filter(en_vigueur(on), contrat_id__in=contrats).values_list("contrat_id", "formule_id")
     )
     garanties = list(
-        Garantie.objects.filter(formule_id__in=set(formules.values()), date_debut__lte=on)
+        Garantie.objects.filter(en_vigueur(on), formule_id__in=set(formules.values()))
         .filter(Q(plafond_montant__isnull=False) | Q(plafond_nombre__isnull=False))
-        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=on))
         .select_related("formule")
         .order_by("poste", "praticien")
     )
