@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mutuelle.requests",
     "mutuelle.messaging",
     "mutuelle.backoffice",
+    "mutuelle.espace_courtier",
     "mutuelle.payments",
     "mutuelle.demo",
 ]
@@ -89,7 +90,7 @@ MIDDLEWARE = [
     "mutuelle.core.middleware.AccesRefusesMiddleware",
     "mutuelle.accounts.middleware.SessionExpiryMiddleware",
     # Before the back office's check: a broker's session gets 404 there, not 403.
-    "mutuelle.brokers.middleware.EspaceCourtierMiddleware",
+    "mutuelle.espace_courtier.middleware.EspaceCourtierMiddleware",
     "mutuelle.backoffice.middleware.EcransGestionMiddleware",
     # Last: turns a login refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils import timezone
 
 from mutuelle.core.calendrier import plus_mois
-from mutuelle.requests.models import Decision, Demande, Domaine, TypeDemande
+from mutuelle.requests.models import (
+    Decision,
+    Demande,
+    Domaine,
+    TypeDemande,
+)
+from regles.money import euros
 
 # How long an agreement holds from the day of the decision (the answer letter says so).
 ACCORD_VALIDITE_MOIS = 6
@@ -155,3 +163,58 @@ def controle_rib(demande: Demande) -> ControleRib | None:
         if demande.appareil_nouveau_le
         else None,
     )
+
+
+LIBELLES_DONNEES = {
+    "qualite": "Qualité",
+    "prenom": "Prénom",
+    "nom": "Nom",
+    "nom_naissance": "Nom de naissance",
+    "civilite": "Civilité",
+    "date_naissance": "Date de naissance",
+    "sexe": "Sexe",
+    "nir": "N° de sécurité sociale",
+    "date_effet": "Couvert à partir du",
+    "nom_complet": "Bénéficiaire",
+    "date_sortie": "Couvert jusqu'au",
+    "circonstance": "Circonstance",
+    "date_soins": "Date des soins",
+    "montant": "Montant payé",
+    "contrat": "Contrat",
+    "formule": "Nouvelle formule",
+    "date_fin": "Fin du contrat le",
+    "motif": "Motif",
+}
+
+
+def demande_donnees(demande: Demande, *, masquer: bool = False) -> list[tuple[str, Any]]:
+    """What the request asks to change, in words. ``masquer``: the member's own page shows a NIR
+    masked, as the profile does (the handler's page shows it whole, to check it)."""
+    from mutuelle.members.models import Civilite, Qualite, Sexe
+    from mutuelle.requests.models import Circonstance
+    from regles.nir import nir_mask
+
+    lisibles = {"circonstance": Circonstance, "qualite": Qualite, "sexe": Sexe, "civilite": Civilite}
+    resultat = []
+    for cle, valeur in demande.donnees.items():
+        if cle == "formule":
+            from mutuelle.formules.models import Formule
+
+            valeur = Formule.objects.filter(code=valeur).values_list("libelle", flat=True).first() or valeur
+        if cle == "date_effet" and demande.type_demande == "changement_formule":
+            resultat.append(("Prend effet le", valeur))
+            continue
+        if cle in LIBELLES_DONNEES and isinstance(valeur, str):
+            # Dates and amounts are kept as ISO text and decimal strings: shown the French way.
+            if cle.startswith("date") and len(valeur) == 10:
+                with suppress(ValueError):
+                    valeur = date.fromisoformat(valeur).strftime("%d/%m/%Y")
+            elif cle == "montant":
+                with suppress(InvalidOperation):
+                    valeur = euros(Decimal(valeur))
+        if cle == "nir" and masquer and isinstance(valeur, str) and valeur:
+            valeur = nir_mask(valeur)
+        if cle in LIBELLES_DONNEES:
+            choix = lisibles.get(cle)
+            resultat.append((LIBELLES_DONNEES[cle], dict(choix.choices).get(valeur, valeur) if choix else valeur))
+    return resultat

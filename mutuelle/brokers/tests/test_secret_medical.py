@@ -13,10 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from mutuelle.brokers.middleware import ESPACES
 from mutuelle.core.services import mutuelle_get
 from mutuelle.documents import contenus
 from mutuelle.documents.services import document_emettre
+from mutuelle.espace_courtier.middleware import ESPACES
 from mutuelle.messaging.services import fil_creer
 from mutuelle.requests.models import Demande, TypeDemande
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutuelle.claims import views
+from mutuelle.backoffice import views_remboursements as views
 
 app_name = "claims"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutuelle.accounts import views
+from mutuelle.backoffice import views_comptes as views
 
 app_name = "accounts_gestion"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutuelle.documents import views
+from mutuelle.espace import views_documents as views
 
 app_name = "documents"
 

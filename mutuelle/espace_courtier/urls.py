@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutuelle.brokers import views
+from mutuelle.espace_courtier import views
 
 app_name = "courtier"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutuelle.messaging import views
+from mutuelle.espace import views_messagerie as views
 
 app_name = "messaging"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutuelle.messaging import views
+from mutuelle.backoffice import views_messages as views
 
 app_name = "messaging_gestion"
 

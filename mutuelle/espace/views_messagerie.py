@@ -1,5 +1,6 @@
-"""Messaging pages: the member's under /espace/messagerie/ (their own threads only, 404 otherwise), the
-handler's thread under /gestion/messages/ (the queue itself is the back office's "messages" queue)."""
+"""The member's secure messaging under /espace/messagerie/: their own threads only (404 otherwise).
+The handler's side is ``backoffice.views_messages`` (the queue itself is the back office's
+"messages" queue)."""
 
 from __future__ import annotations
 
@@ -15,19 +16,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mutuelle.accounts.permissions import adherent_requis
-from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.claims.selectors_famille import lignes_famille
-from mutuelle.core.services import audit_log
+from mutuelle.core.formulaires import ou_refus
+from mutuelle.core.telechargements import en_piece_jointe
 from mutuelle.members.models import Adherent
-from mutuelle.messaging.forms import MessageForm, NouveauFilForm, ReponseForm
-from mutuelle.messaging.models import Fil, ModeleReponse, PieceMessage, StatutFil, SujetFil
+from mutuelle.messaging.forms import MessageForm, NouveauFilForm
+from mutuelle.messaging.models import Fil, PieceMessage, SujetFil
 from mutuelle.messaging.services import (
     MessageRefuse,
     fil_clore,
     fil_creer,
     fil_lire,
     message_ecrire,
-    reponse_ecrire,
 )
 from mutuelle.requests.models import Demande, TypeDemande
 
@@ -36,19 +36,6 @@ PAR_PAGE = 20
 
 def _adherent(request: HttpRequest) -> Adherent:
     return request.adherent  # type: ignore[attr-defined]
-
-
-def _piece(piece: PieceMessage) -> FileResponse:
-    return FileResponse(piece.fichier.open("rb"), as_attachment=True, filename=piece.nom, content_type=piece.type_mime)
-
-
-def _envoyer(form: Any, action: Any) -> Any:
-    """Run a messaging service; a refusal goes on the form and None is returned."""
-    try:
-        return action()
-    except MessageRefuse as exc:
-        form.add_error(None, str(exc))
-        return None
 
 
 # -- member -----------------------------------------------------------------------------------------
@@ -94,7 +81,7 @@ def nouveau(request: HttpRequest) -> HttpResponse:
     form = NouveauFilForm(request.POST or None, request.FILES or None, request=request, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fil = _envoyer(
+        fil = ou_refus(
             form,
             lambda: fil_creer(
                 adherent=adherent,
@@ -107,6 +94,7 @@ def nouveau(request: HttpRequest) -> HttpResponse:
                 demande=demande,
                 request=request,
             ),
+            MessageRefuse,
         )
         if fil is not None:
             messages.success(
@@ -133,11 +121,12 @@ def fil(request: HttpRequest, numero: str) -> HttpResponse:
     fil = get_object_or_404(Fil.objects.select_related("ligne", "demande"), numero=numero, adherent=_adherent(request))
     form = MessageForm(request.POST or None, request.FILES or None, request=request)
     if request.method == "POST" and form.is_valid():
-        envoye = _envoyer(
+        envoye = ou_refus(
             form,
             lambda: message_ecrire(
                 fil=fil, texte=form.cleaned_data["texte"], envois=form.envois, par=request.user, request=request
             ),
+            MessageRefuse,
         )
         if envoye is not None:
             messages.success(request, gettext("Message envoyé."))
@@ -173,79 +162,7 @@ def piece(request: HttpRequest, numero: str, pk: int) -> FileResponse:
     ).first()
     if piece is None:
         raise Http404("Pièce introuvable.")
-    return _piece(piece)
+    return en_piece_jointe(piece.fichier, piece.nom, piece.type_mime)
 
 
 # -- handler ----------------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@never_cache
-def gestion_fil(request: HttpRequest, numero: str) -> HttpResponse:
-    fil = get_object_or_404(Fil.objects.select_related("adherent", "ligne", "demande"), numero=numero)
-    form = ReponseForm(request.POST or None, request.FILES or None, request=request)
-    if request.method == "POST" and "inserer" in request.POST:
-        # "Insérer le modèle": the chosen answer fills the text box, nothing is sent (works without JS).
-        modele = ModeleReponse.objects.filter(actif=True, pk=request.POST.get("modele") or 0).first()
-        texte = request.POST.get("texte", "")
-        if modele is not None:
-            texte = f"{texte.rstrip()}\n\n{modele.texte}".strip() if texte.strip() else modele.texte
-        form = ReponseForm(
-            initial={"texte": texte, "modele": modele, "interne": bool(request.POST.get("interne"))}, request=request
-        )
-    elif request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        envoye = _envoyer(
-            form,
-            lambda: reponse_ecrire(
-                fil=fil,
-                texte=data["texte"],
-                envois=form.envois,
-                par=request.user,
-                interne=data["interne"],
-                clore=data["clore"],
-                request=request,
-            ),
-        )
-        if envoye is not None:
-            if data["interne"]:
-                messages.success(request, gettext("Note interne ajoutée."))
-                return redirect("messaging_gestion:fil", numero=fil.numero)
-            messages.success(request, f"Réponse envoyée à {fil.adherent} : un email l'a prévenu(e), sans le contenu.")
-            return apres_decision(request, "messaging_gestion:fil", numero=fil.numero)
-    audit_log(
-        action="messaging.fil.consulte",
-        target=fil,
-        adherent=fil.adherent,
-        request=request,
-        message=f"Consultation depuis la file {file_courante(request) or '—'}",
-    )
-    fil_lire(fil=fil, par_la_mutuelle=True)
-    return render(
-        request,
-        "messaging/gestion_fil.html",
-        {
-            "fil": fil,
-            "fil_messages": fil.messages.select_related("auteur").prefetch_related("pieces"),
-            "form": form,
-            "autres_fils": Fil.objects.filter(adherent=fil.adherent).exclude(pk=fil.pk)[:10],
-            "file": file_courante(request),
-            "StatutFil": StatutFil,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@require_GET
-@never_cache
-def gestion_piece(request: HttpRequest, numero: str, pk: int) -> FileResponse:
-    piece = (
-        PieceMessage.objects.select_related("message__fil__adherent").filter(pk=pk, message__fil__numero=numero).first()
-    )
-    if piece is None:
-        raise Http404("Pièce introuvable.")
-    fil = piece.message.fil
-    audit_log(
-        action="messaging.piece.consultee", target=fil, adherent=fil.adherent, request=request, message=piece.nom[:100]
-    )
-    return _piece(piece)

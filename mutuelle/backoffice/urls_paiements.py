@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutuelle.payments import views
+from mutuelle.backoffice import views_paiements as views
 
 app_name = "payments"
 

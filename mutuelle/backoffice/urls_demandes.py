@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutuelle.requests import views
+from mutuelle.backoffice import views_demandes as views
 
 app_name = "requests_gestion"
 

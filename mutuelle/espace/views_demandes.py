@@ -1,104 +1,42 @@
-"""Requests: the member's pages under /espace/demandes/ (and the contest from a reimbursement), the
-handler's queue under /gestion/demandes/. A member reaches only their own requests and files (404
-otherwise); files are served as attachments, never inline."""
+"""The member's requests under /espace/demandes/ (and the contest from a reimbursement): send a
+document, estimate a devis, ask for a prior approval, change the family or the civil status, a paper
+claim. A member reaches only their own requests and files (404 otherwise); files are served as
+attachments, never inline. The handlers' side is ``backoffice.views_demandes``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mutuelle.accounts.permissions import adherent_requis, gestion_required
-from mutuelle.backoffice.views import apres_decision, file_courante
+from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.claims.selectors_famille import lignes_famille
+from mutuelle.core.telechargements import en_piece_jointe
 from mutuelle.members.models import Adherent
-from mutuelle.requests.forms import ComplementForm, ContestationForm, EnvoiDocumentForm, TraitementForm
+from mutuelle.requests.forms import ComplementForm, ContestationForm, EnvoiDocumentForm
 from mutuelle.requests.models import (
     STATUTS_OUVERTS,
-    Decision,
     Demande,
     ObjetDocument,
     PieceJointe,
-    StatutDemande,
     TypeDemande,
 )
+from mutuelle.requests.selectors import demande_donnees
 from mutuelle.requests.services import (
-    DECISIONS,
-    TRANSITIONS,
     DemandeRefusee,
-    demande_avancer,
     demande_completer,
     demande_creer,
-    en_retard,
 )
-from regles.money import euros
 
 PAR_PAGE = 20
-LIBELLES_DONNEES = {
-    "qualite": "Qualité",
-    "prenom": "Prénom",
-    "nom": "Nom",
-    "nom_naissance": "Nom de naissance",
-    "civilite": "Civilité",
-    "date_naissance": "Date de naissance",
-    "sexe": "Sexe",
-    "nir": "N° de sécurité sociale",
-    "date_effet": "Couvert à partir du",
-    "nom_complet": "Bénéficiaire",
-    "date_sortie": "Couvert jusqu'au",
-    "circonstance": "Circonstance",
-    "date_soins": "Date des soins",
-    "montant": "Montant payé",
-    "contrat": "Contrat",
-    "formule": "Nouvelle formule",
-    "date_fin": "Fin du contrat le",
-    "motif": "Motif",
-}
-
-
-def _donnees(demande: Demande, *, masquer: bool = False) -> list[tuple[str, Any]]:
-    """What the request asks to change, in words. ``masquer``: the member's own page shows a NIR
-    masked, as the profile does (the handler's page shows it whole, to check it)."""
-    from mutuelle.members.models import Civilite, Qualite, Sexe
-    from mutuelle.requests.models import Circonstance
-    from regles.nir import nir_mask
-
-    lisibles = {"circonstance": Circonstance, "qualite": Qualite, "sexe": Sexe, "civilite": Civilite}
-    resultat = []
-    for cle, valeur in demande.donnees.items():
-        if cle == "formule":
-            from mutuelle.formules.models import Formule
-
-            valeur = Formule.objects.filter(code=valeur).values_list("libelle", flat=True).first() or valeur
-        if cle == "date_effet" and demande.type_demande == "changement_formule":
-            resultat.append(("Prend effet le", valeur))
-            continue
-        if cle in LIBELLES_DONNEES and isinstance(valeur, str):
-            # Dates and amounts are kept as ISO text and decimal strings: shown the French way.
-            if cle.startswith("date") and len(valeur) == 10:
-                with suppress(ValueError):
-                    valeur = date.fromisoformat(valeur).strftime("%d/%m/%Y")
-            elif cle == "montant":
-                with suppress(InvalidOperation):
-                    valeur = euros(Decimal(valeur))
-        if cle == "nir" and masquer and isinstance(valeur, str) and valeur:
-            valeur = nir_mask(valeur)
-        if cle in LIBELLES_DONNEES:
-            choix = lisibles.get(cle)
-            resultat.append((LIBELLES_DONNEES[cle], dict(choix.choices).get(valeur, valeur) if choix else valeur))
-    return resultat
 
 
 def _adherent(request: HttpRequest) -> Adherent:
@@ -117,10 +55,6 @@ def _enregistrer(
         return None
     messages.success(request, message(demande))
     return redirect("requests:detail", numero=demande.numero)
-
-
-def _piece(piece: PieceJointe) -> FileResponse:
-    return FileResponse(piece.fichier.open("rb"), as_attachment=True, filename=piece.nom, content_type=piece.type_mime)
 
 
 # -- member -----------------------------------------------------------------------------------------
@@ -240,7 +174,7 @@ def detail(request: HttpRequest, numero: str) -> HttpResponse:
         {
             "demande": demande,
             "lignes_devis": demande.lignes_devis.all(),
-            "donnees": _donnees(demande, masquer=True),
+            "donnees": demande_donnees(demande, masquer=True),
             "pieces": demande.pieces.all(),
             "evenements": demande.evenements.all(),
             "form": form,
@@ -254,7 +188,7 @@ def detail(request: HttpRequest, numero: str) -> HttpResponse:
 @never_cache
 def piece(request: HttpRequest, numero: str, pk: int) -> FileResponse:
     piece = get_object_or_404(PieceJointe, pk=pk, demande__numero=numero, demande__adherent=_adherent(request))
-    return _piece(piece)
+    return en_piece_jointe(piece.fichier, piece.nom, piece.type_mime)
 
 
 LIGNES_DEVIS = 6
@@ -620,184 +554,3 @@ def feuille_soins(request: HttpRequest) -> HttpResponse:
 
 
 # -- handler ----------------------------------------------------------------------------------------
-
-
-@gestion_required
-@require_GET
-@never_cache
-def file_attente(request: HttpRequest) -> HttpResponse:
-    """The handlers' queue: open requests by due date, the late ones first and in red."""
-    demandes = Demande.objects.select_related("adherent")
-    statut = request.GET.get("statut", "ouvertes")
-    if statut == "ouvertes":
-        demandes = demandes.filter(statut__in=STATUTS_OUVERTS)
-    elif statut in StatutDemande.values:
-        demandes = demandes.filter(statut=statut)
-    type_demande = request.GET.get("type", "")
-    if type_demande in TypeDemande.values:
-        demandes = demandes.filter(type_demande=type_demande)
-    recherche = request.GET.get("q", "").strip()
-    if recherche:
-        demandes = demandes.filter(Q(numero__iexact=recherche) | Q(adherent__numero=recherche))
-    page = Paginator(demandes.order_by("echeance", "cree_le", "pk"), 50).get_page(request.GET.get("page"))
-    aujourdhui = timezone.localdate()
-    return render(
-        request,
-        "requests/gestion_liste.html",
-        {
-            "page": page,
-            "lignes": [(d, en_retard(d, aujourdhui) or d.repondue_en_retard) for d in page.object_list],
-            "statut": statut,
-            "type_demande": type_demande,
-            "q": recherche,
-            "statuts": StatutDemande.choices,
-            "types": TypeDemande.choices,
-            "en_retard_total": Demande.objects.filter(statut__in=STATUTS_OUVERTS, echeance__lt=aujourdhui).count(),
-        },
-    )
-
-
-@gestion_required
-@require_http_methods(["GET", "POST"])
-@never_cache
-def gestion_detail(request: HttpRequest, numero: str) -> HttpResponse:
-    demande = get_object_or_404(
-        Demande.objects.select_related("adherent", "ligne__beneficiaire", "traitee_par"), numero=numero
-    )
-    from mutuelle.backoffice.services import AffectationRefusee, detenteur_verifier
-
-    form = TraitementForm(request.POST or None)
-    conflit = False
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            detenteur_verifier(demande, request.user)
-            demande_avancer(
-                demande=demande,
-                vers=data["vers"],
-                par=request.user,
-                message=data["message"],
-                decision=data["decision"],
-                montant_corrige=data["montant_corrige"],
-                request=request,
-            )
-        except AffectationRefusee as exc:
-            form.add_error(None, str(exc))
-            conflit = True
-        except DemandeRefusee as exc:
-            form.add_error(None, str(exc))
-        else:
-            demande.refresh_from_db(fields=["statut", "premiere_validation_par"])
-            if demande.statut != StatutDemande.TRAITEE and data["decision"] == Decision.RIB_VALIDE:
-                messages.warning(
-                    request,
-                    f"Demande n° {demande.numero} : première validation enregistrée. Des signaux de risque "
-                    "demandent qu'un responsable, autre que vous, confirme avant que le compte serve.",
-                )
-                return redirect("requests_gestion:detail", numero=demande.numero)
-            messages.success(request, f"Demande n° {demande.numero} : étape enregistrée, l'adhérent est prévenu.")
-            if file_courante(request) and demande.statut in (StatutDemande.TRAITEE, StatutDemande.COMPLEMENT):
-                return apres_decision(request, "requests_gestion:detail", sauf=demande, numero=demande.numero)
-            return redirect("requests_gestion:detail", numero=demande.numero)
-    return _gestion_detail_page(request, demande, form, status=409 if conflit else None)
-
-
-ACTES_SAISIS = 3  # the acts a handler can key in at once from a paper claim
-CHAMPS_ACTE = ("code", "date_soins", "quantite", "montant", "base", "secteur")
-
-
-def _gestion_detail_page(
-    request: HttpRequest, demande: Demande, form: Any, *, saisie: Any = None, status: int | None = None
-) -> HttpResponse:
-    """The request's page for a handler; ``saisie`` is the paper claim's acts as typed, shown again
-    with the errors when they could not be computed."""
-    from mutuelle.backoffice.services import affectation_de
-    from mutuelle.core.services import audit_log
-    from mutuelle.requests.selectors import controle_rib
-
-    controle = controle_rib(demande) if demande.type_demande == TypeDemande.RIB else None
-    if controle is not None and request.method == "GET":
-        # The whole IBAN was shown: who read it, and when.
-        audit_log(
-            action="requests.rib.consulte",
-            target=demande,
-            adherent=demande.adherent,
-            request=request,
-            new={"signaux": len(controle.signaux)},
-        )
-
-    if saisie is not None:
-        actes_saisis = [
-            {champ: saisie.get(f"acte-{i}-{champ}", "") for champ in CHAMPS_ACTE} for i in range(ACTES_SAISIS)
-        ]
-    else:
-        actes_saisis = [{"quantite": "1", "secteur": "1"} for _ in range(ACTES_SAISIS)]
-        actes_saisis[0]["date_soins"] = (demande.donnees or {}).get("date_soins", "")
-    return render(
-        request,
-        "requests/gestion_detail.html",
-        {
-            "actes_saisis": actes_saisis,
-            "message_liquidation": saisie.get("message", "") if saisie is not None else "",
-            "demande": demande,
-            "lignes_devis": demande.lignes_devis.all(),
-            "donnees": _donnees(demande),
-            "pieces": demande.pieces.all(),
-            "evenements": demande.evenements.select_related("par"),
-            "form": form,
-            "suivantes": TRANSITIONS[demande.statut],
-            "decisions": [(d, Decision(d).label) for d in DECISIONS[demande.type_demande]],
-            "en_retard": en_retard(demande) or demande.repondue_en_retard,
-            "StatutDemande": StatutDemande,
-            "detenteur": affectation_de(demande),
-            "controle_rib": controle,
-        },
-        status=status or (400 if form.errors else 200),
-    )
-
-
-@gestion_required
-@require_GET
-@never_cache
-def gestion_piece(request: HttpRequest, numero: str, pk: int) -> HttpResponseBase:
-    piece = PieceJointe.objects.filter(pk=pk, demande__numero=numero).first()
-    if piece is None:
-        raise Http404("Pièce introuvable.")
-    from mutuelle.core.services import audit_log
-
-    audit_log(action="requests.piece.consultee", target=piece.demande, adherent=piece.demande.adherent, request=request)
-    return _piece(piece)
-
-
-@gestion_required
-@require_http_methods(["POST"])
-def gestion_liquider(request: HttpRequest, numero: str) -> HttpResponse:
-    """The handler keys in the acts of a paper claim: the engine computes them into reimbursement lines."""
-    from django.forms import formset_factory
-
-    from mutuelle.requests.forms import ActeSaisiForm
-    from mutuelle.requests.services import feuille_soins_liquider
-
-    demande = get_object_or_404(Demande, numero=numero, type_demande=TypeDemande.FEUILLE_SOINS)
-    Formset = formset_factory(ActeSaisiForm, extra=0, min_num=1, max_num=20, validate_max=True)
-    formset = Formset(request.POST, prefix="acte")
-    if formset.is_valid() and demande.beneficiaire is not None:
-        actes = [f.ligne_devis(demande.beneficiaire) for f in formset.forms if f.cleaned_data]
-        try:
-            lignes = feuille_soins_liquider(
-                demande=demande, actes=actes, par=request.user, message=request.POST.get("message", ""), request=request
-            )
-        except DemandeRefusee as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"{len(lignes)} acte(s) calculé(s) : l'adhérent est prévenu.")
-            return redirect("requests_gestion:detail", numero=demande.numero)
-    else:
-        for rang, f in enumerate(formset.forms, start=1):
-            for champ, erreurs in f.errors.items():
-                libelle = f.fields[champ].label if champ in f.fields else ""
-                messages.error(request, f"Acte {rang}, {libelle} : {' '.join(str(e) for e in erreurs)}")
-        for erreur in formset.non_form_errors():
-            messages.error(request, str(erreur))
-    # Nothing was written: the page again, with the acts as typed and what to correct.
-    return _gestion_detail_page(request, demande, TraitementForm(), saisie=request.POST, status=400)
