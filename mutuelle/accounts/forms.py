@@ -10,6 +10,8 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from mutuelle.accounts.identifiants import MAX_LONGUEUR
+from mutuelle.core.models import PolitiqueConnexion
+from mutuelle.core.services import mutuelle_ou_rien
 
 MESSAGE_ECHEC = _("Identifiant ou mot de passe incorrect.")
 
@@ -204,8 +206,6 @@ class CodeAccesForm(forms.Form):
 
 def formulaire_secret(user: Any, data: Any = None) -> forms.Form:
     """The password form, or the access-code form when the mutuelle's policy says so (members only)."""
-    from mutuelle.core.models import PolitiqueConnexion
-    from mutuelle.core.services import mutuelle_ou_rien
 
     mutuelle = mutuelle_ou_rien()
     if (

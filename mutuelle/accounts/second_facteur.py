@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mutuelle.accounts.models import CleAcces, CodeSecours, User
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import audit_log, mutuelle_ou_rien
 
 EN_ATTENTE = "_connexion_en_attente"
 ATTENTE_SECONDES = 10 * 60
@@ -198,8 +198,6 @@ def totp_uri(device: TOTPDevice, user: User) -> str:
     from base64 import b32encode
     from urllib.parse import quote
 
-    from mutuelle.core.services import mutuelle_ou_rien
-
     mutuelle = mutuelle_ou_rien()
     emetteur = mutuelle.nom_court if mutuelle else "Mutuelle"
     secret = b32encode(device.bin_key).decode().rstrip("=")
@@ -302,8 +300,6 @@ def cle_options_creation(request: HttpRequest, user: User) -> str:
         ResidentKeyRequirement,
         UserVerificationRequirement,
     )
-
-    from mutuelle.core.services import mutuelle_ou_rien
 
     mutuelle = mutuelle_ou_rien()
     options = generate_registration_options(

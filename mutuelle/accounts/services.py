@@ -164,6 +164,7 @@ def email_adherent(adherent: Adherent, sujet: Any, template: str, contexte: dict
 def alerte_espace(adherent: Adherent, titre: Any, texte: Any = "") -> None:
     """A security event in the member's space too (the notice itself went by email, to the address on
     file, or to the previous one): whoever reads the space sees what changed."""
+    # the base telling the member's space (domain): an upward call to remove with the member-account split
     from mutuelle.notifications.models import Categorie
     from mutuelle.notifications.services import notifier
 

@@ -18,8 +18,17 @@ from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from mutuelle.accounts.models import Courrier, StatutCourrier, User
+from mutuelle.accounts.verrouillage import duree, verrouille_jusqua
 from mutuelle.backoffice.models import Affectation, ReglageFile
+from mutuelle.brokers.models import Affiliation, StatutAffiliation
+from mutuelle.claims.models import EvenementLigne, LigneRemboursement, RejetNoemie, Statut
 from mutuelle.core.calendrier import jour_ouvre, jours_ouvres_apres
+from mutuelle.members.models import Adherent, Beneficiaire
+from mutuelle.messaging.models import Fil, Message, StatutFil
+from mutuelle.payments.services import adherents_sans_compte, lignes_a_payer
+from mutuelle.requests.models import Demande, StatutDemande
+from mutuelle.requests.models import TypeDemande as T
 
 
 class Etat:
@@ -178,7 +187,6 @@ def _valeur(objet: Any, chemin: str) -> Any:
 
 def elements(file: File, objets: list[Any], aujourdhui: date | None = None) -> list[Element]:
     """A page of a queue, each item with its arrival, due date, state, age and taker."""
-    from mutuelle.accounts.models import User
 
     aujourdhui = aujourdhui or timezone.localdate()
     delai = file.delai()
@@ -226,7 +234,6 @@ def compteurs(file: File, user: Any, aujourdhui: date | None = None) -> dict[str
 
 
 def _revue() -> QuerySet[Any]:
-    from mutuelle.claims.models import LigneRemboursement, Statut
 
     return (
         LigneRemboursement.objects.filter(statut=Statut.EN_COURS)
@@ -236,7 +243,6 @@ def _revue() -> QuerySet[Any]:
 
 
 def _revue_traites(debut: datetime, fin: datetime) -> list[Traite]:
-    from mutuelle.claims.models import EvenementLigne, Statut
 
     rows = EvenementLigne.objects.filter(
         de=Statut.EN_COURS,
@@ -261,20 +267,17 @@ def _arrivees(modele: str, champ: str, **filtres: Any) -> Callable[[datetime, da
 
 
 def _revue_arrivees(debut: datetime, fin: datetime) -> list[datetime]:
-    from mutuelle.claims.models import LigneRemboursement
 
     qs = LigneRemboursement.objects.filter(cree_le__gte=debut, cree_le__lt=fin).exclude(motif_revue="")
     return list(qs.values_list("cree_le", flat=True))
 
 
 def _signalements() -> QuerySet[Any]:
-    from mutuelle.claims.models import RejetNoemie
 
     return RejetNoemie.objects.filter(traite=False).select_related("fichier").order_by("fichier__recu_le", "pk")
 
 
 def _signalements_traites(debut: datetime, fin: datetime) -> list[Traite]:
-    from mutuelle.claims.models import RejetNoemie
 
     rows = RejetNoemie.objects.filter(traite=True, traite_le__gte=debut, traite_le__lt=fin).values_list(
         "fichier__recu_le", "traite_le"
@@ -283,7 +286,6 @@ def _signalements_traites(debut: datetime, fin: datetime) -> list[Traite]:
 
 
 def _signalement_adherent(rejet: Any) -> Any:
-    from mutuelle.members.models import Beneficiaire
 
     beneficiaire = (
         Beneficiaire.objects.filter(nir=rejet.nir, rang_gemellaire=rejet.rang_gemellaire)
@@ -295,7 +297,6 @@ def _signalement_adherent(rejet: Any) -> Any:
 
 def _demandes(*types: str) -> Callable[[], QuerySet[Any]]:
     def ouverts() -> QuerySet[Any]:
-        from mutuelle.requests.models import Demande, StatutDemande
 
         return (
             Demande.objects.filter(type_demande__in=types, statut__in=[StatutDemande.RECUE, StatutDemande.EN_COURS])
@@ -308,7 +309,6 @@ def _demandes(*types: str) -> Callable[[], QuerySet[Any]]:
 
 def _demandes_traitees(*types: str) -> Callable[[datetime, datetime], list[Traite]]:
     def traites(debut: datetime, fin: datetime) -> list[Traite]:
-        from mutuelle.requests.models import Demande
 
         rows = Demande.objects.filter(type_demande__in=types, traitee_le__gte=debut, traitee_le__lt=fin).values_list(
             "cree_le", "traitee_le", "echeance"
@@ -319,7 +319,6 @@ def _demandes_traitees(*types: str) -> Callable[[datetime, datetime], list[Trait
 
 
 def _fils() -> QuerySet[Any]:
-    from mutuelle.messaging.models import Fil, StatutFil
 
     return (
         Fil.objects.filter(statut=StatutFil.A_TRAITER)
@@ -329,7 +328,6 @@ def _fils() -> QuerySet[Any]:
 
 
 def _fils_traites(debut: datetime, fin: datetime) -> list[Traite]:
-    from mutuelle.messaging.models import Message
 
     # A reply that ended a wait keeps when the wait began and by when it was due.
     rows = Message.objects.filter(attente_depuis__isnull=False, cree_le__gte=debut, cree_le__lt=fin).values_list(
@@ -340,8 +338,6 @@ def _fils_traites(debut: datetime, fin: datetime) -> list[Traite]:
 
 def _verrouillages() -> QuerySet[Any]:
     from axes.models import AccessAttempt
-
-    from mutuelle.accounts.verrouillage import duree, verrouille_jusqua
 
     # Only keys that failed within the lockout period can be locked now.
     cles = (
@@ -355,7 +351,6 @@ def _verrouillages() -> QuerySet[Any]:
 
 
 def _compte(attempt: Any) -> Any:
-    from mutuelle.members.models import Adherent
 
     pk = attempt.username.removeprefix("compte:")
     return Adherent.objects.filter(user_id=int(pk)).first() if pk.isdigit() else None
@@ -368,7 +363,6 @@ def _verrouillage_url(attempt: Any) -> str:
 
 
 def _sans_rib() -> QuerySet[Any]:
-    from mutuelle.payments.services import adherents_sans_compte, lignes_a_payer
 
     premiere = (
         lignes_a_payer()
@@ -380,7 +374,6 @@ def _sans_rib() -> QuerySet[Any]:
 
 
 def _courriers() -> QuerySet[Any]:
-    from mutuelle.accounts.models import Courrier, StatutCourrier
 
     return (
         Courrier.objects.filter(statut=StatutCourrier.A_IMPRIMER).select_related("adherent").order_by("cree_le", "pk")
@@ -388,14 +381,12 @@ def _courriers() -> QuerySet[Any]:
 
 
 def _courriers_traites(debut: datetime, fin: datetime) -> list[Traite]:
-    from mutuelle.accounts.models import Courrier
 
     rows = Courrier.objects.filter(imprime_le__gte=debut, imprime_le__lt=fin).values_list("cree_le", "imprime_le")
     return [(_local(recu), _local(le), None) for recu, le in rows]
 
 
 def _affiliations() -> QuerySet[Any]:
-    from mutuelle.brokers.models import Affiliation, StatutAffiliation
 
     return (
         Affiliation.objects.filter(statut=StatutAffiliation.SOUMISE)
@@ -405,7 +396,6 @@ def _affiliations() -> QuerySet[Any]:
 
 
 def _affiliations_traitees(debut: datetime, fin: datetime) -> list[Traite]:
-    from mutuelle.brokers.models import Affiliation
 
     rows = Affiliation.objects.filter(traitee_le__gte=debut, traitee_le__lt=fin).values_list(
         "cree_le", "traitee_le", "echeance"
@@ -441,7 +431,6 @@ def _demande_resume(demande: Any) -> str:
 
 
 def _les_files() -> dict[str, File]:
-    from mutuelle.requests.models import TypeDemande as T
 
     def demandes(cle: str, libelle: str, *types: str, aide: str = "") -> File:
         return File(

@@ -30,10 +30,15 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
+from mutuelle.accounts.appareils import appareil_nouveau_depuis
+from mutuelle.accounts.services import alerte_espace, email_change_par_la_mutuelle_signaler
 from mutuelle.backoffice.models import ModificationProposee, StatutModification
 from mutuelle.backoffice.permissions import Droit, peut
+from mutuelle.core.models import AuditLog
 from mutuelle.core.services import audit_log
 from mutuelle.members import champs_proteges
+from mutuelle.members.models import Adherent, Beneficiaire, Contrat, CoordonneesBancaires, Cotisation
+from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 
 RECENT_JOURS = 30
 
@@ -55,19 +60,16 @@ class Cible:
 
 
 def _beneficiaires(adherent: Any) -> models.QuerySet[Any]:
-    from mutuelle.members.models import Beneficiaire
 
     return Beneficiaire.objects.filter(contrat__adherent=adherent)
 
 
 def _contrats(adherent: Any) -> models.QuerySet[Any]:
-    from mutuelle.members.models import Contrat
 
     return Contrat.objects.filter(adherent=adherent)
 
 
 def _cotisations(adherent: Any) -> models.QuerySet[Any]:
-    from mutuelle.members.models import Cotisation
 
     return Cotisation.objects.filter(contrat__adherent=adherent)
 
@@ -233,10 +235,6 @@ def signaux_calculer(
 ) -> list[str]:
     """What the approver should weigh, as sentences: what changed recently on this file, the new
     address already someone else's, bank details asked at the same time, a proposer's new browser."""
-    from mutuelle.accounts.appareils import appareil_nouveau_depuis
-    from mutuelle.core.models import AuditLog
-    from mutuelle.members.models import Adherent, CoordonneesBancaires
-    from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 
     signaux = []
     depuis = timezone.now() - timedelta(days=RECENT_JOURS)
@@ -464,7 +462,6 @@ def refuser(
 def _prevenir(modif: ModificationProposee, avant: Any, apres: Any, par: Any) -> None:
     """Tell the person whose data changed: the previous email address, a letter and the space for a
     new email; the space for the rest of the member's identity and contact data."""
-    from mutuelle.accounts.services import alerte_espace, email_change_par_la_mutuelle_signaler
 
     if modif.cible != "adherent":
         return

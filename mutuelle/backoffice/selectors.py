@@ -11,7 +11,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest
 
-from mutuelle.members.models import Adherent, Beneficiaire
+from mutuelle.claims.models import LigneRemboursement
+from mutuelle.core.models import AuditLog
+from mutuelle.members.models import Adherent, Beneficiaire, Cotisation
+from mutuelle.members.services import rib_actif
+from mutuelle.notifications.services import preferences
+from mutuelle.payments.models import Virement
+from mutuelle.payments.services import montant_en_attente_de_rib
 from regles.nir import nir_compact
 
 RECHERCHE_MAX = 100
@@ -71,8 +77,6 @@ def rechercher(q: str) -> Resultats:
             critere="numéro d'adhérent", adherents=list(Adherent.objects.filter(numero=compact)), exact=True
         )
     if compact.isdigit():
-        from mutuelle.claims.models import LigneRemboursement
-
         numero = int(compact)
         if numero < 2**63:
             ids = LigneRemboursement.objects.filter(decompte__numero=numero).values_list(
@@ -100,9 +104,6 @@ def onglet_contexte(adherent: Adherent, onglet: str, request: HttpRequest) -> di
     """What one tab of the member file shows (only that tab is read)."""
     page = request.GET.get("page")
     if onglet == "identite":
-        from mutuelle.members.services import rib_actif
-        from mutuelle.notifications.services import preferences
-
         modifications = adherent.modifications_proposees.select_related("proposee_par", "decidee_par").order_by(
             "-proposee_le"
         )[:10]
@@ -113,13 +114,9 @@ def onglet_contexte(adherent: Adherent, onglet: str, request: HttpRequest) -> di
         ).prefetch_related("formules__formule", "beneficiaires__droits")
         return {"contrats": contrats}
     if onglet == "cotisations":
-        from mutuelle.members.models import Cotisation
-
         cotisations = Cotisation.objects.filter(contrat__adherent=adherent).select_related("contrat")
         return {"page": Paginator(cotisations.order_by("-echeance"), 24).get_page(page)}
     if onglet == "remboursements":
-        from mutuelle.claims.models import LigneRemboursement
-
         lignes = (
             LigneRemboursement.objects.filter(contrat__adherent=adherent)
             .select_related("beneficiaire", "decompte")
@@ -132,9 +129,6 @@ def onglet_contexte(adherent: Adherent, onglet: str, request: HttpRequest) -> di
     if onglet == "documents":
         return {"page": Paginator(adherent.documents.order_by("-pk"), 30).get_page(page)}
     if onglet == "paiements":
-        from mutuelle.payments.models import Virement
-        from mutuelle.payments.services import montant_en_attente_de_rib
-
         virements = Virement.objects.filter(adherent=adherent).select_related("lot").order_by("-pk")
         return {
             "page": Paginator(virements, 30).get_page(page),
@@ -144,14 +138,11 @@ def onglet_contexte(adherent: Adherent, onglet: str, request: HttpRequest) -> di
     if onglet == "messages":
         return {"page": Paginator(adherent.fils.all(), 30).get_page(page)}
     if onglet == "connexions":
-        from mutuelle.core.models import AuditLog
-
         journal = AuditLog.objects.filter(adherent=adherent, action__startswith="accounts.login").select_related(
             "acteur"
         )
         sessions = adherent.user.sessions_ouvertes.all() if adherent.user is not None else []
         return {"page": Paginator(journal, 30).get_page(page), "sessions": sessions}
-    from mutuelle.core.models import AuditLog
 
     journal = AuditLog.objects.filter(adherent=adherent).select_related("acteur")
     return {"page": Paginator(journal, 50).get_page(page)}

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from mutuelle.backoffice.files import FILES, File, _local, jours_ouvres_entre
+from mutuelle.claims.models import EvenementLigne, FichierNoemie, Statut, StatutFichier
 from mutuelle.core.calendrier import jours_ouvres_apres
 
 PERIODES = (7, 30, 90)
@@ -142,7 +143,6 @@ def tableau(*, jours: int = 30, aujourdhui: date | None = None) -> Tableau:
 
 def _semaines(debut: date, fin: date) -> list[Semaine]:
     """What the mutuelle paid per week (the day a line reached ``paye``), Monday to Sunday."""
-    from mutuelle.claims.models import EvenementLigne, Statut
 
     lundi0 = debut - timedelta(days=debut.weekday())
     de, a = _bornes(lundi0, fin)
@@ -166,7 +166,6 @@ def _semaines(debut: date, fin: date) -> list[Semaine]:
 
 def _noemie(debut: date, fin: date) -> list[tuple[date, int, int, int]]:
     """Per day: NOEMIE files received, rejected, and signalements they raised."""
-    from mutuelle.claims.models import FichierNoemie, StatutFichier
 
     de, a = _bornes(debut, fin)
     par_jour: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])

@@ -21,7 +21,10 @@ from mutuelle.accounts.models import STAFF_ROLES, User
 from mutuelle.backoffice.files import FILES, Etat, File, avec_affectation, compteurs, elements, filtrer, lien
 from mutuelle.backoffice.permissions import Droit, peut
 from mutuelle.backoffice.services import AffectationRefusee, affectation_liberer, affectation_prendre, prochain
+from mutuelle.claims.models import RejetNoemie, Statut
+from mutuelle.claims.services import ligne_transition, rejet_traiter
 from mutuelle.core.services import audit_log
+from mutuelle.members.models import Adherent, Beneficiaire
 
 PAR_PAGE = 50
 TRIS = {
@@ -183,8 +186,6 @@ def reattribuer(request: HttpRequest, cle: str) -> HttpResponse:
 def revue_valider_lot(request: HttpRequest) -> HttpResponse:
     """Validate a page of reviewed lines at the computed amounts: each through the same transition
     service as one by one (its event, its audit row, its notification), each refusal named."""
-    from mutuelle.claims.models import Statut
-    from mutuelle.claims.services import ligne_transition
 
     ids = [int(i) for i in request.POST.getlist("element") if i.isdigit()][:PAR_PAGE]
     if not ids:
@@ -211,8 +212,6 @@ def signalement(request: HttpRequest, pk: int) -> HttpResponse:
     what was done (attached, returned to the caisse…)."""
     from mutuelle.backoffice.forms import SignalementForm
     from mutuelle.backoffice.services import AffectationRefusee, affectation_de, detenteur_verifier
-    from mutuelle.claims.models import RejetNoemie
-    from mutuelle.claims.services import rejet_traiter
 
     rejet = get_object_or_404(RejetNoemie.objects.select_related("fichier", "traite_par"), pk=pk)
     form = SignalementForm(request.POST or None)
@@ -228,7 +227,6 @@ def signalement(request: HttpRequest, pk: int) -> HttpResponse:
         rejet_traiter(rejet=rejet, commentaire=form.cleaned_data["commentaire"], par=request.user, request=request)
         messages.success(request, f"Signalement du décompte {rejet.decompte_numero} traité.")
         return apres_decision(request, "backoffice:file", sauf=rejet, cle="signalements")
-    from mutuelle.members.models import Beneficiaire
 
     candidats = Beneficiaire.objects.filter(nir=rejet.nir).select_related("contrat__adherent")[:10]
     return render(
@@ -284,7 +282,6 @@ def recherche(request: HttpRequest) -> HttpResponse:
 @never_cache
 def fiche(request: HttpRequest, numero: str) -> HttpResponse:
     from mutuelle.backoffice.selectors import ONGLETS, onglet_contexte
-    from mutuelle.members.models import Adherent
 
     adherent = get_object_or_404(Adherent.objects.select_related("user"), numero=numero)
     onglet = request.GET.get("onglet", "identite")
@@ -350,7 +347,6 @@ def modification_proposer(request: HttpRequest, numero: str, cible: str, pk: int
     """A handler proposes a change to a member's identity, contact, contract broker or premium
     payment; it waits for a responsable other than them (``backoffice.modifications``)."""
     from mutuelle.backoffice import modifications as m
-    from mutuelle.members.models import Adherent
 
     adherent = get_object_or_404(Adherent, numero=numero)
     if cible not in m.CIBLES:

@@ -13,10 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mutuelle.accounts.forms import (
     DeverrouillageForm,
 )
-from mutuelle.accounts.models import Courrier, StatutCourrier
+from mutuelle.accounts.models import Courrier, LotCourriers, StatutCourrier
 from mutuelle.accounts.permissions import gestion_required
 from mutuelle.accounts.services import (
     compte_deverrouiller,
+    lot_confirmer,
+    lot_preparer,
 )
 from mutuelle.core.services import audit_log
 
@@ -58,9 +60,6 @@ def courriers(request: HttpRequest) -> HttpResponse:
     are deleted, the batch's once the handler confirms it is printed."""
     from django.core.paginator import Paginator
 
-    from mutuelle.accounts.models import LotCourriers
-    from mutuelle.accounts.services import lot_preparer
-
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("courrier") if i.isdigit()][:500]
         lot = lot_preparer(ids=ids, actor=request.user, request=request) if ids else None
@@ -86,8 +85,6 @@ def courriers(request: HttpRequest) -> HttpResponse:
 def lot_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     from django.http import FileResponse, Http404
 
-    from mutuelle.accounts.models import LotCourriers
-
     lot = LotCourriers.objects.filter(pk=pk, confirme_le__isnull=True).first()
     if lot is None or not lot.pdf:
         raise Http404("Ce lot est déjà imprimé : son PDF a été supprimé.")
@@ -100,8 +97,6 @@ def lot_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 @gestion_required
 @require_POST
 def lot_confirmer_vue(request: HttpRequest, pk: int) -> HttpResponse:
-    from mutuelle.accounts.models import LotCourriers
-    from mutuelle.accounts.services import lot_confirmer
 
     lot = get_object_or_404(LotCourriers, pk=pk, confirme_le__isnull=True)
     lot_confirmer(lot=lot, actor=request.user, request=request)

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mutuelle.accounts.permissions import gestion_required
 from mutuelle.backoffice.views import apres_decision, file_courante
+from mutuelle.core.services import audit_log
 from mutuelle.core.telechargements import en_piece_jointe
-from mutuelle.requests.forms import TraitementForm
+from mutuelle.requests.forms import ActeSaisiForm, TraitementForm
 from mutuelle.requests.models import (
     STATUTS_OUVERTS,
     Decision,
@@ -27,13 +28,14 @@ from mutuelle.requests.models import (
     StatutDemande,
     TypeDemande,
 )
-from mutuelle.requests.selectors import demande_donnees
+from mutuelle.requests.selectors import controle_rib, demande_donnees
 from mutuelle.requests.services import (
     DECISIONS,
     TRANSITIONS,
     DemandeRefusee,
     demande_avancer,
     en_retard,
+    feuille_soins_liquider,
 )
 
 
@@ -129,8 +131,6 @@ def _gestion_detail_page(
     """The request's page for a handler; ``saisie`` is the paper claim's acts as typed, shown again
     with the errors when they could not be computed."""
     from mutuelle.backoffice.services import affectation_de
-    from mutuelle.core.services import audit_log
-    from mutuelle.requests.selectors import controle_rib
 
     controle = controle_rib(demande) if demande.type_demande == TypeDemande.RIB else None
     if controle is not None and request.method == "GET":
@@ -180,7 +180,6 @@ def gestion_piece(request: HttpRequest, numero: str, pk: int) -> HttpResponseBas
     piece = PieceJointe.objects.filter(pk=pk, demande__numero=numero).first()
     if piece is None:
         raise Http404("Pièce introuvable.")
-    from mutuelle.core.services import audit_log
 
     audit_log(action="requests.piece.consultee", target=piece.demande, adherent=piece.demande.adherent, request=request)
     return en_piece_jointe(piece.fichier, piece.nom, piece.type_mime)
@@ -191,9 +190,6 @@ def gestion_piece(request: HttpRequest, numero: str, pk: int) -> HttpResponseBas
 def gestion_liquider(request: HttpRequest, numero: str) -> HttpResponse:
     """The handler keys in the acts of a paper claim: the engine computes them into reimbursement lines."""
     from django.forms import formset_factory
-
-    from mutuelle.requests.forms import ActeSaisiForm
-    from mutuelle.requests.services import feuille_soins_liquider
 
     demande = get_object_or_404(Demande, numero=numero, type_demande=TypeDemande.FEUILLE_SOINS)
     Formset = formset_factory(ActeSaisiForm, extra=0, min_num=1, max_num=20, validate_max=True)

@@ -16,7 +16,13 @@ from mutuelle.backoffice.permissions import Droit, peut
 from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.payments.forms import RetourBanqueForm
 from mutuelle.payments.models import LotPaiement, StatutVirement
-from mutuelle.payments.services import PaiementImpossible, lot_transmettre, paiements_executer, retour_integrer
+from mutuelle.payments.services import (
+    PaiementImpossible,
+    lot_transmettre,
+    paiements_executer,
+    resume_a_payer,
+    retour_integrer,
+)
 
 
 @require_GET
@@ -31,7 +37,6 @@ def lots(request: HttpRequest) -> HttpResponse:
         .order_by("-cree_le", "-pk"),
         30,
     ).get_page(request.GET.get("page"))
-    from mutuelle.payments.services import resume_a_payer
 
     return render(
         request,
@@ -50,7 +55,6 @@ def lots(request: HttpRequest) -> HttpResponse:
 def sans_coordonnees(request: HttpRequest) -> HttpResponse:
     """The tiers-payant payees the mutuelle owes money to and cannot pay: who, why, how much, since
     when; the directory's page to complete each one."""
-    from mutuelle.payments.services import resume_a_payer
 
     resume = resume_a_payer()
     page = Paginator(resume.professionnels_sans_compte, 50).get_page(request.GET.get("page"))
@@ -65,8 +69,6 @@ def lancer(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("payments:lots")
     if not faits:
-        from mutuelle.payments.services import resume_a_payer
-
         resume = resume_a_payer()
         bloques = resume.lignes_sans_compte_adherent + resume.lignes_sans_compte_professionnel
         if bloques:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from mutuelle.core.iban import iban_masque
 from mutuelle.core.models import TimeStampedModel
 from mutuelle.core.validators import validate_siren
 
@@ -173,7 +174,6 @@ class Affiliation(TimeStampedModel):
 
     @property
     def iban_masque(self) -> str:
-        from mutuelle.members.iban import iban_masque
 
         return iban_masque(self.iban)
 

@@ -31,8 +31,9 @@ from django.utils import timezone
 
 from mutuelle.brokers.models import Affiliation, Courtier, TauxCommission
 from mutuelle.core.periodes import ENTREE_SORTIE, en_vigueur
-from mutuelle.documents.models import TypeDocument
+from mutuelle.documents.models import Document, TypeDocument
 from mutuelle.members.models import Adherent, Beneficiaire, Contrat, ContratFormule, Cotisation
+from mutuelle.requests.models import Demande
 from regles.money import CENT, ZERO
 
 MONTANT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
@@ -133,7 +134,6 @@ def affiliation(courtier: Courtier, numero: str) -> Affiliation:
 def demandes(courtier: Courtier) -> QuerySet[Any]:
     """The contract changes brokers of this reach filed (never a member's own requests)."""
     from mutuelle.brokers.services import TYPES_DEMANDE_COURTIER
-    from mutuelle.requests.models import Demande
 
     return (
         Demande.objects.filter(_portee(courtier), type_demande__in=TYPES_DEMANDE_COURTIER)
@@ -144,7 +144,6 @@ def demandes(courtier: Courtier) -> QuerySet[Any]:
 
 def documents(courtier: Courtier) -> QuerySet[Any]:
     """Documents brokers of this reach issued for clients of the portfolio, of the kinds a broker may have."""
-    from mutuelle.documents.models import Document
 
     return Document.objects.filter(
         demande_par__courtier__in=courtiers_visibles(courtier),

@@ -18,12 +18,25 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from mutuelle.accounts.appareils import toutes_sessions_fermer
+from mutuelle.accounts.models import JetonCompte, ObjetJeton, Role, User
+from mutuelle.accounts.services import activation_envoyer, jeton_creer
 from mutuelle.brokers.models import Affiliation, Courtier, StatutAffiliation
 from mutuelle.core.calendrier import jours_ouvres_apres
+from mutuelle.core.iban import iban_verifier
 from mutuelle.core.services import audit_log, mutuelle_ou_rien, sequence_next
+from mutuelle.documents.services import lettre_bienvenue
 from mutuelle.formules.models import Formule
-from mutuelle.members.iban import iban_verifier
-from mutuelle.members.models import Adherent, Beneficiaire, Contrat, Qualite, StatutContrat
+from mutuelle.members.models import (
+    Adherent,
+    Beneficiaire,
+    Contrat,
+    CoordonneesBancaires,
+    Qualite,
+    StatutContrat,
+    StatutRib,
+)
+from mutuelle.members.services import adherent_create, beneficiaire_add, contrat_create
 from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 from mutuelle.requests.services import DemandeRefusee, Envoi, demande_creer, pieces_transaction
 
@@ -202,10 +215,6 @@ def affiliation_accepter(*, affiliation: Affiliation, par: Any, request: HttpReq
     """The handler checked the bulletin: the member, the contract placed by the broker, the people
     covered and the bank account are created; the member gets the activation email and a welcome
     letter is queued for printing; the broker is told. All or nothing."""
-    from mutuelle.accounts.services import activation_envoyer
-    from mutuelle.documents.services import lettre_bienvenue
-    from mutuelle.members.models import CoordonneesBancaires, StatutRib
-    from mutuelle.members.services import adherent_create, beneficiaire_add, contrat_create
 
     with transaction.atomic():
         affiliation = _a_decider(affiliation)
@@ -367,7 +376,6 @@ def courtier_inviter(
 ) -> Courtier:
     """A firm administrator adds a broker: an inactive account, activated through an emailed link; the
     second factor is enrolled at the first login."""
-    from mutuelle.accounts.models import Role, User
 
     if not administrateur.administrateur_cabinet:
         raise PermissionError("Seul l'administrateur du cabinet ajoute des courtiers.")
@@ -390,8 +398,6 @@ def courtier_inviter(
 
 def _invitation_envoyer(administrateur: Courtier, courtier: Courtier, request: HttpRequest | None) -> None:
     """An activation link, or a new-password link once the broker has activated their access."""
-    from mutuelle.accounts.models import ObjetJeton
-    from mutuelle.accounts.services import jeton_creer
 
     active = courtier.user.has_usable_password()
     objet = ObjetJeton.SECRET if active else ObjetJeton.ACTIVATION
@@ -432,7 +438,6 @@ def courtier_activer(
 ) -> Courtier:
     """Close (or reopen) a broker's access; their contracts stay in the firm's portfolio. Closing ends
     their open sessions at once."""
-    from mutuelle.accounts.appareils import toutes_sessions_fermer
 
     if not administrateur.administrateur_cabinet or courtier.cabinet_id != administrateur.cabinet_id:
         raise PermissionError("Ce courtier n'est pas de votre cabinet.")
@@ -447,8 +452,6 @@ def courtier_activer(
         user.is_active = actif
         user.save(update_fields=["is_active"])
         if not actif:
-            from mutuelle.accounts.models import JetonCompte
-
             toutes_sessions_fermer(user)
             # A link sent earlier must not reopen the access.
             JetonCompte.objects.filter(user=user, utilise_le__isnull=True, annule_le__isnull=True).update(

@@ -7,6 +7,7 @@ the rules engine with its explanation trace, and a status that only changes thro
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,15 @@ from mutuelle.members.models import Beneficiaire, Contrat
 from mutuelle.referentiel.models import NaturePrestation
 from regles.moteur import Etape, TraceDecoder, TraceEncoder, trace_lue
 from regles.postes import Poste
+
+
+class Domaine(models.TextChoices):
+    """The domains of care a prior approval covers."""
+
+    OPTIQUE = "optique", _("Optique")
+    DENTAIRE = "dentaire", _("Dentaire")
+    AUDIO = "audio", _("Aides auditives")
+    HOSPITALISATION = "hospitalisation", _("Hospitalisation")
 
 
 class StatutFichier(models.TextChoices):
@@ -442,3 +452,45 @@ class RejetNoemie(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_motif_display()} — décompte {self.decompte_numero} ligne {self.ligne_numero}"
+
+
+class AccordPrealable(models.Model):
+    """A prior approval granted, fully or partly: for whom, which domain of care, from when to when and
+    up to which share of the mutuelle. Written when a handler answers a request for prior approval
+    (``requests``), read by the liquidation, which pays an act under approval without a handler while
+    an approval of its domain is in force on the date of care and still covers the share."""
+
+    numero = models.CharField("numéro de la demande", max_length=20, unique=True)
+    demande = models.OneToOneField(
+        "requests.Demande",  # requests stand above claims: named, not imported
+        verbose_name="demande",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accord",
+    )
+    beneficiaire = models.ForeignKey(
+        Beneficiaire, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="accords"
+    )
+    domaine = models.CharField("domaine", max_length=16, choices=Domaine.choices)
+    date_debut = models.DateField("valable du")
+    date_fin = models.DateField("valable jusqu'au")
+    montant = models.DecimalField("part mutuelle accordée", **MONEY)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "accord préalable"
+        verbose_name_plural = "accords préalables"
+        indexes = [models.Index(fields=["beneficiaire", "domaine"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(montant__gte=0), name="accord_montant_positif"),
+            models.CheckConstraint(
+                condition=models.Q(date_fin__gte=models.F("date_debut")), name="accord_fin_apres_debut"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Accord {self.numero}"
+
+    def couvre(self, domaine: str, on: date) -> bool:
+        return self.domaine == domaine and self.date_debut <= on <= self.date_fin

@@ -1,7 +1,11 @@
-"""Reads the claims pipeline needs about members."""
+"""Reads the claims pipeline needs: the people the Sécu knows, the lines waiting for a handler, the
+prior approvals in force."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from mutuelle.claims.models import AccordPrealable, Domaine
 from mutuelle.members.models import Beneficiaire
 from noemie.generateur import PersonneConnue
 
@@ -25,3 +29,28 @@ def lignes_a_revoir(*, statut: str | None = None, regle: str | None = None):
     if regle:
         qs = qs.filter(motif_revue__icontains=regle)
     return qs
+
+
+# How long a prior approval holds from the day of the decision (the answer letter says so).
+ACCORD_VALIDITE_MOIS = 6
+
+
+def domaine_du_poste(poste: str) -> str:
+    """The prior-approval domain of a poste of cover, or "" when it has none."""
+    if poste.startswith("optique"):
+        return Domaine.OPTIQUE
+    if poste.startswith("dentaire") or poste == "orthodontie":
+        return Domaine.DENTAIRE
+    if poste.startswith("audio"):
+        return Domaine.AUDIO
+    if poste.startswith("hospitalisation") or poste in ("chambre_particuliere", "forfait_journalier"):
+        return Domaine.HOSPITALISATION
+    return ""
+
+
+def accords_par_beneficiaire() -> dict[int, list[AccordPrealable]]:
+    """Every prior approval ever granted, by beneficiary (few rows: one per approved devis)."""
+    accords: dict[int, list[AccordPrealable]] = defaultdict(list)
+    for accord in AccordPrealable.objects.order_by("date_debut", "pk"):
+        accords[accord.beneficiaire_id].append(accord)
+    return accords

@@ -117,6 +117,7 @@ def lignes_filtrees(adherent: Adherent, filtres: Filtres) -> QuerySet[LigneRembo
 def pour_liste(qs: QuerySet[LigneRemboursement]) -> QuerySet[LigneRemboursement]:
     """What a row of the list shows, in the same query (the trace, the heavy column, is left out),
     with the execution date of the accepted transfer that pays each line (``statut_affiche``)."""
+    # payments stand above claims (a transfer pays lines): read lazily
     from mutuelle.payments.models import PaiementLigne, StatutVirement
 
     versement = PaiementLigne.objects.filter(
@@ -144,6 +145,7 @@ def pour_liste(qs: QuerySet[LigneRemboursement]) -> QuerySet[LigneRemboursement]
 def avec_devis(lignes: Iterable[LigneRemboursement]) -> list[LigneRemboursement]:
     """The rows of a list, each with ``devis_estime`` (what the mutuelle quoted for it, or None):
     the member sees « estimé X € » beside what was paid (``requests.comparaison``)."""
+    # requests stand above claims (an estimate compares with lines): read lazily
     from mutuelle.requests.comparaison import comparaisons
 
     lignes = list(lignes)
@@ -169,6 +171,7 @@ class Detail:
     @cached_property
     def virement(self) -> Any:
         """The bank transfer that paid the member this line (accepted by the bank), if any."""
+        # payments stand above claims (a transfer pays lines): read lazily
         from mutuelle.payments.models import StatutVirement, Virement
 
         return Virement.objects.filter(

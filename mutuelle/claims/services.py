@@ -34,6 +34,7 @@ from mutuelle.claims import liquidation
 from mutuelle.claims.liquidation import RENOUVELABLES, Historique, plafonnee
 from mutuelle.claims.models import (
     TRANSITIONS,
+    AccordPrealable,
     Decompte,
     EvenementLigne,
     FichierNoemie,
@@ -45,7 +46,9 @@ from mutuelle.claims.models import (
     Statut,
     StatutFichier,
 )
-from mutuelle.core.models import Mutuelle
+from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS, accords_par_beneficiaire, domaine_du_poste
+from mutuelle.core.calendrier import plus_mois
+from mutuelle.core.models import AuditLog, Mutuelle
 from mutuelle.core.services import audit_log, mutuelle_get
 from mutuelle.formules.models import Formule, Garantie
 from mutuelle.formules.selectors import garantie_parmi
@@ -57,7 +60,6 @@ from mutuelle.notifications.services import (
     remboursement_rejete,
 )
 from mutuelle.referentiel.models import NaturePrestation
-from mutuelle.requests.selectors import accords_par_beneficiaire, domaine_du_poste
 from noemie.fichier import DecompteLu, Enregistrement, NoemieErreur, Resume, lire
 from regles.money import ZERO, arrondi, euros
 from regles.moteur import NATURE_AMO, Acte, ActeInvalide, Moteur, Praticien, trace_json
@@ -859,8 +861,8 @@ class Liquidateur:
                         beneficiaire_id=beneficiaire_id,
                         poste__in=postes,
                         garantie__accord_prealable=True,
-                        date_soins__gte=accord.du,
-                        date_soins__lte=accord.au,
+                        date_soins__gte=accord.date_debut,
+                        date_soins__lte=accord.date_fin,
                     )
                     .exclude(statut=Statut.REJETE)
                     .aggregate(s=Sum("montant_amc"))["s"]
@@ -984,6 +986,33 @@ def _evenements_reception(lignes: list[tuple[int, str]], nom: str, now: datetime
 
 
 # -- lifecycle ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def accord_prealable_enregistrer(
+    *, demande: Any, beneficiaire: Beneficiaire, domaine: str, le: date, montant: Decimal, par: Any = None
+) -> AccordPrealable:
+    """A prior approval granted on ``le`` (the day of the answer) for ``montant`` of the mutuelle's
+    share: the liquidation pays the acts of its domain under it for ``ACCORD_VALIDITE_MOIS`` months."""
+    accord = AccordPrealable(
+        numero=demande.numero,
+        demande=demande,
+        beneficiaire=beneficiaire,
+        domaine=domaine,
+        date_debut=le,
+        date_fin=plus_mois(le, ACCORD_VALIDITE_MOIS),
+        montant=montant,
+    )
+    accord.full_clean()
+    accord.save()
+    audit_log(
+        action="claims.accord.enregistre",
+        actor=par if getattr(par, "pk", None) else None,
+        target=accord,
+        adherent=beneficiaire.contrat.adherent,
+        new={"domaine": domaine, "du": le.isoformat(), "au": accord.date_fin.isoformat(), "montant": str(montant)},
+    )
+    return accord
 
 
 @transaction.atomic
@@ -1112,7 +1141,6 @@ def lignes_payer(*, ids: list[int], actor: Any = None, motif: str = "") -> int:
     """Move validated lines to ``payé`` together (the bank accepted the transfer that paid them):
     the same table as ``ligne_transition``, the same event and audit row per line, written in bulk.
     Lines already paid are left as they are (a report applied twice); any other status is refused."""
-    from mutuelle.core.models import AuditLog
 
     lignes = list(
         LigneRemboursement.objects.select_for_update(of=("self",))
@@ -1237,6 +1265,7 @@ def ligne_corriger(*, ligne: LigneRemboursement, montant: Decimal, reference: st
 
 def _corrections_de(ligne: LigneRemboursement) -> list[str]:
     """The numbers of the contests of this act that were corrected."""
+    # requests stand above claims (a contest corrects a line): read lazily
     from mutuelle.requests.models import Demande
 
     return list(Demande.objects.filter(ligne=ligne).values_list("numero", flat=True))

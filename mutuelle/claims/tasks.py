@@ -9,6 +9,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
+from mutuelle.accounts.models import User
 from mutuelle.claims.services import (
     fichier_finaliser,
     fichiers_interrompus_reprendre,
@@ -52,7 +53,6 @@ def noemie_reprendre_interrompus() -> list[dict[str, Any]]:
 
 @shared_task(name="claims.noemie_ingest_file")
 def noemie_ingest_file(path: str, user_id: int | None = None) -> dict[str, Any]:
-    from mutuelle.accounts.models import User
 
     actor = User.objects.filter(pk=user_id).first() if user_id else None
     return noemie_ingest(path=Path(path), actor=actor).as_json()

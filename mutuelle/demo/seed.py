@@ -23,24 +23,42 @@ from django.utils import timezone
 from faker import Faker
 from stdnum import luhn
 
-from mutuelle.accounts.models import Role, User
-from mutuelle.accounts.services import GROUP_NAMES, roles_setup
-from mutuelle.brokers.models import Cabinet, Courtier
+from mutuelle.accounts.models import Courrier, Role, TypeCourrier, User
+from mutuelle.accounts.services import GROUP_NAMES, courrier_creer, roles_setup
+from mutuelle.backoffice.models import ModificationProposee
+from mutuelle.backoffice.modifications import CIBLES, formulaire, proposer
+from mutuelle.brokers.models import Affiliation, Cabinet, Courtier, TauxCommission
+from mutuelle.brokers.services import (
+    affiliation_refuser,
+    affiliation_soumettre,
+    demande_courtier,
+    prochain_anniversaire,
+)
+from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut
+from mutuelle.claims.selectors import personnes_connues
+from mutuelle.claims.services import ligne_transition, noemie_ingest
 from mutuelle.core.models import Mutuelle
+from mutuelle.core.pdf import pdf_depuis_html
 from mutuelle.core.presets import DEFAULT_PRESET
 from mutuelle.core.services import mutuelle_apply_preset, mutuelle_get
 from mutuelle.demo.formules import FORMULES, garanties_for_level
+from mutuelle.documents import contenus
+from mutuelle.documents.models import Document
+from mutuelle.documents.services import CODE_ALPHABET, code_empreinte, code_lisible, document_emettre, lettre_bienvenue
 from mutuelle.formules.models import Formule, Garantie
 from mutuelle.members.models import (
     Adherent,
+    Beneficiaire,
     Civilite,
     Contrat,
+    CoordonneesBancaires,
     Cotisation,
     Employeur,
     ModePaiement,
     PreferenceCourrier,
     Qualite,
     Sexe,
+    StatutRib,
     TypeContrat,
     TypeDroit,
 )
@@ -52,6 +70,11 @@ from mutuelle.members.services import (
     contrat_resilier,
     droit_periode_add,
 )
+from mutuelle.messaging.models import Fil, ModeleReponse
+from mutuelle.messaging.services import fil_clore, fil_creer, reponse_ecrire
+from mutuelle.payments import sepa
+from mutuelle.payments.models import LotPaiement, Virement
+from mutuelle.payments.services import paiements_executer, retour_integrer
 from mutuelle.referentiel.models import (
     CategorieEtablissement,
     Etablissement,
@@ -61,6 +84,20 @@ from mutuelle.referentiel.models import (
     Specialite,
 )
 from mutuelle.referentiel.services import nature_prestation_load
+from mutuelle.requests.estimation import BASE_REQUISE, SOINS, EstimationImpossible, LigneDevis, devis_conserver
+from mutuelle.requests.estimation import estimer as estimer_ligne
+from mutuelle.requests.fichiers import assainir
+from mutuelle.requests.models import (
+    Circonstance,
+    Decision,
+    Demande,
+    LigneDevisDemande,
+    MotifContestation,
+    ObjetDocument,
+    StatutDemande,
+    TypeDemande,
+)
+from mutuelle.requests.services import Envoi, demande_avancer, demande_creer, feuille_soins_demander, rib_demander
 from regles.nir import nir_key
 
 DEMO_PASSWORD = "demo-mutuelle-2026"  # noqa: S105 - printed on purpose: demo logins only
@@ -626,9 +663,6 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
     beneficiaries and ingested; then some lines are moved through the other statuses so that every
     status shows in the demo. Only the last weeks' payments notify members (in-app and email): older
     ones are history, replayed silently."""
-    from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut
-    from mutuelle.claims.selectors import personnes_connues
-    from mutuelle.claims.services import ligne_transition, noemie_ingest
     from noemie.generateur import Generateur
     from regles.money import arrondi
 
@@ -778,8 +812,6 @@ def _apres_reception(ligne: Any, *, jours: int) -> Any:
 def _sejour_demo(report: SeedReport, familles_demo: list[Any], today: date, mutuelle: Mutuelle) -> None:
     """A hospital stay of the first demo family whose formula pays a private room a limited number of
     nights a year: « Mes dépenses » then shows how many nights are left, and the line explains it."""
-    from mutuelle.claims.services import noemie_ingest
-    from mutuelle.members.models import Beneficiaire
     from noemie.fichier import ecrire
     from noemie.generateur import Generateur
 
@@ -856,11 +888,6 @@ def seed_quatre_yeux(report: SeedReport) -> None:
     """Four-eyes in the demo: a family asked to be paid on an account that is another family's, in a
     company's name; « gestionnaire1 » validated it once, and it waits for a responsable (« responsable »
     confirms or refuses it from « Demandes »)."""
-    from mutuelle.core.pdf import pdf_depuis_html
-    from mutuelle.members.models import CoordonneesBancaires, StatutRib
-    from mutuelle.requests.fichiers import assainir
-    from mutuelle.requests.models import Decision, Demande, StatutDemande, TypeDemande
-    from mutuelle.requests.services import Envoi, demande_avancer, rib_demander
 
     if Demande.objects.filter(type_demande=TypeDemande.RIB).exists():
         return
@@ -898,9 +925,6 @@ def seed_modification_proposee(report: SeedReport) -> None:
     """Four-eyes on staff changes in the demo: « gestionnaire1 » proposed a new mobile number and
     address for a family after a phone call; it waits in « Modifications à valider (quatre yeux) »
     for « responsable » (the proposer cannot approve it)."""
-    from mutuelle.backoffice.models import ModificationProposee
-    from mutuelle.backoffice.modifications import CIBLES, formulaire, proposer
-    from mutuelle.members.models import Adherent
 
     gestionnaire = User.objects.filter(username="gestionnaire1").first()
     if gestionnaire is None or ModificationProposee.objects.exists():
@@ -931,10 +955,6 @@ def seed_devis(report: SeedReport, today: date) -> None:
     """A quote beside its payment: a demo family (the first that can) estimated a devis a few weeks
     before care that was then paid; the practitioner billed less than the devis said, so the line reads
     « estimé X € — payé Y € » and why."""
-    from mutuelle.claims.models import LigneRemboursement, Statut
-    from mutuelle.requests.estimation import BASE_REQUISE, SOINS, EstimationImpossible, LigneDevis, devis_conserver
-    from mutuelle.requests.estimation import estimer as estimer_ligne
-    from mutuelle.requests.models import LigneDevisDemande
 
     if not report.adherent_logins or LigneDevisDemande.objects.filter(demande__isnull=True).exists():
         return
@@ -1018,8 +1038,6 @@ def seed_comptes_adherents(report: SeedReport, today: date) -> None:
         report.adherent_logins.append((sans_email, "à activer (courrier)"))
     # One letter waits in the back office's "letters to print" queue: another member without email
     # asked to activate the space.
-    from mutuelle.accounts.models import Courrier, TypeCourrier
-    from mutuelle.accounts.services import courrier_creer
 
     demandeurs = Adherent.objects.filter(email="", user__isnull=False, user__is_active=False)
     if sans_email is not None:
@@ -1033,9 +1051,6 @@ def seed_comptes_adherents(report: SeedReport, today: date) -> None:
 def seed_documents(report: SeedReport) -> None:
     """The first demo member's attestation de droits, so « Mes documents » has a history and the
     public verification page has a code to try (a fixed one, printed by ``seed_demo``)."""
-    from mutuelle.documents import contenus
-    from mutuelle.documents.models import Document
-    from mutuelle.documents.services import CODE_ALPHABET, code_empreinte, code_lisible, document_emettre
 
     if not report.adherent_logins:
         return
@@ -1051,8 +1066,6 @@ def seed_documents(report: SeedReport) -> None:
         report.count("documents")
     report.code_document = code_lisible(code)
     # A welcome letter waits in the print queue beside the activation letter.
-    from mutuelle.accounts.models import Courrier, TypeCourrier
-    from mutuelle.documents.services import lettre_bienvenue
 
     nouveau = report.adherent_logins[-1][0]
     if not Courrier.objects.filter(type_courrier=TypeCourrier.BIENVENUE).exists():
@@ -1069,19 +1082,6 @@ def seed_demandes(report: SeedReport) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
-
-    from mutuelle.claims.models import LigneRemboursement
-    from mutuelle.core.pdf import pdf_depuis_html
-    from mutuelle.requests.fichiers import assainir
-    from mutuelle.requests.models import (
-        Circonstance,
-        Demande,
-        MotifContestation,
-        ObjetDocument,
-        StatutDemande,
-        TypeDemande,
-    )
-    from mutuelle.requests.services import Envoi, demande_avancer, demande_creer, feuille_soins_demander
 
     if Demande.objects.exists() or len(report.adherent_logins) < 2:
         return
@@ -1156,10 +1156,6 @@ def seed_messagerie(report: SeedReport) -> None:
 
     from django.utils import timezone
 
-    from mutuelle.accounts.models import User
-    from mutuelle.messaging.models import Fil, ModeleReponse
-    from mutuelle.messaging.services import fil_clore, fil_creer, reponse_ecrire
-
     for titre, texte in MODELES_REPONSE:
         _, created = ModeleReponse.objects.get_or_create(titre=titre, defaults={"texte": texte})
         if created:
@@ -1230,12 +1226,6 @@ def seed_paiements(report: SeedReport) -> None:
     money waits for a valid account (every 40th family has none)."""
     from django.utils import timezone
 
-    from mutuelle.members.models import CoordonneesBancaires, StatutRib
-    from mutuelle.payments import sepa
-    from mutuelle.payments.models import LotPaiement, Virement
-    from mutuelle.payments.services import paiements_executer, retour_integrer
-    from mutuelle.referentiel.models import Etablissement, Praticien
-
     if LotPaiement.objects.exists():
         return
     connectes = {a.pk for a, _ in report.adherent_logins}
@@ -1298,12 +1288,6 @@ def seed_courtage(report: SeedReport, fake: Faker, today: date) -> None:
     """The broker space: a second broker in the first firm (so that its administrator sees two
     portfolios), each firm's commission rates, a membership waiting for the handlers, a refused one,
     and a change of formula filed by a broker."""
-    from mutuelle.brokers.models import Affiliation, TauxCommission
-    from mutuelle.brokers.services import affiliation_refuser, affiliation_soumettre, demande_courtier
-    from mutuelle.core.pdf import pdf_depuis_html
-    from mutuelle.requests.fichiers import assainir
-    from mutuelle.requests.models import TypeDemande
-    from mutuelle.requests.services import Envoi
 
     principal = Courtier.objects.select_related("cabinet").filter(user__username="courtier1").first()
     if principal is None:
@@ -1411,8 +1395,6 @@ def seed_courtage(report: SeedReport, fake: Faker, today: date) -> None:
         .first()
     )
     if client is not None:
-        from mutuelle.brokers.services import prochain_anniversaire
-
         demande_courtier(
             courtier=principal,
             contrat=client,

@@ -23,6 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mutuelle.accounts.models import TypeCourrier
+from mutuelle.accounts.services import courrier_depuis_html, courrier_depuis_pdf
+from mutuelle.claims.models import LigneRemboursement
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.pdf import Pdf, pdf_depuis_html
 from mutuelle.core.services import audit_log, mutuelle_get
@@ -32,6 +35,7 @@ from mutuelle.documents.models import Document, Impression, TypeDocument
 from mutuelle.documents.rendu import datamatrix_data_uri, pdf_depuis_typst, qr_data_uri
 from mutuelle.members.models import Adherent
 from mutuelle.members.selectors import beneficiaires_couverts, contrat_en_cours
+from mutuelle.notifications.models import PreferencesCommunication
 
 logger = logging.getLogger(__name__)
 
@@ -225,8 +229,6 @@ def document_verifier(code: str, *, on: date | None = None) -> Verification | No
 def lettre_bienvenue(*, adherent: Adherent, actor: Any = None, request: HttpRequest | None = None) -> Any:
     """The welcome letter of a new member, in the letters-to-print queue: the contract, the people
     covered, and how to open the member space."""
-    from mutuelle.accounts.models import TypeCourrier
-    from mutuelle.accounts.services import courrier_depuis_html
 
     aujourdhui = timezone.localdate()
     contrat = contrat_en_cours(adherent, aujourdhui) or adherent.contrats.order_by("-date_debut").first()
@@ -262,8 +264,6 @@ def releve_papier(*, adherent: Adherent, du: date, au: date) -> Document | None:
     """A member who chose paper statements gets the month's relevé by post: the document (kept in the
     history, verifiable) and a copy in the letters-to-print queue. Once per member and period, so a
     task run twice posts nothing twice; nothing when the month had no care."""
-    from mutuelle.accounts.models import TypeCourrier
-    from mutuelle.accounts.services import courrier_depuis_pdf
 
     deja = Document.objects.filter(
         adherent=adherent,
@@ -287,8 +287,6 @@ def releve_papier(*, adherent: Adherent, du: date, au: date) -> Document | None:
 
 def destinataires_releves_papier(du: date, au: date) -> list[int]:
     """Members who asked for paper statements and had care in the period."""
-    from mutuelle.claims.models import LigneRemboursement
-    from mutuelle.notifications.models import PreferencesCommunication
 
     papier = PreferencesCommunication.objects.filter(releves_papier=True).values("adherent_id")
     return sorted(

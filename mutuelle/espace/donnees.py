@@ -22,8 +22,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from mutuelle.accounts.models import Appareil
+from mutuelle.accounts.services import email_adherent
+from mutuelle.claims.models import LigneRemboursement
+from mutuelle.core.models import AuditLog
 from mutuelle.core.services import audit_log
-from mutuelle.members.models import Adherent, ExportDonnees, StatutExport
+from mutuelle.documents.models import Document
+from mutuelle.members.models import (
+    Adherent,
+    Beneficiaire,
+    ContratFormule,
+    CoordonneesBancaires,
+    Cotisation,
+    DroitPeriode,
+    ExportDonnees,
+    StatutExport,
+)
+from mutuelle.notifications.models import Notification, PreferencesCommunication
+from mutuelle.requests.models import Demande, EvenementDemande, PieceJointe
 
 VALIDITE = timedelta(days=7)
 PAR_JOUR = 3
@@ -43,19 +59,6 @@ def _valeurs(qs: Any, *champs: str) -> list[dict[str, Any]]:
 
 def contenu(adherent: Adherent) -> dict[str, Any]:
     """The member's data, section by section (French names: the member reads them)."""
-    from mutuelle.accounts.models import Appareil
-    from mutuelle.claims.models import LigneRemboursement
-    from mutuelle.core.models import AuditLog
-    from mutuelle.documents.models import Document
-    from mutuelle.members.models import (
-        Beneficiaire,
-        ContratFormule,
-        CoordonneesBancaires,
-        Cotisation,
-        DroitPeriode,
-    )
-    from mutuelle.notifications.models import Notification, PreferencesCommunication
-    from mutuelle.requests.models import Demande, EvenementDemande, PieceJointe
 
     contrats = adherent.contrats.all()
     beneficiaires = Beneficiaire.objects.filter(contrat__in=contrats)
@@ -207,8 +210,6 @@ def contenu(adherent: Adherent) -> dict[str, Any]:
 
 def archive(adherent: Adherent) -> bytes:
     """The ZIP: donnees.json, then the documents issued and the files sent, under readable names."""
-    from mutuelle.documents.models import Document
-    from mutuelle.requests.models import PieceJointe
 
     tampon = io.BytesIO()
     with zipfile.ZipFile(tampon, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -246,7 +247,6 @@ def export_demander(*, adherent: Adherent, par: Any, request: HttpRequest | None
 
 def export_generer(*, export_id: int, jeton: str) -> bool:
     """Build the archive and email the link (idempotent: an export already ready is left alone)."""
-    from mutuelle.accounts.services import email_adherent
 
     export = ExportDonnees.objects.select_related("adherent").get(pk=export_id)
     if export.statut != StatutExport.EN_COURS:

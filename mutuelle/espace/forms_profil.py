@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from mutuelle.members.iban import IbanVerifie, iban_verifier
+from mutuelle.core.iban import IbanVerifie, iban_verifier
 from mutuelle.members.models import Adherent
 from mutuelle.requests.services import DemandeRefusee, Envoi, fichiers_verifier
 

@@ -30,6 +30,8 @@ from mutuelle.members.models import Adherent
 from mutuelle.notifications.models import Categorie, Notification
 from mutuelle.notifications.services import notifications_lire, preferences_modifier
 from mutuelle.notifications.services import preferences as preferences_de
+from mutuelle.payments.services import montant_en_attente_de_rib
+from mutuelle.requests.comparaison import comparaisons
 
 PAR_PAGE = 25
 
@@ -41,7 +43,6 @@ def _adherent(request: HttpRequest) -> Adherent:
 @require_GET
 @adherent_requis
 def tableau_de_bord(request: HttpRequest) -> HttpResponse:
-    from mutuelle.payments.services import montant_en_attente_de_rib
 
     adherent = _adherent(request)
     contexte = {
@@ -133,7 +134,6 @@ def remboursement(request: HttpRequest, pk: int) -> HttpResponse:
     detail = selectors.detail(_adherent(request), pk)
     if detail is None:
         raise Http404("Ce remboursement n'existe pas dans votre espace.")
-    from mutuelle.requests.comparaison import comparaisons
 
     ligne = detail.ligne
     contexte = {

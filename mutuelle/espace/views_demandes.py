@@ -20,8 +20,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.claims.selectors_famille import lignes_famille
 from mutuelle.core.telechargements import en_piece_jointe
-from mutuelle.members.models import Adherent
-from mutuelle.requests.forms import ComplementForm, ContestationForm, EnvoiDocumentForm
+from mutuelle.members.models import Adherent, Beneficiaire, Qualite
+from mutuelle.members.selectors import beneficiaires_couverts, contrat_en_cours
+from mutuelle.requests.estimation import EstimationImpossible
+from mutuelle.requests.estimation import estimer as estimer_ligne
+from mutuelle.requests.forms import (
+    AjoutBeneficiaireForm,
+    ComplementForm,
+    ContestationForm,
+    EnvoiDocumentForm,
+    EtatCivilForm,
+    FeuilleSoinsForm,
+    LigneDevisForm,
+    LigneDevisPecForm,
+    PriseEnChargeForm,
+    RetraitBeneficiaireForm,
+)
 from mutuelle.requests.models import (
     STATUTS_OUVERTS,
     Demande,
@@ -31,9 +45,14 @@ from mutuelle.requests.models import (
 )
 from mutuelle.requests.selectors import demande_donnees
 from mutuelle.requests.services import (
+    SOINS_PAR_DOMAINE,
     DemandeRefusee,
     demande_completer,
     demande_creer,
+    estimation_enregistrer,
+    feuille_soins_demander,
+    modification_demander,
+    prise_en_charge_demander,
 )
 
 PAR_PAGE = 20
@@ -201,11 +220,6 @@ def estimer(request: HttpRequest) -> HttpResponse:
     """« Estimer un devis »: up to six lines, computed at once by the rules engine."""
     from django.forms import formset_factory
 
-    from mutuelle.members.selectors import beneficiaires_couverts, contrat_en_cours
-    from mutuelle.requests.estimation import EstimationImpossible
-    from mutuelle.requests.estimation import estimer as estimer_ligne
-    from mutuelle.requests.forms import LigneDevisForm
-
     adherent = _adherent(request)
     aujourdhui = timezone.localdate()
     contrat = contrat_en_cours(adherent, aujourdhui)
@@ -276,7 +290,6 @@ def estimer(request: HttpRequest) -> HttpResponse:
 
 def _estimation_enregistrer(request: HttpRequest, resultats: list[Any], total: dict[str, Any]) -> HttpResponse:
     """The estimate as a PDF in « Mes documents » (to keep, print, or show the practitioner)."""
-    from mutuelle.requests.services import estimation_enregistrer
 
     document = estimation_enregistrer(
         adherent=_adherent(request), resultats=resultats, total=total, par=request.user, request=request
@@ -290,8 +303,6 @@ def _vers_prise_en_charge(resultats: list[Any]) -> str:
     from urllib.parse import urlencode
 
     from django.urls import reverse
-
-    from mutuelle.requests.services import SOINS_PAR_DOMAINE
 
     if not resultats or len({r.ligne.beneficiaire.pk for r in resultats}) != 1:
         return ""
@@ -321,10 +332,6 @@ def _vers_prise_en_charge(resultats: list[Any]) -> str:
 def prise_en_charge(request: HttpRequest) -> HttpResponse:
     """« Demande de prise en charge »: the devis and its lines, computed at once, answered by a handler."""
     from django.forms import formset_factory
-
-    from mutuelle.members.selectors import beneficiaires_couverts, contrat_en_cours
-    from mutuelle.requests.forms import LigneDevisPecForm, PriseEnChargeForm
-    from mutuelle.requests.services import prise_en_charge_demander
 
     adherent = _adherent(request)
     aujourdhui = timezone.localdate()
@@ -406,7 +413,6 @@ def prise_en_charge(request: HttpRequest) -> HttpResponse:
 
 def _modification(request: HttpRequest, type_demande: str, form: Any, donnees: Any, titre: str) -> HttpResponse:
     """The shared end of the three family and civil-status requests."""
-    from mutuelle.requests.services import modification_demander
 
     if request.method == "POST" and form.is_valid():
         reponse = _enregistrer(
@@ -440,8 +446,6 @@ def _modification(request: HttpRequest, type_demande: str, form: Any, donnees: A
 @adherent_requis
 @never_cache
 def ajouter_beneficiaire(request: HttpRequest) -> HttpResponse:
-    from mutuelle.members.selectors import contrat_en_cours
-    from mutuelle.requests.forms import AjoutBeneficiaireForm
 
     contrat = contrat_en_cours(_adherent(request), timezone.localdate())
     form = AjoutBeneficiaireForm(
@@ -463,8 +467,6 @@ def ajouter_beneficiaire(request: HttpRequest) -> HttpResponse:
 @adherent_requis
 @never_cache
 def retirer_beneficiaire(request: HttpRequest) -> HttpResponse:
-    from mutuelle.members.models import Beneficiaire, Qualite
-    from mutuelle.requests.forms import RetraitBeneficiaireForm
 
     personnes = [
         (b.pk, f"{b.prenom} {b.nom}")
@@ -488,7 +490,6 @@ def retirer_beneficiaire(request: HttpRequest) -> HttpResponse:
 @adherent_requis
 @never_cache
 def etat_civil(request: HttpRequest) -> HttpResponse:
-    from mutuelle.requests.forms import EtatCivilForm
 
     adherent = _adherent(request)
     form = EtatCivilForm(
@@ -509,9 +510,6 @@ def etat_civil(request: HttpRequest) -> HttpResponse:
 @never_cache
 def feuille_soins(request: HttpRequest) -> HttpResponse:
     """« Envoyer une feuille de soins »: care abroad, a non-conventionné practitioner, no electronic link."""
-    from mutuelle.members.models import Beneficiaire
-    from mutuelle.requests.forms import FeuilleSoinsForm
-    from mutuelle.requests.services import feuille_soins_demander
 
     adherent = _adherent(request)
     beneficiaires = {

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_http_methods
 
 from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.accounts.views_securite import reauthentification
+from mutuelle.core.services import audit_log
 from mutuelle.espace.forms_profil import CoordonneesForm, RibForm
-from mutuelle.members.models import Adherent, CoordonneesBancaires, StatutRib
+from mutuelle.members.models import Adherent, CoordonneesBancaires, ExportDonnees, StatutRib
 from mutuelle.members.services import adherent_coordonnees_modifier, rib_actif
 from mutuelle.requests.services import DemandeRefusee, rib_demander
 
@@ -110,7 +111,6 @@ def rib(request: HttpRequest) -> HttpResponse:
 def donnees(request: HttpRequest) -> HttpResponse:
     """« Mes données »: ask for the archive, see the ones made."""
     from mutuelle.espace.donnees import ExportRefuse, export_demander
-    from mutuelle.members.models import ExportDonnees
 
     adherent = _adherent(request)
     if request.method == "POST":
@@ -172,8 +172,6 @@ def donnees_archive(request: HttpRequest, pk: int) -> HttpResponseBase:
 def _archive(request: HttpRequest, export: Any) -> HttpResponseBase:
     from django.http import FileResponse
     from django.utils import timezone
-
-    from mutuelle.core.services import audit_log
 
     adherent = _adherent(request)
     export.telecharge_le = timezone.now()

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mutuelle.accounts.views import connexion as connexion_commune
 from mutuelle.brokers import selectors
 from mutuelle.brokers.forms import (
     AffiliationForm,
@@ -97,7 +98,6 @@ def _courtier(request: HttpRequest) -> Courtier:
 @never_cache
 def connexion(request: HttpRequest) -> HttpResponse:
     """The brokers' own entry point: the same login, second factor included, landing on the portfolio."""
-    from mutuelle.accounts.views import connexion as connexion_commune
 
     return connexion_commune(request, portail="courtier")
 

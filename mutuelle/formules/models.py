@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mutuelle.core.models import TimeStampedModel, fin_apres_debut
+from mutuelle.core.templatetags.format_fr import euros, montant_fr
 from regles.money import ZERO
 from regles.postes import POSTE_CHOICES, Poste
 
@@ -180,7 +181,6 @@ class Garantie(TimeStampedModel):
     @property
     def valeur_affichee(self) -> str:
         """What the guarantee pays, as printed on attestations: « 150 % BR + 100 € », « 50 € », « 100 % Santé »."""
-        from mutuelle.core.templatetags.format_fr import euros, montant_fr
 
         if self.type_garantie == TypeGarantie.CENT_POUR_CENT_SANTE:
             texte = gettext("100 % Santé (sans reste à charge)")

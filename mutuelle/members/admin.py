@@ -43,6 +43,7 @@ class AdherentAdmin(AuditedAdmin):
 
     @admin.action(description="Préparer la lettre de bienvenue (courriers à imprimer)")
     def lettre_bienvenue_preparer(self, request: Any, queryset: Any) -> None:
+        # documents stand above members: an admin action, loaded when clicked
         from mutuelle.documents.contenus import DocumentIndisponible
         from mutuelle.documents.services import lettre_bienvenue
 

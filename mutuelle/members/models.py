@@ -22,7 +22,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mutuelle.brokers.models import Courtier
+from mutuelle.core.iban import iban_masque
 from mutuelle.core.models import TimeStampedModel, code_postal_validator, fin_apres_debut, telephone_validator
 from mutuelle.core.validators import validate_nir, validate_siren
 from mutuelle.formules.models import MONEY, Formule
@@ -172,7 +172,7 @@ class Contrat(TimeStampedModel):
         related_name="contrats",
     )
     courtier = models.ForeignKey(
-        Courtier,
+        "brokers.Courtier",  # brokers stand above members: named, not imported
         verbose_name="courtier",
         null=True,
         blank=True,
@@ -479,13 +479,11 @@ class CoordonneesBancaires(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        from mutuelle.members.iban import iban_masque
 
         return f"{iban_masque(self.iban)} — {self.titulaire}"
 
     @property
     def iban_masque(self) -> str:
-        from mutuelle.members.iban import iban_masque
 
         return iban_masque(self.iban)
 

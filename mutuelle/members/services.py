@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from stdnum import luhn
 
-from mutuelle.brokers.models import Courtier
 from mutuelle.core.services import audit_log, sequence_next
 from mutuelle.formules.models import Formule
 from mutuelle.members.models import (
@@ -25,6 +24,9 @@ from mutuelle.members.models import (
     TypeContrat,
     TypeDroit,
 )
+
+if TYPE_CHECKING:
+    from mutuelle.brokers.models import Courtier
 
 # Member numbers: an 8-digit counter and a Luhn check digit (a typo on the phone is caught).
 ADHERENT_SEQUENCE_START = 10_000_001
@@ -54,6 +56,7 @@ def adherent_create(*, actor: Any = None, **fields: Any) -> Adherent:
         new={"numero": adherent.numero, "nom": adherent.nom, "prenom": adherent.prenom},
     )
     if adherent.user_id is None:
+        # accounts still reads members (member-account services): lazy until that split
         from mutuelle.accounts.services import compte_adherent_creer
 
         compte_adherent_creer(adherent=adherent, actor=actor)  # inactive until the member activates it

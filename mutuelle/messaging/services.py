@@ -28,6 +28,7 @@ class MessageRefuse(Exception):
 
 
 def _echeance() -> Any:
+    # the queues' service levels are the back office's (screens): an upward read to move down
     from mutuelle.backoffice.files import FILES
 
     return jours_ouvres_apres(timezone.localdate(), FILES["messages"].delai())

@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from mutuelle.accounts.models import Role
+from mutuelle.members.models import Adherent
 
 
 def _compte(qs: Any, champ: str = "adherent") -> Any:
@@ -18,7 +19,7 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(user, "role", None) != Role.ADHERENT:
         return {}
-    from mutuelle.members.models import Adherent
+    # messaging stands above notifications (it notifies): read lazily
     from mutuelle.messaging.models import Message
     from mutuelle.notifications.models import Notification
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mutuelle.core.iban import iban_masque
 from mutuelle.formules.models import MONEY
 
 
@@ -137,7 +138,6 @@ class Virement(models.Model):
 
     @property
     def iban_masque(self) -> str:
-        from mutuelle.members.iban import iban_masque
 
         return iban_masque(self.iban)
 

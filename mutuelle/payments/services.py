@@ -35,11 +35,16 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
+from mutuelle.accounts.services import alerte_espace, email_adherent
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
+from mutuelle.claims.services import lignes_payer
 from mutuelle.core.calendrier import jour_ouvre
 from mutuelle.core.models import Mutuelle
 from mutuelle.core.services import audit_log, sequence_next
+from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.members.models import Adherent, CoordonneesBancaires, StatutRib
+from mutuelle.notifications.models import Categorie
+from mutuelle.notifications.services import Evenement, notifier, notifier_lot
 from mutuelle.payments import sepa
 from mutuelle.payments.models import (
     LotPaiement,
@@ -266,7 +271,6 @@ def lot_preparer(*, par: Any = None, execution: date | None = None, request: Htt
 
 
 def _premier_virement_email(adherent: Adherent, contexte: dict[str, Any]) -> None:
-    from mutuelle.accounts.services import email_adherent
 
     email_adherent(
         adherent,
@@ -281,8 +285,6 @@ def _premiers_virements_annoncer(lot: LotPaiement, virements: list[Virement]) ->
     leaves, by email and in their space: if someone else changed the account, the member can call
     before the money goes. A member's first account ever (at affiliation, or taken over from another
     system) is not « new »."""
-    from mutuelle.accounts.services import alerte_espace
-    from mutuelle.core.templatetags.format_fr import euros
 
     if not virements:
         return
@@ -416,10 +418,6 @@ class Integration:
 def _accepter(virements: list[Virement], *, lot: LotPaiement, par: Any) -> None:
     """The bank accepted these transfers: their lines are paid (in bulk, each with its event and
     audit row), and each member gets one notification per transfer (not one per care act)."""
-    from mutuelle.claims.services import lignes_payer
-    from mutuelle.core.templatetags.format_fr import euros
-    from mutuelle.notifications.models import Categorie
-    from mutuelle.notifications.services import Evenement, notifier_lot
 
     ids = [v.pk for v in virements]
     Virement.objects.filter(pk__in=ids).update(
@@ -464,8 +462,6 @@ def _accepter(virements: list[Virement], *, lot: LotPaiement, par: Any) -> None:
 
 
 def _rejeter(virement: Virement, *, code: str, par: Any, request: HttpRequest | None) -> None:
-    from mutuelle.notifications.models import Categorie
-    from mutuelle.notifications.services import notifier
 
     libelle = sepa.MOTIFS_REJET.get(code, "motif non précisé")
     virement.statut = StatutVirement.REJETE

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from mutuelle.core.calendrier import jour_ouvre
+
 
 @shared_task(name="payments.paiements_quotidiens")
 def paiements_quotidiens() -> list[str]:
     from django.utils import timezone
 
-    from mutuelle.core.calendrier import jour_ouvre
     from mutuelle.payments.services import paiements_executer
 
     if not jour_ouvre(timezone.localdate()):

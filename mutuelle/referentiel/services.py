@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from mutuelle.core.iban import iban_verifier
 from mutuelle.core.services import audit_log
 from mutuelle.referentiel.models import NaturePrestation
 from regles.nomenclature import load_poste_rules, read_nomenclature
@@ -114,7 +115,6 @@ def annuaire_importer(chemin: Path, *, actor: Any = None) -> dict[str, int]:
 
     from django.core.exceptions import ValidationError
 
-    from mutuelle.members.iban import iban_verifier
     from mutuelle.referentiel.models import CategorieEtablissement, Etablissement, Praticien, Secteur, Specialite
 
     try:

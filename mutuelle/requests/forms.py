@@ -13,8 +13,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mutuelle.claims.models import LigneRemboursement, Statut
+from mutuelle.claims.selectors_famille import lignes_famille
 from mutuelle.core.widgets import DateInput
-from mutuelle.members.models import Civilite, Sexe
+from mutuelle.members.models import Beneficiaire, Civilite, Sexe
 from mutuelle.requests.models import Circonstance, Decision, Demande, MotifContestation, ObjetDocument, StatutDemande
 from mutuelle.requests.services import DemandeRefusee, Envoi, fichiers_verifier
 
@@ -77,7 +78,6 @@ class EnvoiDocumentForm(_AvecFichiers):
 
     def __init__(self, *args: Any, adherent: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from mutuelle.claims.selectors_famille import lignes_famille
 
         self.fields["ligne"].queryset = (  # type: ignore[attr-defined]
             lignes_famille(adherent).filter(statut=Statut.COMPLEMENT).select_related("beneficiaire").defer("trace")
@@ -281,8 +281,6 @@ class AjoutBeneficiaireForm(_AvecJustificatif):
 
         from django.core.exceptions import ValidationError
         from django.utils import timezone
-
-        from mutuelle.members.models import Beneficiaire
 
         data = super().clean()
         if self.errors or self.contrat is None:

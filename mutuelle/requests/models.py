@@ -8,7 +8,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mutuelle.claims.models import LigneRemboursement
+from mutuelle.claims.models import (
+    Domaine,  # prior approvals are the claims' (AccordPrealable)
+    LigneRemboursement,
+)
 from mutuelle.members.models import Adherent
 from regles.money import euros
 from regles.moteur import Etape, TraceDecoder, TraceEncoder, trace_lue
@@ -32,13 +35,6 @@ class Circonstance(models.TextChoices):
     NON_CONVENTIONNE = "non_conventionne", _("Praticien non conventionné")
     SANS_TELETRANSMISSION = "sans_teletransmission", _("Pas de télétransmission (feuille papier)")
     MEDECINE_DOUCE = "medecine_douce", _("Ostéopathe, chiropracteur… (facture, non remboursé par la Sécu)")
-
-
-class Domaine(models.TextChoices):
-    OPTIQUE = "optique", _("Optique")
-    DENTAIRE = "dentaire", _("Dentaire")
-    AUDIO = "audio", _("Aides auditives")
-    HOSPITALISATION = "hospitalisation", _("Hospitalisation")
 
 
 class StatutDemande(models.TextChoices):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -11,67 +10,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from mutuelle.core.calendrier import plus_mois
+from mutuelle.core.models import AuditLog
+from mutuelle.formules.models import Formule
+from mutuelle.members.models import Beneficiaire, Civilite, CoordonneesBancaires, Qualite, Sexe, StatutRib
 from mutuelle.requests.models import (
-    Decision,
     Demande,
-    Domaine,
-    TypeDemande,
 )
 from regles.money import euros
-
-# How long an agreement holds from the day of the decision (the answer letter says so).
-ACCORD_VALIDITE_MOIS = 6
-
-
-def domaine_du_poste(poste: str) -> str:
-    """The prior-approval domain of a poste of cover, or "" when it has none."""
-    if poste.startswith("optique"):
-        return Domaine.OPTIQUE
-    if poste.startswith("dentaire") or poste == "orthodontie":
-        return Domaine.DENTAIRE
-    if poste.startswith("audio"):
-        return Domaine.AUDIO
-    if poste.startswith("hospitalisation") or poste in ("chambre_particuliere", "forfait_journalier"):
-        return Domaine.HOSPITALISATION
-    return ""
-
-
-@dataclass(frozen=True, slots=True)
-class Accord:
-    """A prior approval granted (fully or partly): for whom, which domain, from when to when, how much."""
-
-    numero: str
-    beneficiaire_id: int
-    domaine: str
-    du: date
-    au: date
-    montant: Decimal
-
-    def couvre(self, domaine: str, on: date) -> bool:
-        return self.domaine == domaine and self.du <= on <= self.au
-
-
-def accords_par_beneficiaire() -> dict[int, list[Accord]]:
-    """Every agreement ever granted, by beneficiary (few rows: one per approved devis)."""
-
-    accords: dict[int, list[Accord]] = defaultdict(list)
-    rows = Demande.objects.filter(
-        type_demande=TypeDemande.PRISE_EN_CHARGE,
-        decision__in=[Decision.ACCORD, Decision.ACCORD_PARTIEL],
-        beneficiaire__isnull=False,
-        traitee_le__isnull=False,
-        montant_accorde__isnull=False,
-    ).values_list("numero", "beneficiaire_id", "domaine", "traitee_le", "montant_accorde")
-    for numero, beneficiaire_id, domaine, traitee_le, montant in rows:
-        du = timezone.localdate(traitee_le)
-        accords[beneficiaire_id].append(
-            Accord(
-                numero, beneficiaire_id, domaine, du, plus_mois(du, ACCORD_VALIDITE_MOIS), montant or Decimal("0.00")
-            )
-        )
-    return accords
-
 
 # -- checking new bank details ----------------------------------------------------------------------
 
@@ -120,9 +65,6 @@ def _mots(texte: str) -> set[str]:
 def controle_rib(demande: Demande) -> ControleRib | None:
     """For a request to change bank details; None for any other request."""
     from datetime import timedelta
-
-    from mutuelle.core.models import AuditLog
-    from mutuelle.members.models import Beneficiaire, CoordonneesBancaires, StatutRib
 
     rib = demande.coordonnees
     if rib is None:
@@ -190,7 +132,6 @@ LIBELLES_DONNEES = {
 def demande_donnees(demande: Demande, *, masquer: bool = False) -> list[tuple[str, Any]]:
     """What the request asks to change, in words. ``masquer``: the member's own page shows a NIR
     masked, as the profile does (the handler's page shows it whole, to check it)."""
-    from mutuelle.members.models import Civilite, Qualite, Sexe
     from mutuelle.requests.models import Circonstance
     from regles.nir import nir_mask
 
@@ -198,8 +139,6 @@ def demande_donnees(demande: Demande, *, masquer: bool = False) -> list[tuple[st
     resultat = []
     for cle, valeur in demande.donnees.items():
         if cle == "formule":
-            from mutuelle.formules.models import Formule
-
             valeur = Formule.objects.filter(code=valeur).values_list("libelle", flat=True).first() or valeur
         if cle == "date_effet" and demande.type_demande == "changement_formule":
             resultat.append(("Prend effet le", valeur))

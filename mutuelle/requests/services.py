@@ -21,11 +21,32 @@ from django.utils import timezone
 from django.utils.text import format_lazy, get_valid_filename
 from django.utils.translation import gettext_lazy
 
+from mutuelle.accounts.appareils import appareil_nouveau_depuis
+from mutuelle.accounts.services import alerte_espace, email_adherent
+from mutuelle.claims.models import Decompte, EvenementLigne, LigneRemboursement, OrigineDecompte, Statut
+from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS
+from mutuelle.claims.services import accord_prealable_enregistrer, consommation_verrouiller, ligne_corriger
 from mutuelle.core.calendrier import jours_ouvres_apres, plus_mois
+from mutuelle.core.models import AuditLog
 from mutuelle.core.services import audit_log, mutuelle_get, sequence_next
-from mutuelle.members.models import Adherent
+from mutuelle.documents.contenus import Contenu
+from mutuelle.documents.models import TypeDocument
+from mutuelle.documents.services import document_emettre
+from mutuelle.formules.models import Formule
+from mutuelle.members.models import Adherent, Beneficiaire, Contrat, CoordonneesBancaires, StatutRib
+from mutuelle.members.selectors import contrat_en_cours
+from mutuelle.members.services import (
+    adherent_etat_civil_modifier,
+    beneficiaire_add,
+    beneficiaire_retirer,
+    contrat_formule_change,
+    contrat_resilier,
+    rib_activer,
+    rib_refuser,
+)
 from mutuelle.notifications.models import Categorie
 from mutuelle.notifications.services import notifier
+from mutuelle.referentiel.models import NaturePrestation
 from mutuelle.requests.fichiers import FichierRefuse, FichierSain, VirusDetecte, assainir
 from mutuelle.requests.models import (
     STATUTS_OUVERTS,
@@ -36,7 +57,6 @@ from mutuelle.requests.models import (
     StatutDemande,
     TypeDemande,
 )
-from mutuelle.requests.selectors import ACCORD_VALIDITE_MOIS
 from regles.money import ZERO, euros
 
 CONTESTATION_JOURS_OUVRES = 10
@@ -309,6 +329,15 @@ def demande_avancer(
             demande.montant_accorde = ZERO
         demande.montant_corrige = None
         demande.montant_estime = calcule
+        if decision in (Decision.ACCORD, Decision.ACCORD_PARTIEL) and demande.beneficiaire is not None:
+            accord_prealable_enregistrer(
+                demande=demande,
+                beneficiaire=demande.beneficiaire,
+                domaine=demande.domaine,
+                le=timezone.localdate(demande.traitee_le),
+                montant=demande.montant_accorde,
+                par=par,
+            )
         demande.document = _reponse_prise_en_charge(demande, decision=decision, message=message, par=par)
         if decision != Decision.REFUS and demande.email_professionnel:
             _professionnel_informer(demande, request=request, par=par)
@@ -316,23 +345,20 @@ def demande_avancer(
         # The difference is paid: a régularisation line, validated, goes with the next payment run.
         from django.core.exceptions import ValidationError
 
-        from mutuelle.claims.services import ligne_corriger
-
         assert montant_corrige is not None
         try:
             ligne_corriger(ligne=demande.ligne, montant=montant_corrige, reference=demande.numero, par=par)
         except ValidationError as exc:
             raise DemandeRefusee(" ".join(exc.messages)) from exc
-    if vers == StatutDemande.TRAITEE and decision == Decision.LIQUIDEE:
-        from mutuelle.claims.models import Decompte
-
-        if not Decompte.objects.filter(reference=demande.numero, origine="feuille_soins").exists():
-            raise DemandeRefusee("Saisissez les actes de la feuille de soins : le remboursement se calcule avec eux.")
+    if (
+        vers == StatutDemande.TRAITEE
+        and decision == Decision.LIQUIDEE
+        and not Decompte.objects.filter(reference=demande.numero, origine="feuille_soins").exists()
+    ):
+        raise DemandeRefusee("Saisissez les actes de la feuille de soins : le remboursement se calcule avec eux.")
     if vers == StatutDemande.TRAITEE and demande.type_demande in MODIFICATIONS and decision == Decision.APPLIQUEE:
         _modification_appliquer(demande, par=par, request=request)
     if vers == StatutDemande.TRAITEE and demande.type_demande == TypeDemande.RIB and demande.coordonnees:
-        from mutuelle.members.services import rib_activer, rib_refuser
-
         if decision == Decision.RIB_VALIDE and _second_valideur_requis(demande, par, request=request):
             return demande  # a first validation, recorded: the account waits for a second person
         if decision == Decision.RIB_VALIDE:
@@ -369,8 +395,8 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
     Returns True when this call only recorded a first validation."""
     from datetime import timedelta
 
+    # the back office's rights table (screens): an upward read to move down
     from mutuelle.backoffice.permissions import Droit, peut
-    from mutuelle.core.models import AuditLog
     from mutuelle.requests.selectors import EMAIL_RECENT_JOURS, controle_rib
 
     controle = controle_rib(demande)
@@ -437,7 +463,6 @@ def rib_demander(
     """New bank details with the RIB scan: a request a handler checks (the account is used once
     validated), or applied at once when the mutuelle trusts them. The member is told by email at the
     address on file either way."""
-    from mutuelle.members.models import CoordonneesBancaires, StatutRib
 
     with transaction.atomic():
         if CoordonneesBancaires.objects.filter(adherent=adherent, statut=StatutRib.EN_ATTENTE).exists():
@@ -462,7 +487,6 @@ def rib_demander(
             commentaire=f"Titulaire : {rib.titulaire} — IBAN {rib.iban_masque} — BIC {bic}",
             request=request,
         )
-        from mutuelle.accounts.appareils import appareil_nouveau_depuis
 
         nouveau = appareil_nouveau_depuis(request, par)
         if nouveau is not None:
@@ -477,7 +501,6 @@ def rib_demander(
                 message="Vos nouvelles coordonnées bancaires sont enregistrées.",
                 request=request,
             )
-        from mutuelle.accounts.services import alerte_espace
 
         alerte_espace(
             adherent,
@@ -490,8 +513,6 @@ def rib_demander(
             ),
         )
         if adherent.email:
-            from mutuelle.accounts.services import email_adherent
-
             transaction.on_commit(
                 lambda: email_adherent(
                     adherent,
@@ -542,9 +563,6 @@ def _prise_en_charge_calculer(demande: Demande) -> Decimal:
 
 def _reponse_prise_en_charge(demande: Demande, *, decision: str, message: str, par: Any) -> Any:
     """The answer as a PDF letter in the member's documents (verifiable like every document)."""
-    from mutuelle.documents.contenus import Contenu
-    from mutuelle.documents.models import TypeDocument
-    from mutuelle.documents.services import document_emettre
 
     aujourdhui = timezone.localdate()
     accord = decision in (Decision.ACCORD, Decision.ACCORD_PARTIEL)
@@ -625,9 +643,6 @@ def estimation_enregistrer(
 ) -> Any:
     """A devis estimate saved by the member: its PDF in « Mes documents », and its lines kept as quoted
     with the rules' version, so that the member's line later reads « estimé X € — payé Y € »."""
-    from mutuelle.documents.contenus import Contenu
-    from mutuelle.documents.models import TypeDocument
-    from mutuelle.documents.services import document_emettre
     from mutuelle.requests.estimation import devis_conserver
 
     aujourdhui = timezone.localdate()
@@ -664,16 +679,6 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
 
     from django.core.exceptions import ValidationError
 
-    from mutuelle.formules.models import Formule
-    from mutuelle.members.models import Beneficiaire, Contrat
-    from mutuelle.members.services import (
-        adherent_etat_civil_modifier,
-        beneficiaire_add,
-        beneficiaire_retirer,
-        contrat_formule_change,
-        contrat_resilier,
-    )
-
     d = demande.donnees
     # A broker's request names its contract; a member's concerns the contract in force.
     nomme = Contrat.objects.filter(numero=d["contrat"], adherent=demande.adherent).first() if d.get("contrat") else None
@@ -692,8 +697,6 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
                 raise DemandeRefusee("Le contrat de la demande n'existe plus.")
             contrat_resilier(contrat=nomme, date_fin=date_.fromisoformat(d["date_fin"]), motif=d["motif"], actor=par)
         elif demande.type_demande == TypeDemande.AJOUT_BENEFICIAIRE:
-            from mutuelle.members.selectors import contrat_en_cours
-
             contrat = nomme or contrat_en_cours(demande.adherent, timezone.localdate())
             if contrat is None:
                 raise DemandeRefusee("L'adhérent n'a plus de contrat en cours.")
@@ -797,9 +800,6 @@ def feuille_soins_liquider(
 ) -> list[Any]:
     """The handler's acts become reimbursement lines like any other: computed by the engine with the
     beneficiary's formula and consumption, validated (paid with the next run), explained, notified."""
-    from mutuelle.claims.models import Decompte, EvenementLigne, LigneRemboursement, OrigineDecompte, Statut
-    from mutuelle.claims.services import consommation_verrouiller
-    from mutuelle.referentiel.models import NaturePrestation
     from mutuelle.requests.estimation import EstimationImpossible, estimer
     from regles.moteur import nature_de
 

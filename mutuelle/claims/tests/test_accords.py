@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from mutuelle.claims.models import LigneRemboursement, Statut
-from mutuelle.claims.services import noemie_ingest
+from mutuelle.claims.services import accord_prealable_enregistrer, noemie_ingest
 from mutuelle.claims.tests.helpers import acte, decompte, write
 from mutuelle.core.models import Mutuelle
 from mutuelle.requests.models import Decision, Demande, StatutDemande, TypeDemande
@@ -49,7 +49,9 @@ def oreille(numero: int, jour: date = date(2025, 3, 3)) -> dict[str, Any]:
 
 
 def accord(beneficiaire: Any, montant: str, *, domaine: str = "audio", le: date = date(2025, 2, 20)) -> Demande:
-    return Demande.objects.create(
+    """A request for prior approval answered « accord » on ``le``, with the approval it grants (as
+    ``requests.services.demande_avancer`` writes them)."""
+    demande = Demande.objects.create(
         numero=f"P{le:%Y}-{Demande.objects.count() + 1:06d}",
         adherent=beneficiaire.contrat.adherent,
         type_demande=TypeDemande.PRISE_EN_CHARGE,
@@ -61,6 +63,8 @@ def accord(beneficiaire: Any, montant: str, *, domaine: str = "audio", le: date 
         montant_accorde=D(montant),
         traitee_le=timezone.make_aware(datetime.combine(le, datetime.min.time().replace(hour=10))),
     )
+    accord_prealable_enregistrer(demande=demande, beneficiaire=beneficiaire, domaine=domaine, le=le, montant=D(montant))
+    return demande
 
 
 def _lignes(tmp_path: Any, camille: Any, *actes: dict[str, Any]) -> list[LigneRemboursement]:
@@ -118,3 +122,35 @@ def test_an_agreement_of_another_domain_time_or_person_does_not_count(
     accord(beneficiaire, "1800.00", domaine=domaine)
     (ligne,) = _lignes(tmp_path, camille, oreille(1, jour))
     assert ligne.statut == Statut.EN_COURS and "aucun accord en cours" in ligne.motif_revue
+
+
+def test_the_approvals_granted_before_their_table_are_carried_over(camille):
+    """The migration that gave prior approvals their own table carries the old answers over, with the
+    validity the liquidation gave them (six months from the answer), and forgets them on the way back."""
+    import importlib
+
+    from django.apps import apps
+
+    from mutuelle.claims.models import AccordPrealable
+
+    migration = importlib.import_module("mutuelle.claims.migrations.0016_accords_repris_des_demandes")
+    accorde = accord(camille, "1800.00", le=date(2025, 8, 31))
+    partiel = accord(camille, "700.00", domaine="optique", le=date(2025, 2, 20))
+    refuse = accord(camille, "0.00", le=date(2025, 3, 1))
+    Demande.objects.filter(pk=refuse.pk).update(decision=Decision.REFUS)
+    AccordPrealable.objects.all().delete()  # as before the table existed
+
+    migration.reprendre(apps, None)
+    repris = {a.numero: a for a in AccordPrealable.objects.all()}
+    assert set(repris) == {accorde.numero, partiel.numero}
+    a = repris[accorde.numero]
+    assert (a.beneficiaire, a.domaine, a.date_debut, a.date_fin, a.montant) == (
+        camille,
+        "audio",
+        date(2025, 8, 31),
+        date(2026, 2, 28),  # six months later, the month's last day
+        D("1800.00"),
+    )
+    assert repris[partiel.numero].montant == D("700.00") and repris[partiel.numero].demande == partiel
+    migration.oublier(apps, None)
+    assert not AccordPrealable.objects.exists()

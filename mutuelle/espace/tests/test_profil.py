@@ -18,8 +18,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mutuelle.core.calendrier import jours_ouvres_apres
+from mutuelle.core.iban import iban_masque, iban_verifier
 from mutuelle.core.models import AuditLog
-from mutuelle.members.iban import iban_masque, iban_verifier
 from mutuelle.members.models import CoordonneesBancaires, StatutRib
 from mutuelle.members.services import rib_actif
 from mutuelle.requests.models import Demande, StatutDemande, TypeDemande

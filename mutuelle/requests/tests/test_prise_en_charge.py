@@ -14,7 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from mutuelle.core.calendrier import jours_ouvres_apres
+from mutuelle.claims.models import AccordPrealable
+from mutuelle.core.calendrier import jours_ouvres_apres, plus_mois
+from mutuelle.core.models import AuditLog
 from mutuelle.documents.models import Document, TypeDocument
 from mutuelle.notifications.models import Notification
 from mutuelle.requests.models import Decision, Demande, StatutDemande, TypeDemande
@@ -96,6 +98,12 @@ def test_a_prior_approval_goes_from_the_devis_to_a_verifiable_answer(
     assert demande.numero in courriel.subject and courriel.attachments[0][2] == "application/pdf"
     assert "Lefebvre" in courriel.body and julien.nir not in courriel.body
     assert demande.decision == Decision.ACCORD and demande.montant_accorde == demande.montant_estime
+    # The approval the liquidation reads: the domain, six months from the answer, the share granted.
+    accord = AccordPrealable.objects.get(demande=demande)
+    le = timezone.localdate(demande.traitee_le)
+    assert (accord.numero, accord.beneficiaire, accord.domaine) == (demande.numero, julien, "optique")
+    assert (accord.date_debut, accord.date_fin, accord.montant) == (le, plus_mois(le, 6), demande.montant_accorde)
+    assert AuditLog.objects.filter(action="claims.accord.enregistre", acteur=gestionnaire).count() == 1
     lettre = demande.document
     assert lettre is not None and lettre.type_document == TypeDocument.PRISE_EN_CHARGE
     texte = pdf_texte(lettre.fichier.path)
@@ -120,6 +128,7 @@ def test_a_refusal_commits_nothing(adherent, contrat, garanties, gestionnaire):
     )
     demande.refresh_from_db()
     assert demande.montant_accorde == 0 and demande.statut == StatutDemande.TRAITEE
+    assert not AccordPrealable.objects.exists()  # a refusal grants nothing the liquidation could pay under
     assert "Notre décision : Refus" in pdf_texte(demande.document.fichier.path)
     assert not any(m.to == ["pro@cabinet.example"] for m in mail.outbox)  # nothing to tell on a refusal
 
