@@ -6,6 +6,7 @@ relation (``user.adherent``, declared by ``members.Adherent``), not by importing
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -66,3 +67,29 @@ def adherent_requis(view: V) -> V:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+# -- what each staff role may do (the back office's screens table, backoffice/permissions.py, maps
+# each screen to one of these) --------------------------------------------------------------------
+
+
+class Droit(StrEnum):
+    TRAITER = "traiter"  # work the queues, open a member file, search
+    SUPERVISER = "superviser"  # dashboards, reassignment, NOEMIE upload, exports
+
+
+DROITS_PAR_ROLE: dict[str, frozenset[Droit]] = {
+    Role.GESTIONNAIRE: frozenset({Droit.TRAITER}),
+    Role.RESPONSABLE: frozenset({Droit.TRAITER, Droit.SUPERVISER}),
+    Role.ADMINISTRATEUR: frozenset({Droit.TRAITER, Droit.SUPERVISER}),
+}
+
+
+def droits(user: object) -> frozenset[Droit]:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return frozenset()
+    return DROITS_PAR_ROLE.get(getattr(user, "role", ""), frozenset())
+
+
+def peut(user: object, droit: Droit | str) -> bool:
+    return Droit(droit) in droits(user)

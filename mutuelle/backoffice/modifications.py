@@ -31,9 +31,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from mutuelle.accounts.appareils import appareil_nouveau_depuis
+from mutuelle.accounts.permissions import Droit, peut
 from mutuelle.accounts.services import alerte_espace, email_change_par_la_mutuelle_signaler
 from mutuelle.backoffice.models import ModificationProposee, StatutModification
-from mutuelle.backoffice.permissions import Droit, peut
 from mutuelle.core.models import AuditLog
 from mutuelle.core.services import audit_log
 from mutuelle.members import champs_proteges

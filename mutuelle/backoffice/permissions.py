@@ -7,21 +7,7 @@ configuration so that no screen is added without its line here.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from mutuelle.accounts.models import Role
-
-
-class Droit(StrEnum):
-    TRAITER = "traiter"  # work the queues, open a member file, search
-    SUPERVISER = "superviser"  # dashboards, reassignment, NOEMIE upload, exports
-
-
-DROITS_PAR_ROLE: dict[str, frozenset[Droit]] = {
-    Role.GESTIONNAIRE: frozenset({Droit.TRAITER}),
-    Role.RESPONSABLE: frozenset({Droit.TRAITER, Droit.SUPERVISER}),
-    Role.ADMINISTRATEUR: frozenset({Droit.TRAITER, Droit.SUPERVISER}),
-}
+from mutuelle.accounts.permissions import Droit, droits
 
 PREFIXE = "/gestion/"
 
@@ -73,16 +59,6 @@ ECRANS: dict[str, Droit] = {
     "messaging_gestion:fil": Droit.TRAITER,
     "messaging_gestion:piece": Droit.TRAITER,
 }
-
-
-def droits(user: object) -> frozenset[Droit]:
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return frozenset()
-    return DROITS_PAR_ROLE.get(getattr(user, "role", ""), frozenset())
-
-
-def peut(user: object, droit: Droit | str) -> bool:
-    return Droit(droit) in droits(user)
 
 
 def peut_ouvrir(user: object, ecran: str) -> bool:

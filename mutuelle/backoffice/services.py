@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from mutuelle.accounts.models import STAFF_ROLES, User
+from mutuelle.accounts.permissions import Droit, peut
 from mutuelle.backoffice.files import File, avec_affectation
 from mutuelle.backoffice.models import Affectation
-from mutuelle.backoffice.permissions import Droit, peut
 from mutuelle.core.services import audit_log
 
 

@@ -18,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mutuelle.accounts.models import STAFF_ROLES, User
+from mutuelle.accounts.permissions import Droit, peut
 from mutuelle.backoffice.files import FILES, Etat, File, avec_affectation, compteurs, elements, filtrer, lien
-from mutuelle.backoffice.permissions import Droit, peut
 from mutuelle.backoffice.services import AffectationRefusee, affectation_liberer, affectation_prendre, prochain
 from mutuelle.claims.models import RejetNoemie, Statut
 from mutuelle.claims.services import ligne_transition, rejet_traiter

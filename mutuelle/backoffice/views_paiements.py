@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from mutuelle.backoffice.permissions import Droit, peut
+from mutuelle.accounts.permissions import Droit, peut
 from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.payments.forms import RetourBanqueForm
 from mutuelle.payments.models import LotPaiement, StatutVirement

@@ -26,11 +26,11 @@ from decimal import Decimal
 from django.db.models import Q
 
 from mutuelle.claims.models import LigneRemboursement, Statut
-from mutuelle.formules.models import Garantie, TypeGarantie
+from mutuelle.formules.models import Garantie
 from mutuelle.formules.selectors import garantie_parmi, garantie_pour_acte
 from regles import moteur
 from regles.money import ZERO
-from regles.moteur import FAMILLES_RENOUVELLEMENT, Acte, Moteur, Resultat
+from regles.moteur import FAMILLES_RENOUVELLEMENT, Acte, Moteur, Resultat, TypeGarantie
 from regles.postes import Poste
 
 # The postes whose equipment renews (``regles.moteur.FAMILLES_RENOUVELLEMENT``), as stored on lines.
@@ -175,7 +175,7 @@ def _taux_optam(garantie: Garantie | None) -> Decimal | None:
     """What the formula pays an OPTAM doctor, in % of the BR, when it says it as a rate."""
     if garantie is None or garantie.taux is None:
         return None
-    return garantie.taux if garantie.type_garantie == TypeGarantie.POURCENTAGE_BR else None
+    return garantie.taux if garantie.type_garantie == TypeGarantie.BR else None
 
 
 def optam_pour(acte: Acte, garantie: Garantie | None, garanties: Iterable[Garantie] | None = None) -> Garantie | None:

@@ -24,7 +24,7 @@ from mutuelle.claims.selectors_famille import lignes_famille, pour_liste, totaux
 from mutuelle.core.calendrier import plus_mois
 from mutuelle.documents.mise_en_page import variantes_carte
 from mutuelle.documents.models import TypeDocument
-from mutuelle.formules.models import Formule, Garantie, TypeGarantie
+from mutuelle.formules.models import Formule, Garantie
 from mutuelle.members.models import (
     Adherent,
     Beneficiaire,
@@ -43,6 +43,7 @@ from mutuelle.members.selectors import (
 )
 from mutuelle.members.services import rib_actif
 from regles.money import ZERO
+from regles.moteur import TypeGarantie
 from regles.postes import Poste
 
 ATTESTATION_MOIS = 3  # an attestation de droits is valid 3 months
@@ -116,7 +117,7 @@ DOMAINES_TIERS_PAYANT: list[tuple[str, Any, list[Poste]]] = [
 def _taux_carte(garantie: Garantie) -> str:
     """The rate a practitioner reads on the card: the % of the BR, or PEC (ask the mutuelle for a
     prise en charge) for lump sums and real costs."""
-    if garantie.type_garantie == TypeGarantie.POURCENTAGE_BR and garantie.taux is not None:
+    if garantie.type_garantie == TypeGarantie.BR and garantie.taux is not None:
         return f"{garantie.taux.normalize():f} %"
     if garantie.type_garantie == TypeGarantie.CENT_POUR_CENT_SANTE:
         return "100 % Santé"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from mutuelle.core.models import TimeStampedModel, fin_apres_debut
 from mutuelle.core.templatetags.format_fr import euros, montant_fr
 from regles.money import ZERO
+from regles.moteur import TypeGarantie
 from regles.postes import POSTE_CHOICES, Poste
 
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
@@ -58,11 +59,14 @@ class Formule(TimeStampedModel):
         return self.libelle
 
 
-class TypeGarantie(models.TextChoices):
-    POURCENTAGE_BR = "br", _("% de la base de remboursement (Sécu incluse)")
-    FORFAIT = "forfait", _("Forfait en euros")
-    FRAIS_REELS = "frais_reels", _("% des frais réels")
-    CENT_POUR_CENT_SANTE = "100_sante", _("100 % Santé : reste à charge zéro")
+# The kinds of guarantee are the rules engine's (``regles.moteur.TypeGarantie``, one enum for the
+# engine and the catalogue); the catalogue adds what a person reads.
+CHOIX_TYPE_GARANTIE = [
+    (TypeGarantie.BR.value, _("% de la base de remboursement (Sécu incluse)")),
+    (TypeGarantie.FORFAIT.value, _("Forfait en euros")),
+    (TypeGarantie.FRAIS_REELS.value, _("% des frais réels")),
+    (TypeGarantie.CENT_POUR_CENT_SANTE.value, _("100 % Santé : reste à charge zéro")),
+]
 
 
 class QualificationPraticien(models.TextChoices):
@@ -86,7 +90,7 @@ class Garantie(TimeStampedModel):
         default=QualificationPraticien.TOUS,
     )
     libelle = models.CharField("libellé affiché", max_length=150)
-    type_garantie = models.CharField("type", max_length=12, choices=TypeGarantie.choices)
+    type_garantie = models.CharField("type", max_length=12, choices=CHOIX_TYPE_GARANTIE)
     taux = models.DecimalField(
         "taux (%)",
         max_digits=6,
@@ -204,11 +208,11 @@ class Garantie(TimeStampedModel):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.type_garantie in {TypeGarantie.POURCENTAGE_BR, TypeGarantie.FRAIS_REELS} and self.taux is None:
+        if self.type_garantie in {TypeGarantie.BR, TypeGarantie.FRAIS_REELS} and self.taux is None:
             errors["taux"] = "Indiquez le taux pour une garantie en pourcentage."
         if self.type_garantie == TypeGarantie.FORFAIT and self.montant is None:
             errors["montant"] = "Indiquez le montant du forfait."
-        if self.forfait_complement is not None and self.type_garantie != TypeGarantie.POURCENTAGE_BR:
+        if self.forfait_complement is not None and self.type_garantie != TypeGarantie.BR:
             errors["forfait_complement"] = "Un forfait en complément s'ajoute à un pourcentage de la BR."
         if self.date_fin and self.date_debut and self.date_fin < self.date_debut:
             errors["date_fin"] = "La date de fin précède la date de début."

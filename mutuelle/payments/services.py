@@ -95,7 +95,10 @@ def _lignes_en_attente() -> list[dict[str, Any]]:
 
 
 @dataclass
-class Beneficiaire:
+class Creancier:
+    """Whom a transfer pays (the SEPA creditor): a member's family, a practitioner or an establishment
+    under tiers payant, with the lines the transfer settles."""
+
     type_beneficiaire: str
     cle: tuple[str, int]
     nom: str
@@ -134,7 +137,7 @@ def _annuaire(lignes: list[dict[str, Any]]) -> tuple[dict[str, Praticien], dict[
     return praticiens, {e.finess: e for e in Etablissement.objects.filter(finess__in=finess)}
 
 
-def _beneficiaires(lignes: list[dict[str, Any]]) -> tuple[dict[tuple[str, int], Beneficiaire], list[dict[str, Any]]]:
+def _beneficiaires(lignes: list[dict[str, Any]]) -> tuple[dict[tuple[str, int], Creancier], list[dict[str, Any]]]:
     """Group the lines per payee, reading every account in a few queries; lines with no account apart."""
     ribs = {
         r.adherent_id: r
@@ -143,16 +146,16 @@ def _beneficiaires(lignes: list[dict[str, Any]]) -> tuple[dict[tuple[str, int], 
         )
     }
     praticiens, etablissements = _annuaire(lignes)
-    groupes: dict[tuple[str, int], Beneficiaire] = {}
+    groupes: dict[tuple[str, int], Creancier] = {}
     orphelines = []
     for ligne in lignes:
-        b: Beneficiaire | None = None
+        b: Creancier | None = None
         if ligne["decompte__tiers_payant"]:
             etab = etablissements.get(ligne["finess"].strip())
             prat = praticiens.get(ligne["praticien_identifiant"].strip())
             if etab is not None and etab.iban and etab.iban_rejete_le is None:
                 cle = (TypeBeneficiaire.ETABLISSEMENT.value, etab.pk)
-                b = groupes.get(cle) or Beneficiaire(
+                b = groupes.get(cle) or Creancier(
                     TypeBeneficiaire.ETABLISSEMENT,
                     cle,
                     etab.raison_sociale,
@@ -163,14 +166,14 @@ def _beneficiaires(lignes: list[dict[str, Any]]) -> tuple[dict[tuple[str, int], 
             elif prat is not None and prat.iban and prat.iban_rejete_le is None:
                 cle = (TypeBeneficiaire.PRATICIEN.value, prat.pk)
                 nom = f"{prat.prenom} {prat.nom}".strip()
-                b = groupes.get(cle) or Beneficiaire(
+                b = groupes.get(cle) or Creancier(
                     TypeBeneficiaire.PRATICIEN, cle, nom, prat.iban, prat.bic, praticien_id=prat.pk
                 )
         else:
             rib = ribs.get(ligne["contrat__adherent_id"])
             if rib is not None:
                 cle = (TypeBeneficiaire.ADHERENT.value, rib.adherent_id)
-                b = groupes.get(cle) or Beneficiaire(
+                b = groupes.get(cle) or Creancier(
                     TypeBeneficiaire.ADHERENT,
                     cle,
                     rib.titulaire,
@@ -187,7 +190,7 @@ def _beneficiaires(lignes: list[dict[str, Any]]) -> tuple[dict[tuple[str, int], 
     return groupes, orphelines
 
 
-def _libelle(mutuelle: Mutuelle, b: Beneficiaire, execution: date, e2e: str) -> str:
+def _libelle(mutuelle: Mutuelle, b: Creancier, execution: date, e2e: str) -> str:
     quoi = "tiers payant" if b.type_beneficiaire != TypeBeneficiaire.ADHERENT else "remboursements"
     return f"{mutuelle.nom_court} - {quoi} du {execution:%d/%m/%Y}, ref. {e2e}"[:140]
 

@@ -22,6 +22,7 @@ from django.utils.text import format_lazy, get_valid_filename
 from django.utils.translation import gettext_lazy
 
 from mutuelle.accounts.appareils import appareil_nouveau_depuis
+from mutuelle.accounts.permissions import Droit, peut
 from mutuelle.accounts.services import alerte_espace, email_adherent
 from mutuelle.claims.models import Decompte, EvenementLigne, LigneRemboursement, OrigineDecompte, Statut
 from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS
@@ -395,8 +396,6 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
     Returns True when this call only recorded a first validation."""
     from datetime import timedelta
 
-    # the back office's rights table (screens): an upward read to move down
-    from mutuelle.backoffice.permissions import Droit, peut
     from mutuelle.requests.selectors import EMAIL_RECENT_JOURS, controle_rib
 
     controle = controle_rib(demande)

@@ -8,7 +8,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mutuelle.accounts.models import Role
-from mutuelle.backoffice.permissions import ECRANS, PREFIXE, Droit
+from mutuelle.accounts.permissions import Droit
+from mutuelle.backoffice.permissions import ECRANS, PREFIXE
 from tests.factories import UserFactory, connecter
 
 
