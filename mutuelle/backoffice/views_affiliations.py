@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mutuelle.backoffice.forms_affiliations import AffiliationDecisionForm
 from mutuelle.backoffice.views import apres_decision, file_courante
-from mutuelle.brokers.forms import AffiliationDecisionForm
 from mutuelle.brokers.models import Affiliation, StatutAffiliation
 from mutuelle.brokers.services import AffiliationRefusee, affiliation_accepter, affiliation_refuser
 from mutuelle.core.services import audit_log

@@ -16,10 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mutuelle.accounts.permissions import gestion_required
+from mutuelle.backoffice.forms_demandes import ActeSaisiForm, TraitementForm
 from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.core.services import audit_log
 from mutuelle.core.telechargements import en_piece_jointe
-from mutuelle.requests.forms import ActeSaisiForm, TraitementForm
 from mutuelle.requests.models import (
     STATUTS_OUVERTS,
     Decision,

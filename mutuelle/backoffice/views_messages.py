@@ -10,11 +10,11 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mutuelle.backoffice.forms_messages import ReponseForm
 from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.core.formulaires import ou_refus
 from mutuelle.core.services import audit_log
 from mutuelle.core.telechargements import en_piece_jointe
-from mutuelle.messaging.forms import ReponseForm
 from mutuelle.messaging.models import Fil, ModeleReponse, PieceMessage, StatutFil
 from mutuelle.messaging.services import (
     MessageRefuse,

@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from mutuelle.accounts.permissions import Droit, peut
+from mutuelle.backoffice.forms_paiements import RetourBanqueForm
 from mutuelle.core.templatetags.format_fr import euros
-from mutuelle.payments.forms import RetourBanqueForm
 from mutuelle.payments.models import LotPaiement, StatutVirement
 from mutuelle.payments.services import (
     PaiementImpossible,

@@ -18,9 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from mutuelle.accounts.permissions import SUPERVISION_ROLES, gestion_required, responsable_required
+from mutuelle.backoffice.forms_remboursements import ACTIONS, DecisionForm, DepotNoemieForm
 from mutuelle.backoffice.services import AffectationRefusee, affectation_de, detenteur_verifier
 from mutuelle.backoffice.views import apres_decision, file_courante
-from mutuelle.claims.forms import ACTIONS, DecisionForm, DepotNoemieForm
 from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut, StatutFichier
 from mutuelle.claims.selectors import lignes_a_revoir
 from mutuelle.claims.services import ligne_transition

@@ -14,3 +14,8 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def zone_texte(rows: int, maxlength: int) -> forms.Textarea:
+    """A text area of ``rows`` lines whose browser stops at ``maxlength`` characters, as the server does."""
+    return forms.Textarea(attrs={"rows": rows, "maxlength": maxlength})

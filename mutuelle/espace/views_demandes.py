@@ -20,11 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.claims.selectors_famille import lignes_famille
 from mutuelle.core.telechargements import en_piece_jointe
-from mutuelle.members.models import Adherent, Beneficiaire, Qualite
-from mutuelle.members.selectors import beneficiaires_couverts, contrat_en_cours
-from mutuelle.requests.estimation import EstimationImpossible
-from mutuelle.requests.estimation import estimer as estimer_ligne
-from mutuelle.requests.forms import (
+from mutuelle.espace.forms_demandes import (
     AjoutBeneficiaireForm,
     ComplementForm,
     ContestationForm,
@@ -36,6 +32,10 @@ from mutuelle.requests.forms import (
     PriseEnChargeForm,
     RetraitBeneficiaireForm,
 )
+from mutuelle.members.models import Adherent, Beneficiaire, Qualite
+from mutuelle.members.selectors import beneficiaires_couverts, contrat_en_cours
+from mutuelle.requests.estimation import EstimationImpossible
+from mutuelle.requests.estimation import estimer as estimer_ligne
 from mutuelle.requests.models import (
     STATUTS_OUVERTS,
     Demande,

@@ -25,7 +25,6 @@ from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.core.services import audit_log, mutuelle_get
 from mutuelle.documents import contenus
 from mutuelle.documents.contenus import Contenu, DocumentIndisponible
-from mutuelle.documents.forms import FiscaleForm, ReleveForm, VerificationForm
 from mutuelle.documents.models import Document, TypeDocument
 from mutuelle.documents.rendu import datamatrix_svg
 from mutuelle.documents.services import (
@@ -35,6 +34,7 @@ from mutuelle.documents.services import (
     document_emettre,
     document_verifier,
 )
+from mutuelle.espace.forms_documents import FiscaleForm, ReleveForm, VerificationForm
 from mutuelle.members.models import Adherent
 
 PAR_PAGE = 20

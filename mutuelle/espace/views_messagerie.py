@@ -19,8 +19,8 @@ from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.claims.selectors_famille import lignes_famille
 from mutuelle.core.formulaires import ou_refus
 from mutuelle.core.telechargements import en_piece_jointe
+from mutuelle.espace.forms_messagerie import MessageForm, NouveauFilForm
 from mutuelle.members.models import Adherent
-from mutuelle.messaging.forms import MessageForm, NouveauFilForm
 from mutuelle.messaging.models import Fil, PieceMessage, SujetFil
 from mutuelle.messaging.services import (
     MessageRefuse,

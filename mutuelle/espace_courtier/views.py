@@ -30,16 +30,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mutuelle.accounts.views import connexion as connexion_commune
 from mutuelle.brokers import selectors
-from mutuelle.brokers.forms import (
-    AffiliationForm,
-    AjoutBeneficiaireCourtierForm,
-    ChangementFormuleForm,
-    CommissionsForm,
-    InvitationForm,
-    PersonnesFormSet,
-    PortefeuilleForm,
-    ResiliationForm,
-)
 from mutuelle.brokers.models import Courtier, StatutAffiliation
 from mutuelle.brokers.services import (
     AffiliationRefusee,
@@ -56,6 +46,16 @@ from mutuelle.documents import contenus
 from mutuelle.documents.contenus import DocumentIndisponible
 from mutuelle.documents.models import Document, TypeDocument
 from mutuelle.documents.services import carte_courante, document_emettre
+from mutuelle.espace_courtier.forms import (
+    AffiliationForm,
+    AjoutBeneficiaireCourtierForm,
+    ChangementFormuleForm,
+    CommissionsForm,
+    InvitationForm,
+    PersonnesFormSet,
+    PortefeuilleForm,
+    ResiliationForm,
+)
 from mutuelle.members.models import ContratFormule, Cotisation
 from mutuelle.requests.models import TypeDemande
 from mutuelle.requests.services import DemandeRefusee

@@ -191,7 +191,7 @@ def test_a_firm_administrator_sees_two_portfolios_and_another_firm_sees_nothing(
 
 def test_the_demo_wording_of_an_old_membership_date(courtier: Any) -> None:
     # The default date of effect offered is the first of next month.
-    from mutuelle.brokers.forms import AffiliationForm
+    from mutuelle.espace_courtier.forms import AffiliationForm
 
     premier = AffiliationForm().initial["date_effet"]
     assert premier.day == 1 and premier > timezone.localdate() and premier - timezone.localdate() <= timedelta(days=31)

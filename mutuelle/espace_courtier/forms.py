@@ -10,12 +10,11 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 
-from mutuelle.brokers.models import StatutAffiliation
 from mutuelle.brokers.services import CHAMPS_PROSPECT
 from mutuelle.core.widgets import DateInput
+from mutuelle.espace.forms_demandes import AjoutBeneficiaireForm
 from mutuelle.formules.models import Formule
 from mutuelle.members.models import Civilite, Qualite, Sexe, StatutContrat
-from mutuelle.requests.forms import AjoutBeneficiaireForm
 from mutuelle.requests.services import DemandeRefusee, fichiers_verifier
 
 
@@ -218,17 +217,3 @@ class InvitationForm(forms.Form):
     prenom = forms.CharField(label="Prénom", max_length=150)
     nom = forms.CharField(label="Nom", max_length=150)
     email = forms.EmailField(label="Email professionnel")
-
-
-class AffiliationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Décision",
-        choices=[(StatutAffiliation.ACCEPTEE, "Accepter"), (StatutAffiliation.REFUSEE, "Refuser")],
-        widget=forms.RadioSelect,
-    )
-    motif = forms.CharField(
-        label="Motif du refus (envoyé au courtier)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )

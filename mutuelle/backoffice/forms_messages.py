@@ -1,4 +1,4 @@
-"""Messaging forms: files are checked like a request's (``requests.forms._AvecFichiers``)."""
+"""The handler's answer in a member's thread (or an internal note)."""
 
 from __future__ import annotations
 
@@ -7,30 +7,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mutuelle.messaging.models import ModeleReponse, SujetFil
+from mutuelle.core.widgets import zone_texte
+from mutuelle.messaging.models import ModeleReponse
 from mutuelle.messaging.services import TEXTE_MAX
-from mutuelle.requests.forms import _AvecFichiers
+from mutuelle.requests.forms import AvecFichiers
 
 
-def _zone(rows: int = 6) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows, "maxlength": TEXTE_MAX})
-
-
-class NouveauFilForm(_AvecFichiers):
-    sujet = forms.ChoiceField(label=_("Sujet"), choices=[("", _("— Choisissez —")), *SujetFil.choices])
-    objet = forms.CharField(label=_("Objet"), max_length=120)
-    texte = forms.CharField(label=_("Votre message"), max_length=TEXTE_MAX, widget=_zone(8))
-
-
-class MessageForm(_AvecFichiers):
-    texte = forms.CharField(label=_("Votre message"), max_length=TEXTE_MAX, widget=_zone())
-
-
-class ReponseForm(_AvecFichiers):
+class ReponseForm(AvecFichiers):
     modele = forms.ModelChoiceField(
         label=_("Partir d'un modèle"), queryset=ModeleReponse.objects.none(), required=False, empty_label=_("— Aucun —")
     )
-    texte = forms.CharField(label=_("Réponse"), max_length=TEXTE_MAX, widget=_zone(8))
+    texte = forms.CharField(label=_("Réponse"), max_length=TEXTE_MAX, widget=zone_texte(8, TEXTE_MAX))
     interne = forms.BooleanField(label=_("Note interne (jamais montrée à l'adhérent)"), required=False)
     clore = forms.BooleanField(label=_("Clore la conversation après cette réponse"), required=False)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutuelle.core.widgets import DateInput
+from mutuelle.documents.services import code_normaliser
 
 PERIODES = [
     ("mois_dernier", _("Le mois dernier")),
@@ -68,7 +69,6 @@ class VerificationForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        from mutuelle.documents.services import code_normaliser
 
         code: str = self.cleaned_data["code"]
         if len(code_normaliser(code)) != 12:
