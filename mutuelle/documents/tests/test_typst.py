@@ -4,6 +4,7 @@ reaches outside its folder is refused."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from django.test import Client
 
 from mutuelle.documents import composition, rendu
 from mutuelle.documents.models import Document
+from mutuelle.documents.services import document_verifier, url_verification
 from tests.factories import connecter, ligne_make
 from tests.pdf import pdf_png, pdf_texte, pdf_texte_brut, png_codes
 
@@ -50,10 +52,13 @@ def test_the_releve_is_a_tagged_pdf_ua_with_its_tables_title_and_language(adhere
         # A screen reader is told the structure: headings, tables with their header cells, the QR's text.
         assert {"/H1", "/H2", "/Table", "/TR", "/TH", "/TD", "/Figure"} <= roles, roles
     assert document.pages == 1
-    # The verification QR code printed at the foot is the document's own.
+    # The verification QR code printed at the foot is the document's own: it opens the page that
+    # checks the code printed beside it, and that page knows the document.
     codes = png_codes(pdf_png(document.fichier.path, "releve-typst"))
-    assert codes["qr"] and codes["qr"][0].decode().endswith("/")
-    assert "Code de vérification" in pdf_texte(document.fichier.path)
+    code = re.search(r"Code de vérification : ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", pdf_texte(document.fichier.path))
+    assert code is not None
+    assert [q.decode() for q in codes["qr"]] == [url_verification(code.group(1).replace("-", ""))]
+    assert document_verifier(code.group(1)) is not None
 
 
 def test_what_the_database_holds_is_printed_as_text_never_read_as_typst(adherent, contrat, mutuelle):
