@@ -33,5 +33,5 @@ class UserAdmin(BaseUserAdmin):
             from mutuelle.accounts.services import compte_actif_changer
 
             # The sessions of a disabled account end now; the change is audited with its old value.
-            compte_actif_changer(user=obj, actif=obj.is_active, actor=request.user, request=request)
+            compte_actif_changer(user=obj, actif=obj.is_active, par=request.user, request=request)
         super().save_model(request, obj, form, change)

@@ -48,7 +48,7 @@ def ip_limitee(
         usage = get_usage(request, group=groupe, key=cle, rate=taux, method=methode, increment=False)
         limitee = usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"])
     if limitee:
-        audit_log(action=action, actor=None, request=request, message=request.path[:200])
+        audit_log(action=action, par=None, request=request, message=request.path[:200])
     return limitee
 
 

@@ -144,7 +144,7 @@ def totp_confirmer(
     password alone can never swap the owner's authenticator for an attacker's."""
     User.objects.select_for_update().filter(pk=user.pk).first()  # one enrolment at a time per account
     if not remplacer and a_un_facteur(user):
-        audit_log(action="accounts.mfa.totp.enrolment_refused", actor=user, target=user, request=request)
+        audit_log(action="accounts.mfa.totp.enrolment_refused", par=user, target=user, request=request)
         raise FacteurDejaEnPlace
     device = totp_en_preparation(user)
     if device is None or not totp_verifier(device, code):
@@ -154,7 +154,7 @@ def totp_confirmer(
     device.save(update_fields=["confirmed"])
     audit_log(
         action="accounts.mfa.totp.enrolled",
-        actor=user,
+        par=user,
         target=user,
         request=request,
         new={"remplace": bool(remplaces)},
@@ -181,7 +181,7 @@ def totp_retirer(*, user: User, request: HttpRequest | None = None) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     if not CleAcces.objects.filter(user=user).exists():
         CodeSecours.objects.filter(user=user).delete()
-    audit_log(action="accounts.mfa.totp.removed", actor=user, target=user, request=request)
+    audit_log(action="accounts.mfa.totp.removed", par=user, target=user, request=request)
 
 
 def totp_qr_svg(device: TOTPDevice, user: User) -> SafeString:
@@ -224,7 +224,7 @@ def codes_secours_generer(*, user: User, request: HttpRequest | None = None) -> 
     CodeSecours.objects.filter(user=user).delete()
     codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(10)) for _ in range(CODES_SECOURS)]
     CodeSecours.objects.bulk_create([CodeSecours(user=user, empreinte=make_password(code)) for code in codes])
-    audit_log(action="accounts.mfa.recovery_codes.generated", actor=user, target=user, request=request)
+    audit_log(action="accounts.mfa.recovery_codes.generated", par=user, target=user, request=request)
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 
@@ -239,7 +239,7 @@ def code_secours_utiliser(*, user: User, code: str, request: HttpRequest | None 
             row.save(update_fields=["utilise_le"])
             audit_log(
                 action="accounts.mfa.recovery_code.used",
-                actor=user,
+                par=user,
                 target=user,
                 request=request,
                 new={"restants": codes_secours_restants(user)},
@@ -347,7 +347,7 @@ def cle_enregistrer(*, request: HttpRequest, user: User, reponse: str, nom: str)
         cle_publique=verifiee.credential_public_key,
         compteur=verifiee.sign_count,
     )
-    audit_log(action="accounts.mfa.passkey.enrolled", actor=user, target=user, request=request, new={"nom": cle.nom})
+    audit_log(action="accounts.mfa.passkey.enrolled", par=user, target=user, request=request, new={"nom": cle.nom})
     facteur_annoncer(user=user, quoi=f"une clé d'accès (« {cle.nom} »)")
     if codes_secours_restants(user) == 0:
         request.session["_codes_a_montrer"] = codes_secours_generer(user=user, request=request)
@@ -410,7 +410,7 @@ def cle_retirer(*, user: User, cle_id: int, request: HttpRequest | None = None) 
     cle.delete()
     if not a_un_facteur(user):
         CodeSecours.objects.filter(user=user).delete()
-    audit_log(action="accounts.mfa.passkey.removed", actor=user, target=user, request=request, new={"nom": nom})
+    audit_log(action="accounts.mfa.passkey.removed", par=user, target=user, request=request, new={"nom": nom})
     return True
 
 

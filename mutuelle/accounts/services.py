@@ -103,7 +103,7 @@ def email_masque(email: str) -> str:
 
 
 @transaction.atomic
-def compte_adherent_creer(*, adherent: Adherent, actor: Any = None) -> User:
+def compte_adherent_creer(*, adherent: Adherent, par: Any = None) -> User:
     """The member's account, inactive until the member activates it (first connection)."""
     if adherent.user_id is not None:
         return adherent.user  # type: ignore[return-value]
@@ -113,12 +113,12 @@ def compte_adherent_creer(*, adherent: Adherent, actor: Any = None) -> User:
     user.save()
     adherent.user = user
     adherent.save(update_fields=["user"])
-    audit_log(action="accounts.compte.created", actor=actor, target=user, adherent=adherent)
+    audit_log(action="accounts.compte.created", par=par, target=user, adherent=adherent)
     return user
 
 
 @transaction.atomic
-def compte_actif_changer(*, user: User, actif: bool, actor: Any = None, request: HttpRequest | None = None) -> None:
+def compte_actif_changer(*, user: User, actif: bool, par: Any = None, request: HttpRequest | None = None) -> None:
     """Disable or enable an account. Disabling ends every session of the account at once (they
     would otherwise work again the day it is enabled); both are audited."""
     from mutuelle.accounts.appareils import toutes_sessions_fermer
@@ -132,7 +132,7 @@ def compte_actif_changer(*, user: User, actif: bool, actor: Any = None, request:
     if avant != actif:
         audit_log(
             action="accounts.compte.enabled" if actif else "accounts.compte.disabled",
-            actor=actor,
+            par=par,
             target=user,
             request=request,
             old={"is_active": avant},
@@ -222,7 +222,7 @@ def lien_envoyer(*, adherent: Adherent, objet: str, request: HttpRequest | None 
     else:
         sujet, template = gettext_lazy("choisissez un nouveau mot de passe"), "accounts/email_nouveau_secret.txt"
     email_adherent(adherent, sujet, template, {"lien": lien, "minutes": minutes})
-    audit_log(action=f"accounts.lien.{objet}.sent", target=user, adherent=adherent, request=request, actor=None)
+    audit_log(action=f"accounts.lien.{objet}.sent", target=user, adherent=adherent, request=request, par=None)
     return jeton
 
 
@@ -268,7 +268,7 @@ def secret_definir(*, user: User, password: str, request: HttpRequest | None = N
         target=locked,
         adherent=adherent,
         request=request,
-        actor=None,
+        par=None,
         new={"via": via},
     )
     if adherent is not None and not premiere:
@@ -410,7 +410,7 @@ LOT_MAX = 300  # letters per printing batch
 
 
 @transaction.atomic
-def lot_preparer(*, ids: list[int], actor: Any, request: HttpRequest | None = None) -> LotCourriers | None:
+def lot_preparer(*, ids: list[int], par: Any, request: HttpRequest | None = None) -> LotCourriers | None:
     """The chosen letters as one PDF for the printer, each starting on a front page (a blank page
     after an odd one, for double-sided printing). The letters count as printed and posted; their own
     PDFs are deleted, and the batch's is kept until the handler confirms it is printed."""
@@ -438,39 +438,37 @@ def lot_preparer(*, ids: list[int], actor: Any, request: HttpRequest | None = No
     sortie = io.BytesIO()
     writer.write(sortie)
     now = timezone.now()
-    lot = LotCourriers(nb_courriers=len(courriers), nb_pages=len(writer.pages), cree_par=actor)
+    lot = LotCourriers(nb_courriers=len(courriers), nb_pages=len(writer.pages), cree_par=par)
     lot.pdf.save(f"lot-{now:%Y%m%d%H%M%S}.pdf", ContentFile(sortie.getvalue()), save=False)
     lot.save()
     for courrier in courriers:
         courrier.pdf.delete(save=False)
         courrier.statut = StatutCourrier.IMPRIME
         courrier.imprime_le = now
-        courrier.imprime_par = actor
+        courrier.imprime_par = par
         courrier.lot = lot
         courrier.save(update_fields=["pdf", "statut", "imprime_le", "imprime_par", "lot"])
         audit_log(
             action="accounts.courrier.printed",
-            actor=actor,
+            par=par,
             target=courrier,
             adherent=courrier.adherent,
             request=request,
             new={"lot": lot.pk},
         )
-    audit_log(
-        action="accounts.lot.prepared", actor=actor, target=lot, request=request, new={"courriers": len(courriers)}
-    )
+    audit_log(action="accounts.lot.prepared", par=par, target=lot, request=request, new={"courriers": len(courriers)})
     return lot
 
 
 @transaction.atomic
-def lot_confirmer(*, lot: LotCourriers, actor: Any, request: HttpRequest | None = None) -> None:
+def lot_confirmer(*, lot: LotCourriers, par: Any, request: HttpRequest | None = None) -> None:
     """The batch is printed and in its envelopes: its PDF (codes in clear) is deleted."""
     if lot.pdf:
         lot.pdf.delete(save=False)
     lot.confirme_le = timezone.now()
-    lot.confirme_par = actor
+    lot.confirme_par = par
     lot.save(update_fields=["pdf", "confirme_le", "confirme_par"])
-    audit_log(action="accounts.lot.confirmed", actor=actor, target=lot, request=request)
+    audit_log(action="accounts.lot.confirmed", par=par, target=lot, request=request)
 
 
 def courrier_valide(*, adherent: Adherent, code: str) -> Courrier | None:
@@ -553,7 +551,7 @@ def secret_oubli_traiter(*, adherent_id: int | None, ip: str | None = None, user
     request = _origine(ip, user_agent)
     adherent = Adherent.objects.select_related("user").filter(pk=adherent_id).first() if adherent_id else None
     if adherent is None or adherent.user is None:
-        audit_log(action="accounts.secret.requested_unknown", request=request, actor=None)
+        audit_log(action="accounts.secret.requested_unknown", request=request, par=None)
         return "inconnu"
     user = User.objects.select_for_update().get(pk=adherent.user.pk)  # one request at a time per account
     depuis = timezone.now() - timedelta(hours=24)
@@ -570,7 +568,7 @@ def secret_oubli_traiter(*, adherent_id: int | None, ip: str | None = None, user
             target=user,
             adherent=adherent,
             request=request,
-            actor=None,
+            par=None,
             new={"envoyes_24h": envoyes},
         )
         if not deja_dit and adherent.email:
@@ -618,7 +616,7 @@ def compte_deverrouiller(
     element: str,
     valeur: str,
     motif: str,
-    actor: Any,
+    par: Any,
     request: HttpRequest | None = None,
 ) -> Deverrouillage:
     """A handler lifts a member's lockout after checking, with the caller, the member number, the
@@ -639,7 +637,7 @@ def compte_deverrouiller(
     if not ok:
         audit_log(
             action="accounts.unlock.refused",
-            actor=actor,
+            par=par,
             target=adherent.user if adherent is not None else None,
             adherent=adherent,
             request=request,
@@ -653,7 +651,7 @@ def compte_deverrouiller(
     deverrouiller(cle)
     audit_log(
         action="accounts.unlock",
-        actor=actor,
+        par=par,
         target=adherent.user,
         adherent=adherent,
         request=request,
@@ -682,7 +680,7 @@ def secret_changer(*, request: HttpRequest, user: User, password: str) -> int:
     adherent = Adherent.objects.filter(user=user).first()
     audit_log(
         action="accounts.secret.changed",
-        actor=user,
+        par=user,
         target=user,
         adherent=adherent,
         request=request,
@@ -748,7 +746,7 @@ def email_changer_demander(*, request: HttpRequest, adherent: Adherent, email: s
             adresse=email_masque(email),
         ),
     )
-    audit_log(action="accounts.email.change_requested", actor=user, target=user, adherent=adherent, request=request)
+    audit_log(action="accounts.email.change_requested", par=user, target=user, adherent=adherent, request=request)
     return jeton
 
 
@@ -787,7 +785,7 @@ def email_change_par_la_mutuelle_signaler(*, adherent: Adherent, ancienne: str, 
     )
     audit_log(
         action="accounts.email.change_signale",
-        actor=par,
+        par=par,
         target=adherent,
         adherent=adherent,
         new={"ancienne_adresse_prevenue": bool(ancienne), "courrier": True},
@@ -809,7 +807,7 @@ def email_confirmer(*, jeton: JetonCompte, request: HttpRequest | None = None) -
     adherent.save(update_fields=["email"])
     audit_log(
         action="accounts.email.changed",
-        actor=locked.user,
+        par=locked.user,
         target=adherent,
         adherent=adherent,
         request=request,

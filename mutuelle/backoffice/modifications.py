@@ -333,7 +333,7 @@ def proposer(
         ) from exc
     audit_log(
         action="backoffice.modification.proposee",
-        actor=par,
+        par=par,
         target=modif,
         adherent=adherent,
         old=avant,
@@ -388,7 +388,7 @@ def approuver(*, modif: ModificationProposee, par: Any, request: HttpRequest | N
         _decider(modif, StatutModification.PERIMEE, par, "Les données ont changé depuis la proposition.")
         audit_log(
             action="backoffice.modification.perimee",
-            actor=par,
+            par=par,
             target=modif,
             adherent=modif.adherent,
             old=modif.avant,
@@ -411,7 +411,7 @@ def approuver(*, modif: ModificationProposee, par: Any, request: HttpRequest | N
     message = f"Proposée par {modif.proposee_par}, validée par {par}"
     audit_log(
         action=f"{modele._meta.app_label}.{modele._meta.model_name}.changed",
-        actor=par,
+        par=par,
         target=objet,
         adherent=modif.adherent,
         old=modif.avant,
@@ -421,7 +421,7 @@ def approuver(*, modif: ModificationProposee, par: Any, request: HttpRequest | N
     )
     audit_log(
         action="backoffice.modification.approuvee",
-        actor=par,
+        par=par,
         target=modif,
         adherent=modif.adherent,
         old=modif.avant,
@@ -448,7 +448,7 @@ def refuser(
     _decider(verrouillee, StatutModification.REFUSEE, par, motif)
     audit_log(
         action="backoffice.modification.retiree" if retrait else "backoffice.modification.refusee",
-        actor=par,
+        par=par,
         target=verrouillee,
         adherent=verrouillee.adherent,
         old=verrouillee.avant,

@@ -63,7 +63,7 @@ def affectation_prendre(
     adherent = file.adherent(objet)
     audit_log(
         action="backoffice.element.pris" if gestionnaire.pk == par.pk else "backoffice.element.reattribue",
-        actor=par,
+        par=par,
         target=objet,
         adherent=adherent,
         old={"gestionnaire": ancien},
@@ -83,7 +83,7 @@ def affectation_liberer(*, file: File, objet: Any, par: User, request: HttpReque
         raise AffectationRefusee(f"Pris par {actuelle.gestionnaire} : seul un responsable peut le libérer.")
     audit_log(
         action="backoffice.element.libere",
-        actor=par,
+        par=par,
         target=objet,
         adherent=file.adherent(objet),
         old={"gestionnaire": str(actuelle.gestionnaire)},

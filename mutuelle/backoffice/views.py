@@ -197,7 +197,7 @@ def revue_valider_lot(request: HttpRequest) -> HttpResponse:
     for ligne in FILES["revue"].ouverts().filter(pk__in=ids):
         try:
             detenteur_verifier(ligne, request.user)  # another handler's line is theirs to decide
-            ligne_transition(ligne=ligne, vers=Statut.VALIDE, actor=request.user, motif="Validée en lot après revue")
+            ligne_transition(ligne=ligne, vers=Statut.VALIDE, par=request.user, motif="Validée en lot après revue")
             faites += 1
         except Exception as exc:
             messages.error(request, f"Ligne {ligne.decompte.numero}-{ligne.numero} : {exc}")

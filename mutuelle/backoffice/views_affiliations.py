@@ -66,6 +66,6 @@ def affiliation(request: HttpRequest, numero: str) -> HttpResponse:
 @never_cache
 def bulletin(request: HttpRequest, numero: str) -> FileResponse:
     a = _affiliation(numero)
-    audit_log(action="brokers.affiliation.bulletin_consulte", actor=request.user, target=a, request=request)
+    audit_log(action="brokers.affiliation.bulletin_consulte", par=request.user, target=a, request=request)
     extension = a.bulletin.name.rsplit(".", 1)[-1]
     return FileResponse(a.bulletin.open("rb"), as_attachment=True, filename=f"bulletin-{a.numero}.{extension}")

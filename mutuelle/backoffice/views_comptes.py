@@ -39,7 +39,7 @@ def deverrouiller(request: HttpRequest) -> HttpResponse:
             element=data["element"],
             valeur=data["valeur"],
             motif=data["motif"],
-            actor=request.user,
+            par=request.user,
             request=request,
         )
         if resultat.ok:
@@ -62,7 +62,7 @@ def courriers(request: HttpRequest) -> HttpResponse:
 
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("courrier") if i.isdigit()][:500]
-        lot = lot_preparer(ids=ids, actor=request.user, request=request) if ids else None
+        lot = lot_preparer(ids=ids, par=request.user, request=request) if ids else None
         if lot is None:
             messages.error(request, gettext("Cochez au moins un courrier à imprimer."))
         else:
@@ -99,7 +99,7 @@ def lot_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 def lot_confirmer_vue(request: HttpRequest, pk: int) -> HttpResponse:
 
     lot = get_object_or_404(LotCourriers, pk=pk, confirme_le__isnull=True)
-    lot_confirmer(lot=lot, actor=request.user, request=request)
+    lot_confirmer(lot=lot, par=request.user, request=request)
     messages.success(request, f"Lot n° {lot.pk} imprimé : son PDF est supprimé.")
     return redirect("accounts_gestion:courriers")
 

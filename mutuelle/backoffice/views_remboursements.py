@@ -81,7 +81,7 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ligne_transition(
                 ligne=ligne,
                 vers=VERS[action],
-                actor=request.user,
+                par=request.user,
                 motif=form.cleaned_data["motif"] or "",
                 montant_amc=form.cleaned_data["montant_amc"] if action == "ajuster" else None,
                 evenement_vu=form.cleaned_data["evenement_vu"],

@@ -172,7 +172,7 @@ def affiliation_soumettre(
         affiliation.save()
         audit_log(
             action="brokers.affiliation.soumise",
-            actor=courtier.user,
+            par=courtier.user,
             target=affiliation,
             request=request,
             new={
@@ -225,18 +225,18 @@ def affiliation_accepter(*, affiliation: Affiliation, par: Any, request: HttpReq
             )
         date_effet = max(affiliation.date_effet, timezone.localdate())
         try:
-            adherent = adherent_create(actor=par, **{c: getattr(affiliation, c) for c in CHAMPS_PROSPECT})
+            adherent = adherent_create(par=par, **{c: getattr(affiliation, c) for c in CHAMPS_PROSPECT})
             contrat = contrat_create(
                 adherent=adherent,
                 formule=affiliation.formule,
                 date_debut=date_effet,
                 courtier=affiliation.courtier,
-                actor=par,
+                par=par,
             )
             for donnees in affiliation.beneficiaires:
                 champs = {c: donnees.get(c) for c in CHAMPS_BENEFICIAIRE if c in donnees}
                 champs["date_naissance"] = _date(champs["date_naissance"])
-                beneficiaire_add(contrat=contrat, date_entree=date_effet, actor=par, **champs)
+                beneficiaire_add(contrat=contrat, date_entree=date_effet, par=par, **champs)
         except ValidationError as exc:
             raise AffiliationRefusee("L'affiliation ne peut pas être créée : " + " ".join(_messages(exc))) from exc
         rib = CoordonneesBancaires.objects.create(
@@ -247,7 +247,7 @@ def affiliation_accepter(*, affiliation: Affiliation, par: Any, request: HttpReq
             statut=StatutRib.ACTIF,
             actif_depuis=timezone.now(),
         )
-        audit_log(action="members.rib.active", actor=par, target=rib, adherent=adherent, new={"iban": rib.iban_masque})
+        audit_log(action="members.rib.active", par=par, target=rib, adherent=adherent, new={"iban": rib.iban_masque})
         affiliation.statut = StatutAffiliation.ACCEPTEE
         affiliation.contrat = contrat
         affiliation.traitee_le = timezone.now()
@@ -255,14 +255,14 @@ def affiliation_accepter(*, affiliation: Affiliation, par: Any, request: HttpReq
         affiliation.save(update_fields=["statut", "contrat", "traitee_le", "traitee_par", "modifie_le"])
         audit_log(
             action="brokers.affiliation.acceptee",
-            actor=par,
+            par=par,
             target=affiliation,
             adherent=adherent,
             request=request,
             new={"contrat": contrat.numero, "adherent": adherent.numero},
         )
         activation_envoyer(adherent=adherent, request=request)
-        lettre_bienvenue(adherent=adherent, actor=par, request=request)
+        lettre_bienvenue(adherent=adherent, par=par, request=request)
         _courtier_informer(
             affiliation.courtier,
             f"affiliation {affiliation.numero} acceptée",
@@ -290,7 +290,7 @@ def affiliation_refuser(
         affiliation.save(update_fields=["statut", "motif_refus", "traitee_le", "traitee_par", "modifie_le"])
         audit_log(
             action="brokers.affiliation.refusee",
-            actor=par,
+            par=par,
             target=affiliation,
             request=request,
             new={"motif": affiliation.motif_refus[:200]},
@@ -404,7 +404,7 @@ def _invitation_envoyer(administrateur: Courtier, courtier: Courtier, request: H
     _jeton, lien = jeton_creer(user=courtier.user, objet=objet)
     audit_log(
         action="brokers.courtier.lien_secret" if active else "brokers.courtier.invite",
-        actor=administrateur.user,
+        par=administrateur.user,
         target=courtier,
         request=request,
         new={"email": courtier.user.email, "cabinet": administrateur.cabinet.raison_sociale},
@@ -459,7 +459,7 @@ def courtier_activer(
             )
         audit_log(
             action="brokers.courtier.ouvert" if actif else "brokers.courtier.ferme",
-            actor=administrateur.user,
+            par=administrateur.user,
             target=courtier,
             request=request,
         )

@@ -115,7 +115,7 @@ def _doublon(
 def noemie_ingest(
     *,
     path: Path,
-    actor: Any = None,
+    par: Any = None,
     progress: Callable[[int, int], None] | None = None,
     parallele: bool | None = None,
     recu_le: datetime | None = None,
@@ -141,18 +141,18 @@ def noemie_ingest(
     existing = _doublon(sha=sha)
     if existing is not None:
         if existing.statut == StatutFichier.EN_COURS:
-            return noemie_reprendre(fichier=existing, actor=actor, progress=progress, parallele=parallele)
-        return _duplicate(name, existing, actor, "même contenu")
+            return noemie_reprendre(fichier=existing, par=par, progress=progress, parallele=parallele)
+        return _duplicate(name, existing, par, "même contenu")
     try:
         plan = _planifier(path)
     except NoemieErreur as exc:
         errors = [{"line": exc.ligne, "field": exc.champ or exc.enregistrement, "message": str(exc)}]
-        return _rejeter(name, sha, taille, actor, errors)
+        return _rejeter(name, sha, taille, par, errors)
     entete = plan.resume.entete
     existing = _doublon(emetteur=entete["FLX_EMT_NUM"], sequence=entete["FLX_EMT_ORD"])
     if existing is not None:
         plan.supprimer()
-        return _duplicate(name, existing, actor, "même émetteur et même numéro de séquence")
+        return _duplicate(name, existing, par, "même émetteur et même numéro de séquence")
     mutuelle = mutuelle_get()
     if entete["FLX_DST_NUM"] != int(mutuelle.numero_amc):
         plan.supprimer()
@@ -160,7 +160,7 @@ def noemie_ingest(
             f"ligne 1, enregistrement 000, champ FLX_DST_NUM : fichier destiné à l'AMC "
             f"{entete['FLX_DST_NUM']}, pas à la mutuelle ({mutuelle.numero_amc})"
         )
-        return _rejeter(name, sha, taille, actor, [{"line": entete.ligne, "field": "FLX_DST_NUM", "message": message}])
+        return _rejeter(name, sha, taille, par, [{"line": entete.ligne, "field": "FLX_DST_NUM", "message": message}])
     try:
         with transaction.atomic():
             fichier = FichierNoemie.objects.create(
@@ -171,7 +171,7 @@ def noemie_ingest(
                 sequence=entete["FLX_EMT_ORD"],
                 date_creation=entete["FLX_TRT_DTD"],
                 statut=StatutFichier.EN_COURS,
-                recu_par=actor,
+                recu_par=par,
                 recu_le=min(recu_le, timezone.now()) if recu_le is not None else timezone.now(),
                 dossier_lots=plan.dossier,
                 nb_decomptes=plan.resume.decomptes,
@@ -185,7 +185,7 @@ def noemie_ingest(
             )
             audit_log(
                 action="claims.fichier.received",
-                actor=actor,
+                par=par,
                 target=fichier,
                 new={"decomptes": plan.resume.decomptes, "actes": plan.resume.actes, "lots": len(plan.lots)},
             )
@@ -195,23 +195,23 @@ def noemie_ingest(
         existing = _doublon(sha=sha) or _doublon(emetteur=entete["FLX_EMT_NUM"], sequence=entete["FLX_EMT_ORD"])
         if existing is None:
             raise
-        return _duplicate(name, existing, actor, "intégré en parallèle")
-    return noemie_reprendre(fichier=fichier, actor=actor, progress=progress, parallele=parallele)
+        return _duplicate(name, existing, par, "intégré en parallèle")
+    return noemie_reprendre(fichier=fichier, par=par, progress=progress, parallele=parallele)
 
 
-def _rejeter(name: str, sha: str, taille: int, actor: Any, errors: list[dict[str, Any]]) -> ResultatIngestion:
+def _rejeter(name: str, sha: str, taille: int, par: Any, errors: list[dict[str, Any]]) -> ResultatIngestion:
     with transaction.atomic():
         fichier = FichierNoemie.objects.create(
-            nom=name, sha256=sha, taille=taille, statut=StatutFichier.REJETE, erreurs=errors, recu_par=actor
+            nom=name, sha256=sha, taille=taille, statut=StatutFichier.REJETE, erreurs=errors, recu_par=par
         )
-        audit_log(action="claims.fichier.rejected", actor=actor, target=fichier, new={"erreurs": errors})
+        audit_log(action="claims.fichier.rejected", par=par, target=fichier, new={"erreurs": errors})
     return ResultatIngestion(name, "rejected", errors=errors, message=str(errors[0]["message"]))
 
 
 def noemie_reprendre(
     *,
     fichier: FichierNoemie,
-    actor: Any = None,
+    par: Any = None,
     progress: Callable[[int, int], None] | None = None,
     parallele: bool | None = None,
 ) -> ResultatIngestion:
@@ -231,7 +231,7 @@ def noemie_reprendre(
         suivi = _Suivi(fichier, progress)
         for partition in partitions:
             partition_integrer(fichier_id=fichier.pk, partition=partition, progress=suivi)
-    fichier_finaliser(fichier_id=fichier.pk, actor=actor)
+    fichier_finaliser(fichier_id=fichier.pk, par=par)
     fichier.refresh_from_db()
     return resultat_fichier(fichier)
 
@@ -379,7 +379,7 @@ def partition_integrer(*, fichier_id: int, partition: int, progress: Callable[[i
             progress(lot.nb_actes)
 
 
-def fichier_finaliser(*, fichier_id: int, actor: Any = None) -> bool:
+def fichier_finaliser(*, fichier_id: int, par: Any = None) -> bool:
     """Mark a file integrated once all its lots are; True when this call did it."""
     with transaction.atomic():
         fichier = FichierNoemie.objects.select_for_update().get(pk=fichier_id)
@@ -394,7 +394,7 @@ def fichier_finaliser(*, fichier_id: int, actor: Any = None) -> bool:
         fichier.save()
         audit_log(
             action="claims.fichier.ingested",
-            actor=actor,
+            par=par,
             target=fichier,
             new={
                 "decomptes": fichier.nb_decomptes,
@@ -489,13 +489,13 @@ def _planifier(path: Path) -> _Plan:
     return _Plan(resume, dossier, lots)
 
 
-def _duplicate(name: str, existing: FichierNoemie, actor: Any, why: str) -> ResultatIngestion:
+def _duplicate(name: str, existing: FichierNoemie, par: Any, why: str) -> ResultatIngestion:
     when = timezone.localtime(existing.integre_le or existing.recu_le)
     message = (
         f"Fichier déjà reçu ({why}) : « {existing.nom} » intégré le {when:%d/%m/%Y à %H:%M}. Rien n'a été modifié."
     )
     with transaction.atomic():
-        audit_log(action="claims.fichier.duplicate", actor=actor, target=existing, message=message[:500])
+        audit_log(action="claims.fichier.duplicate", par=par, target=existing, message=message[:500])
     return ResultatIngestion(
         name, "duplicate", message=message, errors=[{"line": None, "field": None, "message": message}]
     )
@@ -1007,7 +1007,7 @@ def accord_prealable_enregistrer(
     accord.save()
     audit_log(
         action="claims.accord.enregistre",
-        actor=par if getattr(par, "pk", None) else None,
+        par=par if getattr(par, "pk", None) else None,
         target=accord,
         adherent=beneficiaire.contrat.adherent,
         new={"domaine": domaine, "du": le.isoformat(), "au": accord.date_fin.isoformat(), "montant": str(montant)},
@@ -1020,7 +1020,7 @@ def ligne_transition(
     *,
     ligne: LigneRemboursement,
     vers: str,
-    actor: Any = None,
+    par: Any = None,
     motif: str = "",
     montant_amc: Decimal | None = None,
     notifier: bool = True,
@@ -1062,7 +1062,7 @@ def ligne_transition(
         locked.montant_amc = montant_amc
         locked.reste_a_charge = locked.montant_depense - locked.montant_amo - montant_amc
         if ajuste:
-            etape = ["amc.ajustement", "", "", avant, montant_amc, [_qui(actor), motif.strip()[:300]]]
+            etape = ["amc.ajustement", "", "", avant, montant_amc, [_qui(par), motif.strip()[:300]]]
             locked.trace = _trace_decidee(locked.trace, locked, etape=etape)
     de = locked.statut
     if vers == Statut.VALIDE and locked.montant_amc == 0:
@@ -1073,7 +1073,7 @@ def ligne_transition(
         locked.montant_amc_calcule = locked.montant_amc
         locked.montant_amc = ZERO
         locked.reste_a_charge = locked.montant_depense - locked.montant_amo
-        etape = ["amc.rejet", "", "", locked.montant_amc_calcule, ZERO, [_qui(actor), motif.strip()[:300]]]
+        etape = ["amc.rejet", "", "", locked.montant_amc_calcule, ZERO, [_qui(par), motif.strip()[:300]]]
         locked.trace = _trace_decidee(locked.trace, locked, etape=etape)
     elif de == Statut.REJETE and locked.montant_amc_calcule is not None:
         locked.montant_amc = locked.montant_amc_calcule
@@ -1086,13 +1086,13 @@ def ligne_transition(
         ligne=locked,
         de=de,
         vers=vers,
-        par=actor if getattr(actor, "pk", None) else None,
+        par=par if getattr(par, "pk", None) else None,
         motif=motif.strip()[:300],
         le=min(le, timezone.now()) if le is not None else timezone.now(),
     )
     audit_log(
         action=f"claims.ligne.{vers}",
-        actor=actor,
+        par=par,
         target=locked,
         adherent=locked.contrat.adherent,
         old=old,
@@ -1137,7 +1137,7 @@ def _qui(par: Any) -> str:
 
 
 @transaction.atomic
-def lignes_payer(*, ids: list[int], actor: Any = None, motif: str = "") -> int:
+def lignes_payer(*, ids: list[int], par: Any = None, motif: str = "") -> int:
     """Move validated lines to ``payé`` together (the bank accepted the transfer that paid them):
     the same table as ``ligne_transition``, the same event and audit row per line, written in bulk.
     Lines already paid are left as they are (a report applied twice); any other status is refused."""
@@ -1155,10 +1155,10 @@ def lignes_payer(*, ids: list[int], actor: Any = None, motif: str = "") -> int:
     LigneRemboursement.objects.filter(pk__in=[row[0] for row in a_payer]).update(
         statut=Statut.PAYE, modifie_le=maintenant
     )
-    par = actor if getattr(actor, "pk", None) else None
+    utilisateur = par if getattr(par, "pk", None) else None
     EvenementLigne.objects.bulk_create(
         (
-            EvenementLigne(ligne_id=pk, de=Statut.VALIDE, vers=Statut.PAYE, par=par, motif=motif[:300])
+            EvenementLigne(ligne_id=pk, de=Statut.VALIDE, vers=Statut.PAYE, par=utilisateur, motif=motif[:300])
             for pk, *_ in a_payer
         ),
         batch_size=5000,
@@ -1167,8 +1167,8 @@ def lignes_payer(*, ids: list[int], actor: Any = None, motif: str = "") -> int:
         (
             AuditLog(
                 action="claims.ligne.paye",
-                acteur=par,
-                acteur_libelle=str(actor)[:150] if actor is not None else "système",
+                acteur=utilisateur,
+                acteur_libelle=str(par)[:150] if par is not None else "système",
                 cible_type="claims.ligneremboursement",
                 cible_id=str(pk),
                 cible_libelle=f"Décompte {decompte} ligne {numero}",
@@ -1254,7 +1254,7 @@ def ligne_corriger(*, ligne: LigneRemboursement, montant: Decimal, reference: st
     )
     audit_log(
         action="claims.ligne.corrigee",
-        actor=par,
+        par=par,
         target=correction,
         adherent=ligne.contrat.adherent,
         old={"ligne": ligne.pk, "montant_amc": str(deja)},
@@ -1285,7 +1285,7 @@ def rejet_traiter(*, rejet: RejetNoemie, commentaire: str, par: Any, request: An
     locked.save(update_fields=["traite", "traite_le", "traite_par", "commentaire"])
     audit_log(
         action="claims.rejet.traite",
-        actor=par,
+        par=par,
         target=locked,
         request=request,
         old={"traite": False},

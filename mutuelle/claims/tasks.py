@@ -54,8 +54,8 @@ def noemie_reprendre_interrompus() -> list[dict[str, Any]]:
 @shared_task(name="claims.noemie_ingest_file")
 def noemie_ingest_file(path: str, user_id: int | None = None) -> dict[str, Any]:
 
-    actor = User.objects.filter(pk=user_id).first() if user_id else None
-    return noemie_ingest(path=Path(path), actor=actor).as_json()
+    par = User.objects.filter(pk=user_id).first() if user_id else None
+    return noemie_ingest(path=Path(path), par=par).as_json()
 
 
 @shared_task(name="claims.noemie_partition", acks_late=True, reject_on_worker_lost=True)

@@ -178,7 +178,7 @@ class AuditLog(models.Model):
     cree_le = models.DateTimeField("date", auto_now_add=True, db_index=True)
     # The journal is append-only (a PostgreSQL trigger refuses UPDATE and DELETE, see
     # ``core.journaux``): deleting an account or a member leaves the rows as they were, pointing at
-    # an id that no longer exists, with the actor's name kept in ``acteur_libelle``.
+    # an id that no longer exists, with the par's name kept in ``acteur_libelle``.
     acteur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="acteur",

@@ -22,7 +22,7 @@ def _jsonable(value: Any) -> Any:
 def audit_log(
     *,
     action: str,
-    actor: Any = None,
+    par: Any = None,
     target: models.Model | None = None,
     adherent: Any = None,
     old: Any = None,
@@ -36,12 +36,12 @@ def audit_log(
     if request is not None:
         ip = request.META.get("REMOTE_ADDR") or None
         user_agent = (request.META.get("HTTP_USER_AGENT") or "")[:300]
-        if actor is None and getattr(request, "user", None) is not None and request.user.is_authenticated:
-            actor = request.user
+        if par is None and getattr(request, "user", None) is not None and request.user.is_authenticated:
+            par = request.user
     entry = AuditLog(
         action=action,
-        acteur=actor if actor is not None and getattr(actor, "pk", None) else None,
-        acteur_libelle=str(actor)[:150] if actor is not None else "système",
+        acteur=par if par is not None and getattr(par, "pk", None) else None,
+        acteur_libelle=str(par)[:150] if par is not None else "système",
         cible_type=target._meta.label_lower if target is not None else "",
         cible_id=str(target.pk) if target is not None else "",
         cible_libelle=str(target)[:200] if target is not None else "",
@@ -68,7 +68,7 @@ def mutuelle_get() -> Mutuelle:
 
 
 @transaction.atomic
-def mutuelle_apply_preset(*, preset: str, actor: Any = None) -> Mutuelle:
+def mutuelle_apply_preset(*, preset: str, par: Any = None) -> Mutuelle:
     """Create or update the one Mutuelle row from a named preset (demo configurations)."""
     if preset not in PRESETS:
         raise ValueError(f"Préréglage inconnu : {preset!r} (possibles : {', '.join(sorted(PRESETS))}).")
@@ -85,7 +85,7 @@ def mutuelle_apply_preset(*, preset: str, actor: Any = None) -> Mutuelle:
     mutuelle.save()
     audit_log(
         action="core.mutuelle.preset_applied",
-        actor=actor,
+        par=par,
         target=mutuelle,
         old=old,
         new=values,

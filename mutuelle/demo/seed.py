@@ -774,7 +774,7 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
     gestionnaire = User.objects.filter(username="gestionnaire1").first()
     for ligne in en_revue[2::7]:
         ligne_transition(
-            ligne=ligne, vers=Statut.REJETE, actor=gestionnaire, motif="Acte déjà remboursé sur un précédent décompte."
+            ligne=ligne, vers=Statut.REJETE, par=gestionnaire, motif="Acte déjà remboursé sur un précédent décompte."
         )
         report.count("lignes rejetées")
     # A handler lowers the share of a few lines to what the devis the mutuelle agreed to said: the
@@ -788,7 +788,7 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
         ligne_transition(
             ligne=ligne,
             vers=Statut.VALIDE,
-            actor=gestionnaire,
+            par=gestionnaire,
             montant_amc=arrondi(ligne.montant_amc * Decimal("0.8")),
             motif="Prise en charge limitée au devis accepté par la mutuelle.",
         )

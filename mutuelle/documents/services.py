@@ -161,7 +161,7 @@ def _emettre(
             document.save()
             audit_log(
                 action="documents.emis",
-                actor=demande_par if getattr(demande_par, "pk", None) else None,
+                par=demande_par if getattr(demande_par, "pk", None) else None,
                 target=document,
                 adherent=adherent,
                 request=request,
@@ -226,7 +226,7 @@ def document_verifier(code: str, *, on: date | None = None) -> Verification | No
     )
 
 
-def lettre_bienvenue(*, adherent: Adherent, actor: Any = None, request: HttpRequest | None = None) -> Any:
+def lettre_bienvenue(*, adherent: Adherent, par: Any = None, request: HttpRequest | None = None) -> Any:
     """The welcome letter of a new member, in the letters-to-print queue: the contract, the people
     covered, and how to open the member space."""
 
@@ -254,9 +254,7 @@ def lettre_bienvenue(*, adherent: Adherent, actor: Any = None, request: HttpRequ
             adherent=adherent, type_courrier=TypeCourrier.BIENVENUE, html=html, request=request, enregistrer=False
         )
         courrier.save()
-        audit_log(
-            action="accounts.courrier.bienvenue", actor=actor, target=courrier, adherent=adherent, request=request
-        )
+        audit_log(action="accounts.courrier.bienvenue", par=par, target=courrier, adherent=adherent, request=request)
     return courrier
 
 

@@ -237,7 +237,7 @@ def export_demander(*, adherent: Adherent, par: Any, request: HttpRequest | None
     jeton = secrets.token_urlsafe(32)
     with transaction.atomic():
         export = ExportDonnees.objects.create(adherent=adherent, jeton_empreinte=_empreinte(jeton))
-        audit_log(action="members.export.demande", actor=par, target=export, adherent=adherent, request=request)
+        audit_log(action="members.export.demande", par=par, target=export, adherent=adherent, request=request)
         from mutuelle.espace.tasks import export_generer
 
         pk = export.pk

@@ -231,7 +231,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     adherent = _adherent(request)
     form = PreferencesForm(request.POST or None, instance=preferences_de(adherent))
     if request.method == "POST" and form.is_valid():
-        preferences_modifier(adherent=adherent, actor=request.user, request=request, **form.cleaned_data)
+        preferences_modifier(adherent=adherent, par=request.user, request=request, **form.cleaned_data)
         messages.success(request, gettext("Vos préférences de communication sont enregistrées."))
         return redirect("espace:preferences")
     return render(

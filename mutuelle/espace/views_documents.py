@@ -145,7 +145,7 @@ def telecharger(request: HttpRequest, pk: int) -> FileResponse:
     hors_ligne = request.headers.get("X-Mutuelle-Hors-Ligne") == "1"
     audit_log(
         action="documents.garde_hors_ligne" if hors_ligne else "documents.telecharge",
-        actor=request.user,
+        par=request.user,
         target=document,
         adherent=document.adherent,
         request=request,

@@ -37,7 +37,7 @@ def profil(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             changes = adherent_coordonnees_modifier(
-                adherent=adherent, valeurs=form.cleaned_data, actor=request.user, request=request
+                adherent=adherent, valeurs=form.cleaned_data, par=request.user, request=request
             )
         except ValidationError as exc:
             for champ, erreurs in exc.message_dict.items():
@@ -176,7 +176,7 @@ def _archive(request: HttpRequest, export: Any) -> HttpResponseBase:
     adherent = _adherent(request)
     export.telecharge_le = timezone.now()
     export.save(update_fields=["telecharge_le"])
-    audit_log(action="members.export.telecharge", actor=request.user, target=export, adherent=adherent, request=request)
+    audit_log(action="members.export.telecharge", par=request.user, target=export, adherent=adherent, request=request)
     return FileResponse(
         export.fichier.open("rb"),
         as_attachment=True,

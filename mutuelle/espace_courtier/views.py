@@ -161,7 +161,7 @@ def portefeuille(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("export") == "csv":
         audit_log(
             action="brokers.portefeuille.exporte",
-            actor=request.user,
+            par=request.user,
             request=request,
             new={"filtre": request.GET.urlencode()[:200]},
         )
@@ -225,7 +225,7 @@ def contrat(request: HttpRequest, numero: str) -> HttpResponse:
     c = selectors.contrat(courtier, numero)
     aujourdhui = timezone.localdate()
     cotisations = Cotisation.objects.filter(contrat=c, echeance__lte=aujourdhui).order_by("-echeance")
-    audit_log(action="brokers.contrat.consulte", actor=request.user, target=c, adherent=c.adherent, request=request)
+    audit_log(action="brokers.contrat.consulte", par=request.user, target=c, adherent=c.adherent, request=request)
     return render(
         request,
         "brokers/contrat.html",
@@ -253,7 +253,7 @@ def contrat(request: HttpRequest, numero: str) -> HttpResponse:
 @courtier_requis
 def document_emettre_vue(request: HttpRequest, numero: str, type_document: str) -> HttpResponseBase:
     """Issue an attestation, a card or the bulletin for a client, as in the member space; the issue and
-    every download are audited with the broker as the actor."""
+    every download are audited with the broker as the par."""
     courtier = _courtier(request)
     c = selectors.contrat(courtier, numero)
     if type_document not in selectors.DOCUMENTS_COURTIER:
@@ -298,7 +298,7 @@ def document_telecharger(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("Ce document n'est pas dans votre portefeuille.")
     audit_log(
         action="brokers.document.telecharge",
-        actor=request.user,
+        par=request.user,
         target=document,
         adherent=document.adherent,
         request=request,

@@ -50,7 +50,7 @@ class AdherentAdmin(AuditedAdmin):
         faites, refus = 0, []
         for adherent in queryset[:200]:
             try:
-                lettre_bienvenue(adherent=adherent, actor=request.user, request=request)
+                lettre_bienvenue(adherent=adherent, par=request.user, request=request)
                 faites += 1
             except DocumentIndisponible as exc:
                 refus.append(f"{adherent.numero} : {exc}")

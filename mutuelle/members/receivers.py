@@ -22,7 +22,7 @@ def langue_preferee(sender: Any, user: Any, langue: str, request: HttpRequest | 
     Adherent.objects.filter(pk=adherent.pk).update(langue=langue)
     audit_log(
         action="members.langue.modifiee",
-        actor=user,
+        par=user,
         target=adherent,
         adherent=adherent,
         old={"langue": avant},

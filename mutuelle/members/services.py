@@ -43,14 +43,14 @@ def contrat_numero_next(*, type_contrat: str) -> str:
 
 
 @transaction.atomic
-def adherent_create(*, actor: Any = None, **fields: Any) -> Adherent:
+def adherent_create(*, par: Any = None, **fields: Any) -> Adherent:
     adherent = Adherent(**fields)
     adherent.numero = adherent_numero_next()
     adherent.full_clean()
     adherent.save()
     audit_log(
         action="members.adherent.created",
-        actor=actor,
+        par=par,
         target=adherent,
         adherent=adherent,
         new={"numero": adherent.numero, "nom": adherent.nom, "prenom": adherent.prenom},
@@ -59,7 +59,7 @@ def adherent_create(*, actor: Any = None, **fields: Any) -> Adherent:
         # accounts still reads members (member-account services): lazy until that split
         from mutuelle.accounts.services import compte_adherent_creer
 
-        compte_adherent_creer(adherent=adherent, actor=actor)  # inactive until the member activates it
+        compte_adherent_creer(adherent=adherent, par=par)  # inactive until the member activates it
     return adherent
 
 
@@ -72,7 +72,7 @@ def contrat_create(
     type_contrat: str = TypeContrat.INDIVIDUEL,
     employeur: Employeur | None = None,
     courtier: Courtier | None = None,
-    actor: Any = None,
+    par: Any = None,
 ) -> Contrat:
     """Open a contract: its first formula, and the member as its principal beneficiary with rights."""
     contrat = Contrat(
@@ -90,7 +90,7 @@ def contrat_create(
     periode.save()
     audit_log(
         action="members.contrat.created",
-        actor=actor,
+        par=par,
         target=contrat,
         adherent=adherent,
         new={
@@ -109,13 +109,13 @@ def contrat_create(
         sexe=adherent.sexe,
         nir=adherent.nir,
         date_entree=date_debut,
-        actor=actor,
+        par=par,
     )
     return contrat
 
 
 @transaction.atomic
-def beneficiaire_add(*, contrat: Contrat, date_entree: date, actor: Any = None, **fields: Any) -> Beneficiaire:
+def beneficiaire_add(*, contrat: Contrat, date_entree: date, par: Any = None, **fields: Any) -> Beneficiaire:
     """Add a person to a contract, with a standard rights period from the date of entry."""
     if date_entree < contrat.date_debut:
         raise ValidationError({"date_entree": "Un bénéficiaire ne peut pas entrer avant le début du contrat."})
@@ -127,11 +127,11 @@ def beneficiaire_add(*, contrat: Contrat, date_entree: date, actor: Any = None, 
         type_droit=TypeDroit.STANDARD,
         date_debut=date_entree,
         date_fin=contrat.date_fin,
-        actor=actor,
+        par=par,
     )
     audit_log(
         action="members.beneficiaire.added",
-        actor=actor,
+        par=par,
         target=beneficiaire,
         adherent=contrat.adherent,
         new={
@@ -151,7 +151,7 @@ def droit_periode_add(
     date_debut: date,
     date_fin: date | None = None,
     reference: str = "",
-    actor: Any = None,
+    par: Any = None,
 ) -> DroitPeriode:
     droit = DroitPeriode(
         beneficiaire=beneficiaire,
@@ -164,7 +164,7 @@ def droit_periode_add(
     droit.save()
     audit_log(
         action="members.droit.added",
-        actor=actor,
+        par=par,
         target=droit,
         adherent=beneficiaire.contrat.adherent,
         new={"type": type_droit, "du": date_debut, "au": date_fin},
@@ -173,9 +173,7 @@ def droit_periode_add(
 
 
 @transaction.atomic
-def contrat_formule_change(
-    *, contrat: Contrat, formule: Formule, date_effet: date, actor: Any = None
-) -> ContratFormule:
+def contrat_formule_change(*, contrat: Contrat, formule: Formule, date_effet: date, par: Any = None) -> ContratFormule:
     """Change a contract's formula from a date: the current period closes the day before."""
     contrat = Contrat.objects.select_for_update().get(pk=contrat.pk)
     courante = contrat.formules.filter(date_fin__isnull=True).select_related("formule").first()
@@ -203,7 +201,7 @@ def contrat_formule_change(
     nouvelle.save()
     audit_log(
         action="members.contrat.formule_changed",
-        actor=actor,
+        par=par,
         target=contrat,
         adherent=contrat.adherent,
         old={"formule": ancienne},
@@ -213,7 +211,7 @@ def contrat_formule_change(
 
 
 @transaction.atomic
-def contrat_resilier(*, contrat: Contrat, date_fin: date, motif: str, actor: Any = None) -> Contrat:
+def contrat_resilier(*, contrat: Contrat, date_fin: date, motif: str, par: Any = None) -> Contrat:
     """End a contract: its formula period, its beneficiaries' cover and their rights end that day."""
     from mutuelle.members.models import StatutContrat
 
@@ -238,7 +236,7 @@ def contrat_resilier(*, contrat: Contrat, date_fin: date, motif: str, actor: Any
     DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__gt=date_fin).update(date_fin=date_fin)
     audit_log(
         action="members.contrat.terminated",
-        actor=actor,
+        par=par,
         target=contrat,
         adherent=contrat.adherent,
         old=old,
@@ -252,7 +250,7 @@ COORDONNEES = ("telephone_mobile", "telephone_fixe", "adresse_ligne1", "adresse_
 
 @transaction.atomic
 def adherent_coordonnees_modifier(
-    *, adherent: Adherent, valeurs: dict[str, Any], actor: Any = None, request: Any = None
+    *, adherent: Adherent, valeurs: dict[str, Any], par: Any = None, request: Any = None
 ) -> list[str]:
     """The member's phones, postal address and mailing preference; validated by the model, audited
     field by field. Returns the fields changed."""
@@ -267,7 +265,7 @@ def adherent_coordonnees_modifier(
         adherent.save(update_fields=[*changes, "modifie_le"])
         audit_log(
             action="members.adherent.coordonnees",
-            actor=actor,
+            par=par,
             target=adherent,
             adherent=adherent,
             request=request,
@@ -279,7 +277,7 @@ def adherent_coordonnees_modifier(
 
 @transaction.atomic
 def beneficiaire_retirer(
-    *, beneficiaire: Beneficiaire, date_sortie: date, actor: Any = None, request: Any = None
+    *, beneficiaire: Beneficiaire, date_sortie: date, par: Any = None, request: Any = None
 ) -> Beneficiaire:
     """A person leaves the contract on ``date_sortie`` (included); their open rights periods close then."""
     if beneficiaire.qualite == Qualite.ASSURE:
@@ -295,7 +293,7 @@ def beneficiaire_retirer(
     ).update(date_fin=date_sortie)
     audit_log(
         action="members.beneficiaire.retire",
-        actor=actor,
+        par=par,
         target=beneficiaire,
         adherent=beneficiaire.contrat.adherent,
         request=request,
@@ -307,7 +305,7 @@ def beneficiaire_retirer(
 
 @transaction.atomic
 def adherent_etat_civil_modifier(
-    *, adherent: Adherent, nom: str, nom_naissance: str, civilite: str, actor: Any = None, request: Any = None
+    *, adherent: Adherent, nom: str, nom_naissance: str, civilite: str, par: Any = None, request: Any = None
 ) -> Adherent:
     """A change of name or civility (marriage, divorce…), after a handler checked the document."""
     avant = {"nom": adherent.nom, "nom_naissance": adherent.nom_naissance, "civilite": adherent.civilite}
@@ -316,7 +314,7 @@ def adherent_etat_civil_modifier(
     adherent.save(update_fields=["nom", "nom_naissance", "civilite", "modifie_le"])
     audit_log(
         action="members.adherent.etat_civil",
-        actor=actor,
+        par=par,
         target=adherent,
         adherent=adherent,
         request=request,
@@ -337,7 +335,7 @@ def rib_actif(adherent: Adherent) -> Any:
 
 
 @transaction.atomic
-def rib_activer(*, rib: Any, actor: Any = None, request: Any = None) -> Any:
+def rib_activer(*, rib: Any, par: Any = None, request: Any = None) -> Any:
     """The checked account becomes the one paid into; the previous one is kept, marked replaced."""
     from mutuelle.members.models import CoordonneesBancaires, StatutRib
 
@@ -355,7 +353,7 @@ def rib_activer(*, rib: Any, actor: Any = None, request: Any = None) -> Any:
     rib.save(update_fields=["statut", "actif_depuis", "modifie_le"])
     audit_log(
         action="members.rib.active",
-        actor=actor,
+        par=par,
         target=rib,
         adherent=rib.adherent,
         request=request,
@@ -366,7 +364,7 @@ def rib_activer(*, rib: Any, actor: Any = None, request: Any = None) -> Any:
 
 
 @transaction.atomic
-def rib_refuser(*, rib: Any, actor: Any = None, request: Any = None) -> Any:
+def rib_refuser(*, rib: Any, par: Any = None, request: Any = None) -> Any:
     from mutuelle.members.models import StatutRib
 
     rib.statut = StatutRib.REFUSE
@@ -374,7 +372,7 @@ def rib_refuser(*, rib: Any, actor: Any = None, request: Any = None) -> Any:
     actuel = rib_actif(rib.adherent)  # what stays in use: the journal has the old value and the refused one
     audit_log(
         action="members.rib.refuse",
-        actor=actor,
+        par=par,
         target=rib,
         adherent=rib.adherent,
         request=request,

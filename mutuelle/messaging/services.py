@@ -89,7 +89,7 @@ def fil_creer(
         _message(fil, chemins, texte=texte, envois=envois, par=par)
         audit_log(
             action="messaging.fil.cree",
-            actor=par,
+            par=par,
             target=fil,
             adherent=adherent,
             request=request,
@@ -117,7 +117,7 @@ def message_ecrire(
         fil.save(update_fields=["statut", "attente_depuis", "echeance", "dernier_message_le"])
         audit_log(
             action="messaging.message.ecrit",
-            actor=par,
+            par=par,
             target=fil,
             adherent=fil.adherent,
             request=request,
@@ -143,7 +143,7 @@ def reponse_ecrire(
         fil = Fil.objects.select_for_update().select_related("adherent").get(pk=fil.pk)
         if interne:
             message = _message(fil, chemins, texte=texte, envois=envois, par=par, de_la_mutuelle=True, interne=True)
-            audit_log(action="messaging.note.ecrite", actor=par, target=fil, adherent=fil.adherent, request=request)
+            audit_log(action="messaging.note.ecrite", par=par, target=fil, adherent=fil.adherent, request=request)
             return message
         maintenant = timezone.now()
         attente = {}
@@ -160,7 +160,7 @@ def reponse_ecrire(
         fil.messages.filter(de_la_mutuelle=False, lu_le__isnull=True).update(lu_le=maintenant)
         audit_log(
             action="messaging.reponse.envoyee",
-            actor=par,
+            par=par,
             target=fil,
             adherent=fil.adherent,
             request=request,
@@ -190,7 +190,7 @@ def fil_clore(*, fil: Fil, par: Any, request: HttpRequest | None = None) -> Fil:
         fil.save(update_fields=["statut", "attente_depuis", "echeance"])
         audit_log(
             action="messaging.fil.clos",
-            actor=par,
+            par=par,
             target=fil,
             adherent=fil.adherent,
             request=request,

@@ -286,7 +286,7 @@ def resumes_mensuels_envoyer(*, mois: date) -> int:
 
 @transaction.atomic
 def preferences_modifier(
-    *, adherent: Adherent, actor: Any, request: Any = None, **valeurs: bool
+    *, adherent: Adherent, par: Any, request: Any = None, **valeurs: bool
 ) -> PreferencesCommunication:
     # Read again from the database: the form validated against the cached row has changed it already.
     prefs = PreferencesCommunication.objects.filter(adherent=adherent).first() or PreferencesCommunication(
@@ -302,7 +302,7 @@ def preferences_modifier(
     if avant != apres:
         audit_log(
             action="notifications.preferences.changed",
-            actor=actor,
+            par=par,
             target=prefs,
             adherent=adherent,
             old=avant,

@@ -258,7 +258,7 @@ def lot_preparer(*, par: Any = None, execution: date | None = None, request: Htt
         lot.save(update_fields=["nb_virements", "nb_lignes", "total"])
         audit_log(
             action="payments.lot.prepare",
-            actor=par,
+            par=par,
             target=lot,
             request=request,
             new={
@@ -374,7 +374,7 @@ def lot_generer(*, lot: LotPaiement, par: Any = None, request: HttpRequest | Non
         lot.save(update_fields=["contenu", "sha256", "statut", "genere_le"])
         audit_log(
             action="payments.lot.genere",
-            actor=par,
+            par=par,
             target=lot,
             request=request,
             new={"sha256": lot.sha256, "virements": lot.nb_virements, "total": lot.total},
@@ -402,7 +402,7 @@ def lot_transmettre(*, lot: LotPaiement, par: Any, request: HttpRequest | None =
             lot.statut = StatutLot.TRANSMIS
             lot.transmis_le = timezone.now()
             lot.save(update_fields=["statut", "transmis_le"])
-        audit_log(action="payments.lot.telecharge", actor=par, target=lot, request=request, new={"sha256": lot.sha256})
+        audit_log(action="payments.lot.telecharge", par=par, target=lot, request=request, new={"sha256": lot.sha256})
     return lot
 
 
@@ -430,7 +430,7 @@ def _accepter(virements: list[Virement], *, lot: LotPaiement, par: Any) -> None:
     lignes = [ligne for _, ligne in paires]
     for debut in range(0, len(lignes), 10_000):
         lignes_payer(
-            ids=lignes[debut : debut + 10_000], actor=par, motif=f"Virement accepté par la banque (lot {lot.numero})"
+            ids=lignes[debut : debut + 10_000], par=par, motif=f"Virement accepté par la banque (lot {lot.numero})"
         )
     nb_lignes = Counter(virement for virement, _ in paires)
     # The bank accepts a transfer before the day it executes it: until then, it is on its way.
@@ -493,7 +493,7 @@ def _rejeter(virement: Virement, *, code: str, par: Any, request: HttpRequest | 
             rib.save(update_fields=["statut", "modifie_le"])
             audit_log(
                 action="members.rib.rejete_banque",
-                actor=par,
+                par=par,
                 target=rib,
                 adherent=rib.adherent,
                 request=request,
@@ -584,7 +584,7 @@ def retour_integrer(*, nom: str, contenu: bytes, par: Any = None, request: HttpR
             lot.save(update_fields=["statut"])
         audit_log(
             action="payments.retour.integre",
-            actor=par,
+            par=par,
             target=lot,
             request=request,
             new={"fichier": nom[:100], "acceptes": acceptes, "rejetes": rejetes, "conflits": conflits[:50]},

@@ -20,7 +20,7 @@ SOURCE_HORS_NOMENCLATURE = "Mutuelle (hors nomenclature)"
 
 @transaction.atomic
 def nature_prestation_load(
-    *, csv_path: Path | None = None, rules_path: Path | None = None, actor: Any = None
+    *, csv_path: Path | None = None, rules_path: Path | None = None, par: Any = None
 ) -> dict[str, int]:
     """Insert new codes and refresh those loaded from the files; never delete nor touch manual rows.
 
@@ -68,7 +68,7 @@ def nature_prestation_load(
     if created or updated:
         audit_log(
             action="referentiel.nature_prestation.loaded",
-            actor=actor,
+            par=par,
             new=summary,
             message="Chargement de " + " et ".join(path.name for path, _source in fichiers),
         )
@@ -102,7 +102,7 @@ class AnnuaireInvalide(ValueError):
         self.erreurs = erreurs
 
 
-def annuaire_importer(chemin: Path, *, actor: Any = None) -> dict[str, int]:
+def annuaire_importer(chemin: Path, *, par: Any = None) -> dict[str, int]:
     """Load a CSV extract of practitioners (RPPS or ADELI) and establishments (FINESS) with the
     bank details tiers payant is paid to: one row per payee, ``;`` separated, UTF-8, the header
     ``ANNUAIRE_COLONNES`` (``type`` is ``praticien`` or ``etablissement``). A row whose identifier
@@ -185,5 +185,5 @@ def annuaire_importer(chemin: Path, *, actor: Any = None) -> dict[str, int]:
     with transaction.atomic():
         for objet in objets:
             objet.save()
-        audit_log(action="referentiel.annuaire.importe", actor=actor, new={"fichier": chemin.name[:100], **compte})
+        audit_log(action="referentiel.annuaire.importe", par=par, new={"fichier": chemin.name[:100], **compte})
     return compte

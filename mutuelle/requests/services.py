@@ -116,7 +116,7 @@ def fichiers_verifier(fichiers: list[UploadedFile], *, request: HttpRequest | No
         except VirusDetecte as exc:
             audit_log(
                 action="requests.fichier.virus",
-                actor=getattr(request, "user", None) if request and request.user.is_authenticated else None,
+                par=getattr(request, "user", None) if request and request.user.is_authenticated else None,
                 request=request,
                 message=f"{nom[:60]} : {exc.signature}"[:200],
             )
@@ -236,7 +236,7 @@ def demande_creer(
         EvenementDemande.objects.create(demande=demande, vers=StatutDemande.RECUE, par=par)
         audit_log(
             action=f"requests.{type_demande}.creee",
-            actor=par,
+            par=par,
             target=demande,
             adherent=adherent,
             request=request,
@@ -274,7 +274,7 @@ def demande_completer(
         )
         audit_log(
             action="requests.completee",
-            actor=par,
+            par=par,
             target=demande,
             adherent=demande.adherent,
             request=request,
@@ -363,16 +363,16 @@ def demande_avancer(
         if decision == Decision.RIB_VALIDE and _second_valideur_requis(demande, par, request=request):
             return demande  # a first validation, recorded: the account waits for a second person
         if decision == Decision.RIB_VALIDE:
-            rib_activer(rib=demande.coordonnees, actor=par, request=request)
+            rib_activer(rib=demande.coordonnees, par=par, request=request)
         else:
-            rib_refuser(rib=demande.coordonnees, actor=par, request=request)
+            rib_refuser(rib=demande.coordonnees, par=par, request=request)
     ancien = demande.statut
     demande.statut = vers
     demande.save()
     EvenementDemande.objects.create(demande=demande, de=ancien, vers=vers, par=par, message=message)
     audit_log(
         action=f"requests.{vers}",
-        actor=par,
+        par=par,
         target=demande,
         adherent=demande.adherent,
         request=request,
@@ -421,7 +421,7 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
             EvenementDemande.objects.create(demande=demande, de=ancien, vers=StatutDemande.EN_COURS, par=par)
         audit_log(
             action="requests.rib.premiere_validation",
-            actor=par,
+            par=par,
             target=demande,
             adherent=demande.adherent,
             request=request,
@@ -435,7 +435,7 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
         )
     audit_log(
         action="requests.rib.seconde_validation",
-        actor=par,
+        par=par,
         target=demande,
         adherent=demande.adherent,
         request=request,
@@ -471,7 +471,7 @@ def rib_demander(
         rib = CoordonneesBancaires.objects.create(adherent=adherent, titulaire=titulaire.strip(), iban=iban, bic=bic)
         audit_log(
             action="members.rib.demande",
-            actor=par,
+            par=par,
             target=rib,
             adherent=adherent,
             request=request,
@@ -689,12 +689,12 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
                 contrat=nomme,
                 formule=Formule.objects.get(code=d["formule"]),
                 date_effet=date_.fromisoformat(d["date_effet"]),
-                actor=par,
+                par=par,
             )
         elif demande.type_demande == TypeDemande.RESILIATION:
             if nomme is None:
                 raise DemandeRefusee("Le contrat de la demande n'existe plus.")
-            contrat_resilier(contrat=nomme, date_fin=date_.fromisoformat(d["date_fin"]), motif=d["motif"], actor=par)
+            contrat_resilier(contrat=nomme, date_fin=date_.fromisoformat(d["date_fin"]), motif=d["motif"], par=par)
         elif demande.type_demande == TypeDemande.AJOUT_BENEFICIAIRE:
             contrat = nomme or contrat_en_cours(demande.adherent, timezone.localdate())
             if contrat is None:
@@ -702,7 +702,7 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
             beneficiaire_add(
                 contrat=contrat,
                 date_entree=date_.fromisoformat(d["date_effet"]),
-                actor=par,
+                par=par,
                 qualite=d["qualite"],
                 nom=d["nom"],
                 prenom=d["prenom"],
@@ -714,7 +714,7 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
         elif demande.type_demande == TypeDemande.RETRAIT_BENEFICIAIRE:
             beneficiaire = Beneficiaire.objects.get(pk=d["beneficiaire"], contrat__adherent=demande.adherent)
             beneficiaire_retirer(
-                beneficiaire=beneficiaire, date_sortie=date_.fromisoformat(d["date_sortie"]), actor=par, request=request
+                beneficiaire=beneficiaire, date_sortie=date_.fromisoformat(d["date_sortie"]), par=par, request=request
             )
         else:
             adherent_etat_civil_modifier(
@@ -722,7 +722,7 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
                 nom=d["nom"],
                 nom_naissance=d.get("nom_naissance", ""),
                 civilite=d["civilite"],
-                actor=par,
+                par=par,
                 request=request,
             )
     except (ValidationError, Beneficiaire.DoesNotExist, Formule.DoesNotExist) as exc:
@@ -894,7 +894,7 @@ def _professionnel_informer(demande: Demande, *, request: HttpRequest | None, pa
     transaction.on_commit(message.send)
     audit_log(
         action="requests.prise_en_charge.professionnel_informe",
-        actor=par,
+        par=par,
         target=demande,
         adherent=demande.adherent,
         request=request,

@@ -80,7 +80,7 @@ def test_a_secteur_2_act_above_the_threshold_goes_to_review_and_its_approval_pay
     assert "Dépassement de 48,50\u00a0€ supérieur à 100 % de la base" in ligne.motif_revue
     # 200 % BR = 63.00 − AMO 22.05 = 40.95, also the non-OPTAM cap (TM 9.45 + 100 % BR)
     assert (ligne.montant_amc, ligne.reste_a_charge) == (D("40.95"), D("19.00"))
-    ligne = ligne_transition(ligne=ligne, vers=Statut.VALIDE, actor=gestionnaire, motif="Dépassement conforme au devis")
+    ligne = ligne_transition(ligne=ligne, vers=Statut.VALIDE, par=gestionnaire, motif="Dépassement conforme au devis")
     assert ligne.statut == Statut.VALIDE and ligne.montant_amc == D("40.95")
     event = ligne.evenements.last()
     assert (event.de, event.vers, event.par) == (Statut.EN_COURS, Statut.VALIDE, gestionnaire)
@@ -92,13 +92,13 @@ def test_a_handler_can_adjust_with_a_reason(camille, garanties, tmp_path, gestio
     noemie_ingest(path=write(tmp_path, [decompte(camille, [cs])]))
     ligne = LigneRemboursement.objects.get()
     with pytest.raises(ValidationError, match="motivé"):
-        ligne_transition(ligne=ligne, vers=Statut.VALIDE, actor=gestionnaire, montant_amc=D("30.00"))
+        ligne_transition(ligne=ligne, vers=Statut.VALIDE, par=gestionnaire, montant_amc=D("30.00"))
     with pytest.raises(ValidationError, match=r"entre 0 et 59,95"):
-        ligne_transition(ligne=ligne, vers=Statut.VALIDE, actor=gestionnaire, montant_amc=D("70"), motif="x")
+        ligne_transition(ligne=ligne, vers=Statut.VALIDE, par=gestionnaire, montant_amc=D("70"), motif="x")
     ligne = ligne_transition(
         ligne=ligne,
         vers=Statut.VALIDE,
-        actor=gestionnaire,
+        par=gestionnaire,
         montant_amc=D("30.00"),
         motif="Plafonné selon l'accord du 12/02",
     )

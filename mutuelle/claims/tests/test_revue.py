@@ -192,7 +192,7 @@ def test_a_rejected_act_pays_nothing_on_every_page_and_export(gestionnaire, en_r
     assert login(courtier.user).get(url).status_code == 404
 
     # Reopened, the computed share is back.
-    ligne_transition(ligne=en_revue, vers=Statut.EN_COURS, actor=gestionnaire, motif="Nomenclature corrigée")
+    ligne_transition(ligne=en_revue, vers=Statut.EN_COURS, par=gestionnaire, motif="Nomenclature corrigée")
     en_revue.refresh_from_db()
     assert (en_revue.montant_amc, en_revue.montant_amc_calcule) == (calcule, None)
     assert en_revue.montant_depense == en_revue.montant_amo + en_revue.montant_amc + en_revue.reste_a_charge

@@ -83,7 +83,7 @@ def test_paper_relevés_are_issued_once_per_member_and_month_and_queued_for_prin
     # Printing the letter leaves the member's document (history, verification) in place.
     from mutuelle.accounts.services import lot_preparer
 
-    lot = lot_preparer(ids=[courrier.pk], actor=None)
+    lot = lot_preparer(ids=[courrier.pk], par=None)
     assert isinstance(lot, LotCourriers) and lot.nb_courriers == 1
     document.refresh_from_db()
     assert document.fichier and document.fichier.storage.exists(document.fichier.name)

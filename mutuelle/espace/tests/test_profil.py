@@ -301,7 +301,7 @@ def test_the_handler_who_changed_a_members_contact_cannot_alone_validate_their_n
     from mutuelle.core.services import audit_log
 
     audit_log(
-        action="members.adherent.changed", actor=gestionnaire, target=adherent, adherent=adherent,
+        action="members.adherent.changed", par=gestionnaire, target=adherent, adherent=adherent,
         new={"telephone_mobile": "0600000000"},
     )  # fmt: skip
     membre = connecter(Client(), adherent.user)

@@ -168,7 +168,7 @@ def test_the_same_amount_says_so_and_a_rejection_says_why(julien: Any, tmp_path:
     )
     cs = LigneRemboursement.objects.get(poste="consultation_specialiste")
     assert cs.statut == "en_cours_d_analyse"
-    cs = ligne_transition(ligne=cs, vers="rejete", actor=gestionnaire, motif="Acte déjà remboursé.")
+    cs = ligne_transition(ligne=cs, vers="rejete", par=gestionnaire, motif="Acte déjà remboursé.")
     c = comparaisons([cs])[cs.pk]
     assert c.paye == 0 and c.estime > 0
     assert c.raisons()[0] == "l'acte a été rejeté : Acte déjà remboursé."
