@@ -22,7 +22,7 @@ import pytest
 
 from mutuelle.accounts.models import Role
 from mutuelle.members.models import Qualite, Sexe
-from mutuelle.members.services import beneficiaire_add
+from mutuelle.members.services import beneficiaire_ajouter
 from tests.factories import (
     CourtierFactory,
     FormuleFactory,
@@ -120,7 +120,7 @@ def adherent(mutuelle: Any):
 @pytest.fixture
 def contrat(adherent: Any, formule: Any):
     contrat = contrat_make(adherent=adherent, formule=formule, date_debut=date(2022, 1, 1))
-    beneficiaire_add(
+    beneficiaire_ajouter(
         contrat=contrat,
         qualite=Qualite.CONJOINT,
         nom="Lefebvre",
@@ -131,7 +131,7 @@ def contrat(adherent: Any, formule: Any):
         date_entree=date(2022, 1, 1),
     )
     for prenom, naissance in (("Léa", date(2014, 9, 30)), ("Nathan", date(2017, 2, 11))):
-        beneficiaire_add(
+        beneficiaire_ajouter(
             contrat=contrat,
             qualite=Qualite.ENFANT,
             nom="Lefebvre",

@@ -57,11 +57,11 @@ def main() -> None:
 
         garanties_carte(adherent.contrats.get().formules.get().formule)
 
-        from mutuelle.core.services import mutuelle_get
+        from mutuelle.core.services import mutuelle_lire
         from mutuelle.documents import contenus
         from mutuelle.documents.services import document_emettre
 
-        mutuelle = mutuelle_get()
+        mutuelle = mutuelle_lire()
         fin = date.today().replace(day=1) - timedelta(days=1)
         debut = date(fin.year - 1, fin.month, 1) + timedelta(days=32)
         debut = debut.replace(day=1)

@@ -102,7 +102,7 @@ def donnees_famille(args: argparse.Namespace) -> tuple[dict, int]:
     from mutuelle.claims.models import Decompte, EvenementLigne, FichierNoemie, LigneRemboursement
     from mutuelle.formules.models import Formule
     from mutuelle.members.models import Qualite, Sexe
-    from mutuelle.members.services import beneficiaire_add
+    from mutuelle.members.services import beneficiaire_ajouter
     from mutuelle.referentiel.models import NaturePrestation
     from tests.factories import (
         NATURES_DE_TEST,
@@ -125,7 +125,7 @@ def donnees_famille(args: argparse.Namespace) -> tuple[dict, int]:
         (Qualite.ENFANT, "Nathan", date(2014, 2, 11)),
         (Qualite.ENFANT, "Zoé", date(2016, 5, 5)),
     ):
-        beneficiaire_add(
+        beneficiaire_ajouter(
             contrat=contrat,
             qualite=qualite,
             nom="Lefebvre",

@@ -17,7 +17,7 @@ from mutuelle.core.models import Mutuelle
 from mutuelle.core.presets import PRESETS
 from mutuelle.formules.models import Formule, Garantie
 from mutuelle.members.models import Adherent, Civilite, Contrat, Employeur, Sexe
-from mutuelle.members.services import adherent_create, contrat_create
+from mutuelle.members.services import adherent_creer, contrat_creer
 from mutuelle.referentiel.models import Praticien
 from regles.nir import nir_key
 
@@ -161,7 +161,7 @@ def adherent_make(**overrides: Any) -> Adherent:
         "ville": "Lyon",
     }
     fields.update(overrides)
-    return adherent_create(**fields)
+    return adherent_creer(**fields)
 
 
 def contrat_make(
@@ -171,7 +171,7 @@ def contrat_make(
     date_debut: date = date(2022, 1, 1),
     **kwargs: Any,
 ) -> Contrat:
-    return contrat_create(
+    return contrat_creer(
         adherent=adherent or adherent_make(),
         formule=formule or FormuleFactory.create(),
         date_debut=date_debut,

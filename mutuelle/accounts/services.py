@@ -69,7 +69,7 @@ GROUP_NAMES: dict[str, str] = {
 
 
 @transaction.atomic
-def roles_setup() -> dict[Role, Group]:
+def roles_installer() -> dict[Role, Group]:
     """Create or refresh one group per staff role with exactly its permissions. Idempotent."""
     groups = {}
     for role, apps in ROLE_PERMISSIONS.items():

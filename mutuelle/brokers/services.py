@@ -24,7 +24,7 @@ from mutuelle.accounts.services import activation_envoyer, jeton_creer
 from mutuelle.brokers.models import Affiliation, Courtier, StatutAffiliation
 from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.core.iban import iban_verifier
-from mutuelle.core.services import audit_log, mutuelle_ou_rien, sequence_next
+from mutuelle.core.services import audit_log, mutuelle_ou_rien, sequence_suivante
 from mutuelle.documents.services import lettre_bienvenue
 from mutuelle.formules.models import Formule
 from mutuelle.members.models import (
@@ -36,7 +36,7 @@ from mutuelle.members.models import (
     StatutContrat,
     StatutRib,
 )
-from mutuelle.members.services import adherent_create, beneficiaire_add, contrat_create
+from mutuelle.members.services import adherent_creer, beneficiaire_ajouter, contrat_creer
 from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 from mutuelle.requests.services import DemandeRefusee, Envoi, demande_creer, pieces_transaction
 
@@ -151,7 +151,7 @@ def affiliation_soumettre(
     with pieces_transaction() as chemins:
         annee = timezone.localdate().year
         affiliation = Affiliation(
-            numero=f"A{annee}-{sequence_next(nom=f'affiliation-{annee}'):05d}",
+            numero=f"A{annee}-{sequence_suivante(nom=f'affiliation-{annee}'):05d}",
             courtier=courtier,
             formule=formule,
             date_effet=date_effet,
@@ -225,8 +225,8 @@ def affiliation_accepter(*, affiliation: Affiliation, par: Any, request: HttpReq
             )
         date_effet = max(affiliation.date_effet, timezone.localdate())
         try:
-            adherent = adherent_create(par=par, **{c: getattr(affiliation, c) for c in CHAMPS_PROSPECT})
-            contrat = contrat_create(
+            adherent = adherent_creer(par=par, **{c: getattr(affiliation, c) for c in CHAMPS_PROSPECT})
+            contrat = contrat_creer(
                 adherent=adherent,
                 formule=affiliation.formule,
                 date_debut=date_effet,
@@ -236,7 +236,7 @@ def affiliation_accepter(*, affiliation: Affiliation, par: Any, request: HttpReq
             for donnees in affiliation.beneficiaires:
                 champs = {c: donnees.get(c) for c in CHAMPS_BENEFICIAIRE if c in donnees}
                 champs["date_naissance"] = _date(champs["date_naissance"])
-                beneficiaire_add(contrat=contrat, date_entree=date_effet, par=par, **champs)
+                beneficiaire_ajouter(contrat=contrat, date_entree=date_effet, par=par, **champs)
         except ValidationError as exc:
             raise AffiliationRefusee("L'affiliation ne peut pas être créée : " + " ".join(_messages(exc))) from exc
         rib = CoordonneesBancaires.objects.create(

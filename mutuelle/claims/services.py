@@ -49,7 +49,7 @@ from mutuelle.claims.models import (
 from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS, accords_par_beneficiaire, domaine_du_poste
 from mutuelle.core.calendrier import plus_mois
 from mutuelle.core.models import AuditLog, Mutuelle
-from mutuelle.core.services import audit_log, mutuelle_get
+from mutuelle.core.services import audit_log, mutuelle_lire
 from mutuelle.formules.models import Formule, Garantie
 from mutuelle.formules.selectors import garantie_parmi
 from mutuelle.members.models import Beneficiaire, ContratFormule, DroitPeriode, TypeDroit
@@ -153,7 +153,7 @@ def noemie_ingest(
     if existing is not None:
         plan.supprimer()
         return _duplicate(name, existing, par, "même émetteur et même numéro de séquence")
-    mutuelle = mutuelle_get()
+    mutuelle = mutuelle_lire()
     if entete["FLX_DST_NUM"] != int(mutuelle.numero_amc):
         plan.supprimer()
         message = (
@@ -358,7 +358,7 @@ def partition_integrer(*, fichier_id: int, partition: int, progress: Callable[[i
         if lot_id is None:
             return faits
         if liquidateur is None:
-            liquidateur = Liquidateur(mutuelle=mutuelle_get(), fichier=fichier)
+            liquidateur = Liquidateur(mutuelle=mutuelle_lire(), fichier=fichier)
         try:
             with transaction.atomic():
                 if connection.vendor == "postgresql":

@@ -226,7 +226,7 @@ class AuditLog(models.Model):
 class Sequence(models.Model):
     """Named counters for business numbers (member numbers, contract numbers…).
 
-    Incremented under ``select_for_update`` by ``core.services.sequence_next``: no gaps from races,
+    Incremented under ``select_for_update`` by ``core.services.sequence_suivante``: no gaps from races,
     no duplicates, on SQLite and PostgreSQL alike.
     """
 

@@ -62,7 +62,7 @@ def mutuelle_ou_rien() -> Mutuelle | None:
     return Mutuelle.objects.filter(singleton=1).first()
 
 
-def mutuelle_get() -> Mutuelle:
+def mutuelle_lire() -> Mutuelle:
     """The installation's mutuelle. Raises ``Mutuelle.DoesNotExist`` before ``seed_demo`` or setup."""
     return Mutuelle.objects.get(singleton=1)
 
@@ -94,12 +94,12 @@ def mutuelle_apply_preset(*, preset: str, par: Any = None) -> Mutuelle:
     return mutuelle
 
 
-def sequence_next(*, nom: str, start: int = 1) -> int:
+def sequence_suivante(*, nom: str, start: int = 1) -> int:
     """The next value of a named counter. Must run inside a transaction."""
     from mutuelle.core.models import Sequence
 
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("sequence_next() doit être appelé dans une transaction.")
+        raise RuntimeError("sequence_suivante() doit être appelé dans une transaction.")
     seq, _ = Sequence.objects.select_for_update().get_or_create(nom=nom, defaults={"valeur": start - 1})
     seq.valeur += 1
     seq.save(update_fields=["valeur"])

@@ -24,7 +24,7 @@ from faker import Faker
 from stdnum import luhn
 
 from mutuelle.accounts.models import Courrier, Role, TypeCourrier, User
-from mutuelle.accounts.services import GROUP_NAMES, courrier_creer, roles_setup
+from mutuelle.accounts.services import GROUP_NAMES, courrier_creer, roles_installer
 from mutuelle.backoffice.models import ModificationProposee
 from mutuelle.backoffice.modifications import CIBLES, formulaire, proposer
 from mutuelle.brokers.models import Affiliation, Cabinet, Courtier, TauxCommission
@@ -40,7 +40,7 @@ from mutuelle.claims.services import ligne_transition, noemie_ingest
 from mutuelle.core.models import Mutuelle
 from mutuelle.core.pdf import pdf_depuis_html
 from mutuelle.core.presets import DEFAULT_PRESET
-from mutuelle.core.services import mutuelle_apply_preset, mutuelle_get
+from mutuelle.core.services import mutuelle_apply_preset, mutuelle_lire
 from mutuelle.demo.formules import FORMULES, garanties_for_level
 from mutuelle.documents import contenus
 from mutuelle.documents.models import Document
@@ -63,12 +63,12 @@ from mutuelle.members.models import (
     TypeDroit,
 )
 from mutuelle.members.services import (
-    adherent_create,
-    beneficiaire_add,
-    contrat_create,
-    contrat_formule_change,
+    adherent_creer,
+    beneficiaire_ajouter,
+    contrat_creer,
+    contrat_formule_changer,
     contrat_resilier,
-    droit_periode_add,
+    droit_periode_ajouter,
 )
 from mutuelle.messaging.models import Fil, ModeleReponse
 from mutuelle.messaging.services import fil_clore, fil_creer, reponse_ecrire
@@ -216,7 +216,7 @@ def seed_formules(report: SeedReport) -> list[Formule]:
 
 
 def seed_staff(report: SeedReport, fake: Faker) -> None:
-    roles_setup()
+    roles_installer()
     specs = [
         ("admin", Role.ADMINISTRATEUR, True),
         ("responsable", Role.RESPONSABLE, False),
@@ -534,7 +534,7 @@ def seed_famille(
     if Adherent.objects.filter(nir=nir).exists():
         return
     email = unicodedata.normalize("NFKD", email).encode("ascii", "ignore").decode()
-    adherent = adherent_create(
+    adherent = adherent_creer(
         civilite=Civilite.MONSIEUR if sexe == Sexe.HOMME else Civilite.MADAME,
         nom=nom,
         nom_naissance=nom_naissance,
@@ -548,7 +548,7 @@ def seed_famille(
         **adresse,
     )
     report.count("adherents")
-    contrat = contrat_create(
+    contrat = contrat_creer(
         adherent=adherent,
         formule=formules[level],
         date_debut=date_debut,
@@ -558,7 +558,7 @@ def seed_famille(
     )
     report.count("contrats")
     if marie:
-        beneficiaire_add(
+        beneficiaire_ajouter(
             contrat=contrat,
             qualite=Qualite.CONJOINT,
             nom=nom,
@@ -573,7 +573,7 @@ def seed_famille(
         age = (today - kid.naissance).days // 365
         own = age >= 16
         twin = jumeaux and rang in (1, 2)
-        beneficiaire_add(
+        beneficiaire_ajouter(
             contrat=contrat,
             qualite=Qualite.ENFANT,
             nom=nom,
@@ -588,12 +588,12 @@ def seed_famille(
         report.count("beneficiaires")
     if change:
         new_level = min(2, level + 1) if level < 2 else 1
-        contrat_formule_change(contrat=contrat, formule=formules[new_level], date_effet=date(change_year, 1, 1))
+        contrat_formule_changer(contrat=contrat, formule=formules[new_level], date_effet=date(change_year, 1, 1))
         report.count("changements de formule")
     if acs_css:
         assure = contrat.beneficiaires.get(qualite=Qualite.ASSURE)
         if date_debut <= date(2019, 1, 1):
-            droit_periode_add(
+            droit_periode_ajouter(
                 beneficiaire=assure,
                 type_droit=TypeDroit.ACS,
                 date_debut=date(2019, 1, 1),
@@ -603,7 +603,7 @@ def seed_famille(
         css_start = max(date_debut, date(2019, 11, 1))
         for year in range(2):
             debut = css_start.replace(year=css_start.year + year)
-            droit_periode_add(
+            droit_periode_ajouter(
                 beneficiaire=assure,
                 type_droit=TypeDroit.CSS,
                 date_debut=debut,
@@ -1059,7 +1059,7 @@ def seed_documents(report: SeedReport) -> None:
     code = "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in empreinte[:12])
     if not Document.objects.filter(code_empreinte=code_empreinte(code)).exists():
         try:
-            contenu = contenus.attestation_droits(adherent, mutuelle_get())
+            contenu = contenus.attestation_droits(adherent, mutuelle_lire())
         except contenus.DocumentIndisponible:
             return
         document_emettre(adherent=adherent, contenu=contenu, code=code)

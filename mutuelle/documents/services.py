@@ -28,7 +28,7 @@ from mutuelle.accounts.services import courrier_depuis_html, courrier_depuis_pdf
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.pdf import Pdf, pdf_depuis_html
-from mutuelle.core.services import audit_log, mutuelle_get
+from mutuelle.core.services import audit_log, mutuelle_lire
 from mutuelle.documents import composition, contenus
 from mutuelle.documents.contenus import Contenu
 from mutuelle.documents.models import Document, Impression, TypeDocument
@@ -112,7 +112,7 @@ def _emettre(
     impression: str,
     code: str | None,
 ) -> Document:
-    mutuelle = mutuelle_get()
+    mutuelle = mutuelle_lire()
     code = code_normaliser(code) if code else code_nouveau()
     emis_le = timezone.now()
     url = url_verification(code)
@@ -179,7 +179,7 @@ def carte_courante(
     """The member's tiers-payant card for today: the one already issued if nothing it prints has
     changed (beneficiaries, formula, validity), otherwise a new one that replaces it. ``contenu`` is
     the card's content when the caller already read it."""
-    contenu = contenu or contenus.carte_tiers_payant(adherent, mutuelle_get())
+    contenu = contenu or contenus.carte_tiers_payant(adherent, mutuelle_lire())
     actuelle = (
         Document.objects.filter(
             adherent=adherent,
@@ -240,7 +240,7 @@ def lettre_bienvenue(*, adherent: Adherent, par: Any = None, request: HttpReques
             "documents/pdf/bienvenue.html",
             {
                 "adherent": adherent,
-                "mutuelle": mutuelle_get(),
+                "mutuelle": mutuelle_lire(),
                 "titre": _("Bienvenue"),
                 "emis_le": timezone.now(),
                 "contrat": contrat,
@@ -271,7 +271,7 @@ def releve_papier(*, adherent: Adherent, du: date, au: date) -> Document | None:
     )
     if deja.exists():
         return None
-    contenu = contenus.releve(adherent, mutuelle_get(), du=du, au=au)
+    contenu = contenus.releve(adherent, mutuelle_lire(), du=du, au=au)
     if not contenu.contexte["nb"]:
         return None
     with transaction.atomic():

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mutuelle.accounts.limites import ip_limitee, reponse_limite_ip
 from mutuelle.accounts.permissions import adherent_requis
-from mutuelle.core.services import audit_log, mutuelle_get
+from mutuelle.core.services import audit_log, mutuelle_lire
 from mutuelle.documents import contenus
 from mutuelle.documents.contenus import Contenu, DocumentIndisponible
 from mutuelle.documents.models import Document, TypeDocument
@@ -79,7 +79,7 @@ def mes_documents(request: HttpRequest) -> HttpResponse:
 
 def _contenu(adherent: Adherent, type_document: str, formulaires: dict[str, Any]) -> Contenu | None:
     """The document asked for, or None when its form has errors (shown on the page)."""
-    mutuelle = mutuelle_get()
+    mutuelle = mutuelle_lire()
     constructeurs: dict[str, Callable[[], Contenu]] = {
         TypeDocument.ATTESTATION_DROITS: lambda: contenus.attestation_droits(adherent, mutuelle),
         TypeDocument.BULLETIN: lambda: contenus.bulletin(adherent, mutuelle),
@@ -164,7 +164,7 @@ def carte(request: HttpRequest) -> HttpResponse:
     without network (``core/sw.js``): the page says when it was saved and until when each is valid."""
     adherent = _adherent(request)
     try:
-        contenu = contenus.carte_tiers_payant(adherent, mutuelle_get())
+        contenu = contenus.carte_tiers_payant(adherent, mutuelle_lire())
         document = carte_courante(adherent=adherent, demande_par=request.user, request=request, contenu=contenu)
     except DocumentIndisponible as exc:
         messages.error(request, str(exc))

@@ -41,7 +41,7 @@ from mutuelle.brokers.services import (
     prochain_anniversaire,
 )
 from mutuelle.core.exports import csv_reponse, nombre, texte
-from mutuelle.core.services import audit_log, mutuelle_get
+from mutuelle.core.services import audit_log, mutuelle_lire
 from mutuelle.documents import contenus
 from mutuelle.documents.contenus import DocumentIndisponible
 from mutuelle.documents.models import Document, TypeDocument
@@ -259,7 +259,7 @@ def document_emettre_vue(request: HttpRequest, numero: str, type_document: str) 
     if type_document not in selectors.DOCUMENTS_COURTIER:
         raise Http404("Ce document n'est pas disponible dans l'espace courtier.")
     adherent = c.adherent
-    mutuelle = mutuelle_get()
+    mutuelle = mutuelle_lire()
     try:
         if type_document == TypeDocument.CARTE_TIERS_PAYANT:
             contenu = contenus.carte_tiers_payant(adherent, mutuelle)

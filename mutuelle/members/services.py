@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from stdnum import luhn
 
-from mutuelle.core.services import audit_log, sequence_next
+from mutuelle.core.services import audit_log, sequence_suivante
 from mutuelle.formules.models import Formule
 from mutuelle.members.models import (
     Adherent,
@@ -33,17 +33,17 @@ ADHERENT_SEQUENCE_START = 10_000_001
 
 
 def adherent_numero_next() -> str:
-    body = str(sequence_next(nom="adherent", start=ADHERENT_SEQUENCE_START))
+    body = str(sequence_suivante(nom="adherent", start=ADHERENT_SEQUENCE_START))
     return body + str(luhn.calc_check_digit(body))
 
 
 def contrat_numero_next(*, type_contrat: str) -> str:
     prefix = "COL" if type_contrat == TypeContrat.COLLECTIF else "IND"
-    return f"{prefix}-{sequence_next(nom='contrat', start=1):07d}"
+    return f"{prefix}-{sequence_suivante(nom='contrat', start=1):07d}"
 
 
 @transaction.atomic
-def adherent_create(*, par: Any = None, **fields: Any) -> Adherent:
+def adherent_creer(*, par: Any = None, **fields: Any) -> Adherent:
     adherent = Adherent(**fields)
     adherent.numero = adherent_numero_next()
     adherent.full_clean()
@@ -64,7 +64,7 @@ def adherent_create(*, par: Any = None, **fields: Any) -> Adherent:
 
 
 @transaction.atomic
-def contrat_create(
+def contrat_creer(
     *,
     adherent: Adherent,
     formule: Formule,
@@ -100,7 +100,7 @@ def contrat_create(
             "type": type_contrat,
         },
     )
-    beneficiaire_add(
+    beneficiaire_ajouter(
         contrat=contrat,
         qualite=Qualite.ASSURE,
         nom=adherent.nom,
@@ -115,14 +115,14 @@ def contrat_create(
 
 
 @transaction.atomic
-def beneficiaire_add(*, contrat: Contrat, date_entree: date, par: Any = None, **fields: Any) -> Beneficiaire:
+def beneficiaire_ajouter(*, contrat: Contrat, date_entree: date, par: Any = None, **fields: Any) -> Beneficiaire:
     """Add a person to a contract, with a standard rights period from the date of entry."""
     if date_entree < contrat.date_debut:
         raise ValidationError({"date_entree": "Un bénéficiaire ne peut pas entrer avant le début du contrat."})
     beneficiaire = Beneficiaire(contrat=contrat, date_entree=date_entree, **fields)
     beneficiaire.full_clean()
     beneficiaire.save()
-    droit_periode_add(
+    droit_periode_ajouter(
         beneficiaire=beneficiaire,
         type_droit=TypeDroit.STANDARD,
         date_debut=date_entree,
@@ -144,7 +144,7 @@ def beneficiaire_add(*, contrat: Contrat, date_entree: date, par: Any = None, **
 
 
 @transaction.atomic
-def droit_periode_add(
+def droit_periode_ajouter(
     *,
     beneficiaire: Beneficiaire,
     type_droit: str,
@@ -173,7 +173,7 @@ def droit_periode_add(
 
 
 @transaction.atomic
-def contrat_formule_change(*, contrat: Contrat, formule: Formule, date_effet: date, par: Any = None) -> ContratFormule:
+def contrat_formule_changer(*, contrat: Contrat, formule: Formule, date_effet: date, par: Any = None) -> ContratFormule:
     """Change a contract's formula from a date: the current period closes the day before."""
     contrat = Contrat.objects.select_for_update().get(pk=contrat.pk)
     courante = contrat.formules.filter(date_fin__isnull=True).select_related("formule").first()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from mutuelle.core.calendrier import jours_ouvres_apres
-from mutuelle.core.services import audit_log, sequence_next
+from mutuelle.core.services import audit_log, sequence_suivante
 from mutuelle.members.models import Adherent
 from mutuelle.messaging.models import Fil, Message, PieceMessage, StatutFil
 from mutuelle.notifications.models import Categorie
@@ -75,7 +75,7 @@ def fil_creer(
         maintenant = timezone.now()
         annee = timezone.localdate().year
         fil = Fil.objects.create(
-            numero=f"M{annee}-{sequence_next(nom=f'fil-{annee}'):06d}",
+            numero=f"M{annee}-{sequence_suivante(nom=f'fil-{annee}'):06d}",
             adherent=adherent,
             sujet=sujet,
             objet=objet,

@@ -40,7 +40,7 @@ from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
 from mutuelle.claims.services import lignes_payer
 from mutuelle.core.calendrier import jour_ouvre
 from mutuelle.core.models import Mutuelle
-from mutuelle.core.services import audit_log, sequence_next
+from mutuelle.core.services import audit_log, sequence_suivante
 from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.members.models import Adherent, CoordonneesBancaires, StatutRib
 from mutuelle.notifications.models import Categorie
@@ -219,7 +219,7 @@ def lot_preparer(*, par: Any = None, execution: date | None = None, request: Htt
             return preparation
         annee = timezone.localdate().year
         lot = LotPaiement.objects.create(
-            numero=f"P{annee}-{sequence_next(nom=f'lot-paiement-{annee}'):06d}",
+            numero=f"P{annee}-{sequence_suivante(nom=f'lot-paiement-{annee}'):06d}",
             cree_par=par if getattr(par, "pk", None) else None,
             date_execution=execution,
         )

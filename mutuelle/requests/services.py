@@ -29,7 +29,7 @@ from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS
 from mutuelle.claims.services import accord_prealable_enregistrer, consommation_verrouiller, ligne_corriger
 from mutuelle.core.calendrier import jours_ouvres_apres, plus_mois
 from mutuelle.core.models import AuditLog
-from mutuelle.core.services import audit_log, mutuelle_get, sequence_next
+from mutuelle.core.services import audit_log, mutuelle_lire, sequence_suivante
 from mutuelle.documents.contenus import Contenu
 from mutuelle.documents.models import TypeDocument
 from mutuelle.documents.services import document_emettre
@@ -38,9 +38,9 @@ from mutuelle.members.models import Adherent, Beneficiaire, Contrat, Coordonnees
 from mutuelle.members.selectors import contrat_en_cours
 from mutuelle.members.services import (
     adherent_etat_civil_modifier,
-    beneficiaire_add,
+    beneficiaire_ajouter,
     beneficiaire_retirer,
-    contrat_formule_change,
+    contrat_formule_changer,
     contrat_resilier,
     rib_activer,
     rib_refuser,
@@ -212,7 +212,7 @@ def demande_creer(
         and not envois
     ):
         raise DemandeRefusee("Joignez au moins un fichier.")
-    mutuelle = mutuelle_get()
+    mutuelle = mutuelle_lire()
     jours = {
         TypeDemande.CONTESTATION: CONTESTATION_JOURS_OUVRES,
         TypeDemande.PRISE_EN_CHARGE: mutuelle.delai_prise_en_charge_jours,
@@ -220,7 +220,7 @@ def demande_creer(
     with pieces_transaction() as chemins:
         annee = timezone.localdate().year
         demande = Demande.objects.create(
-            numero=f"D{annee}-{sequence_next(nom=f'demande-{annee}'):06d}",
+            numero=f"D{annee}-{sequence_suivante(nom=f'demande-{annee}'):06d}",
             adherent=adherent,
             type_demande=type_demande,
             objet=objet,
@@ -491,7 +491,7 @@ def rib_demander(
         if nouveau is not None:
             demande.appareil_nouveau_le = nouveau
             demande.save(update_fields=["appareil_nouveau_le"])
-        if not mutuelle_get().rib_validation_gestionnaire:
+        if not mutuelle_lire().rib_validation_gestionnaire:
             demande = demande_avancer(
                 demande=demande,
                 vers=StatutDemande.TRAITEE,
@@ -517,7 +517,7 @@ def rib_demander(
                     adherent,
                     gettext_lazy("vos coordonnées bancaires"),
                     "requests/email_rib.txt",
-                    {"iban": rib.iban_masque, "immediat": not mutuelle_get().rib_validation_gestionnaire},
+                    {"iban": rib.iban_masque, "immediat": not mutuelle_lire().rib_validation_gestionnaire},
                 )
             )
     return demande
@@ -685,7 +685,7 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
         if demande.type_demande == TypeDemande.CHANGEMENT_FORMULE:
             if nomme is None:
                 raise DemandeRefusee("Le contrat de la demande n'existe plus.")
-            contrat_formule_change(
+            contrat_formule_changer(
                 contrat=nomme,
                 formule=Formule.objects.get(code=d["formule"]),
                 date_effet=date_.fromisoformat(d["date_effet"]),
@@ -699,7 +699,7 @@ def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest 
             contrat = nomme or contrat_en_cours(demande.adherent, timezone.localdate())
             if contrat is None:
                 raise DemandeRefusee("L'adhérent n'a plus de contrat en cours.")
-            beneficiaire_add(
+            beneficiaire_ajouter(
                 contrat=contrat,
                 date_entree=date_.fromisoformat(d["date_effet"]),
                 par=par,
@@ -878,7 +878,7 @@ def _professionnel_informer(demande: Demande, *, request: HttpRequest | None, pa
     document = demande.document
     if document is None:
         return
-    mutuelle = mutuelle_get()
+    mutuelle = mutuelle_lire()
     corps = render_to_string(
         "requests/email_professionnel.txt",
         {"demande": demande, "mutuelle": mutuelle, "montant": demande.montant_accorde, "document": document},

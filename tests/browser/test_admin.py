@@ -42,9 +42,9 @@ def test_administrator_finds_a_member_and_sees_the_family_contract(page, contrat
 def test_handler_reads_formulas_without_being_able_to_change_them(page, formule):
     from django.contrib.auth.models import Group
 
-    from mutuelle.accounts.services import GROUP_NAMES, roles_setup
+    from mutuelle.accounts.services import GROUP_NAMES, roles_installer
 
-    roles_setup()
+    roles_installer()
     handler = UserFactory(username="gestionnaire-b", role=Role.GESTIONNAIRE, is_staff=True)
     handler.groups.add(Group.objects.get(name=GROUP_NAMES[Role.GESTIONNAIRE]))
     _login(page, "gestionnaire-b")

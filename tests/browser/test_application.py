@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.core.models import AuditLog
-from mutuelle.core.services import mutuelle_get
+from mutuelle.core.services import mutuelle_lire
 from mutuelle.demo.seed import DEMO_PASSWORD
 from mutuelle.documents import contenus
 from mutuelle.documents.models import Document, TypeDocument
@@ -88,7 +88,7 @@ def test_the_card_and_the_attestation_stay_on_the_phone_without_network(telephon
     page.get_by_role("link", name="Afficher ma carte").click()
     page.wait_for_url("**/espace/documents/carte/")
     expect(page.locator("[data-garder-hors-ligne]")).to_have_attribute("data-gardee", "oui")
-    attendu = contenus.carte_tiers_payant(premier, mutuelle_get()).contexte["donnees"]
+    attendu = contenus.carte_tiers_payant(premier, mutuelle_lire()).contexte["donnees"]
     assert _datamatrix(page, "application-carte-en-ligne") == [attendu.encode()]
     attestation = Document.objects.filter(
         adherent=premier, type_document=TypeDocument.ATTESTATION_DROITS, remplace_le__isnull=True

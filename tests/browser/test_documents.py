@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from mutuelle.members.models import Cotisation, ModePaiement, TypeDroit
-from mutuelle.members.services import droit_periode_add
+from mutuelle.members.services import droit_periode_ajouter
 from tests.browser.conftest import axe_violations, screenshot
 from tests.browser.test_espace import _connexion
 from tests.factories import garanties_carte, ligne_make
@@ -37,7 +37,7 @@ def dossier(contrat: Any, garanties: Any) -> Any:
             mode_paiement=ModePaiement.PRELEVEMENT,
         )
     julien = contrat.beneficiaires.get(prenom="Julien")
-    droit_periode_add(
+    droit_periode_ajouter(
         beneficiaire=contrat.beneficiaires.get(prenom="Camille"),
         type_droit=TypeDroit.CSS,
         date_debut=date(2023, 1, 1),

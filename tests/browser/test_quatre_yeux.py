@@ -52,10 +52,10 @@ def test_the_diversion_chain_stops_at_the_second_person(
 ) -> None:
     from django.contrib.auth.models import Group
 
-    from mutuelle.accounts.services import GROUP_NAMES, roles_setup
+    from mutuelle.accounts.services import GROUP_NAMES, roles_installer
 
     settings.MUTUELLE_BASE_URL = live_server.url
-    roles_setup()
+    roles_installer()
     gestionnaire.groups.add(Group.objects.get(name=GROUP_NAMES[gestionnaire.role]))
     ancienne = adherent.email
 

@@ -106,9 +106,9 @@ def test_a_screen_missing_from_the_table_is_refused_to_everyone(
 def test_supervisors_edit_service_levels_and_ready_answers_in_the_admin_handlers_do_not(
     client: Any, responsable: Any, gestionnaire: Any, mutuelle: Any
 ) -> None:
-    from mutuelle.accounts.services import roles_setup
+    from mutuelle.accounts.services import roles_installer
 
-    groupes = roles_setup()
+    groupes = roles_installer()
     responsable.groups.add(groupes[Role.RESPONSABLE])
     gestionnaire.groups.add(groupes[Role.GESTIONNAIRE])
     connecter(client, responsable)

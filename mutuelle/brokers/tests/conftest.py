@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from mutuelle.members.models import Qualite, Sexe
-from mutuelle.members.services import beneficiaire_add
+from mutuelle.members.services import beneficiaire_ajouter
 from tests.factories import CourtierFactory, adherent_make, connecter, contrat_make, fake_nir, ligne_make
 
 
@@ -45,7 +45,7 @@ def client_autre_cabinet(autre_courtier: Any, formule: Any, mutuelle: Any) -> An
 def famille_du_client(client_du_courtier: Any) -> Any:
     """The broker's client with a child on the contract and a reimbursement line (health data)."""
     contrat = client_du_courtier.contrats.get()
-    beneficiaire_add(
+    beneficiaire_ajouter(
         contrat=contrat,
         qualite=Qualite.ENFANT,
         nom="Roussel",

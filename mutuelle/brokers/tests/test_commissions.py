@@ -15,7 +15,7 @@ from django.test import Client
 from mutuelle.brokers import selectors
 from mutuelle.brokers.models import TauxCommission
 from mutuelle.members.models import Cotisation, ModePaiement
-from mutuelle.members.services import contrat_formule_change
+from mutuelle.members.services import contrat_formule_changer
 from tests.factories import FormuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_the_formula_in_force_on_the_premiums_month_gives_the_rate(
         cabinet=courtier.cabinet, formule=superieure, taux=Decimal("20"), date_debut=date(2020, 1, 1)
     )
     contrat = client_du_courtier.contrats.get()
-    contrat_formule_change(contrat=contrat, formule=superieure, date_effet=date(2026, 2, 1))
+    contrat_formule_changer(contrat=contrat, formule=superieure, date_effet=date(2026, 2, 1))
     _cotisation(contrat, 1, "50.00")
     _cotisation(contrat, 2, "80.00")
     (ligne,) = selectors.commissions(courtier, du=date(2026, 1, 1), au=date(2026, 3, 31))

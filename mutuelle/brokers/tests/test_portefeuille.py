@@ -127,14 +127,14 @@ def test_a_broker_downloads_an_attestation_and_a_card_for_a_client_and_each_down
 def test_health_documents_and_unknown_kinds_are_not_in_the_broker_space(
     session_courtier: Client, client_du_courtier: Any, courtier: Any
 ) -> None:
-    from mutuelle.core.services import mutuelle_get
+    from mutuelle.core.services import mutuelle_lire
     from mutuelle.documents import contenus
     from mutuelle.documents.services import document_emettre
 
     numero = client_du_courtier.contrats.get().numero
     releve = document_emettre(
         adherent=client_du_courtier,
-        contenu=contenus.releve(client_du_courtier, mutuelle_get(), du=date(2026, 1, 1), au=date(2026, 6, 30)),
+        contenu=contenus.releve(client_du_courtier, mutuelle_lire(), du=date(2026, 1, 1), au=date(2026, 6, 30)),
         demande_par=client_du_courtier.user,
     )
     assert session_courtier.get(f"/courtier/documents/{releve.pk}/").status_code == 404

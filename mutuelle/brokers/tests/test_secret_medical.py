@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from mutuelle.core.services import mutuelle_get
+from mutuelle.core.services import mutuelle_lire
 from mutuelle.documents import contenus
 from mutuelle.documents.services import document_emettre
 from mutuelle.espace_courtier.middleware import ESPACES
@@ -55,7 +55,7 @@ def sante_du_client(ligne_du_client: Any, famille_du_client: Any) -> dict[str, A
     adherent = famille_du_client
     releve = document_emettre(
         adherent=adherent,
-        contenu=contenus.releve(adherent, mutuelle_get(), du=date(2026, 1, 1), au=date(2026, 6, 30)),
+        contenu=contenus.releve(adherent, mutuelle_lire(), du=date(2026, 1, 1), au=date(2026, 6, 30)),
         demande_par=adherent.user,
     )
     demande = Demande.objects.create(

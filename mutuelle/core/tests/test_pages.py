@@ -191,9 +191,9 @@ def test_a_wrong_nir_in_the_admin_is_refused_with_a_french_message(admin_user, m
 
 
 def test_handlers_view_members_but_cannot_change_formulas(gestionnaire, contrat, formule):
-    from mutuelle.accounts.services import GROUP_NAMES, roles_setup
+    from mutuelle.accounts.services import GROUP_NAMES, roles_installer
 
-    roles_setup()
+    roles_installer()
     from django.contrib.auth.models import Group
 
     gestionnaire.groups.add(Group.objects.get(name=GROUP_NAMES["gestionnaire"]))

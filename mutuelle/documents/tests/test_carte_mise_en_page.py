@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from mutuelle.core.services import mutuelle_get
+from mutuelle.core.services import mutuelle_lire
 from mutuelle.documents import contenus
 from mutuelle.documents.mise_en_page import nombre_lignes, variantes_carte
 from mutuelle.documents.services import code_lisible, document_emettre
 from mutuelle.members.models import Qualite, Sexe
-from mutuelle.members.services import beneficiaire_add
+from mutuelle.members.services import beneficiaire_ajouter
 from regles.postes import Poste
 from tests.factories import FormuleFactory, GarantieFactory, adherent_make, contrat_make, fake_nir
 from tests.pdf import mots_hors_page, mots_qui_se_chevauchent, pdf_png, pdf_texte, png_codes
@@ -45,7 +45,7 @@ def _famille(taille: int, *, longs: bool, formule: Any) -> Any:
     contrat = contrat_make(adherent=adherent, formule=formule, date_debut=date(2022, 1, 1))
     for i in range(taille - 1):
         naissance = date(2000 + i, 1 + i, 10)
-        beneficiaire_add(
+        beneficiaire_ajouter(
             contrat=contrat,
             qualite=Qualite.CONJOINT if i == 0 else Qualite.ENFANT,
             nom=nom,
@@ -83,7 +83,7 @@ def _formule(domaines: int, monkeypatch: Any) -> Any:
 )
 def test_every_card_carries_its_codes_and_everyone_on_it(mutuelle, monkeypatch, personnes, domaines, longs):
     adherent = _famille(personnes, longs=longs, formule=_formule(domaines, monkeypatch))
-    contenu = contenus.carte_tiers_payant(adherent, mutuelle_get())
+    contenu = contenus.carte_tiers_payant(adherent, mutuelle_lire())
     beneficiaires, imprimes = contenu.contexte["beneficiaires"], contenu.contexte["domaines"]
     assert len(beneficiaires) == personnes and len(imprimes) == domaines
     document = document_emettre(adherent=adherent, contenu=contenu, code="CARTEMISEPAG")

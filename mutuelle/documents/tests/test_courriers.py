@@ -40,9 +40,9 @@ def test_no_welcome_letter_without_a_contract(adherent):
 def test_a_handler_queues_welcome_letters_from_the_admin(adherent, contrat, autre_adherent, gestionnaire):
     from django.contrib.auth.models import Group
 
-    from mutuelle.accounts.services import GROUP_NAMES, roles_setup
+    from mutuelle.accounts.services import GROUP_NAMES, roles_installer
 
-    roles_setup()
+    roles_installer()
     gestionnaire.groups.add(Group.objects.get(name=GROUP_NAMES["gestionnaire"]))
     client = connecter(Client(), gestionnaire)
     response = client.post(

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from mutuelle.core.models import AuditLog
 from mutuelle.documents.models import Document
 from mutuelle.members.models import Cotisation, ModePaiement, Qualite, Sexe, TypeDroit
-from mutuelle.members.services import beneficiaire_add, droit_periode_add
+from mutuelle.members.services import beneficiaire_ajouter, droit_periode_ajouter
 from tests.factories import connecter, fake_nir, ligne_make
 from tests.pdf import pdf_png, pdf_texte, png_codes
 
@@ -44,7 +44,7 @@ def _emettre(client: Client, type_document: str, **data: Any) -> Document:
 
 def _zoe(contrat: Any, entree: date) -> None:
     """A baby joins the family."""
-    beneficiaire_add(
+    beneficiaire_ajouter(
         contrat=contrat,
         qualite=Qualite.ENFANT,
         nom="Lefebvre",
@@ -240,7 +240,7 @@ def test_the_acs_css_history_is_offered_only_to_families_who_had_them(adherent, 
     response = client.post("/espace/documents/emettre/aides/")
     assert response.status_code == 400 and "Aucune période d'ACS" in html.unescape(response.content.decode())
     assure = contrat.beneficiaires.get(qualite=Qualite.ASSURE)
-    droit_periode_add(
+    droit_periode_ajouter(
         beneficiaire=assure, type_droit=TypeDroit.CSS, date_debut=date(2023, 1, 1), date_fin=date(2023, 12, 31)
     )
     assert "Historique ACS / CSS" in client.get("/espace/documents/").content.decode()

@@ -31,11 +31,11 @@ from mutuelle.accounts.services import courrier_creer, email_compte, lien_envoye
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.core.calendrier import plus_mois
 from mutuelle.core.models import AuditLog
-from mutuelle.core.services import mutuelle_get
+from mutuelle.core.services import mutuelle_lire
 from mutuelle.documents import contenus
 from mutuelle.documents.services import document_emettre, lettre_bienvenue
 from mutuelle.members.models import Adherent, TypeDroit
-from mutuelle.members.services import droit_periode_add
+from mutuelle.members.services import droit_periode_ajouter
 from mutuelle.notifications.models import Notification, PreferencesCommunication, ResumeMensuel
 from mutuelle.notifications.services import notification_email_envoyer, remboursement_paye, resumes_mensuels_envoyer
 from tests.factories import connecter
@@ -156,12 +156,12 @@ def test_every_document_and_letter_is_written_in_the_members_language(
 ) -> None:
     premier.langue = langue
     premier.save(update_fields=["langue"])
-    mutuelle = mutuelle_get()
+    mutuelle = mutuelle_lire()
     aujourdhui = timezone.localdate()
     fin = aujourdhui.replace(day=1) - timedelta(days=1)
     beneficiaire = premier.contrats.get().beneficiaires.order_by("date_naissance").first()
     assert beneficiaire is not None
-    droit_periode_add(
+    droit_periode_ajouter(
         beneficiaire=beneficiaire, type_droit=TypeDroit.CSS, date_debut=date(2024, 3, 1), date_fin=date(2025, 2, 28)
     )
     # Asked for from a page in the other language: the member's own language wins.
@@ -245,7 +245,7 @@ def test_every_email_template_renders_in_english_without_a_french_sentence(
         contexte = {
             "adherent": adherent if vrai else None,
             "user": adherent.user,
-            "mutuelle": mutuelle_get() if vrai else None,
+            "mutuelle": mutuelle_lire() if vrai else None,
             "notification": Notification(titre="Title", categorie="paiement" if vrai else "reponse"),
             "premiere": vrai,
             "remplace": vrai,

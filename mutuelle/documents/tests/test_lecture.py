@@ -23,14 +23,14 @@ from django.utils import timezone
 from mutuelle.claims.models import STATUTS_ACQUIS, LigneRemboursement
 from mutuelle.claims.selectors_famille import lignes_famille
 from mutuelle.core.calendrier import plus_mois
-from mutuelle.core.services import mutuelle_get
+from mutuelle.core.services import mutuelle_lire
 from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.documents import contenus
 from mutuelle.documents.models import Document, TypeDocument
 from mutuelle.documents.services import document_emettre, lettre_bienvenue
 from mutuelle.members.models import Adherent, Cotisation, TypeDroit
 from mutuelle.members.selectors import beneficiaires_couverts
-from mutuelle.members.services import droit_periode_add
+from mutuelle.members.services import droit_periode_ajouter
 from tests.factories import connecter
 from tests.pdf import dans_l_ordre, mots_hors_page, mots_qui_se_chevauchent, pdf_texte_brut
 
@@ -109,7 +109,7 @@ def _telecharge(client: Client, document: Document) -> str:
 
 
 def test_every_document_of_the_demos_first_member_reads_back_as_the_database_says(premier: Adherent):
-    mutuelle = mutuelle_get()
+    mutuelle = mutuelle_lire()
     assert premier.user is not None  # the demo's first member has an account
     client = connecter(Client(), premier.user)
     aujourdhui = timezone.localdate()
@@ -167,7 +167,7 @@ def test_every_document_of_the_demos_first_member_reads_back_as_the_database_say
     assert _telecharge(client, bulletin) == f"Bulletin d'adhésion {contrat.numero}.pdf"
 
     # The ACS / CSS history, once the family has a period.
-    droit_periode_add(
+    droit_periode_ajouter(
         beneficiaire=beneficiaires[0], type_droit=TypeDroit.CSS, date_debut=date(2024, 3, 1), date_fin=date(2025, 2, 28)
     )
     aides = document_emettre(adherent=premier, contenu=contenus.aides(premier, mutuelle))

@@ -14,7 +14,7 @@ from django.core import mail
 from django.test import Client
 
 from mutuelle.accounts.models import Courrier
-from mutuelle.accounts.services import GROUP_NAMES, roles_setup
+from mutuelle.accounts.services import GROUP_NAMES, roles_installer
 from mutuelle.core.models import AuditLog
 from tests.factories import UserFactory, connecter
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def _personnel(user: Any) -> Client:
     from django.contrib.auth.models import Group
 
-    roles_setup()
+    roles_installer()
     if user.role in GROUP_NAMES:
         user.groups.add(Group.objects.get(name=GROUP_NAMES[user.role]))
     return connecter(Client(), user)

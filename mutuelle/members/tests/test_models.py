@@ -16,10 +16,10 @@ from mutuelle.members.selectors import (
     garanties_en_vigueur,
 )
 from mutuelle.members.services import (
-    beneficiaire_add,
-    contrat_formule_change,
+    beneficiaire_ajouter,
+    contrat_formule_changer,
     contrat_resilier,
-    droit_periode_add,
+    droit_periode_ajouter,
 )
 from tests.factories import (
     EmployeurFactory,
@@ -108,7 +108,7 @@ def test_individual_contract_with_an_employer_is_refused_by_the_database(contrat
 
 def test_formula_in_force_follows_dated_changes(contrat, formule):
     haut = FormuleFactory(code="haut", libelle="Haut de gamme", niveau=3)
-    contrat_formule_change(contrat=contrat, formule=haut, date_effet=date(2024, 1, 1))
+    contrat_formule_changer(contrat=contrat, formule=haut, date_effet=date(2024, 1, 1))
 
     assert contrat_formule_en_vigueur(contrat=contrat, on=date(2021, 12, 31)) is None
     assert contrat_formule_en_vigueur(contrat=contrat, on=date(2022, 1, 1)) == formule
@@ -123,12 +123,12 @@ def test_formula_in_force_follows_dated_changes(contrat, formule):
 def test_formula_change_cannot_go_back_before_the_current_formula(contrat):
     haut = FormuleFactory(code="haut2", niveau=3)
     with pytest.raises(ValidationError, match="après le 01/01/2022"):
-        contrat_formule_change(contrat=contrat, formule=haut, date_effet=date(2022, 1, 1))
+        contrat_formule_changer(contrat=contrat, formule=haut, date_effet=date(2022, 1, 1))
 
 
 def test_formula_change_to_the_same_formula_is_refused(contrat, formule):
     with pytest.raises(ValidationError, match="déjà la formule"):
-        contrat_formule_change(contrat=contrat, formule=formule, date_effet=date(2024, 1, 1))
+        contrat_formule_changer(contrat=contrat, formule=formule, date_effet=date(2024, 1, 1))
 
 
 def test_only_one_open_formula_period_per_contract_in_the_database(contrat, formule):
@@ -204,7 +204,7 @@ def test_family_is_on_the_contract(contrat):
 
 def test_same_person_cannot_be_twice_on_a_contract(contrat, adherent):
     with pytest.raises(ValidationError):
-        beneficiaire_add(
+        beneficiaire_ajouter(
             contrat=contrat,
             qualite=Qualite.ENFANT,
             nom="Lefebvre",
@@ -219,7 +219,7 @@ def test_same_person_cannot_be_twice_on_a_contract(contrat, adherent):
 
 def test_twins_on_a_parents_nir_are_told_apart_by_rang(contrat, adherent):
     for rang in (1, 2):
-        beneficiaire_add(
+        beneficiaire_ajouter(
             contrat=contrat,
             qualite=Qualite.ENFANT,
             nom="Lefebvre",
@@ -253,7 +253,7 @@ def test_uniqueness_of_beneficiaries_holds_in_the_database(contrat, adherent):
 
 def test_one_principal_beneficiary_per_contract(contrat):
     with pytest.raises(ValidationError):
-        beneficiaire_add(
+        beneficiaire_ajouter(
             contrat=contrat,
             qualite=Qualite.ASSURE,
             nom="Autre",
@@ -267,7 +267,7 @@ def test_one_principal_beneficiary_per_contract(contrat):
 
 def test_beneficiary_cannot_enter_before_the_contract(contrat):
     with pytest.raises(ValidationError, match="avant le début du contrat"):
-        beneficiaire_add(
+        beneficiaire_ajouter(
             contrat=contrat,
             qualite=Qualite.CONJOINT,
             nom="X",
@@ -285,7 +285,7 @@ def test_same_nir_may_be_on_two_contracts(contrat, formule, adherent):
         formule=formule,
         adherent=adherent_make(nom="Parent", sexe=Sexe.HOMME, date_naissance=date(1979, 1, 1)),
     )
-    beneficiaire_add(
+    beneficiaire_ajouter(
         contrat=other,
         qualite=Qualite.ENFANT,
         nom="Lefebvre",
@@ -303,13 +303,13 @@ def test_same_nir_may_be_on_two_contracts(contrat, formule, adherent):
 
 def test_acs_then_css_history_is_kept_by_date(contrat):
     assure = contrat.beneficiaires.get(qualite=Qualite.ASSURE)
-    droit_periode_add(
+    droit_periode_ajouter(
         beneficiaire=assure,
         type_droit=TypeDroit.ACS,
         date_debut=date(2022, 1, 1),
         date_fin=date(2022, 12, 31),
     )
-    droit_periode_add(
+    droit_periode_ajouter(
         beneficiaire=assure,
         type_droit=TypeDroit.CSS,
         date_debut=date(2023, 1, 1),
@@ -325,14 +325,14 @@ def test_acs_then_css_history_is_kept_by_date(contrat):
 
 def test_overlapping_rights_of_the_same_type_are_refused(contrat):
     assure = contrat.beneficiaires.get(qualite=Qualite.ASSURE)
-    droit_periode_add(
+    droit_periode_ajouter(
         beneficiaire=assure,
         type_droit=TypeDroit.CSS,
         date_debut=date(2023, 1, 1),
         date_fin=date(2023, 12, 31),
     )
     with pytest.raises(ValidationError, match="couvre déjà"):
-        droit_periode_add(beneficiaire=assure, type_droit=TypeDroit.CSS, date_debut=date(2023, 6, 1))
+        droit_periode_ajouter(beneficiaire=assure, type_droit=TypeDroit.CSS, date_debut=date(2023, 6, 1))
 
 
 def test_termination_ends_rights_and_formula(contrat):
