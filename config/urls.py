@@ -15,6 +15,9 @@ urlpatterns = [
     # The footer's switch also keeps a logged-in member's choice (core.views.langue).
     path("i18n/setlang/", core_views.langue, name="set_language"),
     path("connexion/", include("mutuelle.accounts.urls")),
+    # The member's own account pages (first connection, forgotten secret, letter code, email): their
+    # paths start with connexion/ and compte/ like the shared pages beside them.
+    path("", include("mutuelle.espace.urls_compte")),
     path("compte/", include("mutuelle.accounts.urls_compte")),
     path("espace/documents/", include("mutuelle.espace.urls_documents")),
     path("espace/demandes/", include("mutuelle.espace.urls_demandes")),

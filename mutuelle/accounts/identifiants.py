@@ -10,7 +10,6 @@ import hashlib
 import re
 
 from mutuelle.accounts.models import Role, User
-from mutuelle.members.models import Adherent
 
 _SEPARATEURS = re.compile(r"[\s.\-_/]+")
 MAX_LONGUEUR = 40
@@ -27,24 +26,19 @@ def est_identifiant_adherent(identifiant: str) -> bool:
     return bool(valeur) and (valeur.isdigit() or _NIR_CORSE.match(valeur) is not None)
 
 
-def adherent_pour(identifiant: str) -> Adherent | None:
-    """The member an identifier names: 8 digits are a member number, 15 characters a NIR with its
-    key (13 without), anything else nobody."""
-    valeur = normaliser(identifiant)
-    if valeur.isdigit() and len(valeur) <= 12:
-        return Adherent.objects.select_related("user").filter(numero=valeur).first()
-    if len(valeur) in (13, 15):
-        qs = Adherent.objects.select_related("user")
-        return (qs.filter(nir=valeur) if len(valeur) == 15 else qs.filter(nir__startswith=valeur)).first()
-    return None
-
-
 def compte_pour(identifiant: str) -> User | None:
-    """The member account an identifier names, active or not; None when there is none."""
-    adherent = adherent_pour(identifiant)
-    if adherent is None or adherent.user is None or adherent.user.role != Role.ADHERENT:
-        return None
-    return adherent.user
+    """The member account an identifier names, active or not; None when there is none: 8 digits are a
+    member number, 15 characters a NIR with its key (13 without), anything else nobody. The member's
+    file is reached through the account (``user.adherent``), not imported: the base knows no member."""
+    valeur = normaliser(identifiant)
+    comptes = User.objects.filter(role=Role.ADHERENT)
+    if valeur.isdigit() and len(valeur) <= 12:
+        return comptes.filter(adherent__numero=valeur).first()
+    if len(valeur) == 15:
+        return comptes.filter(adherent__nir=valeur).first()
+    if len(valeur) == 13:
+        return comptes.filter(adherent__nir__startswith=valeur).first()
+    return None
 
 
 def cle_anonyme(identifiant: str) -> str:

@@ -31,35 +31,25 @@ from mutuelle.accounts.appareils import appareil_approuver
 from mutuelle.accounts.forms import (
     MESSAGE_ECHEC,
     CodeAccesForm,
-    CodeCourrierForm,
     CodeTotpForm,
     CodeVerificationForm,
     ConnexionForm,
-    OubliForm,
-    PremiereConnexionForm,
     formulaire_secret,
 )
-from mutuelle.accounts.identifiants import adherent_pour, est_identifiant_adherent
-from mutuelle.accounts.limites import GROUPE_OUBLI, ip_limitee, reponse_limite_ip
+from mutuelle.accounts.identifiants import est_identifiant_adherent
+from mutuelle.accounts.limites import ip_limitee, reponse_limite_ip
 from mutuelle.accounts.middleware import CONNEXION, REAUTH, SECOND_FACTEUR
-from mutuelle.accounts.models import Courrier, ObjetJeton, Role, User
+from mutuelle.accounts.models import ObjetJeton, Role, User
 from mutuelle.accounts.services import (
-    activation_envoyer,
-    courrier_valide,
     email_masque,
-    identite_verifier,
     jeton_valide,
     lien_utiliser,
-    nouveau_secret_demander,
-    secret_definir,
     sujet_email,
 )
 from mutuelle.accounts.verrouillage import cle_compte, seuil, verrouille_jusqua
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.models import PolitiqueConnexion
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
-
-SESSION_COURRIER = "_courrier_valide"
 
 
 def suite_sure(request: HttpRequest, suite: str | None) -> str:
@@ -77,7 +67,7 @@ def suite_sure(request: HttpRequest, suite: str | None) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-def _credentials(identifiant: str) -> dict[str, str]:
+def credentials_pour(identifiant: str) -> dict[str, str]:
     """What the lockout counts on: a member identifier, or a staff username (letters in it)."""
     if est_identifiant_adherent(identifiant):
         return {"identifiant": identifiant}
@@ -88,7 +78,7 @@ def reponse_verrouillage(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
 ) -> HttpResponse:
     """The lockout page (django-axes' AXES_LOCKOUT_CALLABLE): until when, and what to do."""
-    credentials = credentials or _credentials(str(request.POST.get("identifiant", "")))
+    credentials = credentials or credentials_pour(str(request.POST.get("identifiant", "")))
     fin = verrouille_jusqua(cle_compte(request, credentials))
     contexte = {
         "form": ConnexionForm(code_acces=code_acces()),
@@ -200,7 +190,7 @@ def connexion(request: HttpRequest, portail: str = "") -> HttpResponse:
         return reponse_limite_ip(request)
     if request.method == "POST" and form.is_valid():
         identifiant, secret = form.cleaned_data["identifiant"], form.cleaned_data["secret"]
-        credentials = _credentials(identifiant)
+        credentials = credentials_pour(identifiant)
         key = "identifiant" if "identifiant" in credentials else "username"
         with verrouillage.essai(request, credentials):  # checked and counted as one step
             user = authenticate(request, **{key: credentials[key], "password": secret})
@@ -486,68 +476,13 @@ def deconnexion(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:connexion")
 
 
-def _echec(request: HttpRequest, identifiant: str) -> None:
+def echec_compter(request: HttpRequest, identifiant: str) -> None:
     """Count a failed identity check or letter code against the account, as a failed login."""
-    user_login_failed.send(sender=__name__, credentials=_credentials(identifiant), request=request)
+    user_login_failed.send(sender=__name__, credentials=credentials_pour(identifiant), request=request)
 
 
-def _verrouille(request: HttpRequest, identifiant: str) -> bool:
-    return bool(AxesProxyHandler.is_locked(request, _credentials(identifiant)))
-
-
-@sensitive_post_parameters("identifiant", "date_naissance", "nir_fin", "code_postal")
-@never_cache
-@require_http_methods(["GET", "POST"])
-def premiere_connexion(request: HttpRequest) -> HttpResponse:
-    form = PremiereConnexionForm(request.POST or None)
-    if request.method == "POST" and ip_limitee(request):
-        return reponse_limite_ip(request)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with verrouillage.essai(request, _credentials(data["identifiant"])):
-            if _verrouille(request, data["identifiant"]):
-                return reponse_verrouillage(request, credentials=_credentials(data["identifiant"]))
-            adherent = identite_verifier(
-                identifiant=data["identifiant"],
-                date_naissance=data["date_naissance"],
-                nir_fin=data["nir_fin"],
-                code_postal=data["code_postal"],
-            )
-            if adherent is None:
-                _echec(request, data["identifiant"])
-        if adherent is None:
-            if getattr(request, "axes_locked_out", False):
-                return reponse_verrouillage(request, credentials=_credentials(data["identifiant"]))
-            form.add_error(
-                None,
-                "Ces informations ne permettent pas de vous identifier. Vérifiez-les (elles figurent sur votre "
-                "carte de tiers payant et vos relevés) ou appelez-nous.",
-            )
-        else:
-            assert adherent.user is not None
-            if adherent.user.is_active:
-                messages.info(
-                    request,
-                    "Votre espace est déjà activé : connectez-vous, ou choisissez un nouveau mot de passe si vous "
-                    "l'avez oublié.",
-                )
-                return redirect("accounts:connexion")
-            envoi = activation_envoyer(adherent=adherent, request=request)
-            return render(request, "accounts/premiere_envoyee.html", {"envoi": envoi})
-    return render(request, "accounts/premiere_connexion.html", {"form": form})
-
-
-@sensitive_post_parameters("identifiant")
-@never_cache
-@require_http_methods(["GET", "POST"])
-def oubli(request: HttpRequest) -> HttpResponse:
-    form = OubliForm(request.POST or None)
-    if request.method == "POST" and (ip_limitee(request) or ip_limitee(request, groupe=GROUPE_OUBLI)):
-        return reponse_limite_ip(request)
-    if request.method == "POST" and form.is_valid():
-        nouveau_secret_demander(identifiant=form.cleaned_data["identifiant"], request=request)
-        return render(request, "accounts/oubli_envoye.html")
-    return render(request, "accounts/oubli.html", {"form": form})
+def est_verrouille(request: HttpRequest, identifiant: str) -> bool:
+    return bool(AxesProxyHandler.is_locked(request, credentials_pour(identifiant)))
 
 
 def _definir_par_lien(request: HttpRequest, jeton_secret: str, objet: str) -> HttpResponse:
@@ -584,47 +519,3 @@ def activer(request: HttpRequest, jeton: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def nouveau_secret(request: HttpRequest, jeton: str) -> HttpResponse:
     return _definir_par_lien(request, jeton, ObjetJeton.SECRET)
-
-
-@sensitive_post_parameters("identifiant", "code", "new_password1", "new_password2")
-@never_cache
-@require_http_methods(["GET", "POST"])
-def code_courrier(request: HttpRequest) -> HttpResponse:
-    """A letter's code, then the new password (two steps; the code is checked once, counted like a login)."""
-    courrier_id = request.session.get(SESSION_COURRIER)
-    courrier = Courrier.objects.select_related("adherent__user").filter(pk=courrier_id).first() if courrier_id else None
-    if courrier is not None and courrier.adherent.user is not None:
-        form = formulaire_secret(courrier.adherent.user, request.POST or None)
-        if request.method == "POST" and "new_password1" in request.POST and form.is_valid():
-            user: User = courrier.adherent.user
-            secret_definir(user=user, password=form.cleaned_data["new_password1"], request=request, via="courrier")
-            request.session.pop(SESSION_COURRIER, None)
-            messages.success(request, gettext("C'est fait : connectez-vous avec votre nouveau secret."))
-            # The letter proved the postal address: this browser is trusted (access-code policy).
-            return appareil_approuver(request, user, redirect("accounts:connexion"))
-        return render(
-            request,
-            "accounts/secret_definir.html",
-            {"form": form, "activation": False, "code_acces": isinstance(form, CodeAccesForm)},
-        )
-    form_code = CodeCourrierForm(request.POST or None)
-    if request.method == "POST" and ip_limitee(request):
-        return reponse_limite_ip(request)
-    if request.method == "POST" and form_code.is_valid():
-        identifiant = form_code.cleaned_data["identifiant"]
-        with verrouillage.essai(request, _credentials(identifiant)):
-            if _verrouille(request, identifiant):
-                return reponse_verrouillage(request, credentials=_credentials(identifiant))
-            adherent = adherent_pour(identifiant)
-            trouve = courrier_valide(adherent=adherent, code=form_code.cleaned_data["code"]) if adherent else None
-            if trouve is None:
-                _echec(request, identifiant)
-        if trouve is None:
-            if getattr(request, "axes_locked_out", False):
-                return reponse_verrouillage(request, credentials=_credentials(identifiant))
-            form_code.add_error(None, "Ce code ne correspond pas, a déjà servi ou a expiré.")
-        else:
-            request.session.cycle_key()
-            request.session[SESSION_COURRIER] = trouve.pk
-            return redirect("accounts:code_courrier")
-    return render(request, "accounts/code_courrier.html", {"form": form_code})

@@ -27,17 +27,13 @@ from mutuelle.accounts.forms import (
     CodeAccesForm,
     CodeTotpForm,
     ConfirmationForm,
-    EmailForm,
     formulaire_secret,
 )
 from mutuelle.accounts.limites import ip_limitee, reponse_limite_ip
 from mutuelle.accounts.middleware import REAUTH
-from mutuelle.accounts.models import Appareil, ObjetJeton, Role, User
+from mutuelle.accounts.models import Appareil, Role, User
 from mutuelle.accounts.services import (
-    email_changer_demander,
-    email_confirmer,
     email_masque,
-    jeton_valide,
     secret_changer,
 )
 from mutuelle.core.models import AuditLog
@@ -47,7 +43,7 @@ REAUTH_SECONDES = 5 * 60
 DERNIERES_CONNEXIONS = ("accounts.login.success", "accounts.login.failed", "accounts.login.locked")
 
 
-def _user(request: HttpRequest) -> User:
+def utilisateur(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
@@ -77,7 +73,7 @@ def _code_acces(user: User) -> bool:
 @login_required
 @never_cache
 def securite(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = utilisateur(request)
     adherent = getattr(user, "adherent", None)
     cle_session = request.session.session_key
     sessions = appareils.sessions_ouvertes(user, cle_session)
@@ -109,7 +105,7 @@ def confirmer(request: HttpRequest) -> HttpResponse:
     """Re-authentication: the current secret; a wrong one counts towards the lockout like a login."""
     from mutuelle.accounts.views import credentials_de, reponse_verrouillage
 
-    user = _user(request)
+    user = utilisateur(request)
     suite = request.POST.get("suite") or request.GET.get("suite") or ""
     if not url_has_allowed_host_and_scheme(
         suite, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -162,7 +158,7 @@ def confirmer(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def secret_modifier(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = utilisateur(request)
     form = formulaire_secret(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         fermees = secret_changer(request=request, user=user, password=form.cleaned_data["new_password1"])
@@ -181,58 +177,13 @@ def secret_modifier(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@reauthentification
-@never_cache
-@require_http_methods(["GET", "POST"])
-def email_modifier(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    adherent = getattr(user, "adherent", None)
-    if adherent is None:
-        messages.info(request, gettext("L'adresse email du personnel est gérée par l'administrateur."))
-        return redirect("compte:securite")
-    form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"].strip()
-        if email.lower() == (adherent.email or "").lower():
-            form.add_error("email", "C'est déjà l'adresse enregistrée.")
-        else:
-            email_changer_demander(request=request, adherent=adherent, email=email)
-            messages.success(
-                request,
-                gettext(
-                    "Un lien de confirmation est envoyé à %(adresse)s (valable 1 heure). L'adresse actuelle "
-                    "reste en service jusqu'à votre confirmation."
-                )
-                % {"adresse": email_masque(email)},
-            )
-            return redirect("compte:securite")
-    return render(request, "accounts/email_modifier.html", {"form": form}, status=400 if form.errors else 200)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def email_confirmer_vue(request: HttpRequest, jeton: str) -> HttpResponse:
-    """The link from the new address: GET shows a button (mail scanners follow links), POST confirms."""
-    trouve = jeton_valide(jeton, ObjetJeton.EMAIL)
-    if trouve is None:
-        return render(request, "accounts/lien_invalide.html", status=410)
-    if request.method == "POST":
-        adherent = email_confirmer(jeton=trouve, request=request)
-        if adherent is None:
-            return render(request, "accounts/lien_invalide.html", status=410)
-        messages.success(request, gettext("Votre nouvelle adresse email est enregistrée."))
-        return redirect("compte:securite" if request.user.is_authenticated else "accounts:connexion")
-    return render(request, "accounts/email_confirmer.html", {"email": email_masque(trouve.donnee)})
-
-
 @sensitive_post_parameters("code")
 @login_required
 @reauthentification
 @never_cache
 @require_http_methods(["GET", "POST"])
 def totp_ajouter(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = utilisateur(request)
     device = second_facteur.totp_en_preparation(user) if request.method == "POST" else None
     device = device or second_facteur.totp_preparer(user)
     form = CodeTotpForm(request.POST or None)
@@ -271,7 +222,7 @@ def _dernier_facteur(user: User, retire: str) -> bool:
 @reauthentification
 @require_POST
 def totp_supprimer(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = utilisateur(request)
     if _dernier_facteur(user, "totp"):
         messages.error(
             request,
@@ -287,7 +238,7 @@ def totp_supprimer(request: HttpRequest) -> HttpResponse:
 @reauthentification
 @require_POST
 def codes_regenerer(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = utilisateur(request)
     if not second_facteur.a_un_facteur(user):
         messages.error(request, gettext("Les codes de secours accompagnent un second facteur : activez-en un d'abord."))
         return redirect("compte:securite")
@@ -314,14 +265,16 @@ def codes(request: HttpRequest) -> HttpResponse:
 @reauthentification
 @require_POST
 def cle_options(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(second_facteur.cle_options_creation(request, _user(request)), content_type="application/json")
+    return HttpResponse(
+        second_facteur.cle_options_creation(request, utilisateur(request)), content_type="application/json"
+    )
 
 
 @login_required
 @reauthentification
 @require_POST
 def cle_ajouter(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = utilisateur(request)
     nom = request.GET.get("nom", "")[:60]
     cle = second_facteur.cle_enregistrer(
         request=request, user=user, reponse=request.body.decode("utf-8", "replace")[:20_000], nom=nom
@@ -337,7 +290,7 @@ def cle_ajouter(request: HttpRequest) -> HttpResponse:
 @reauthentification
 @require_POST
 def cle_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = utilisateur(request)
     if _dernier_facteur(user, "cle"):
         messages.error(request, gettext("Votre rôle demande un second facteur : gardez au moins une méthode."))
     elif second_facteur.cle_retirer(user=user, cle_id=pk, request=request):
@@ -350,7 +303,7 @@ def cle_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def appareil_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
-    if appareils.appareil_revoquer(user=_user(request), appareil_id=pk, request=request):
+    if appareils.appareil_revoquer(user=utilisateur(request), appareil_id=pk, request=request):
         messages.success(request, gettext("Ce navigateur n'est plus reconnu : il faudra s'y identifier de nouveau."))
     else:
         messages.error(request, gettext("Ce navigateur n'est pas (ou plus) dans la liste."))
@@ -360,6 +313,6 @@ def appareil_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sessions_fermer(request: HttpRequest) -> HttpResponse:
-    n = appareils.autres_sessions_fermer(request=request, user=_user(request))
+    n = appareils.autres_sessions_fermer(request=request, user=utilisateur(request))
     messages.success(request, f"{n} autre(s) session(s) fermée(s)." if n else "Aucune autre session n'était ouverte.")
     return redirect("compte:securite")

@@ -32,12 +32,13 @@ from django.utils.translation import gettext_lazy
 
 from mutuelle.accounts.appareils import appareil_nouveau_depuis
 from mutuelle.accounts.permissions import Droit, peut
-from mutuelle.accounts.services import alerte_espace, email_change_par_la_mutuelle_signaler
 from mutuelle.backoffice.models import ModificationProposee, StatutModification
 from mutuelle.core.models import AuditLog
 from mutuelle.core.services import audit_log
 from mutuelle.members import champs_proteges
+from mutuelle.members.comptes import email_change_par_la_mutuelle_signaler
 from mutuelle.members.models import Adherent, Beneficiaire, Contrat, CoordonneesBancaires, Cotisation
+from mutuelle.notifications.services import alerte_espace
 from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 
 RECENT_JOURS = 30

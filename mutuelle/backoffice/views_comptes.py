@@ -15,12 +15,9 @@ from mutuelle.accounts.forms import (
 )
 from mutuelle.accounts.models import Courrier, LotCourriers, StatutCourrier
 from mutuelle.accounts.permissions import gestion_required
-from mutuelle.accounts.services import (
-    compte_deverrouiller,
-    lot_confirmer,
-    lot_preparer,
-)
+from mutuelle.accounts.services import lot_confirmer, lot_preparer
 from mutuelle.core.services import audit_log
+from mutuelle.members.comptes import compte_deverrouiller
 
 
 @gestion_required

@@ -20,13 +20,14 @@ from django.utils import timezone
 
 from mutuelle.accounts.appareils import toutes_sessions_fermer
 from mutuelle.accounts.models import JetonCompte, ObjetJeton, Role, User
-from mutuelle.accounts.services import activation_envoyer, jeton_creer
+from mutuelle.accounts.services import jeton_creer
 from mutuelle.brokers.models import Affiliation, Courtier, StatutAffiliation
 from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.core.iban import iban_verifier
 from mutuelle.core.services import audit_log, mutuelle_ou_rien, sequence_suivante
 from mutuelle.documents.services import lettre_bienvenue
 from mutuelle.formules.models import Formule
+from mutuelle.members.comptes import activation_envoyer
 from mutuelle.members.models import (
     Adherent,
     Beneficiaire,

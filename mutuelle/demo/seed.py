@@ -24,7 +24,7 @@ from faker import Faker
 from stdnum import luhn
 
 from mutuelle.accounts.models import Courrier, Role, TypeCourrier, User
-from mutuelle.accounts.services import GROUP_NAMES, courrier_creer, roles_installer
+from mutuelle.accounts.services import GROUP_NAMES, roles_installer
 from mutuelle.backoffice.models import ModificationProposee
 from mutuelle.backoffice.modifications import CIBLES, formulaire, proposer
 from mutuelle.brokers.models import Affiliation, Cabinet, Courtier, TauxCommission
@@ -46,6 +46,7 @@ from mutuelle.documents import contenus
 from mutuelle.documents.models import Document
 from mutuelle.documents.services import CODE_ALPHABET, code_empreinte, code_lisible, document_emettre, lettre_bienvenue
 from mutuelle.formules.models import Formule, Garantie
+from mutuelle.members.comptes import courrier_creer
 from mutuelle.members.models import (
     Adherent,
     Beneficiaire,

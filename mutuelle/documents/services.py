@@ -246,7 +246,7 @@ def lettre_bienvenue(*, adherent: Adherent, par: Any = None, request: HttpReques
                 "contrat": contrat,
                 "formule": contenus.contrat_formule_en_vigueur(contrat=contrat, on=jour),
                 "beneficiaires": beneficiaires_couverts(contrat, jour),
-                "adresse_espace": settings.MUTUELLE_BASE_URL + reverse("accounts:premiere_connexion"),
+                "adresse_espace": settings.MUTUELLE_BASE_URL + reverse("compte_adherent:premiere_connexion"),
             },
         )
     with transaction.atomic():

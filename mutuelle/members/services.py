@@ -13,6 +13,7 @@ from stdnum import luhn
 
 from mutuelle.core.services import audit_log, sequence_suivante
 from mutuelle.formules.models import Formule
+from mutuelle.members.comptes import compte_adherent_creer
 from mutuelle.members.models import (
     Adherent,
     Beneficiaire,
@@ -56,9 +57,6 @@ def adherent_creer(*, par: Any = None, **fields: Any) -> Adherent:
         new={"numero": adherent.numero, "nom": adherent.nom, "prenom": adherent.prenom},
     )
     if adherent.user_id is None:
-        # accounts still reads members (member-account services): lazy until that split
-        from mutuelle.accounts.services import compte_adherent_creer
-
         compte_adherent_creer(adherent=adherent, par=par)  # inactive until the member activates it
     return adherent
 

@@ -4,6 +4,7 @@ Emails never carry health detail: an amount and a link, nothing about the care o
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -322,3 +323,16 @@ def notifications_lire(*, adherent: Adherent, pk: int | None = None) -> int:
 
 def non_lues(adherent: Adherent) -> int:
     return Notification.objects.filter(adherent=adherent, lue_le__isnull=True).count()
+
+
+def alerte_espace(adherent: Adherent, titre: Any, texte: Any = "") -> None:
+    """A security event in the member's space too (the notice itself went by email, to the address on
+    file, or to the previous one): whoever reads the space sees what changed."""
+    notifier(
+        adherent=adherent,
+        categorie=Categorie.INFORMATION,
+        cle=f"securite-{secrets.token_hex(8)}",
+        titre=titre,
+        texte=texte or gettext_lazy("Si vous n'êtes pas à l'origine de ce changement, appelez-nous sans attendre."),
+        email=False,
+    )

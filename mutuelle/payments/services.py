@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from mutuelle.accounts.services import alerte_espace, email_adherent
+from mutuelle.accounts.services import email_adherent
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
 from mutuelle.claims.services import lignes_payer
 from mutuelle.core.calendrier import jour_ouvre
@@ -44,7 +44,7 @@ from mutuelle.core.services import audit_log, sequence_suivante
 from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.members.models import Adherent, CoordonneesBancaires, StatutRib
 from mutuelle.notifications.models import Categorie
-from mutuelle.notifications.services import Evenement, notifier, notifier_lot
+from mutuelle.notifications.services import Evenement, alerte_espace, notifier, notifier_lot
 from mutuelle.payments import sepa
 from mutuelle.payments.models import (
     LotPaiement,

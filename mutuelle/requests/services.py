@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from mutuelle.accounts.appareils import appareil_nouveau_depuis
 from mutuelle.accounts.permissions import Droit, peut
-from mutuelle.accounts.services import alerte_espace, email_adherent
+from mutuelle.accounts.services import email_adherent
 from mutuelle.claims.models import Decompte, EvenementLigne, LigneRemboursement, OrigineDecompte, Statut
 from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS
 from mutuelle.claims.services import accord_prealable_enregistrer, consommation_verrouiller, ligne_corriger
@@ -46,7 +46,7 @@ from mutuelle.members.services import (
     rib_refuser,
 )
 from mutuelle.notifications.models import Categorie
-from mutuelle.notifications.services import notifier
+from mutuelle.notifications.services import alerte_espace, notifier
 from mutuelle.referentiel.models import NaturePrestation
 from mutuelle.requests.fichiers import FichierRefuse, FichierSain, VirusDetecte, assainir
 from mutuelle.requests.models import (

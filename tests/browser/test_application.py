@@ -147,7 +147,7 @@ PAS_DES_PAGES = {
     "documents:emettre",
     "documents:telecharger",
     "compte:confirmer",
-    "compte:email_confirmer",
+    "compte_adherent:email_confirmer",
     "compte:totp_retirer",
     "compte:codes_regenerer",
     "compte:cle_options",

@@ -140,8 +140,8 @@ def test_a_hospital_checks_an_attestation(page: Any, adherent: Any, dossier: int
 def test_a_handler_prints_the_letters_as_one_batch(page: Any, gestionnaire: Any, contrat: Any, tmp_path: Path) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from mutuelle.accounts.services import courrier_creer
     from mutuelle.documents.services import lettre_bienvenue
+    from mutuelle.members.comptes import courrier_creer
     from tests.factories import TEST_PASSWORD, adherent_make, code_totp
 
     lettre_bienvenue(adherent=contrat.adherent)

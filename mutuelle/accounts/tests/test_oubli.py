@@ -16,8 +16,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from mutuelle.accounts.models import Courrier, JetonCompte
-from mutuelle.accounts.services import OUBLI_PAR_JOUR
 from mutuelle.core.models import AuditLog
+from mutuelle.members.comptes import OUBLI_PAR_JOUR
 from mutuelle.members.services import adherent_coordonnees_modifier
 from tests.factories import adherent_make
 
@@ -98,7 +98,7 @@ def test_the_answer_does_the_same_work_whoever_the_identifier_names(adherent, sa
     adherent.user.is_active = True
     adherent.user.save()
     identifiant = {"avec_email": adherent.numero, "sans_email": sans_email.numero, "inconnu": "100999997"}[qui]
-    with mock.patch("mutuelle.accounts.tasks.secret_oubli.delay") as delay:
+    with mock.patch("mutuelle.members.tasks.secret_oubli.delay") as delay:
         page = _oubli(identifiant)
     assert page.status_code == 200
     (appel,) = delay.call_args_list

@@ -369,7 +369,7 @@ def test_an_access_code_made_of_the_date_of_birth_is_refused(politique_code):
 
 def test_a_link_used_to_set_the_code_trusts_that_browser(politique_code):
     from mutuelle.accounts.models import ObjetJeton
-    from mutuelle.accounts.services import lien_envoyer
+    from mutuelle.members.comptes import lien_envoyer
 
     adherent = adherent_make(email="nina.blanc@test.example", prenom="Nina", nom="Blanc")
     lien_envoyer(adherent=adherent, objet=ObjetJeton.ACTIVATION)
@@ -396,7 +396,7 @@ def test_a_new_secret_by_link_withdraws_the_trust_of_every_browser(politique_cod
     """A browser trusted with a stolen code must not keep skipping the second step after the member
     resets the code."""
     from mutuelle.accounts.models import ObjetJeton
-    from mutuelle.accounts.services import lien_envoyer
+    from mutuelle.members.comptes import lien_envoyer
 
     adherent = _membre_avec_code(email="remi.garnier@test.example", prenom="Rémi", nom="Garnier")
     intrus = _navigateur_de_confiance(adherent)

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from mutuelle.accounts.appareils import COOKIE, appareil_de
 from mutuelle.accounts.models import Courrier, StatutCourrier, TypeCourrier
-from mutuelle.accounts.services import courrier_creer
 from mutuelle.core.models import AuditLog
+from mutuelle.members.comptes import courrier_creer
 from tests.factories import TEST_PASSWORD, adherent_make, connecter
 
 pytestmark = [pytest.mark.django_db, pytest.mark.verrouillage]

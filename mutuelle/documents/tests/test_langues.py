@@ -27,13 +27,14 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from mutuelle.accounts.models import ObjetJeton, TypeCourrier
-from mutuelle.accounts.services import courrier_creer, email_compte, lien_envoyer
+from mutuelle.accounts.services import email_compte
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.core.calendrier import plus_mois
 from mutuelle.core.models import AuditLog
 from mutuelle.core.services import mutuelle_lire
 from mutuelle.documents import contenus
 from mutuelle.documents.services import document_emettre, lettre_bienvenue
+from mutuelle.members.comptes import courrier_creer, lien_envoyer
 from mutuelle.members.models import Adherent, TypeDroit
 from mutuelle.members.services import droit_periode_ajouter
 from mutuelle.notifications.models import Notification, PreferencesCommunication, ResumeMensuel
