@@ -40,7 +40,7 @@ from mutuelle.core.services import audit_log, mutuelle_ou_rien
 if TYPE_CHECKING:
     from mutuelle.members.models import Adherent
 
-# (app_label, model) → actions, per role. Administrators are superusers.
+# app_label (or app_label.model) → actions, per role. Administrators are superusers.
 ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
     Role.GESTIONNAIRE: {
         "members": ("view", "change"),
@@ -54,8 +54,8 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "referentiel": ("view", "add", "change"),
         "brokers": ("view", "add", "change"),
         "core": ("view", "change"),
-        # Queue service levels and ready answers (the only models of these apps in the admin).
-        "backoffice": ("view", "add", "change"),
+        # Queue service levels and ready answers (the only models of messaging in the admin).
+        "core.reglagefile": ("view", "add", "change"),
         "messaging": ("view", "add", "change"),
     },
 }
@@ -73,11 +73,13 @@ def roles_installer() -> dict[Role, Group]:
     for role, apps in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=GROUP_NAMES[role])
         perms: list[Permission] = []
-        for app_label, actions in apps.items():
+        for cible, actions in apps.items():
+            app_label, _, model = cible.partition(".")
+            portee = Permission.objects.filter(content_type__app_label=app_label)
+            if model:
+                portee = portee.filter(content_type__model=model)
             for action in actions:
-                perms.extend(
-                    Permission.objects.filter(content_type__app_label=app_label, codename__startswith=f"{action}_")
-                )
+                perms.extend(portee.filter(codename__startswith=f"{action}_"))
         group.permissions.set(perms)
         groups[role] = group
     return groups

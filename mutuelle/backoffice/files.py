@@ -20,15 +20,15 @@ from django.utils import timezone
 
 from mutuelle.accounts.models import Courrier, StatutCourrier, User
 from mutuelle.accounts.verrouillage import duree, verrouille_jusqua
-from mutuelle.backoffice.models import Affectation, ReglageFile
+from mutuelle.backoffice.models import Affectation
 from mutuelle.brokers.models import Affiliation, StatutAffiliation
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement, RejetNoemie, Statut
+from mutuelle.core import delais
 from mutuelle.core.calendrier import jour_ouvre, jours_ouvres_apres
 from mutuelle.members.models import Adherent, Beneficiaire
 from mutuelle.messaging.models import Fil, Message, StatutFil
 from mutuelle.payments.services import adherents_sans_compte, lignes_a_payer
-from mutuelle.requests.models import Demande, StatutDemande
-from mutuelle.requests.models import TypeDemande as T
+from mutuelle.requests.models import FILE_DE_DEMANDE, Demande, StatutDemande
 
 
 class Etat:
@@ -43,15 +43,13 @@ Traite = tuple[date, date, date | None]
 
 @dataclass(frozen=True)
 class File:
-    cle: str
-    libelle: str
+    cle: str  # its service level is core.delais.NIVEAUX[cle]
     ouverts: Callable[[], QuerySet[Any]]
     # The datetime the item entered the queue (a path the ORM can read, e.g. "fichier__recu_le").
     champ_recu: str
     url: Callable[[Any], str]
     adherent: Callable[[Any], Any]
     resume: Callable[[Any], str]
-    delai_defaut: int = 5
     # A date field holding the item's own due date (requests, messages); else recu + the queue's delay.
     champ_echeance: str | None = None
     # Items can be taken one by one (letters are printed in batches instead).
@@ -70,9 +68,12 @@ class File:
     def modele(self) -> type[models.Model]:
         return self.ouverts().model
 
+    @property
+    def libelle(self) -> str:
+        return delais.NIVEAUX[self.cle].libelle
+
     def delai(self) -> int:
-        reglage = ReglageFile.objects.filter(file=self.cle).values_list("delai_jours", flat=True).first()
-        return reglage or self.delai_defaut
+        return delais.delai(self.cle)
 
 
 def _local(moment: datetime | date | None) -> date:
@@ -432,10 +433,10 @@ def _demande_resume(demande: Any) -> str:
 
 def _les_files() -> dict[str, File]:
 
-    def demandes(cle: str, libelle: str, *types: str, aide: str = "") -> File:
+    def demandes(cle: str, aide: str = "") -> File:
+        types = [t for t, file in FILE_DE_DEMANDE.items() if file == cle]
         return File(
             cle=cle,
-            libelle=libelle,
             ouverts=_demandes(*types),
             champ_recu="cree_le",
             champ_echeance="echeance",
@@ -450,58 +451,43 @@ def _les_files() -> dict[str, File]:
     files = [
         File(
             cle="revue",
-            libelle="Remboursements en revue manuelle",
             ouverts=_revue,
             champ_recu="cree_le",
             url=lambda ligne: reverse("claims:revue_detail", kwargs={"pk": ligne.pk}),
             adherent=lambda ligne: ligne.contrat.adherent,
             resume=lambda ligne: f"Décompte {ligne.decompte.numero}-{ligne.numero} — {ligne.motif_revue[:80]}",
-            delai_defaut=3,
             traites=_revue_traites,
             arrivees=_revue_arrivees,
             aide="Lignes qu'une règle envoie en revue : dépassement, montant, accord préalable, renouvellement.",
         ),
         File(
             cle="signalements",
-            libelle="Signalements NOEMIE",
             ouverts=_signalements,
             champ_recu="fichier__recu_le",
             url=lambda rejet: reverse("backoffice:signalement", kwargs={"pk": rejet.pk}),
             adherent=_signalement_adherent,
             resume=lambda rejet: f"{rejet.get_motif_display()} — décompte {rejet.decompte_numero}",
-            delai_defaut=10,
             traites=_signalements_traites,
             arrivees=_arrivees("claims.RejetNoemie", "fichier__recu_le"),
             aide="Actes reçus de la caisse que la mutuelle n'a pas pu rattacher ou liquider.",
         ),
-        demandes("prises_en_charge", "Prises en charge", T.PRISE_EN_CHARGE),
-        demandes("documents", "Documents reçus", T.DOCUMENT),
-        demandes("feuilles_soins", "Feuilles de soins papier", T.FEUILLE_SOINS),
-        demandes("contestations", "Contestations", T.CONTESTATION),
-        demandes("rib", "Coordonnées bancaires", T.RIB),
-        demandes(
-            "modifications",
-            "État civil et bénéficiaires",
-            T.ETAT_CIVIL,
-            T.AJOUT_BENEFICIAIRE,
-            T.RETRAIT_BENEFICIAIRE,
-        ),
+        demandes("prises_en_charge"),
+        demandes("documents"),
+        demandes("feuilles_soins"),
+        demandes("contestations"),
+        demandes("rib"),
+        demandes("modifications"),
         demandes(
             "contrats",
-            "Changements de contrat",
-            T.CHANGEMENT_FORMULE,
-            T.RESILIATION,
             aide="Changements de formule et résiliations déposés par les courtiers, avec le document signé.",
         ),
         File(
             cle="quatre_yeux",
-            libelle="Modifications à valider (quatre yeux)",
             ouverts=_modifications,
             champ_recu="proposee_le",
             url=lambda m: reverse("backoffice:modification", kwargs={"pk": m.pk}),
             adherent=lambda m: m.adherent,
             resume=lambda m: f"{m.libelle} — proposée par {m.proposee_par}",
-            delai_defaut=1,
             traites=_modifications_traitees,
             arrivees=_arrivees("backoffice.ModificationProposee", "proposee_le"),
             aide="Identité, coordonnées, courtier ou paiement d'une cotisation changés par un gestionnaire : "
@@ -510,64 +496,54 @@ def _les_files() -> dict[str, File]:
         ),
         File(
             cle="affiliations",
-            libelle="Affiliations des courtiers",
             ouverts=_affiliations,
             champ_recu="cree_le",
             champ_echeance="echeance",
             url=lambda a: reverse("brokers_gestion:affiliation", kwargs={"numero": a.numero}),
             adherent=lambda a: None,
             resume=lambda a: f"{a.numero} — {a.prenom} {a.nom}, {a.formule.libelle} (courtier : {a.courtier.user})",
-            delai_defaut=5,
             traites=_affiliations_traitees,
             arrivees=_arrivees("brokers.Affiliation", "cree_le"),
             aide="Nouvelles adhésions saisies par les courtiers : vérifiez le bulletin signé, acceptez ou refusez.",
         ),
         File(
             cle="messages",
-            libelle="Messages",
             ouverts=_fils,
             champ_recu="attente_depuis",
             champ_echeance="echeance",
             url=lambda fil: reverse("messaging_gestion:fil", kwargs={"numero": fil.numero}),
             adherent=lambda fil: fil.adherent,
             resume=lambda fil: f"{fil.numero} — {fil.objet}",
-            delai_defaut=2,
             traites=_fils_traites,
             arrivees=_arrivees("messaging.Message", "cree_le", de_la_mutuelle=False),
             aide="Fils de la messagerie qui attendent une réponse de la mutuelle.",
         ),
         File(
             cle="deverrouillages",
-            libelle="Comptes verrouillés",
             ouverts=_verrouillages,
             champ_recu="attempt_time",
             url=_verrouillage_url,
             adherent=_compte,
             resume=lambda attempt: "Compte verrouillé après des échecs de connexion",
-            delai_defaut=1,
             arrivees=_arrivees("core.AuditLog", "cree_le", action="accounts.login.locked"),
             aide="Débloquez un compte quand l'adhérent appelle, après avoir vérifié son identité.",
         ),
         File(
             cle="sans_rib",
-            libelle="Remboursements bloqués faute de RIB",
             ouverts=_sans_rib,
             champ_recu="_attente",
             url=lambda adherent: reverse("backoffice:fiche", kwargs={"numero": adherent.numero}) + "?onglet=paiements",
             adherent=lambda adherent: adherent,
             resume=lambda adherent: "Aucun compte bancaire valide pour verser ses remboursements",
-            delai_defaut=5,
             aide="Adhérents à qui la mutuelle doit un remboursement sans compte valide : à contacter.",
         ),
         File(
             cle="courriers",
-            libelle="Courriers à imprimer",
             ouverts=_courriers,
             champ_recu="cree_le",
             url=lambda courrier: reverse("accounts_gestion:courriers"),
             adherent=lambda courrier: courrier.adherent,
             resume=lambda courrier: courrier.get_type_courrier_display(),
-            delai_defaut=2,
             prise=False,
             traites=_courriers_traites,
             arrivees=_arrivees("accounts.Courrier", "cree_le"),

@@ -1,10 +1,9 @@
-"""The back office's own state: who has taken which item of a work queue, and each queue's service level."""
+"""The back office's own state: who has taken which item of a work queue, and the four-eyes changes."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -36,22 +35,6 @@ class Affectation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file} #{self.objet_id} → {self.gestionnaire}"
-
-
-class ReglageFile(models.Model):
-    """A queue's service level in working days, set by supervisors (the queues' defaults otherwise)."""
-
-    file = models.CharField("file", max_length=30, unique=True)
-    delai_jours = models.PositiveSmallIntegerField(
-        "délai de traitement (jours ouvrés)", validators=[MinValueValidator(1), MaxValueValidator(60)]
-    )
-
-    class Meta:
-        verbose_name = "niveau de service d'une file"
-        verbose_name_plural = "niveaux de service des files"
-
-    def __str__(self) -> str:
-        return f"{self.file} : {self.delai_jours} j ouvrés"
 
 
 class StatutModification(models.TextChoices):

@@ -23,6 +23,7 @@ from mutuelle.accounts.models import JetonCompte, ObjetJeton, Role, User
 from mutuelle.accounts.services import jeton_creer
 from mutuelle.brokers.models import Affiliation, Courtier, StatutAffiliation
 from mutuelle.core.calendrier import jours_ouvres_apres
+from mutuelle.core.delais import delai
 from mutuelle.core.iban import iban_verifier
 from mutuelle.core.services import audit_log, mutuelle_ou_rien, sequence_suivante
 from mutuelle.documents.services import lettre_bienvenue
@@ -43,7 +44,6 @@ from mutuelle.requests.services import DemandeRefusee, Envoi, demande_creer, pie
 
 # The changes a broker may file on a client's contract (each validated by a handler).
 TYPES_DEMANDE_COURTIER = (TypeDemande.CHANGEMENT_FORMULE, TypeDemande.AJOUT_BENEFICIAIRE, TypeDemande.RESILIATION)
-AFFILIATION_JOURS_OUVRES = 5
 DATE_EFFET_MAX_JOURS = 366
 
 CHAMPS_PROSPECT = (
@@ -162,7 +162,7 @@ def affiliation_soumettre(
             bic=compte.bic,
             bulletin_nom=bulletin.nom,
             bulletin_sha256=bulletin.fichier.sha256,
-            echeance=jours_ouvres_apres(timezone.localdate(), AFFILIATION_JOURS_OUVRES),
+            echeance=jours_ouvres_apres(timezone.localdate(), delai("affiliations")),
             **{c: prospect.get(c, "") or "" for c in CHAMPS_PROSPECT},
         )
         affiliation.nir = "".join(affiliation.nir.split())

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from mutuelle.core.models import AuditLog, Mutuelle
+from mutuelle.core.models import AuditLog, Mutuelle, ReglageFile
 
 
 @admin.register(Mutuelle)
@@ -30,10 +30,6 @@ class MutuelleAdmin(admin.ModelAdmin):
         (
             "Connexion des adhérents",
             {"fields": ("politique_connexion", "seuil_verrouillage", "duree_verrouillage_minutes")},
-        ),
-        (
-            "Engagements de service (jours ouvrés)",
-            {"fields": ("delai_prise_en_charge_jours", "delai_documents_jours")},
         ),
     )
     list_display = ("nom_court", "numero_amc", "politique_connexion", "domaine_officiel")
@@ -75,3 +71,8 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(ReglageFile)
+class ReglageFileAdmin(admin.ModelAdmin):
+    list_display = ("file", "delai_jours")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from mutuelle.core import delais
 from mutuelle.core.validators import (
     validate_couleur,
     validate_numero_amc,
@@ -121,11 +122,6 @@ class Mutuelle(TimeStampedModel):
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
     )
-    delai_prise_en_charge_jours = models.PositiveSmallIntegerField(
-        "délai de réponse aux prises en charge (jours ouvrés)",
-        default=5,
-        validators=[MinValueValidator(1), MaxValueValidator(60)],
-    )
     seuil_revue_depassement_pct = models.PositiveSmallIntegerField(
         "revue manuelle au-delà d'un dépassement de (% de la BR)",
         default=100,
@@ -151,11 +147,6 @@ class Mutuelle(TimeStampedModel):
         help_text="Le compte que la mutuelle débite pour payer les remboursements (fichiers de virement SEPA).",
     )
     bic_emetteur = models.CharField("BIC du compte de paiement", max_length=11, blank=True)
-    delai_documents_jours = models.PositiveSmallIntegerField(
-        "délai de traitement des documents (jours ouvrés)",
-        default=2,
-        validators=[MinValueValidator(1), MaxValueValidator(60)],
-    )
 
     class Meta:
         verbose_name = "mutuelle"
@@ -239,3 +230,20 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nom} = {self.valeur}"
+
+
+class ReglageFile(models.Model):
+    """A queue's service level in working days, set by supervisors (``core.delais``: the defaults)."""
+
+    file = models.CharField("file", max_length=30, unique=True, choices=delais.CHOIX)
+    delai_jours = models.PositiveSmallIntegerField(
+        "délai de traitement (jours ouvrés)", validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+
+    class Meta:
+        verbose_name = "niveau de service d'une file"
+        verbose_name_plural = "niveaux de service des files"
+        ordering = ["file"]
+
+    def __str__(self) -> str:
+        return f"{self.get_file_display()} : {self.delai_jours} j ouvrés"

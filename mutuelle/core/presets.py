@@ -12,8 +12,6 @@ from mutuelle.core.models import PolitiqueConnexion
 _COMMON: dict[str, Any] = {
     "seuil_verrouillage": 3,
     "duree_verrouillage_minutes": 30,
-    "delai_prise_en_charge_jours": 5,
-    "delai_documents_jours": 2,
 }
 
 PRESETS: dict[str, dict[str, Any]] = {

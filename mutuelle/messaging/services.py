@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from mutuelle.core.calendrier import jours_ouvres_apres
+from mutuelle.core.delais import delai
 from mutuelle.core.services import audit_log, sequence_suivante
 from mutuelle.members.models import Adherent
 from mutuelle.messaging.models import Fil, Message, PieceMessage, StatutFil
@@ -28,10 +29,7 @@ class MessageRefuse(Exception):
 
 
 def _echeance() -> Any:
-    # the queues' service levels are the back office's (screens): an upward read to move down
-    from mutuelle.backoffice.files import FILES
-
-    return jours_ouvres_apres(timezone.localdate(), FILES["messages"].delai())
+    return jours_ouvres_apres(timezone.localdate(), delai("messages"))
 
 
 def _texte(texte: str) -> str:

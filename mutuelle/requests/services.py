@@ -28,6 +28,7 @@ from mutuelle.claims.models import Decompte, EvenementLigne, LigneRemboursement,
 from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS
 from mutuelle.claims.services import accord_prealable_enregistrer, consommation_verrouiller, ligne_corriger
 from mutuelle.core.calendrier import jours_ouvres_apres, plus_mois
+from mutuelle.core.delais import delai
 from mutuelle.core.models import AuditLog
 from mutuelle.core.services import audit_log, mutuelle_lire, sequence_suivante
 from mutuelle.documents.contenus import Contenu
@@ -50,6 +51,7 @@ from mutuelle.notifications.services import alerte_espace, notifier
 from mutuelle.referentiel.models import NaturePrestation
 from mutuelle.requests.fichiers import FichierRefuse, FichierSain, VirusDetecte, assainir
 from mutuelle.requests.models import (
+    FILE_DE_DEMANDE,
     STATUTS_OUVERTS,
     Decision,
     Demande,
@@ -59,8 +61,6 @@ from mutuelle.requests.models import (
     TypeDemande,
 )
 from regles.money import ZERO, euros
-
-CONTESTATION_JOURS_OUVRES = 10
 
 # Which step may follow which (the handler's buttons are built from it).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -212,11 +212,7 @@ def demande_creer(
         and not envois
     ):
         raise DemandeRefusee("Joignez au moins un fichier.")
-    mutuelle = mutuelle_lire()
-    jours = {
-        TypeDemande.CONTESTATION: CONTESTATION_JOURS_OUVRES,
-        TypeDemande.PRISE_EN_CHARGE: mutuelle.delai_prise_en_charge_jours,
-    }.get(TypeDemande(type_demande), mutuelle.delai_documents_jours)
+    jours = delai(FILE_DE_DEMANDE[type_demande])
     with pieces_transaction() as chemins:
         annee = timezone.localdate().year
         demande = Demande.objects.create(

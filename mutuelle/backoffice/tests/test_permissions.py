@@ -112,8 +112,8 @@ def test_supervisors_edit_service_levels_and_ready_answers_in_the_admin_handlers
     responsable.groups.add(groupes[Role.RESPONSABLE])
     gestionnaire.groups.add(groupes[Role.GESTIONNAIRE])
     connecter(client, responsable)
-    for url in ("/admin/backoffice/reglagefile/add/", "/admin/messaging/modelereponse/add/"):
+    for url in ("/admin/core/reglagefile/add/", "/admin/messaging/modelereponse/add/"):
         assert client.get(url).status_code == 200, url
     connecter(client, gestionnaire)
-    for url in ("/admin/backoffice/reglagefile/", "/admin/messaging/modelereponse/"):
+    for url in ("/admin/core/reglagefile/", "/admin/messaging/modelereponse/"):
         assert client.get(url).status_code == 403, url

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mutuelle.core.calendrier import jours_ouvres_apres
+from mutuelle.core.delais import delai
 from mutuelle.core.iban import iban_masque, iban_verifier
 from mutuelle.core.models import AuditLog
 from mutuelle.members.models import CoordonneesBancaires, StatutRib
@@ -102,7 +103,7 @@ def test_new_bank_details_wait_for_a_handler_then_replace_the_old_ones(
     assert premier.statut == StatutRib.EN_ATTENTE and rib_actif(adherent) is None
     demande = Demande.objects.get(type_demande=TypeDemande.RIB)
     assert demande.coordonnees == premier and demande.pieces.count() == 1
-    assert demande.echeance == jours_ouvres_apres(timezone.localdate(), mutuelle.delai_documents_jours)
+    assert demande.echeance == jours_ouvres_apres(timezone.localdate(), delai("rib"))
     courriel = mail.outbox[-1]
     assert (
         courriel.to == [adherent.email] and "•••• 189" in courriel.body and "30006000011234567890" not in courriel.body
