@@ -28,7 +28,8 @@ from mutuelle.core.calendrier import jour_ouvre, jours_ouvres_apres
 from mutuelle.members.models import Adherent, Beneficiaire
 from mutuelle.messaging.models import Fil, Message, StatutFil
 from mutuelle.payments.services import adherents_sans_compte, lignes_a_payer
-from mutuelle.requests.models import FILE_DE_DEMANDE, Demande, StatutDemande
+from mutuelle.requests.genres import GENRES
+from mutuelle.requests.models import Demande, StatutDemande
 
 
 class Etat:
@@ -434,7 +435,7 @@ def _demande_resume(demande: Any) -> str:
 def _les_files() -> dict[str, File]:
 
     def demandes(cle: str, aide: str = "") -> File:
-        types = [t for t, file in FILE_DE_DEMANDE.items() if file == cle]
+        types = [t for t, genre in GENRES.items() if genre.file == cle]
         return File(
             cle=cle,
             ouverts=_demandes(*types),

@@ -30,21 +30,6 @@ class TypeDemande(models.TextChoices):
     RESILIATION = "resiliation", _("Résiliation du contrat")
 
 
-# The back-office queue each kind of request waits in, and so its service level (core.delais).
-FILE_DE_DEMANDE: dict[str, str] = {
-    TypeDemande.PRISE_EN_CHARGE: "prises_en_charge",
-    TypeDemande.DOCUMENT: "documents",
-    TypeDemande.FEUILLE_SOINS: "feuilles_soins",
-    TypeDemande.CONTESTATION: "contestations",
-    TypeDemande.RIB: "rib",
-    TypeDemande.ETAT_CIVIL: "modifications",
-    TypeDemande.AJOUT_BENEFICIAIRE: "modifications",
-    TypeDemande.RETRAIT_BENEFICIAIRE: "modifications",
-    TypeDemande.CHANGEMENT_FORMULE: "contrats",
-    TypeDemande.RESILIATION: "contrats",
-}
-
-
 class Circonstance(models.TextChoices):
     ETRANGER = "etranger", _("Soins à l'étranger")
     NON_CONVENTIONNE = "non_conventionne", _("Praticien non conventionné")

@@ -13,9 +13,8 @@ from django.utils import timezone
 from mutuelle.core.models import AuditLog
 from mutuelle.formules.models import Formule
 from mutuelle.members.models import Beneficiaire, Civilite, CoordonneesBancaires, Qualite, Sexe, StatutRib
-from mutuelle.requests.models import (
-    Demande,
-)
+from mutuelle.requests.genres import GENRES
+from mutuelle.requests.models import Circonstance, Demande
 from regles.money import euros
 
 # -- checking new bank details ----------------------------------------------------------------------
@@ -107,43 +106,18 @@ def controle_rib(demande: Demande) -> ControleRib | None:
     )
 
 
-LIBELLES_DONNEES = {
-    "qualite": "Qualité",
-    "prenom": "Prénom",
-    "nom": "Nom",
-    "nom_naissance": "Nom de naissance",
-    "civilite": "Civilité",
-    "date_naissance": "Date de naissance",
-    "sexe": "Sexe",
-    "nir": "N° de sécurité sociale",
-    "date_effet": "Couvert à partir du",
-    "nom_complet": "Bénéficiaire",
-    "date_sortie": "Couvert jusqu'au",
-    "circonstance": "Circonstance",
-    "date_soins": "Date des soins",
-    "montant": "Montant payé",
-    "contrat": "Contrat",
-    "formule": "Nouvelle formule",
-    "date_fin": "Fin du contrat le",
-    "motif": "Motif",
-}
-
-
 def demande_donnees(demande: Demande, *, masquer: bool = False) -> list[tuple[str, Any]]:
-    """What the request asks to change, in words. ``masquer``: the member's own page shows a NIR
-    masked, as the profile does (the handler's page shows it whole, to check it)."""
-    from mutuelle.requests.models import Circonstance
+    """What the request asks to change, in words: its kind's fields (``requests.genres``) with their
+    labels. ``masquer``: the member's own page shows a NIR masked, as the profile does (the handler's
+    page shows it whole, to check it)."""
     from regles.nir import nir_mask
 
     lisibles = {"circonstance": Circonstance, "qualite": Qualite, "sexe": Sexe, "civilite": Civilite}
     resultat = []
-    for cle, valeur in demande.donnees.items():
+    for cle, libelle, valeur in GENRES[demande.type_demande].donnees.lignes(demande.donnees):
         if cle == "formule":
             valeur = Formule.objects.filter(code=valeur).values_list("libelle", flat=True).first() or valeur
-        if cle == "date_effet" and demande.type_demande == "changement_formule":
-            resultat.append(("Prend effet le", valeur))
-            continue
-        if cle in LIBELLES_DONNEES and isinstance(valeur, str):
+        if isinstance(valeur, str):
             # Dates and amounts are kept as ISO text and decimal strings: shown the French way.
             if cle.startswith("date") and len(valeur) == 10:
                 with suppress(ValueError):
@@ -153,7 +127,6 @@ def demande_donnees(demande: Demande, *, masquer: bool = False) -> list[tuple[st
                     valeur = euros(Decimal(valeur))
         if cle == "nir" and masquer and isinstance(valeur, str) and valeur:
             valeur = nir_mask(valeur)
-        if cle in LIBELLES_DONNEES:
-            choix = lisibles.get(cle)
-            resultat.append((LIBELLES_DONNEES[cle], dict(choix.choices).get(valeur, valeur) if choix else valeur))
+        choix = lisibles.get(cle)
+        resultat.append((libelle, dict(choix.choices).get(valeur, valeur) if choix else valeur))
     return resultat

@@ -5,7 +5,7 @@ file leaves no request and no file behind."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -50,8 +50,18 @@ from mutuelle.notifications.models import Categorie
 from mutuelle.notifications.services import alerte_espace, notifier
 from mutuelle.referentiel.models import NaturePrestation
 from mutuelle.requests.fichiers import FichierRefuse, FichierSain, VirusDetecte, assainir
+from mutuelle.requests.genres import (
+    GENRES,
+    AjoutBeneficiaire,
+    ChangementFormule,
+    DonneesInvalides,
+    EtatCivil,
+    Resiliation,
+    RetraitBeneficiaire,
+    lire,
+    valider,
+)
 from mutuelle.requests.models import (
-    FILE_DE_DEMANDE,
     STATUTS_OUVERTS,
     Decision,
     Demande,
@@ -69,25 +79,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     StatutDemande.COMPLEMENT: (StatutDemande.EN_COURS, StatutDemande.TRAITEE),
     StatutDemande.TRAITEE: (),
 }
-DECISIONS: dict[str, tuple[str, ...]] = {
-    TypeDemande.DOCUMENT: (Decision.TRAITE,),
-    TypeDemande.CONTESTATION: (Decision.MAINTENU, Decision.CORRIGE),
-    TypeDemande.RIB: (Decision.RIB_VALIDE, Decision.RIB_REFUSE),
-    TypeDemande.PRISE_EN_CHARGE: (Decision.ACCORD, Decision.ACCORD_PARTIEL, Decision.REFUS),
-    TypeDemande.AJOUT_BENEFICIAIRE: (Decision.APPLIQUEE, Decision.REFUSEE),
-    TypeDemande.RETRAIT_BENEFICIAIRE: (Decision.APPLIQUEE, Decision.REFUSEE),
-    TypeDemande.ETAT_CIVIL: (Decision.APPLIQUEE, Decision.REFUSEE),
-    TypeDemande.FEUILLE_SOINS: (Decision.LIQUIDEE, Decision.REFUSEE),
-    TypeDemande.CHANGEMENT_FORMULE: (Decision.APPLIQUEE, Decision.REFUSEE),
-    TypeDemande.RESILIATION: (Decision.APPLIQUEE, Decision.REFUSEE),
-}
-MODIFICATIONS = (
-    TypeDemande.AJOUT_BENEFICIAIRE,
-    TypeDemande.RETRAIT_BENEFICIAIRE,
-    TypeDemande.ETAT_CIVIL,
-    TypeDemande.CHANGEMENT_FORMULE,
-    TypeDemande.RESILIATION,
-)
+DECISIONS: dict[str, tuple[str, ...]] = {type_: genre.decisions for type_, genre in GENRES.items()}
+MODIFICATIONS = tuple(type_ for type_, genre in GENRES.items() if genre.modification)
 
 
 class DemandeRefusee(Exception):
@@ -207,12 +200,15 @@ def demande_creer(
         raise DemandeRefusee("Ce remboursement n'est pas le vôtre.")
     if demande_liee is not None and demande_liee.adherent_id != adherent.pk:
         raise DemandeRefusee("Cette demande n'est pas la vôtre.")
-    if (
-        type_demande in (TypeDemande.DOCUMENT, TypeDemande.RIB, TypeDemande.PRISE_EN_CHARGE, *MODIFICATIONS)
-        and not envois
-    ):
+    genre = GENRES[type_demande]
+    if genre.justificatif and not envois:
         raise DemandeRefusee("Joignez au moins un fichier.")
-    jours = delai(FILE_DE_DEMANDE[type_demande])
+    champs = dict(champs or {})
+    try:
+        champs["donnees"] = valider(type_demande, champs.get("donnees"))
+    except DonneesInvalides as exc:
+        raise DemandeRefusee(str(exc)) from exc
+    jours = delai(genre.file)
     with pieces_transaction() as chemins:
         annee = timezone.localdate().year
         demande = Demande.objects.create(
@@ -226,7 +222,7 @@ def demande_creer(
             coordonnees=coordonnees,
             commentaire=commentaire.strip()[:2000],
             echeance=jours_ouvres_apres(timezone.localdate(), jours),
-            **(champs or {}),
+            **champs,
         )
         chemins += _pieces_enregistrer(demande, envois)
         EvenementDemande.objects.create(demande=demande, vers=StatutDemande.RECUE, par=par)
@@ -312,56 +308,10 @@ def demande_avancer(
         demande.montant_corrige = montant_corrige if decision == Decision.CORRIGE else None
         demande.traitee_le = timezone.now()
         demande.traitee_par = par
-    if vers == StatutDemande.TRAITEE and demande.type_demande == TypeDemande.PRISE_EN_CHARGE:
-        calcule = _prise_en_charge_calculer(demande)
-        if decision == Decision.ACCORD:
-            demande.montant_accorde = calcule
-        elif decision == Decision.ACCORD_PARTIEL:
-            if montant_corrige is None or not ZERO < montant_corrige < calcule:
-                raise DemandeRefusee(
-                    f"Pour un accord partiel, indiquez un montant entre 0 et {euros(calcule)} (le montant calculé)."
-                )
-            demande.montant_accorde = montant_corrige
-        else:
-            demande.montant_accorde = ZERO
-        demande.montant_corrige = None
-        demande.montant_estime = calcule
-        if decision in (Decision.ACCORD, Decision.ACCORD_PARTIEL) and demande.beneficiaire is not None:
-            accord_prealable_enregistrer(
-                demande=demande,
-                beneficiaire=demande.beneficiaire,
-                domaine=demande.domaine,
-                le=timezone.localdate(demande.traitee_le),
-                montant=demande.montant_accorde,
-                par=par,
-            )
-        demande.document = _reponse_prise_en_charge(demande, decision=decision, message=message, par=par)
-        if decision != Decision.REFUS and demande.email_professionnel:
-            _professionnel_informer(demande, request=request, par=par)
-    if vers == StatutDemande.TRAITEE and decision == Decision.CORRIGE and demande.ligne is not None:
-        # The difference is paid: a régularisation line, validated, goes with the next payment run.
-        from django.core.exceptions import ValidationError
-
-        assert montant_corrige is not None
-        try:
-            ligne_corriger(ligne=demande.ligne, montant=montant_corrige, reference=demande.numero, par=par)
-        except ValidationError as exc:
-            raise DemandeRefusee(" ".join(exc.messages)) from exc
-    if (
-        vers == StatutDemande.TRAITEE
-        and decision == Decision.LIQUIDEE
-        and not Decompte.objects.filter(reference=demande.numero, origine="feuille_soins").exists()
+    if vers == StatutDemande.TRAITEE and AU_TRAITEMENT[demande.type_demande](
+        demande, decision=decision, message=message, montant_corrige=montant_corrige, par=par, request=request
     ):
-        raise DemandeRefusee("Saisissez les actes de la feuille de soins : le remboursement se calcule avec eux.")
-    if vers == StatutDemande.TRAITEE and demande.type_demande in MODIFICATIONS and decision == Decision.APPLIQUEE:
-        _modification_appliquer(demande, par=par, request=request)
-    if vers == StatutDemande.TRAITEE and demande.type_demande == TypeDemande.RIB and demande.coordonnees:
-        if decision == Decision.RIB_VALIDE and _second_valideur_requis(demande, par, request=request):
-            return demande  # a first validation, recorded: the account waits for a second person
-        if decision == Decision.RIB_VALIDE:
-            rib_activer(rib=demande.coordonnees, par=par, request=request)
-        else:
-            rib_refuser(rib=demande.coordonnees, par=par, request=request)
+        return demande  # a first validation only (four-eyes): the request stays with the handlers
     ancien = demande.statut
     demande.statut = vers
     demande.save()
@@ -382,6 +332,101 @@ def demande_avancer(
     }
     _notifier(demande, format_lazy(titres[StatutDemande(vers)], numero=demande.numero), message)
     return demande
+
+
+# -- what a handler's decision does, one entry per kind ----------------------------------------------
+# Each is called inside demande_avancer's transaction once the decision is checked against the
+# kind's (GENRES[...].decisions) and before the request is closed; True means « not closed yet ».
+
+
+def _rien_de_plus(demande: Demande, **decision: Any) -> bool:
+    return False
+
+
+def _prise_en_charge_decider(
+    demande: Demande, *, decision: str, message: str, montant_corrige: Decimal | None, par: Any, request: Any
+) -> bool:
+    """The amount granted (all, part or nothing of what the engine computes today), the prior approval
+    the claims will find, the answer letter, and the practitioner told when tiers payant applies."""
+    calcule = _prise_en_charge_calculer(demande)
+    if decision == Decision.ACCORD:
+        demande.montant_accorde = calcule
+    elif decision == Decision.ACCORD_PARTIEL:
+        if montant_corrige is None or not ZERO < montant_corrige < calcule:
+            raise DemandeRefusee(
+                f"Pour un accord partiel, indiquez un montant entre 0 et {euros(calcule)} (le montant calculé)."
+            )
+        demande.montant_accorde = montant_corrige
+    else:
+        demande.montant_accorde = ZERO
+    demande.montant_corrige = None
+    demande.montant_estime = calcule
+    if decision in (Decision.ACCORD, Decision.ACCORD_PARTIEL) and demande.beneficiaire is not None:
+        accord_prealable_enregistrer(
+            demande=demande,
+            beneficiaire=demande.beneficiaire,
+            domaine=demande.domaine,
+            le=timezone.localdate(demande.traitee_le),
+            montant=demande.montant_accorde,
+            par=par,
+        )
+    demande.document = _reponse_prise_en_charge(demande, decision=decision, message=message, par=par)
+    if decision != Decision.REFUS and demande.email_professionnel:
+        _professionnel_informer(demande, request=request, par=par)
+    return False
+
+
+def _contestation_decider(
+    demande: Demande, *, decision: str, montant_corrige: Decimal | None, par: Any, **_: Any
+) -> bool:
+    """Corrected: the difference is paid, a régularisation line validated for the next payment run."""
+    if decision == Decision.CORRIGE and demande.ligne is not None:
+        from django.core.exceptions import ValidationError
+
+        assert montant_corrige is not None
+        try:
+            ligne_corriger(ligne=demande.ligne, montant=montant_corrige, reference=demande.numero, par=par)
+        except ValidationError as exc:
+            raise DemandeRefusee(" ".join(exc.messages)) from exc
+    return False
+
+
+def _feuille_soins_decider(demande: Demande, *, decision: str, **_: Any) -> bool:
+    if (
+        decision == Decision.LIQUIDEE
+        and not Decompte.objects.filter(reference=demande.numero, origine="feuille_soins").exists()
+    ):
+        raise DemandeRefusee("Saisissez les actes de la feuille de soins : le remboursement se calcule avec eux.")
+    return False
+
+
+def _modification_decider(demande: Demande, *, decision: str, par: Any, request: Any, **_: Any) -> bool:
+    if decision == Decision.APPLIQUEE:
+        _modification_appliquer(demande, par=par, request=request)
+    return False
+
+
+def _rib_decider(demande: Demande, *, decision: str, par: Any, request: Any, **_: Any) -> bool:
+    """Validated: the bank details apply, unless a second person must confirm first (four-eyes)."""
+    if demande.coordonnees is None:
+        return False
+    if decision == Decision.RIB_VALIDE and _second_valideur_requis(demande, par, request=request):
+        return True  # a first validation, recorded: the account waits for a second person
+    if decision == Decision.RIB_VALIDE:
+        rib_activer(rib=demande.coordonnees, par=par, request=request)
+    else:
+        rib_refuser(rib=demande.coordonnees, par=par, request=request)
+    return False
+
+
+AU_TRAITEMENT: dict[str, Callable[..., bool]] = {
+    TypeDemande.DOCUMENT: _rien_de_plus,
+    TypeDemande.CONTESTATION: _contestation_decider,
+    TypeDemande.RIB: _rib_decider,
+    TypeDemande.PRISE_EN_CHARGE: _prise_en_charge_decider,
+    TypeDemande.FEUILLE_SOINS: _feuille_soins_decider,
+    **dict.fromkeys(MODIFICATIONS, _modification_decider),
+}
 
 
 def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest | None) -> bool:
@@ -669,58 +714,58 @@ def _erreurs(exc: Any) -> str:
 
 
 def _modification_appliquer(demande: Demande, *, par: Any, request: HttpRequest | None) -> None:
-    """What the member asked, applied once a handler has checked the document."""
-    from datetime import date as date_
-
+    """What the member (or the broker) asked, applied once a handler has checked the document."""
     from django.core.exceptions import ValidationError
 
-    d = demande.donnees
-    # A broker's request names its contract; a member's concerns the contract in force.
-    nomme = Contrat.objects.filter(numero=d["contrat"], adherent=demande.adherent).first() if d.get("contrat") else None
     try:
-        if demande.type_demande == TypeDemande.CHANGEMENT_FORMULE:
-            if nomme is None:
-                raise DemandeRefusee("Le contrat de la demande n'existe plus.")
-            contrat_formule_changer(
-                contrat=nomme,
-                formule=Formule.objects.get(code=d["formule"]),
-                date_effet=date_.fromisoformat(d["date_effet"]),
-                par=par,
-            )
-        elif demande.type_demande == TypeDemande.RESILIATION:
-            if nomme is None:
-                raise DemandeRefusee("Le contrat de la demande n'existe plus.")
-            contrat_resilier(contrat=nomme, date_fin=date_.fromisoformat(d["date_fin"]), motif=d["motif"], par=par)
-        elif demande.type_demande == TypeDemande.AJOUT_BENEFICIAIRE:
-            contrat = nomme or contrat_en_cours(demande.adherent, timezone.localdate())
-            if contrat is None:
-                raise DemandeRefusee("L'adhérent n'a plus de contrat en cours.")
-            beneficiaire_ajouter(
-                contrat=contrat,
-                date_entree=date_.fromisoformat(d["date_effet"]),
-                par=par,
-                qualite=d["qualite"],
-                nom=d["nom"],
-                prenom=d["prenom"],
-                date_naissance=date_.fromisoformat(d["date_naissance"]),
-                sexe=d["sexe"],
-                nir=d["nir"],
-                nir_personnel=d["nir_personnel"],
-            )
-        elif demande.type_demande == TypeDemande.RETRAIT_BENEFICIAIRE:
-            beneficiaire = Beneficiaire.objects.get(pk=d["beneficiaire"], contrat__adherent=demande.adherent)
-            beneficiaire_retirer(
-                beneficiaire=beneficiaire, date_sortie=date_.fromisoformat(d["date_sortie"]), par=par, request=request
-            )
-        else:
-            adherent_etat_civil_modifier(
-                adherent=demande.adherent,
-                nom=d["nom"],
-                nom_naissance=d.get("nom_naissance", ""),
-                civilite=d["civilite"],
-                par=par,
-                request=request,
-            )
+        d = lire(GENRES[demande.type_demande].donnees, demande.donnees)
+    except DonneesInvalides as exc:
+        raise DemandeRefusee(f"La modification ne peut pas être appliquée : {exc}") from exc
+    # A broker's request names its contract; a member's concerns the contract in force.
+    contrat = getattr(d, "contrat", None)
+    nomme = Contrat.objects.filter(numero=contrat, adherent=demande.adherent).first() if contrat else None
+    try:
+        match d:
+            case ChangementFormule():
+                if nomme is None:
+                    raise DemandeRefusee("Le contrat de la demande n'existe plus.")
+                contrat_formule_changer(
+                    contrat=nomme, formule=Formule.objects.get(code=d.formule), date_effet=d.date_effet, par=par
+                )
+            case Resiliation():
+                if nomme is None:
+                    raise DemandeRefusee("Le contrat de la demande n'existe plus.")
+                contrat_resilier(contrat=nomme, date_fin=d.date_fin, motif=d.motif, par=par)
+            case AjoutBeneficiaire():
+                en_cours = nomme or contrat_en_cours(demande.adherent, timezone.localdate())
+                if en_cours is None:
+                    raise DemandeRefusee("L'adhérent n'a plus de contrat en cours.")
+                beneficiaire_ajouter(
+                    contrat=en_cours,
+                    date_entree=d.date_effet,
+                    par=par,
+                    qualite=d.qualite,
+                    nom=d.nom,
+                    prenom=d.prenom,
+                    date_naissance=d.date_naissance,
+                    sexe=d.sexe,
+                    nir=d.nir,
+                    nir_personnel=d.nir_personnel,
+                )
+            case RetraitBeneficiaire():
+                beneficiaire = Beneficiaire.objects.get(pk=d.beneficiaire, contrat__adherent=demande.adherent)
+                beneficiaire_retirer(beneficiaire=beneficiaire, date_sortie=d.date_sortie, par=par, request=request)
+            case EtatCivil():
+                adherent_etat_civil_modifier(
+                    adherent=demande.adherent,
+                    nom=d.nom,
+                    nom_naissance=d.nom_naissance,
+                    civilite=d.civilite,
+                    par=par,
+                    request=request,
+                )
+            case _:  # pragma: no cover - GENRES marks only these kinds as modifications
+                raise AssertionError(demande.type_demande)
     except (ValidationError, Beneficiaire.DoesNotExist, Formule.DoesNotExist) as exc:
         raise DemandeRefusee(f"La modification ne peut pas être appliquée : {_erreurs(exc)}") from exc
 

@@ -15,13 +15,14 @@ from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.core.delais import NIVEAUX, delai
 from mutuelle.core.models import ReglageFile
 from mutuelle.core.presets import PRESETS
-from mutuelle.requests.models import FILE_DE_DEMANDE, TypeDemande
+from mutuelle.requests.genres import GENRES
+from mutuelle.requests.models import TypeDemande
 
 
 def test_every_queue_and_every_kind_of_request_has_a_service_level() -> None:
     assert set(FILES) <= set(NIVEAUX)
-    assert set(FILE_DE_DEMANDE) == set(TypeDemande.values)
-    assert set(FILE_DE_DEMANDE.values()) <= set(FILES)
+    assert set(GENRES) == set(TypeDemande.values)
+    assert {genre.file for genre in GENRES.values()} <= set(FILES)
 
 
 @pytest.mark.django_db
