@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage, is_ratelimited
 
+from mutuelle.core.actions import Action
 from mutuelle.core.services import audit_log
 
 GROUPE = "mutuelle.accounts.authentification"
@@ -31,7 +32,7 @@ def ip_limitee(
     taux: str | None = None,
     methode: str = "POST",
     cle: str = "ip",
-    action: str = "accounts.ip_throttled",
+    action: Action = Action.IP_LIMITEE,
     compter: bool | None = None,
 ) -> bool:
     """True once the client's IP (or another key such as ``user``) is over the limit. For the

@@ -29,10 +29,12 @@ from mutuelle.accounts.models import (
     ObjetJeton,
     Role,
     StatutCourrier,
+    TypeCourrier,
     User,
 )
 from mutuelle.accounts.signals import alerte_securite
 from mutuelle.accounts.verrouillage import deverrouiller
+from mutuelle.core.actions import Action
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.pdf import pdf_depuis_html
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
@@ -116,7 +118,7 @@ def compte_actif_changer(*, user: User, actif: bool, par: Any = None, request: H
         toutes_sessions_fermer(user)
     if avant != actif:
         audit_log(
-            action="accounts.compte.enabled" if actif else "accounts.compte.disabled",
+            action=Action.COMPTE_REACTIVE if actif else Action.COMPTE_DESACTIVE,
             par=par,
             target=user,
             request=request,
@@ -216,7 +218,7 @@ def secret_definir(*, user: User, password: str, request: HttpRequest | None = N
     toutes_sessions_fermer(locked)
     confiance_retirer(locked)
     audit_log(
-        action="accounts.compte.activated" if premiere else "accounts.secret.changed",
+        action=Action.COMPTE_ACTIVE if premiere else Action.SECRET_CHANGE,
         target=locked,
         adherent=adherent,
         request=request,
@@ -277,9 +279,18 @@ def courrier_depuis_pdf(
     courrier.pdf.save(f"{type_courrier}-{adherent.numero}-{now:%Y%m%d%H%M%S%f}.pdf", ContentFile(contenu), save=False)
     if enregistrer:
         courrier.save()
-        audit_log(action=f"accounts.courrier.{type_courrier}", target=courrier, adherent=adherent, request=request)
+        audit_log(action=COURRIER_PREPARE[type_courrier], target=courrier, adherent=adherent, request=request)
     return courrier
 
+
+# What the journal records when a letter joins the print queue, per kind of letter.
+COURRIER_PREPARE: dict[str, Action] = {
+    TypeCourrier.ACTIVATION: Action.COURRIER_ACTIVATION_PREPARE,
+    TypeCourrier.SECRET: Action.COURRIER_SECRET_PREPARE,
+    TypeCourrier.BIENVENUE: Action.COURRIER_BIENVENUE_PREPARE,
+    TypeCourrier.RELEVE: Action.COURRIER_RELEVE_PREPARE,
+    TypeCourrier.COORDONNEES: Action.COURRIER_COORDONNEES_PREPARE,
+}
 
 LOT_MAX = 300  # letters per printing batch
 
@@ -324,14 +335,16 @@ def lot_preparer(*, ids: list[int], par: Any, request: HttpRequest | None = None
         courrier.lot = lot
         courrier.save(update_fields=["pdf", "statut", "imprime_le", "imprime_par", "lot"])
         audit_log(
-            action="accounts.courrier.printed",
+            action=Action.COURRIER_IMPRIME,
             par=par,
             target=courrier,
             adherent=courrier.adherent,
             request=request,
             new={"lot": lot.pk},
         )
-    audit_log(action="accounts.lot.prepared", par=par, target=lot, request=request, new={"courriers": len(courriers)})
+    audit_log(
+        action=Action.LOT_COURRIERS_PREPARE, par=par, target=lot, request=request, new={"courriers": len(courriers)}
+    )
     return lot
 
 
@@ -343,7 +356,7 @@ def lot_confirmer(*, lot: LotCourriers, par: Any, request: HttpRequest | None = 
     lot.confirme_le = timezone.now()
     lot.confirme_par = par
     lot.save(update_fields=["pdf", "confirme_le", "confirme_par"])
-    audit_log(action="accounts.lot.confirmed", par=par, target=lot, request=request)
+    audit_log(action=Action.LOT_COURRIERS_CONFIRME, par=par, target=lot, request=request)
 
 
 @transaction.atomic
@@ -362,7 +375,7 @@ def secret_changer(*, request: HttpRequest, user: User, password: str) -> int:
     confiance_retirer(user, sauf=appareil_de(request, user))
     adherent = getattr(user, "adherent", None)
     audit_log(
-        action="accounts.secret.changed",
+        action=Action.SECRET_CHANGE,
         par=user,
         target=user,
         adherent=adherent,

@@ -36,11 +36,13 @@ from mutuelle.accounts.services import (
     email_masque,
     secret_changer,
 )
+from mutuelle.core import actions
+from mutuelle.core.actions import Action
 from mutuelle.core.models import AuditLog
 
 REAUTH_SECONDES = 5 * 60
 
-DERNIERES_CONNEXIONS = ("accounts.login.success", "accounts.login.failed", "accounts.login.locked")
+DERNIERES_CONNEXIONS = actions.codes(Action.CONNEXION_REUSSIE, Action.CONNEXION_ECHOUEE, Action.COMPTE_VERROUILLE)
 
 
 def utilisateur(request: HttpRequest) -> User:

@@ -24,6 +24,7 @@ from mutuelle.backoffice.models import Affectation
 from mutuelle.brokers.models import Affiliation, StatutAffiliation
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement, RejetNoemie, Statut
 from mutuelle.core import delais
+from mutuelle.core.actions import Action
 from mutuelle.core.calendrier import jour_ouvre, jours_ouvres_apres
 from mutuelle.members.models import Adherent, Beneficiaire
 from mutuelle.messaging.models import Fil, Message, StatutFil
@@ -526,7 +527,7 @@ def _les_files() -> dict[str, File]:
             url=_verrouillage_url,
             adherent=_compte,
             resume=lambda attempt: "Compte verrouillé après des échecs de connexion",
-            arrivees=_arrivees("core.AuditLog", "cree_le", action="accounts.login.locked"),
+            arrivees=_arrivees("core.AuditLog", "cree_le", action=Action.COMPTE_VERROUILLE),
             aide="Débloquez un compte quand l'adhérent appelle, après avoir vérifié son identité.",
         ),
         File(

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from mutuelle.accounts.appareils import appareil_nouveau_depuis
 from mutuelle.accounts.permissions import Droit, peut
 from mutuelle.backoffice.models import ModificationProposee, StatutModification
+from mutuelle.core.actions import Action, codes
 from mutuelle.core.models import AuditLog
 from mutuelle.core.services import audit_log
 from mutuelle.members import champs_proteges
@@ -244,12 +245,12 @@ def signaux_calculer(
             AuditLog.objects.filter(
                 adherent=adherent,
                 cree_le__gte=depuis,
-                action__in=["accounts.email.changed", "members.adherent.changed"],
+                action__in=codes(Action.EMAIL_CHANGE, Action.ADHERENT_MODIFIE),
             )
             .order_by("-cree_le")
             .values_list("action", "nouvelle_valeur", "cree_le")
         )
-        le = next((c for a, n, c in recent if a == "accounts.email.changed" or "email" in (n or {})), None)
+        le = next((c for a, n, c in recent if a == Action.EMAIL_CHANGE or "email" in (n or {})), None)
         if le is not None:
             signaux.append(f"L'adresse email de l'adhérent a déjà changé le {timezone.localtime(le):%d/%m/%Y}.")
         nouvelle = (apres["email"] or "").strip()
@@ -333,7 +334,7 @@ def proposer(
             "Une modification de cet élément attend déjà un second valideur.", code="en_attente"
         ) from exc
     audit_log(
-        action="backoffice.modification.proposee",
+        action=Action.MODIFICATION_PROPOSEE,
         par=par,
         target=modif,
         adherent=adherent,
@@ -388,7 +389,7 @@ def approuver(*, modif: ModificationProposee, par: Any, request: HttpRequest | N
     if objet is None or valeurs(objet, list(modif.avant)) != modif.avant:
         _decider(modif, StatutModification.PERIMEE, par, "Les données ont changé depuis la proposition.")
         audit_log(
-            action="backoffice.modification.perimee",
+            action=Action.MODIFICATION_PERIMEE,
             par=par,
             target=modif,
             adherent=modif.adherent,
@@ -411,7 +412,7 @@ def approuver(*, modif: ModificationProposee, par: Any, request: HttpRequest | N
     _decider(modif, StatutModification.APPLIQUEE, par)
     message = f"Proposée par {modif.proposee_par}, validée par {par}"
     audit_log(
-        action=f"{modele._meta.app_label}.{modele._meta.model_name}.changed",
+        action=Action(f"{modele._meta.label_lower}.changed"),  # one per model open to four-eyes
         par=par,
         target=objet,
         adherent=modif.adherent,
@@ -421,7 +422,7 @@ def approuver(*, modif: ModificationProposee, par: Any, request: HttpRequest | N
         message=message,
     )
     audit_log(
-        action="backoffice.modification.approuvee",
+        action=Action.MODIFICATION_APPROUVEE,
         par=par,
         target=modif,
         adherent=modif.adherent,
@@ -448,7 +449,7 @@ def refuser(
         raise ModificationRefusee("Dites pourquoi vous refusez : la personne qui a proposé le lira.", code="motif")
     _decider(verrouillee, StatutModification.REFUSEE, par, motif)
     audit_log(
-        action="backoffice.modification.retiree" if retrait else "backoffice.modification.refusee",
+        action=Action.MODIFICATION_RETIREE if retrait else Action.MODIFICATION_REFUSEE,
         par=par,
         target=verrouillee,
         adherent=verrouillee.adherent,

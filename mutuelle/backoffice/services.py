@@ -13,6 +13,7 @@ from mutuelle.accounts.models import STAFF_ROLES, User
 from mutuelle.accounts.permissions import Droit, peut
 from mutuelle.backoffice.files import File, avec_affectation
 from mutuelle.backoffice.models import Affectation
+from mutuelle.core.actions import Action
 from mutuelle.core.services import audit_log
 
 
@@ -62,7 +63,7 @@ def affectation_prendre(
     )
     adherent = file.adherent(objet)
     audit_log(
-        action="backoffice.element.pris" if gestionnaire.pk == par.pk else "backoffice.element.reattribue",
+        action=Action.ELEMENT_PRIS if gestionnaire.pk == par.pk else Action.ELEMENT_REATTRIBUE,
         par=par,
         target=objet,
         adherent=adherent,
@@ -82,7 +83,7 @@ def affectation_liberer(*, file: File, objet: Any, par: User, request: HttpReque
     if actuelle.gestionnaire_id != par.pk and not peut(par, Droit.SUPERVISER):
         raise AffectationRefusee(f"Pris par {actuelle.gestionnaire} : seul un responsable peut le libérer.")
     audit_log(
-        action="backoffice.element.libere",
+        action=Action.ELEMENT_LIBERE,
         par=par,
         target=objet,
         adherent=file.adherent(objet),

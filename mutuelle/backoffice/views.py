@@ -23,6 +23,7 @@ from mutuelle.backoffice.files import FILES, Etat, File, avec_affectation, compt
 from mutuelle.backoffice.services import AffectationRefusee, affectation_liberer, affectation_prendre, prochain
 from mutuelle.claims.models import RejetNoemie, Statut
 from mutuelle.claims.services import ligne_transition, rejet_traiter
+from mutuelle.core.actions import Action
 from mutuelle.core.services import audit_log
 from mutuelle.members.models import Adherent, Beneficiaire
 
@@ -262,7 +263,7 @@ def recherche(request: HttpRequest) -> HttpResponse:
         else:
             with transaction.atomic():
                 audit_log(
-                    action="backoffice.recherche.faite",
+                    action=Action.RECHERCHE_FAITE,
                     request=request,
                     message=f"{resultats.critere} : {len(resultats.adherents)} résultat(s)",
                 )
@@ -292,7 +293,7 @@ def fiche(request: HttpRequest, numero: str) -> HttpResponse:
     with transaction.atomic():
         # Who opened whose file, which part of it, and from where: health data access is traceable.
         audit_log(
-            action="backoffice.fiche.consultee",
+            action=Action.FICHE_CONSULTEE,
             target=adherent,
             adherent=adherent,
             request=request,
@@ -333,7 +334,7 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
         if reponse is None:
             raise Http404("Export inconnu.")
         with transaction.atomic():
-            audit_log(action="backoffice.tableau.exporte", request=request, message=f"{export}, {jours_n} jours")
+            audit_log(action=Action.TABLEAU_EXPORTE, request=request, message=f"{export}, {jours_n} jours")
         return reponse
     return render(request, "backoffice/tableau_de_bord.html", {"t": donnees, "jours": jours_n, "periodes": PERIODES})
 
@@ -376,7 +377,7 @@ def modification_proposer(request: HttpRequest, numero: str, cible: str, pk: int
     if not post and request.method == "GET":
         with transaction.atomic():
             audit_log(
-                action="backoffice.fiche.consultee",
+                action=Action.FICHE_CONSULTEE,
                 target=adherent,
                 adherent=adherent,
                 request=request,
@@ -444,7 +445,7 @@ def modification(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         with transaction.atomic():
             audit_log(
-                action="backoffice.modification.consultee",
+                action=Action.MODIFICATION_CONSULTEE,
                 target=modif,
                 adherent=modif.adherent,
                 request=request,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mutuelle.accounts.permissions import gestion_required
 from mutuelle.backoffice.forms_demandes import ActeSaisiForm, TraitementForm
 from mutuelle.backoffice.views import apres_decision, file_courante
+from mutuelle.core.actions import Action
 from mutuelle.core.services import audit_log
 from mutuelle.core.telechargements import en_piece_jointe
 from mutuelle.requests.models import (
@@ -136,7 +137,7 @@ def _gestion_detail_page(
     if controle is not None and request.method == "GET":
         # The whole IBAN was shown: who read it, and when.
         audit_log(
-            action="requests.rib.consulte",
+            action=Action.RIB_CONSULTE,
             target=demande,
             adherent=demande.adherent,
             request=request,
@@ -181,7 +182,7 @@ def gestion_piece(request: HttpRequest, numero: str, pk: int) -> HttpResponseBas
     if piece is None:
         raise Http404("Pièce introuvable.")
 
-    audit_log(action="requests.piece.consultee", target=piece.demande, adherent=piece.demande.adherent, request=request)
+    audit_log(action=Action.PIECE_CONSULTEE, target=piece.demande, adherent=piece.demande.adherent, request=request)
     return en_piece_jointe(piece.fichier, piece.nom, piece.type_mime)
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mutuelle.backoffice.forms_messages import ReponseForm
 from mutuelle.backoffice.views import apres_decision, file_courante
+from mutuelle.core.actions import Action
 from mutuelle.core.formulaires import ou_refus
 from mutuelle.core.services import audit_log
 from mutuelle.core.telechargements import en_piece_jointe
@@ -59,7 +60,7 @@ def gestion_fil(request: HttpRequest, numero: str) -> HttpResponse:
             messages.success(request, f"Réponse envoyée à {fil.adherent} : un email l'a prévenu(e), sans le contenu.")
             return apres_decision(request, "messaging_gestion:fil", numero=fil.numero)
     audit_log(
-        action="messaging.fil.consulte",
+        action=Action.FIL_CONSULTE,
         target=fil,
         adherent=fil.adherent,
         request=request,
@@ -91,6 +92,10 @@ def gestion_piece(request: HttpRequest, numero: str, pk: int) -> FileResponse:
         raise Http404("Pièce introuvable.")
     fil = piece.message.fil
     audit_log(
-        action="messaging.piece.consultee", target=fil, adherent=fil.adherent, request=request, message=piece.nom[:100]
+        action=Action.PIECE_MESSAGE_CONSULTEE,
+        target=fil,
+        adherent=fil.adherent,
+        request=request,
+        message=piece.nom[:100],
     )
     return en_piece_jointe(piece.fichier, piece.nom, piece.type_mime)

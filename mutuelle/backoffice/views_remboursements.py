@@ -25,6 +25,7 @@ from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut, St
 from mutuelle.claims.selectors import lignes_a_revoir
 from mutuelle.claims.services import ligne_transition
 from mutuelle.claims.tasks import noemie_ingest_file
+from mutuelle.core.actions import Action
 from mutuelle.core.services import audit_log
 
 REGLES = [
@@ -105,7 +106,7 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         # Health data read by a handler: who looked at whose care, and when.
         audit_log(
-            action="claims.ligne.viewed",
+            action=Action.LIGNE_CONSULTEE,
             target=ligne,
             adherent=ligne.contrat.adherent,
             request=request,

@@ -22,6 +22,7 @@ from mutuelle.accounts.appareils import toutes_sessions_fermer
 from mutuelle.accounts.models import JetonCompte, ObjetJeton, Role, User
 from mutuelle.accounts.services import jeton_creer
 from mutuelle.brokers.models import Affiliation, Courtier, StatutAffiliation
+from mutuelle.core.actions import Action
 from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.core.delais import delai
 from mutuelle.core.iban import iban_verifier
@@ -172,7 +173,7 @@ def affiliation_soumettre(
         chemins.append(affiliation.bulletin.name)
         affiliation.save()
         audit_log(
-            action="brokers.affiliation.soumise",
+            action=Action.AFFILIATION_SOUMISE,
             par=courtier.user,
             target=affiliation,
             request=request,
@@ -248,14 +249,14 @@ def affiliation_accepter(*, affiliation: Affiliation, par: Any, request: HttpReq
             statut=StatutRib.ACTIF,
             actif_depuis=timezone.now(),
         )
-        audit_log(action="members.rib.active", par=par, target=rib, adherent=adherent, new={"iban": rib.iban_masque})
+        audit_log(action=Action.RIB_ACTIVE, par=par, target=rib, adherent=adherent, new={"iban": rib.iban_masque})
         affiliation.statut = StatutAffiliation.ACCEPTEE
         affiliation.contrat = contrat
         affiliation.traitee_le = timezone.now()
         affiliation.traitee_par = par
         affiliation.save(update_fields=["statut", "contrat", "traitee_le", "traitee_par", "modifie_le"])
         audit_log(
-            action="brokers.affiliation.acceptee",
+            action=Action.AFFILIATION_ACCEPTEE,
             par=par,
             target=affiliation,
             adherent=adherent,
@@ -290,7 +291,7 @@ def affiliation_refuser(
         affiliation.traitee_par = par
         affiliation.save(update_fields=["statut", "motif_refus", "traitee_le", "traitee_par", "modifie_le"])
         audit_log(
-            action="brokers.affiliation.refusee",
+            action=Action.AFFILIATION_REFUSEE,
             par=par,
             target=affiliation,
             request=request,
@@ -404,7 +405,7 @@ def _invitation_envoyer(administrateur: Courtier, courtier: Courtier, request: H
     objet = ObjetJeton.SECRET if active else ObjetJeton.ACTIVATION
     _jeton, lien = jeton_creer(user=courtier.user, objet=objet)
     audit_log(
-        action="brokers.courtier.lien_secret" if active else "brokers.courtier.invite",
+        action=Action.COURTIER_LIEN_ENVOYE if active else Action.COURTIER_INVITE,
         par=administrateur.user,
         target=courtier,
         request=request,
@@ -459,7 +460,7 @@ def courtier_activer(
                 annule_le=timezone.now()
             )
         audit_log(
-            action="brokers.courtier.ouvert" if actif else "brokers.courtier.ferme",
+            action=Action.COURTIER_OUVERT if actif else Action.COURTIER_FERME,
             par=administrateur.user,
             target=courtier,
             request=request,

@@ -47,6 +47,7 @@ from mutuelle.claims.models import (
     StatutFichier,
 )
 from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS, accords_par_beneficiaire, domaine_du_poste
+from mutuelle.core.actions import Action
 from mutuelle.core.calendrier import plus_mois
 from mutuelle.core.models import AuditLog, Mutuelle
 from mutuelle.core.services import audit_log, mutuelle_lire
@@ -68,6 +69,16 @@ from regles.postes import Poste
 
 EXONERATION_ALD = 4
 EXONERATION_HOSPITALISATION = 5
+
+# What the journal records when a line moves to a status.
+ACTION_DE_STATUT: dict[str, Action] = {
+    Statut.VALIDE: Action.LIGNE_VALIDEE,
+    Statut.PAYE: Action.LIGNE_PAYEE,
+    Statut.REJETE: Action.LIGNE_REJETEE,
+    Statut.SANS_OBJET: Action.LIGNE_SANS_OBJET,
+    Statut.EN_COURS: Action.LIGNE_EN_ANALYSE,
+    Statut.COMPLEMENT: Action.LIGNE_COMPLEMENT,
+}
 
 
 class NomenclatureManquante(RuntimeError):
@@ -184,7 +195,7 @@ def noemie_ingest(
                 for p, r, d, f, n in plan.lots
             )
             audit_log(
-                action="claims.fichier.received",
+                action=Action.FICHIER_RECU,
                 par=par,
                 target=fichier,
                 new={"decomptes": plan.resume.decomptes, "actes": plan.resume.actes, "lots": len(plan.lots)},
@@ -204,7 +215,7 @@ def _rejeter(name: str, sha: str, taille: int, par: Any, errors: list[dict[str, 
         fichier = FichierNoemie.objects.create(
             nom=name, sha256=sha, taille=taille, statut=StatutFichier.REJETE, erreurs=errors, recu_par=par
         )
-        audit_log(action="claims.fichier.rejected", par=par, target=fichier, new={"erreurs": errors})
+        audit_log(action=Action.FICHIER_REJETE, par=par, target=fichier, new={"erreurs": errors})
     return ResultatIngestion(name, "rejected", errors=errors, message=str(errors[0]["message"]))
 
 
@@ -253,7 +264,7 @@ def fichiers_interrompus_reprendre(*, calme_secondes: int | None = None) -> list
     ):
         if fichier.dernier_lot is not None and fichier.dernier_lot > limite:
             continue
-        audit_log(action="claims.fichier.resumed", target=fichier, message="Intégration reprise après interruption")
+        audit_log(action=Action.FICHIER_REPRIS, target=fichier, message="Intégration reprise après interruption")
         resultats.append(noemie_reprendre(fichier=fichier))
     return resultats
 
@@ -275,7 +286,7 @@ def spool_orphelins_supprimer(*, age_secondes: int = 3600) -> list[str]:
             supprimes.append(dossier.name)
     if supprimes:
         with transaction.atomic():
-            audit_log(action="claims.spool.orphelins_supprimes", new={"dossiers": supprimes[:50]})
+            audit_log(action=Action.SPOOL_ORPHELINS_SUPPRIMES, new={"dossiers": supprimes[:50]})
     return supprimes
 
 
@@ -393,7 +404,7 @@ def fichier_finaliser(*, fichier_id: int, par: Any = None) -> bool:
         dossier, fichier.dossier_lots = fichier.dossier_lots, ""
         fichier.save()
         audit_log(
-            action="claims.fichier.ingested",
+            action=Action.FICHIER_INTEGRE,
             par=par,
             target=fichier,
             new={
@@ -495,7 +506,7 @@ def _duplicate(name: str, existing: FichierNoemie, par: Any, why: str) -> Result
         f"Fichier déjà reçu ({why}) : « {existing.nom} » intégré le {when:%d/%m/%Y à %H:%M}. Rien n'a été modifié."
     )
     with transaction.atomic():
-        audit_log(action="claims.fichier.duplicate", par=par, target=existing, message=message[:500])
+        audit_log(action=Action.FICHIER_DOUBLON, par=par, target=existing, message=message[:500])
     return ResultatIngestion(
         name, "duplicate", message=message, errors=[{"line": None, "field": None, "message": message}]
     )
@@ -1006,7 +1017,7 @@ def accord_prealable_enregistrer(
     accord.full_clean()
     accord.save()
     audit_log(
-        action="claims.accord.enregistre",
+        action=Action.ACCORD_ENREGISTRE,
         par=par if getattr(par, "pk", None) else None,
         target=accord,
         adherent=beneficiaire.contrat.adherent,
@@ -1091,7 +1102,7 @@ def ligne_transition(
         le=min(le, timezone.now()) if le is not None else timezone.now(),
     )
     audit_log(
-        action=f"claims.ligne.{vers}",
+        action=ACTION_DE_STATUT[vers],
         par=par,
         target=locked,
         adherent=locked.contrat.adherent,
@@ -1166,7 +1177,7 @@ def lignes_payer(*, ids: list[int], par: Any = None, motif: str = "") -> int:
     AuditLog.objects.bulk_create(
         (
             AuditLog(
-                action="claims.ligne.paye",
+                action=Action.LIGNE_PAYEE,
                 acteur=utilisateur,
                 acteur_libelle=str(par)[:150] if par is not None else "système",
                 cible_type="claims.ligneremboursement",
@@ -1253,7 +1264,7 @@ def ligne_corriger(*, ligne: LigneRemboursement, montant: Decimal, reference: st
         motif=f"Correction après la contestation n° {reference}",
     )
     audit_log(
-        action="claims.ligne.corrigee",
+        action=Action.LIGNE_CORRIGEE,
         par=par,
         target=correction,
         adherent=ligne.contrat.adherent,
@@ -1284,7 +1295,7 @@ def rejet_traiter(*, rejet: RejetNoemie, commentaire: str, par: Any, request: An
     locked.commentaire = commentaire.strip()[:500]
     locked.save(update_fields=["traite", "traite_le", "traite_par", "commentaire"])
     audit_log(
-        action="claims.rejet.traite",
+        action=Action.SIGNALEMENT_TRAITE,
         par=par,
         target=locked,
         request=request,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from mutuelle.core.actions import Action
 from mutuelle.core.models import AuditLog, Mutuelle, ReglageFile
 
 
@@ -48,7 +49,7 @@ class MutuelleAdmin(admin.ModelAdmin):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             audit_log(
-                action="core.mutuelle.changed",
+                action=Action.MUTUELLE_MODIFIEE,
                 target=obj,
                 request=request,
                 new={k: form.cleaned_data[k] for k in form.changed_data if k != "logo"},

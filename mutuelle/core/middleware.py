@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from mutuelle.core.actions import Action
 from mutuelle.core.langues import langue_de_code
 
 
@@ -72,7 +73,7 @@ class TailleRequeteMiddleware:
 
             from mutuelle.core.services import audit_log
 
-            audit_log(action="core.requete.trop_grande", request=request, message=f"{longueur} octets > {maximum}")
+            audit_log(action=Action.REQUETE_TROP_GRANDE, request=request, message=f"{longueur} octets > {maximum}")
             reponse = render(
                 request, "413.html", {"maximum_mo": max(1, maximum // (1024 * 1024)), "maximum": maximum}, status=413
             )
@@ -124,7 +125,7 @@ class AccesRefusesMiddleware:
 
             ids = {k: ("…" if "jeton" in k or "token" in k else str(v)[:40]) for k, v in match.kwargs.items()}
             audit_log(
-                action="core.acces.refuse",
+                action=Action.ACCES_REFUSE,
                 request=request,
                 new={"page": match.view_name, "ids": ids, "reponse": response.status_code},
                 message=f"{request.method} {match.view_name}",

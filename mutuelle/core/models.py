@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from mutuelle.core import delais
+from mutuelle.core import actions, delais
 from mutuelle.core.validators import (
     validate_couleur,
     validate_numero_amc,
@@ -212,6 +212,18 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cree_le:%d/%m/%Y %H:%M} {self.action} {self.cible_libelle}"
+
+    @property
+    def action_actuelle(self) -> str:
+        """The row's action by today's code (a row written before a code was renamed keeps its old one)."""
+        action = actions.action_de(self.action)
+        return str(action.value) if action is not None else self.action
+
+    @property
+    def action_libelle(self) -> str:
+        """What was done, in words (``core.actions``)."""
+        action = actions.action_de(self.action)
+        return str(action.label) if action is not None else self.action
 
 
 class Sequence(models.Model):

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.http import HttpRequest
 
+from mutuelle.core.actions import Action
 from mutuelle.core.models import AuditLog, Mutuelle
 from mutuelle.core.presets import PRESETS
 
@@ -21,7 +22,7 @@ def _jsonable(value: Any) -> Any:
 
 def audit_log(
     *,
-    action: str,
+    action: Action,
     par: Any = None,
     target: models.Model | None = None,
     adherent: Any = None,
@@ -30,7 +31,9 @@ def audit_log(
     message: str = "",
     request: HttpRequest | None = None,
 ) -> AuditLog:
-    """Write one audit row. Call it inside the transaction of the change it records."""
+    """Write one audit row. Call it inside the transaction of the change it records. ``action`` is one
+    of the enum's (``core.actions``): a code it does not know is refused, not journaled."""
+    action = Action(action)
     ip = None
     user_agent = ""
     if request is not None:
@@ -84,7 +87,7 @@ def mutuelle_apply_preset(*, preset: str, par: Any = None) -> Mutuelle:
     mutuelle.full_clean()
     mutuelle.save()
     audit_log(
-        action="core.mutuelle.preset_applied",
+        action=Action.PRESET_APPLIQUE,
         par=par,
         target=mutuelle,
         old=old,

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from mutuelle.accounts.models import TypeCourrier
 from mutuelle.accounts.services import courrier_depuis_html, courrier_depuis_pdf
 from mutuelle.claims.models import LigneRemboursement
+from mutuelle.core.actions import Action
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.pdf import Pdf, pdf_depuis_html
 from mutuelle.core.services import audit_log, mutuelle_lire
@@ -160,7 +161,7 @@ def _emettre(
         try:
             document.save()
             audit_log(
-                action="documents.emis",
+                action=Action.DOCUMENT_EMIS,
                 par=demande_par if getattr(demande_par, "pk", None) else None,
                 target=document,
                 adherent=adherent,
@@ -254,7 +255,9 @@ def lettre_bienvenue(*, adherent: Adherent, par: Any = None, request: HttpReques
             adherent=adherent, type_courrier=TypeCourrier.BIENVENUE, html=html, request=request, enregistrer=False
         )
         courrier.save()
-        audit_log(action="accounts.courrier.bienvenue", par=par, target=courrier, adherent=adherent, request=request)
+        audit_log(
+            action=Action.COURRIER_BIENVENUE_PREPARE, par=par, target=courrier, adherent=adherent, request=request
+        )
     return courrier
 
 

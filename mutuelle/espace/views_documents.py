@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mutuelle.accounts.limites import ip_limitee, reponse_limite_ip
 from mutuelle.accounts.permissions import adherent_requis
+from mutuelle.core.actions import Action
 from mutuelle.core.services import audit_log, mutuelle_lire
 from mutuelle.documents import contenus
 from mutuelle.documents.contenus import Contenu, DocumentIndisponible
@@ -111,7 +112,7 @@ def emettre(request: HttpRequest, type_document: str) -> HttpResponseBase:
         groupe="mutuelle.documents.emission",
         taux=settings.MUTUELLE_LIMITE_DOCUMENTS,
         cle="user",
-        action="documents.emission_limitee",
+        action=Action.EMISSION_LIMITEE,
     ):
         return reponse_limite_ip(request, "documents/trop_de_documents.html")
     data = request.POST.copy()
@@ -144,7 +145,7 @@ def telecharger(request: HttpRequest, pk: int) -> FileResponse:
     # (a document's file never changes): the audit row says so rather than « téléchargé ».
     hors_ligne = request.headers.get("X-Mutuelle-Hors-Ligne") == "1"
     audit_log(
-        action="documents.garde_hors_ligne" if hors_ligne else "documents.telecharge",
+        action=Action.DOCUMENT_GARDE_HORS_LIGNE if hors_ligne else Action.DOCUMENT_TELECHARGE,
         par=request.user,
         target=document,
         adherent=document.adherent,
@@ -204,7 +205,7 @@ def _limite(request: HttpRequest) -> bool:
         groupe="mutuelle.documents.verification",
         taux=settings.MUTUELLE_LIMITE_VERIFICATION,
         methode="GET",
-        action="documents.verification_limitee",
+        action=Action.VERIFICATION_LIMITEE,
     )
 
 

@@ -40,6 +40,7 @@ from mutuelle.brokers.services import (
     invitation_renvoyer,
     prochain_anniversaire,
 )
+from mutuelle.core.actions import Action
 from mutuelle.core.exports import csv_reponse, nombre, texte
 from mutuelle.core.services import audit_log, mutuelle_lire
 from mutuelle.documents import contenus
@@ -160,7 +161,7 @@ def portefeuille(request: HttpRequest) -> HttpResponseBase:
     form, qs = _portefeuille_filtre(request)
     if request.GET.get("export") == "csv":
         audit_log(
-            action="brokers.portefeuille.exporte",
+            action=Action.PORTEFEUILLE_EXPORTE,
             par=request.user,
             request=request,
             new={"filtre": request.GET.urlencode()[:200]},
@@ -225,7 +226,7 @@ def contrat(request: HttpRequest, numero: str) -> HttpResponse:
     c = selectors.contrat(courtier, numero)
     aujourdhui = timezone.localdate()
     cotisations = Cotisation.objects.filter(contrat=c, echeance__lte=aujourdhui).order_by("-echeance")
-    audit_log(action="brokers.contrat.consulte", par=request.user, target=c, adherent=c.adherent, request=request)
+    audit_log(action=Action.CONTRAT_CONSULTE_COURTIER, par=request.user, target=c, adherent=c.adherent, request=request)
     return render(
         request,
         "brokers/contrat.html",
@@ -297,7 +298,7 @@ def document_telecharger(request: HttpRequest, pk: int) -> FileResponse:
     if document is None:
         raise Http404("Ce document n'est pas dans votre portefeuille.")
     audit_log(
-        action="brokers.document.telecharge",
+        action=Action.DOCUMENT_TELECHARGE_COURTIER,
         par=request.user,
         target=document,
         adherent=document.adherent,

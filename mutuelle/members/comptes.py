@@ -29,6 +29,7 @@ from mutuelle.accounts.services import (
     CODE_ALPHABET,
     CODE_JOURS,
     CODE_LONGUEUR,
+    COURRIER_PREPARE,
     courrier_depuis_html,
     email_adherent,
     email_masque,
@@ -38,10 +39,16 @@ from mutuelle.accounts.services import (
 )
 from mutuelle.accounts.signals import alerte_securite
 from mutuelle.accounts.verrouillage import deverrouiller, verrouille_jusqua
+from mutuelle.core.actions import Action, codes
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.models import AuditLog
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
 from mutuelle.members.models import Adherent
+
+LIEN_ENVOYE: dict[str, Action] = {
+    ObjetJeton.ACTIVATION: Action.LIEN_ACTIVATION_ENVOYE,
+    ObjetJeton.SECRET: Action.LIEN_SECRET_ENVOYE,
+}
 
 
 @transaction.atomic
@@ -55,7 +62,7 @@ def compte_adherent_creer(*, adherent: Adherent, par: Any = None) -> User:
     user.save()
     adherent.user = user
     adherent.save(update_fields=["user"])
-    audit_log(action="accounts.compte.created", par=par, target=user, adherent=adherent)
+    audit_log(action=Action.COMPTE_CREE, par=par, target=user, adherent=adherent)
     return user
 
 
@@ -71,7 +78,7 @@ def lien_envoyer(*, adherent: Adherent, objet: str, request: HttpRequest | None 
     else:
         sujet, template = gettext_lazy("choisissez un nouveau mot de passe"), "accounts/email_nouveau_secret.txt"
     email_adherent(adherent, sujet, template, {"lien": lien, "minutes": minutes})
-    audit_log(action=f"accounts.lien.{objet}.sent", target=user, adherent=adherent, request=request, par=None)
+    audit_log(action=LIEN_ENVOYE[objet], target=user, adherent=adherent, request=request, par=None)
     return jeton
 
 
@@ -88,7 +95,7 @@ def adresse_sure(adherent: Adherent) -> dict[str, str] | None:
     the changes, newest first). None when the address has not changed since: the one on file."""
     depuis = timezone.now() - timedelta(days=ADRESSE_RECENTE_JOURS)
     changements = AuditLog.objects.filter(
-        action="members.adherent.coordonnees",
+        action__in=codes(Action.COORDONNEES_MODIFIEES),
         cible_type=Adherent._meta.label_lower,
         cible_id=str(adherent.pk),
         cree_le__gte=depuis,
@@ -145,7 +152,7 @@ def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpReque
     courrier.code_expire_le = expire
     courrier.save()
     audit_log(
-        action=f"accounts.courrier.{type_courrier}",
+        action=COURRIER_PREPARE[type_courrier],
         target=courrier,
         adherent=adherent,
         request=request,
@@ -234,7 +241,7 @@ def secret_oubli_traiter(*, adherent_id: int | None, ip: str | None = None, user
     request = _origine(ip, user_agent)
     adherent = Adherent.objects.select_related("user").filter(pk=adherent_id).first() if adherent_id else None
     if adherent is None or adherent.user is None:
-        audit_log(action="accounts.secret.requested_unknown", request=request, par=None)
+        audit_log(action=Action.SECRET_DEMANDE_INCONNU, request=request, par=None)
         return "inconnu"
     user = User.objects.select_for_update().get(pk=adherent.user.pk)  # one request at a time per account
     depuis = timezone.now() - timedelta(hours=24)
@@ -244,10 +251,10 @@ def secret_oubli_traiter(*, adherent_id: int | None, ip: str | None = None, user
     )
     if envoyes >= OUBLI_PAR_JOUR:
         deja_dit = AuditLog.objects.filter(
-            action="accounts.secret.requests_suspended", cible_id=str(user.pk), cree_le__gte=depuis
+            action__in=codes(Action.SECRET_DEMANDES_SUSPENDUES), cible_id=str(user.pk), cree_le__gte=depuis
         ).exists()
         audit_log(
-            action="accounts.secret.requests_suspended" if not deja_dit else "accounts.secret.request_ignored",
+            action=Action.SECRET_DEMANDES_SUSPENDUES if not deja_dit else Action.SECRET_DEMANDE_IGNOREE,
             target=user,
             adherent=adherent,
             request=request,
@@ -317,7 +324,7 @@ def compte_deverrouiller(
     )
     if not ok:
         audit_log(
-            action="accounts.unlock.refused",
+            action=Action.DEVERROUILLAGE_REFUSE,
             par=par,
             target=adherent.user if adherent is not None else None,
             adherent=adherent,
@@ -331,7 +338,7 @@ def compte_deverrouiller(
     fin = verrouille_jusqua(cle)
     deverrouiller(cle)
     audit_log(
-        action="accounts.unlock",
+        action=Action.COMPTE_DEVERROUILLE,
         par=par,
         target=adherent.user,
         adherent=adherent,
@@ -396,7 +403,7 @@ def email_changer_demander(*, request: HttpRequest, adherent: Adherent, email: s
             adresse=email_masque(email),
         ),
     )
-    audit_log(action="accounts.email.change_requested", par=user, target=user, adherent=adherent, request=request)
+    audit_log(action=Action.EMAIL_CHANGEMENT_DEMANDE, par=user, target=user, adherent=adherent, request=request)
     return jeton
 
 
@@ -435,7 +442,7 @@ def email_change_par_la_mutuelle_signaler(*, adherent: Adherent, ancienne: str, 
         ),
     )
     audit_log(
-        action="accounts.email.change_signale",
+        action=Action.EMAIL_CHANGEMENT_SIGNALE,
         par=par,
         target=adherent,
         adherent=adherent,
@@ -457,7 +464,7 @@ def email_confirmer(*, jeton: JetonCompte, request: HttpRequest | None = None) -
     adherent.email = locked.donnee
     adherent.save(update_fields=["email"])
     audit_log(
-        action="accounts.email.changed",
+        action=Action.EMAIL_CHANGE,
         par=locked.user,
         target=adherent,
         adherent=adherent,

@@ -8,6 +8,7 @@ from typing import Any
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from mutuelle.core.actions import Action
 from mutuelle.core.langues import langue_choisie
 from mutuelle.core.services import audit_log
 from mutuelle.members.models import Adherent
@@ -21,7 +22,7 @@ def langue_preferee(sender: Any, user: Any, langue: str, request: HttpRequest | 
     avant = adherent.langue
     Adherent.objects.filter(pk=adherent.pk).update(langue=langue)
     audit_log(
-        action="members.langue.modifiee",
+        action=Action.LANGUE_MODIFIEE,
         par=user,
         target=adherent,
         adherent=adherent,

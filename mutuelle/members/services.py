@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from stdnum import luhn
 
+from mutuelle.core.actions import Action
 from mutuelle.core.services import audit_log, sequence_suivante
 from mutuelle.formules.models import Formule
 from mutuelle.members.comptes import compte_adherent_creer
@@ -50,7 +51,7 @@ def adherent_creer(*, par: Any = None, **fields: Any) -> Adherent:
     adherent.full_clean()
     adherent.save()
     audit_log(
-        action="members.adherent.created",
+        action=Action.ADHERENT_CREE,
         par=par,
         target=adherent,
         adherent=adherent,
@@ -87,7 +88,7 @@ def contrat_creer(
     periode.full_clean()
     periode.save()
     audit_log(
-        action="members.contrat.created",
+        action=Action.CONTRAT_CREE,
         par=par,
         target=contrat,
         adherent=adherent,
@@ -128,7 +129,7 @@ def beneficiaire_ajouter(*, contrat: Contrat, date_entree: date, par: Any = None
         par=par,
     )
     audit_log(
-        action="members.beneficiaire.added",
+        action=Action.BENEFICIAIRE_AJOUTE,
         par=par,
         target=beneficiaire,
         adherent=contrat.adherent,
@@ -161,7 +162,7 @@ def droit_periode_ajouter(
     droit.full_clean()
     droit.save()
     audit_log(
-        action="members.droit.added",
+        action=Action.DROIT_AJOUTE,
         par=par,
         target=droit,
         adherent=beneficiaire.contrat.adherent,
@@ -198,7 +199,7 @@ def contrat_formule_changer(*, contrat: Contrat, formule: Formule, date_effet: d
     nouvelle.full_clean()
     nouvelle.save()
     audit_log(
-        action="members.contrat.formule_changed",
+        action=Action.FORMULE_CHANGEE,
         par=par,
         target=contrat,
         adherent=contrat.adherent,
@@ -233,7 +234,7 @@ def contrat_resilier(*, contrat: Contrat, date_fin: date, motif: str, par: Any =
     DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__isnull=True).update(date_fin=date_fin)
     DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__gt=date_fin).update(date_fin=date_fin)
     audit_log(
-        action="members.contrat.terminated",
+        action=Action.CONTRAT_RESILIE,
         par=par,
         target=contrat,
         adherent=contrat.adherent,
@@ -262,7 +263,7 @@ def adherent_coordonnees_modifier(
     if changes:
         adherent.save(update_fields=[*changes, "modifie_le"])
         audit_log(
-            action="members.adherent.coordonnees",
+            action=Action.COORDONNEES_MODIFIEES,
             par=par,
             target=adherent,
             adherent=adherent,
@@ -290,7 +291,7 @@ def beneficiaire_retirer(
         models.Q(date_fin__isnull=True) | models.Q(date_fin__gt=date_sortie)
     ).update(date_fin=date_sortie)
     audit_log(
-        action="members.beneficiaire.retire",
+        action=Action.BENEFICIAIRE_RETIRE,
         par=par,
         target=beneficiaire,
         adherent=beneficiaire.contrat.adherent,
@@ -311,7 +312,7 @@ def adherent_etat_civil_modifier(
     adherent.full_clean()
     adherent.save(update_fields=["nom", "nom_naissance", "civilite", "modifie_le"])
     audit_log(
-        action="members.adherent.etat_civil",
+        action=Action.ETAT_CIVIL_MODIFIE,
         par=par,
         target=adherent,
         adherent=adherent,
@@ -350,7 +351,7 @@ def rib_activer(*, rib: Any, par: Any = None, request: Any = None) -> Any:
     rib.actif_depuis = timezone.now()
     rib.save(update_fields=["statut", "actif_depuis", "modifie_le"])
     audit_log(
-        action="members.rib.active",
+        action=Action.RIB_ACTIVE,
         par=par,
         target=rib,
         adherent=rib.adherent,
@@ -369,7 +370,7 @@ def rib_refuser(*, rib: Any, par: Any = None, request: Any = None) -> Any:
     rib.save(update_fields=["statut", "modifie_le"])
     actuel = rib_actif(rib.adherent)  # what stays in use: the journal has the old value and the refused one
     audit_log(
-        action="members.rib.refuse",
+        action=Action.RIB_REFUSE,
         par=par,
         target=rib,
         adherent=rib.adherent,

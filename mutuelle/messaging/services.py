@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from mutuelle.core.actions import Action
 from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.core.delais import delai
 from mutuelle.core.services import audit_log, sequence_suivante
@@ -86,7 +87,7 @@ def fil_creer(
         )
         _message(fil, chemins, texte=texte, envois=envois, par=par)
         audit_log(
-            action="messaging.fil.cree",
+            action=Action.FIL_CREE,
             par=par,
             target=fil,
             adherent=adherent,
@@ -114,7 +115,7 @@ def message_ecrire(
         fil.dernier_message_le = maintenant
         fil.save(update_fields=["statut", "attente_depuis", "echeance", "dernier_message_le"])
         audit_log(
-            action="messaging.message.ecrit",
+            action=Action.MESSAGE_ECRIT,
             par=par,
             target=fil,
             adherent=fil.adherent,
@@ -141,7 +142,7 @@ def reponse_ecrire(
         fil = Fil.objects.select_for_update().select_related("adherent").get(pk=fil.pk)
         if interne:
             message = _message(fil, chemins, texte=texte, envois=envois, par=par, de_la_mutuelle=True, interne=True)
-            audit_log(action="messaging.note.ecrite", par=par, target=fil, adherent=fil.adherent, request=request)
+            audit_log(action=Action.NOTE_ECRITE, par=par, target=fil, adherent=fil.adherent, request=request)
             return message
         maintenant = timezone.now()
         attente = {}
@@ -157,7 +158,7 @@ def reponse_ecrire(
         # The member's messages are read once answered.
         fil.messages.filter(de_la_mutuelle=False, lu_le__isnull=True).update(lu_le=maintenant)
         audit_log(
-            action="messaging.reponse.envoyee",
+            action=Action.REPONSE_ENVOYEE,
             par=par,
             target=fil,
             adherent=fil.adherent,
@@ -187,7 +188,7 @@ def fil_clore(*, fil: Fil, par: Any, request: HttpRequest | None = None) -> Fil:
         fil.echeance = None
         fil.save(update_fields=["statut", "attente_depuis", "echeance"])
         audit_log(
-            action="messaging.fil.clos",
+            action=Action.FIL_CLOS,
             par=par,
             target=fil,
             adherent=fil.adherent,

@@ -22,6 +22,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
+from mutuelle.core.actions import Action
 from mutuelle.core.langues import dans_sa_langue, langue_de_code
 from mutuelle.core.services import audit_log, mutuelle_ou_rien
 from mutuelle.core.templatetags.format_fr import euros
@@ -302,7 +303,7 @@ def preferences_modifier(
     apres = {c: getattr(prefs, c) for c in champs}
     if avant != apres:
         audit_log(
-            action="notifications.preferences.changed",
+            action=Action.PREFERENCES_MODIFIEES,
             par=par,
             target=prefs,
             adherent=adherent,

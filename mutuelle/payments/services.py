@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from mutuelle.accounts.services import email_adherent
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement, Statut
 from mutuelle.claims.services import lignes_payer
+from mutuelle.core.actions import Action
 from mutuelle.core.calendrier import jour_ouvre
 from mutuelle.core.models import Mutuelle
 from mutuelle.core.services import audit_log, sequence_suivante
@@ -257,7 +258,7 @@ def lot_preparer(*, par: Any = None, execution: date | None = None, request: Htt
         lot.total = sum((v.montant for v in virements), ZERO)
         lot.save(update_fields=["nb_virements", "nb_lignes", "total"])
         audit_log(
-            action="payments.lot.prepare",
+            action=Action.LOT_PAIEMENT_PREPARE,
             par=par,
             target=lot,
             request=request,
@@ -322,7 +323,7 @@ def _premiers_virements_annoncer(lot: LotPaiement, virements: list[Virement]) ->
                 "execution": lot.date_execution,
             }
             transaction.on_commit(partial(_premier_virement_email, adherent, contexte))
-        audit_log(action="payments.premier_virement.annonce", target=v, adherent=adherent, new={"lot": lot.numero})
+        audit_log(action=Action.PREMIER_VIREMENT_ANNONCE, target=v, adherent=adherent, new={"lot": lot.numero})
 
 
 def _chemin(lot: LotPaiement) -> Path:
@@ -373,7 +374,7 @@ def lot_generer(*, lot: LotPaiement, par: Any = None, request: HttpRequest | Non
         lot.genere_le = timezone.now()
         lot.save(update_fields=["contenu", "sha256", "statut", "genere_le"])
         audit_log(
-            action="payments.lot.genere",
+            action=Action.LOT_PAIEMENT_GENERE,
             par=par,
             target=lot,
             request=request,
@@ -402,7 +403,9 @@ def lot_transmettre(*, lot: LotPaiement, par: Any, request: HttpRequest | None =
             lot.statut = StatutLot.TRANSMIS
             lot.transmis_le = timezone.now()
             lot.save(update_fields=["statut", "transmis_le"])
-        audit_log(action="payments.lot.telecharge", par=par, target=lot, request=request, new={"sha256": lot.sha256})
+        audit_log(
+            action=Action.LOT_PAIEMENT_TELECHARGE, par=par, target=lot, request=request, new={"sha256": lot.sha256}
+        )
     return lot
 
 
@@ -492,7 +495,7 @@ def _rejeter(virement: Virement, *, code: str, par: Any, request: HttpRequest | 
             rib.statut = StatutRib.REJETE
             rib.save(update_fields=["statut", "modifie_le"])
             audit_log(
-                action="members.rib.rejete_banque",
+                action=Action.RIB_REJETE_BANQUE,
                 par=par,
                 target=rib,
                 adherent=rib.adherent,
@@ -583,7 +586,7 @@ def retour_integrer(*, nom: str, contenu: bytes, par: Any = None, request: HttpR
             lot.statut = StatutLot.CLOS
             lot.save(update_fields=["statut"])
         audit_log(
-            action="payments.retour.integre",
+            action=Action.RETOUR_BANQUE_INTEGRE,
             par=par,
             target=lot,
             request=request,

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from mutuelle.core.actions import Action
 from mutuelle.core.iban import iban_verifier
 from mutuelle.core.services import audit_log
 from mutuelle.referentiel.models import NaturePrestation
@@ -67,7 +68,7 @@ def nature_prestation_load(
     }
     if created or updated:
         audit_log(
-            action="referentiel.nature_prestation.loaded",
+            action=Action.NOMENCLATURE_CHARGEE,
             par=par,
             new=summary,
             message="Chargement de " + " et ".join(path.name for path, _source in fichiers),
@@ -185,5 +186,5 @@ def annuaire_importer(chemin: Path, *, par: Any = None) -> dict[str, int]:
     with transaction.atomic():
         for objet in objets:
             objet.save()
-        audit_log(action="referentiel.annuaire.importe", par=par, new={"fichier": chemin.name[:100], **compte})
+        audit_log(action=Action.ANNUAIRE_IMPORTE, par=par, new={"fichier": chemin.name[:100], **compte})
     return compte

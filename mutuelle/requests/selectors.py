@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from mutuelle.core.actions import Action, action_de, codes
 from mutuelle.core.models import AuditLog
 from mutuelle.formules.models import Formule
 from mutuelle.members.models import Beneficiaire, Civilite, CoordonneesBancaires, Qualite, Sexe, StatutRib
@@ -83,13 +84,13 @@ def controle_rib(demande: Demande) -> ControleRib | None:
     )
     depuis = timezone.now() - timedelta(days=EMAIL_RECENT_JOURS)
     changements = AuditLog.objects.filter(adherent=adherent, cree_le__gte=depuis).filter(
-        action__in=["accounts.email.changed", "members.adherent.changed"]
+        action__in=codes(Action.EMAIL_CHANGE, Action.ADHERENT_MODIFIE)
     )
     email_le = next(
         (
             timezone.localtime(a.cree_le).date()
             for a in changements.order_by("-cree_le")
-            if a.action == "accounts.email.changed" or "email" in (a.nouvelle_valeur or {})
+            if action_de(a.action) == Action.EMAIL_CHANGE or "email" in (a.nouvelle_valeur or {})
         ),
         None,
     )

@@ -27,6 +27,7 @@ from mutuelle.accounts.services import email_adherent
 from mutuelle.claims.models import Decompte, EvenementLigne, LigneRemboursement, OrigineDecompte, Statut
 from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS
 from mutuelle.claims.services import accord_prealable_enregistrer, consommation_verrouiller, ligne_corriger
+from mutuelle.core.actions import Action, codes
 from mutuelle.core.calendrier import jours_ouvres_apres, plus_mois
 from mutuelle.core.delais import delai
 from mutuelle.core.models import AuditLog
@@ -81,6 +82,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 DECISIONS: dict[str, tuple[str, ...]] = {type_: genre.decisions for type_, genre in GENRES.items()}
 MODIFICATIONS = tuple(type_ for type_, genre in GENRES.items() if genre.modification)
+# What the journal records when a handler moves a request.
+ACTION_DE_STATUT: dict[str, Action] = {
+    StatutDemande.EN_COURS: Action.DEMANDE_PRISE,
+    StatutDemande.COMPLEMENT: Action.DEMANDE_COMPLEMENT,
+    StatutDemande.TRAITEE: Action.DEMANDE_TRAITEE,
+}
 
 
 class DemandeRefusee(Exception):
@@ -108,7 +115,7 @@ def fichiers_verifier(fichiers: list[UploadedFile], *, request: HttpRequest | No
             sain = assainir(upload.read())
         except VirusDetecte as exc:
             audit_log(
-                action="requests.fichier.virus",
+                action=Action.VIRUS_DETECTE,
                 par=getattr(request, "user", None) if request and request.user.is_authenticated else None,
                 request=request,
                 message=f"{nom[:60]} : {exc.signature}"[:200],
@@ -227,12 +234,12 @@ def demande_creer(
         chemins += _pieces_enregistrer(demande, envois)
         EvenementDemande.objects.create(demande=demande, vers=StatutDemande.RECUE, par=par)
         audit_log(
-            action=f"requests.{type_demande}.creee",
+            action=Action.DEMANDE_CREEE,
             par=par,
             target=demande,
             adherent=adherent,
             request=request,
-            new={"fichiers": len(envois), "ligne": getattr(ligne, "pk", None)},
+            new={"type": type_demande, "fichiers": len(envois), "ligne": getattr(ligne, "pk", None)},
         )
         _notifier(
             demande,
@@ -265,7 +272,7 @@ def demande_completer(
             demande=demande, de=ancien, vers=demande.statut, par=par, message=commentaire.strip()[:2000]
         )
         audit_log(
-            action="requests.completee",
+            action=Action.DEMANDE_COMPLETEE,
             par=par,
             target=demande,
             adherent=demande.adherent,
@@ -317,7 +324,7 @@ def demande_avancer(
     demande.save()
     EvenementDemande.objects.create(demande=demande, de=ancien, vers=vers, par=par, message=message)
     audit_log(
-        action=f"requests.{vers}",
+        action=ACTION_DE_STATUT[vers],
         par=par,
         target=demande,
         adherent=demande.adherent,
@@ -444,7 +451,7 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
     a_touche = AuditLog.objects.filter(
         adherent=demande.adherent,
         acteur=par if getattr(par, "pk", None) else None,
-        action__in=["members.adherent.changed", "accounts.email.change_signale", "backoffice.modification.proposee"],
+        action__in=codes(Action.ADHERENT_MODIFIE, Action.EMAIL_CHANGEMENT_SIGNALE, Action.MODIFICATION_PROPOSEE),
         cree_le__gte=timezone.now() - timedelta(days=EMAIL_RECENT_JOURS),
     ).exists()
     if a_touche:
@@ -461,7 +468,7 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
         if ancien != StatutDemande.EN_COURS:
             EvenementDemande.objects.create(demande=demande, de=ancien, vers=StatutDemande.EN_COURS, par=par)
         audit_log(
-            action="requests.rib.premiere_validation",
+            action=Action.RIB_PREMIERE_VALIDATION,
             par=par,
             target=demande,
             adherent=demande.adherent,
@@ -475,7 +482,7 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
             "autre que cette personne, doit confirmer."
         )
     audit_log(
-        action="requests.rib.seconde_validation",
+        action=Action.RIB_SECONDE_VALIDATION,
         par=par,
         target=demande,
         adherent=demande.adherent,
@@ -511,7 +518,7 @@ def rib_demander(
             )
         rib = CoordonneesBancaires.objects.create(adherent=adherent, titulaire=titulaire.strip(), iban=iban, bic=bic)
         audit_log(
-            action="members.rib.demande",
+            action=Action.RIB_DEMANDE,
             par=par,
             target=rib,
             adherent=adherent,
@@ -934,7 +941,7 @@ def _professionnel_informer(demande: Demande, *, request: HttpRequest | None, pa
     message.attach(f"accord-{demande.numero}.pdf", contenu, "application/pdf")
     transaction.on_commit(message.send)
     audit_log(
-        action="requests.prise_en_charge.professionnel_informe",
+        action=Action.PROFESSIONNEL_INFORME,
         par=par,
         target=demande,
         adherent=demande.adherent,

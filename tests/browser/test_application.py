@@ -97,7 +97,7 @@ def test_the_card_and_the_attestation_stay_on_the_phone_without_network(telephon
         adherent=premier, type_document=TypeDocument.CARTE_TIERS_PAYANT, remplace_le__isnull=True
     ).latest("emis_le")
     # Kept once each, and the audit says the app kept them (not that the member downloaded them).
-    gardes = AuditLog.objects.filter(action="documents.garde_hors_ligne", adherent=premier)
+    gardes = AuditLog.objects.filter(action="documents.document.kept_offline", adherent=premier)
     assert sorted(int(a.cible_id) for a in gardes) == sorted([attestation.pk, carte.pk])
 
     page.context.set_offline(True)

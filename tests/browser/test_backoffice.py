@@ -265,8 +265,8 @@ def test_the_member_files_journal_lists_the_handlers_consultation(
     page.get_by_role("link", name="Journal").click()
     page.wait_for_load_state("networkidle")
     journal = page.locator("main").inner_text()
-    assert "backoffice.fiche.consultee" in journal and "Contrat et bénéficiaires" in journal
+    assert "backoffice.fiche.viewed" in journal and "Contrat et bénéficiaires" in journal
     assert str(gestionnaire) in journal and "depuis la recherche" in journal
     _sans_violation(page, "backoffice-fiche-journal")
-    assert AuditLog.objects.filter(action="backoffice.fiche.consultee", acteur=gestionnaire).count() == 3
+    assert AuditLog.objects.filter(action="backoffice.fiche.viewed", acteur=gestionnaire).count() == 3
     page.context.close()

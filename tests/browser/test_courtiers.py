@@ -81,7 +81,7 @@ def test_a_broker_finds_a_client_downloads_an_attestation_and_brings_a_new_membe
         page.get_by_role("button", name="Attestation de droits").click()
     contenu = open(telechargement.value.path(), "rb").read()  # noqa: SIM115 - a temporary file
     assert "Roussel" in PdfReader(io.BytesIO(contenu)).pages[0].extract_text()
-    assert AuditLog.objects.filter(action="brokers.document.telecharge", acteur=courtier.user).count() == 1
+    assert AuditLog.objects.filter(action="brokers.document.downloaded", acteur=courtier.user).count() == 1
 
     # A new membership, with a child and the signed bulletin.
     page.goto("/courtier/affiliations/nouvelle/")

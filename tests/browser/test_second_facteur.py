@@ -105,7 +105,9 @@ def test_a_member_adds_a_passkey_and_logs_in_with_it(page, live_server, adherent
     page.get_by_role("button", name="Connexion par clé d'accès").click()
     page.wait_for_url("**/espace/")
     assert AuditLog.objects.filter(
-        action="accounts.login.second_factor", acteur=adherent.user, nouvelle_valeur={"methode": "cle_acces_seule"}
+        action="accounts.login.second_factor_passed",
+        acteur=adherent.user,
+        nouvelle_valeur={"methode": "cle_acces_seule"},
     ).exists()
 
 

@@ -224,8 +224,8 @@ def test_every_authentication_event_is_audited_without_the_nir(adherent):
     client.post("/connexion/deconnexion/")
     failed = AuditLog.objects.get(action="accounts.login.failed")
     assert (failed.ip, failed.user_agent, failed.cible_id) == ("10.1.2.3", "Navigateur de test", str(adherent.user.pk))
-    assert AuditLog.objects.filter(action="accounts.login.success", ip="10.1.2.4").exists()
-    assert AuditLog.objects.filter(action="accounts.logout").exists()
+    assert AuditLog.objects.filter(action="accounts.login.succeeded", ip="10.1.2.4").exists()
+    assert AuditLog.objects.filter(action="accounts.login.logged_out").exists()
     for row in AuditLog.objects.all():
         blob = " ".join(str(v) for v in (row.message, row.ancienne_valeur, row.nouvelle_valeur, row.cible_libelle))
         assert adherent.nir not in blob and adherent.nir[:13] not in blob

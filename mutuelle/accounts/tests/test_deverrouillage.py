@@ -42,7 +42,7 @@ def test_a_handler_unlocks_after_checking_three_items(adherent, gestionnaire):
     response = _staff_client(gestionnaire).post(URL, _demande(adherent), follow=True)
     assert "est déverrouillé" in response.content.decode()
     assert Client().post("/connexion/", {"identifiant": adherent.numero, "secret": TEST_PASSWORD}).status_code == 302
-    row = AuditLog.objects.get(action="accounts.unlock")
+    row = AuditLog.objects.get(action="accounts.compte.unlocked")
     assert row.acteur == gestionnaire and row.nouvelle_valeur["elements"][2] == "code postal"
     assert adherent.code_postal not in str(row.nouvelle_valeur)
 
@@ -61,7 +61,7 @@ def test_a_wrong_answer_unlocks_nothing_and_is_audited(adherent, gestionnaire, c
     response = _staff_client(gestionnaire).post(URL, _demande(adherent, **changes))
     assert "ne correspondent pas" in response.content.decode()
     assert Client().post("/connexion/", {"identifiant": adherent.numero, "secret": TEST_PASSWORD}).status_code == 429
-    assert AuditLog.objects.filter(action="accounts.unlock.refused", acteur=gestionnaire).count() == 1
+    assert AuditLog.objects.filter(action="accounts.compte.unlock_refused", acteur=gestionnaire).count() == 1
 
 
 def test_members_and_brokers_cannot_unlock_and_anonymous_visitors_are_sent_to_login(adherent, courtier):

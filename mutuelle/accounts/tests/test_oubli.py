@@ -51,7 +51,11 @@ def test_a_reset_letter_goes_to_the_previous_address_when_it_was_just_changed(sa
     texte = _texte(Courrier.objects.get())
     assert "3 rue des Lilas" in texte and "69003 Lyon" in texte
     assert "Escroc" not in texte and "Marseille" not in texte
-    assert AuditLog.objects.get(action="accounts.courrier.secret").nouvelle_valeur["adresse"].startswith("précédente")
+    assert (
+        AuditLog.objects.get(action="accounts.courrier.secret.prepared")
+        .nouvelle_valeur["adresse"]
+        .startswith("précédente")
+    )
 
 
 def test_a_reset_letter_goes_to_the_address_on_file_once_it_has_stood_for_30_days(sans_email):

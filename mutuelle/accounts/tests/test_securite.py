@@ -168,7 +168,7 @@ def test_one_address_trying_many_accounts_is_throttled_whatever_the_identifiers(
     assert _login(ailleurs, adherent.numero, TEST_PASSWORD, REMOTE_ADDR="198.51.100.7").status_code == 302
     # Re-authentication is a password check too.
     assert ailleurs.post("/compte/confirmer/", {"secret": "x"}, REMOTE_ADDR="203.0.113.9").status_code == 429
-    assert AuditLog.objects.filter(action="accounts.ip_throttled").exists()
+    assert AuditLog.objects.filter(action="accounts.ip.throttled").exists()
 
 
 def test_recovery_requests_are_counted_each_in_their_own_group(adherent, mutuelle, settings):

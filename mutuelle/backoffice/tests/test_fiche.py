@@ -26,11 +26,11 @@ def test_opening_a_member_file_is_audited_and_listed_in_its_journal(
     url = reverse("backoffice:fiche", kwargs={"numero": adherent.numero})
     page = client.get(url, {"onglet": "remboursements", "depuis": "revue"})
     assert page.status_code == 200
-    entree = AuditLog.objects.get(action="backoffice.fiche.consultee")
+    entree = AuditLog.objects.get(action="backoffice.fiche.viewed")
     assert (entree.acteur, entree.adherent) == (gestionnaire, adherent)
     assert "Remboursements" in entree.message and "Remboursements en revue manuelle" in entree.message
     journal = client.get(url, {"onglet": "journal"}).content.decode()
-    assert "backoffice.fiche.consultee" in journal and str(gestionnaire) in journal
+    assert "backoffice.fiche.viewed" in journal and str(gestionnaire) in journal
 
 
 @pytest.mark.django_db
@@ -44,14 +44,14 @@ def test_every_tab_of_the_member_file_answers(client: Any, contrat: Any, adheren
         assert client.get(url, {"onglet": onglet}).status_code == 200, onglet
     contrat_page = client.get(url, {"onglet": "contrat"}).content.decode()
     assert contrat.numero in contrat_page and "périodes de droits" in contrat_page
-    assert AuditLog.objects.filter(action="backoffice.fiche.consultee", adherent=adherent).count() == len(ONGLETS) + 1
+    assert AuditLog.objects.filter(action="backoffice.fiche.viewed", adherent=adherent).count() == len(ONGLETS) + 1
 
 
 @pytest.mark.django_db
 def test_a_member_cannot_open_a_member_file_not_even_their_own(client: Any, adherent: Any) -> None:
     connecter(client, adherent.user, methode="aucun")
     assert client.get(reverse("backoffice:fiche", kwargs={"numero": adherent.numero})).status_code == 403
-    assert not AuditLog.objects.filter(action="backoffice.fiche.consultee").exists()
+    assert not AuditLog.objects.filter(action="backoffice.fiche.viewed").exists()
 
 
 @pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_search_by_member_number_nir_and_decompte_opens_the_file(
     assert client.post(recherche, {"q": espace})["Location"].startswith(fiche)
     ligne = ligne_make(beneficiaire=contrat.beneficiaires.last())
     assert client.post(recherche, {"q": str(ligne.decompte.numero)})["Location"].startswith(fiche)
-    assert AuditLog.objects.filter(action="backoffice.recherche.faite", acteur=gestionnaire).count() == 3
+    assert AuditLog.objects.filter(action="backoffice.recherche.performed", acteur=gestionnaire).count() == 3
 
 
 @pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_the_dashboard_counts_received_processed_and_on_time_and_exports_csv(
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "file"
     assert rows[[r[0] for r in rows].index("Documents reçus")][:6] == ["Documents reçus", "3", "2", "50", "1", "1"]
-    assert AuditLog.objects.filter(action="backoffice.tableau.exporte", acteur=responsable).exists()
+    assert AuditLog.objects.filter(action="backoffice.tableau.exported", acteur=responsable).exists()
     assert client.get(reverse("backoffice:tableau_de_bord"), {"export": "inconnu"}).status_code == 404
     connecter(client, gestionnaire)
     assert client.get(reverse("backoffice:tableau_de_bord")).status_code == 403
@@ -145,4 +145,4 @@ def test_the_search_is_a_post_so_a_nir_never_stands_in_a_url(client: Any, adhere
     assert reponse.status_code == 302 and adherent.nir not in reponse["Location"]
     # A search in the address is not run (it would be written to every access log on the way).
     assert client.get(recherche, {"q": adherent.nir}).context["resultats"] is None
-    assert AuditLog.objects.filter(action="backoffice.recherche.faite").count() == 1
+    assert AuditLog.objects.filter(action="backoffice.recherche.performed").count() == 1

@@ -93,7 +93,7 @@ def test_an_item_taken_by_one_handler_cannot_be_taken_by_another(
     assert Affectation.objects.get().gestionnaire == gestionnaire
     client.post(reverse("backoffice:liberer", kwargs={"cle": "documents", "pk": demande.pk}))
     assert Affectation.objects.get().gestionnaire == gestionnaire
-    assert AuditLog.objects.filter(action="backoffice.element.pris", acteur=gestionnaire).count() == 1
+    assert AuditLog.objects.filter(action="backoffice.element.taken", acteur=gestionnaire).count() == 1
 
 
 @pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_a_supervisor_reassigns_and_it_is_audited(
         {"gestionnaire": gestionnaire.pk, "element": [d.pk for d in demandes]},
     )
     assert set(Affectation.objects.values_list("gestionnaire", flat=True)) == {gestionnaire.pk}
-    assert AuditLog.objects.filter(action="backoffice.element.reattribue", acteur=responsable).count() == 2
+    assert AuditLog.objects.filter(action="backoffice.element.reassigned", acteur=responsable).count() == 2
     # A handler may not reassign.
     connecter(client, gestionnaire)
     reponse = client.post(
@@ -147,7 +147,7 @@ def test_a_page_of_reviewed_lines_is_validated_in_one_go_each_line_traced(
     statuts = [ligne.statut for ligne in type(lignes[0]).objects.filter(pk__in=[x.pk for x in lignes]).order_by("pk")]
     assert statuts == [Statut.VALIDE, Statut.VALIDE, Statut.EN_COURS]
     assert EvenementLigne.objects.filter(vers=Statut.VALIDE, par=gestionnaire).count() == 2
-    assert AuditLog.objects.filter(action="claims.ligne.valide", acteur=gestionnaire).count() == 2
+    assert AuditLog.objects.filter(action="claims.ligne.validated", acteur=gestionnaire).count() == 2
     lignes[0].refresh_from_db()
     assert lignes[0].montant_amc == Decimal("10.34")
 
@@ -177,7 +177,7 @@ def test_a_noemie_signalement_is_handled_and_leaves_the_queue(
     rejet.refresh_from_db()
     assert rejet.traite and rejet.traite_par == gestionnaire
     assert compteurs(FILES["signalements"], gestionnaire)["total"] == 0
-    assert AuditLog.objects.filter(action="claims.rejet.traite", cible_id=str(rejet.pk)).exists()
+    assert AuditLog.objects.filter(action="claims.rejet.processed", cible_id=str(rejet.pk)).exists()
 
 
 @pytest.mark.django_db

@@ -72,7 +72,7 @@ def test_a_proposed_email_waits_for_another_responsable_then_is_applied_and_told
     adherent.refresh_from_db()
     assert adherent.email == ancienne  # nothing applied yet
     assert (modif.avant, modif.apres, modif.statut) == ({"email": ancienne}, {"email": NOUVELLE}, "en_attente")
-    propose = AuditLog.objects.get(action="backoffice.modification.proposee")
+    propose = AuditLog.objects.get(action="backoffice.modification.proposed")
     assert propose.ancienne_valeur == {"email": ancienne} and propose.nouvelle_valeur == {"email": NOUVELLE}
     assert propose.acteur == gestionnaire
 
@@ -101,7 +101,7 @@ def test_a_proposed_email_waits_for_another_responsable_then_is_applied_and_told
     change = AuditLog.objects.get(action="members.adherent.changed")
     assert change.ancienne_valeur == {"email": ancienne} and change.nouvelle_valeur == {"email": NOUVELLE}
     assert change.acteur == responsable and "Proposée par" in change.message
-    assert AuditLog.objects.filter(action="backoffice.modification.approuvee", acteur=responsable).exists()
+    assert AuditLog.objects.filter(action="backoffice.modification.approved", acteur=responsable).exists()
     # Told to the previous address (the new one masked), by post and in the space.
     prevenue = [m for m in mail.outbox if m.to == [ancienne]]
     assert len(prevenue) == 1 and NOUVELLE not in prevenue[0].body
@@ -141,7 +141,7 @@ def test_a_change_gone_stale_is_not_applied(adherent: Any, contrat: Any, gestion
     modif.refresh_from_db()
     adherent.refresh_from_db()
     assert modif.statut == StatutModification.PERIMEE and (adherent.ville, adherent.code_postal) == ("Bron", "69003")
-    perimee = AuditLog.objects.get(action="backoffice.modification.perimee")
+    perimee = AuditLog.objects.get(action="backoffice.modification.expired")
     assert perimee.nouvelle_valeur == {"code_postal": "69100", "ville": "Villeurbanne"}
 
 
@@ -159,7 +159,7 @@ def test_a_refusal_says_why_and_changes_nothing(
     modif.refresh_from_db()
     julien.refresh_from_db()
     assert modif.statut == StatutModification.REFUSEE and julien.prenom == "Julien"
-    refus = AuditLog.objects.get(action="backoffice.modification.refusee")
+    refus = AuditLog.objects.get(action="backoffice.modification.refused")
     assert refus.ancienne_valeur == {"prenom": "Julien"} and refus.nouvelle_valeur == {"prenom": "Julian"}
     assert "Aucune pièce" in refus.message
 

@@ -131,7 +131,7 @@ def test_a_membership_goes_from_the_broker_to_a_handler_and_into_the_portfolio(
     assert "/connexion/activer/" in destinataires["agathe.morel@test.example"].body
     assert contrat.numero in str(destinataires[courtier.user.email].body)
     assert Courrier.objects.filter(adherent=adherent, type_courrier=TypeCourrier.BIENVENUE).exists()
-    assert AuditLog.objects.filter(action="brokers.affiliation.acceptee", acteur=gestionnaire).exists()
+    assert AuditLog.objects.filter(action="brokers.affiliation.accepted", acteur=gestionnaire).exists()
     # The broker finds the new client in the portfolio.
     assert "Morel" in session_courtier.get("/courtier/portefeuille/?q=morel").content.decode()
     # Handlers see which broker placed the contract.

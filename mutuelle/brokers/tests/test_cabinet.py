@@ -79,7 +79,7 @@ def test_closing_a_brokers_access_ends_their_sessions_and_links(
     assert not collegue.user.is_active
     assert session.get("/courtier/portefeuille/").status_code == 302  # logged out
     assert not JetonCompte.objects.filter(user=collegue.user, annule_le__isnull=True).exists()
-    assert AuditLog.objects.filter(action="brokers.courtier.ferme").exists()
+    assert AuditLog.objects.filter(action="brokers.courtier.closed").exists()
     # The contracts stay in the firm's portfolio.
     assert "Garnier" in session_courtier.get("/courtier/portefeuille/").content.decode()
     # Reopened, the broker may log in again.

@@ -91,7 +91,7 @@ def test_the_csv_export_lists_the_selection_and_no_health_data(
     assert rows[0][:4] == ["Contrat", "N° d'adhérent", "Adhérent", "Formule"]
     assert {r[2] for r in rows[1:]} == {"Inès Roussel", "Luc Garnier"}
     assert "987" not in contenu and "dentaire" not in contenu.lower()
-    assert AuditLog.objects.filter(action="brokers.portefeuille.exporte").exists()
+    assert AuditLog.objects.filter(action="brokers.portefeuille.exported").exists()
 
 
 def test_the_contract_page_shows_the_contract_and_never_care(
@@ -103,7 +103,7 @@ def test_the_contract_page_shows_the_contract_and_never_care(
     # Nothing of the reimbursement: neither the act, nor its amounts.
     for trace in ("987", "23,45", "SOINS DENTAIRES", "Remboursé", "remboursements"):
         assert trace not in page, trace
-    assert AuditLog.objects.filter(action="brokers.contrat.consulte", cible_id=str(contrat.pk)).exists()
+    assert AuditLog.objects.filter(action="brokers.contrat.viewed", cible_id=str(contrat.pk)).exists()
 
 
 def test_a_broker_downloads_an_attestation_and_a_card_for_a_client_and_each_download_is_audited(
@@ -119,7 +119,7 @@ def test_a_broker_downloads_an_attestation_and_a_card_for_a_client_and_each_down
         texte = PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages[0].extract_text()  # type: ignore[attr-defined]
         assert "Roussel" in texte, type_document
         assert f'{client_du_courtier.numero}.pdf"' in pdf["Content-Disposition"]  # the client's number names it
-    assert AuditLog.objects.filter(action="brokers.document.telecharge", acteur=courtier.user).count() == 2
+    assert AuditLog.objects.filter(action="brokers.document.downloaded", acteur=courtier.user).count() == 2
     documents = Document.objects.filter(adherent=client_du_courtier)
     assert {d.demande_par for d in documents} == {courtier.user}
 

@@ -84,7 +84,7 @@ def test_a_secteur_2_act_above_the_threshold_goes_to_review_and_its_approval_pay
     assert ligne.statut == Statut.VALIDE and ligne.montant_amc == D("40.95")
     event = ligne.evenements.last()
     assert (event.de, event.vers, event.par) == (Statut.EN_COURS, Statut.VALIDE, gestionnaire)
-    assert AuditLog.objects.filter(action="claims.ligne.valide", acteur=gestionnaire).exists()
+    assert AuditLog.objects.filter(action="claims.ligne.validated", acteur=gestionnaire).exists()
 
 
 def test_a_handler_can_adjust_with_a_reason(camille, garanties, tmp_path, gestionnaire):

@@ -101,7 +101,7 @@ def test_a_decision_on_a_line_that_changed_since_the_page_was_opened_is_refused(
     assert "a changé depuis l'ouverture de la page" in page and f"par {collegue}" in page
     en_revue.refresh_from_db()
     assert en_revue.statut == Statut.COMPLEMENT
-    assert not AuditLog.objects.filter(action="claims.ligne.rejete").exists()
+    assert not AuditLog.objects.filter(action="claims.ligne.rejected").exists()
     # Re-read, the decision can be made on the current state.
     vu = search(r'name="evenement_vu" value="(\d+)"', page)
     assert vu and vu.group(1) != vu_par_a.group(1)

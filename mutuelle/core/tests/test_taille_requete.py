@@ -37,7 +37,7 @@ def test_a_visitor_posting_a_gigabyte_is_refused_before_any_byte_is_read(mutuell
     reponse = _post(Client(), "/connexion/", 1 << 30)
     assert reponse.status_code == 413
     assert "trop volumineux" in reponse.content.decode() and reponse["Connection"] == "close"
-    assert AuditLog.objects.filter(action="core.requete.trop_grande").exists()
+    assert AuditLog.objects.filter(action="core.requete.refused_too_large").exists()
 
 
 def test_a_member_may_send_the_files_of_one_sending_and_no_more(adherent, settings):

@@ -273,9 +273,9 @@ def test_issuing_needs_a_post_with_its_csrf_token(adherent, contrat, http):
 def test_every_issue_and_download_is_audited_and_listed_in_the_history(adherent, contrat, garanties):
     client = _client(adherent)
     document = _emettre(client, "attestation_droits")
-    emis = AuditLog.objects.get(action="documents.emis")
+    emis = AuditLog.objects.get(action="documents.document.issued")
     assert emis.adherent_id == adherent.pk and emis.cible_id == str(document.pk)
-    assert AuditLog.objects.filter(action="documents.telecharge", cible_id=str(document.pk)).exists()
+    assert AuditLog.objects.filter(action="documents.document.downloaded", cible_id=str(document.pk)).exists()
     page = client.get("/espace/documents/").content.decode()
     assert document.titre in page and f"/espace/documents/{document.pk}/pdf/" in page
 
@@ -287,7 +287,7 @@ def test_a_member_issuing_documents_in_a_loop_is_slowed_down(adherent, contrat, 
     _emettre(client, "attestation_droits")
     response = client.post("/espace/documents/emettre/attestation_droits/")
     assert response.status_code == 429 and "Mes documents" in response.content.decode()
-    assert AuditLog.objects.filter(action="documents.emission_limitee").exists()
+    assert AuditLog.objects.filter(action="documents.emission.throttled").exists()
 
 
 def test_the_bulletin_shows_the_reimbursement_account_masked(adherent, contrat):

@@ -65,7 +65,7 @@ def test_the_apps_fetch_is_audited_as_kept_offline_and_only_for_the_family(
     url = f"/espace/documents/{carte.pk}/pdf/"
     reponse = client.get(url, headers={"X-Mutuelle-Hors-Ligne": "1"})
     assert reponse.status_code == 200 and b"".join(reponse.streaming_content).startswith(b"%PDF-")
-    garde = AuditLog.objects.get(action="documents.garde_hors_ligne")
+    garde = AuditLog.objects.get(action="documents.document.kept_offline")
     assert garde.cible_id == str(carte.pk) and garde.adherent_id == adherent.pk
-    assert not AuditLog.objects.filter(action="documents.telecharge").exists()
+    assert not AuditLog.objects.filter(action="documents.document.downloaded").exists()
     assert _client(autre_adherent).get(url, headers={"X-Mutuelle-Hors-Ligne": "1"}).status_code == 404

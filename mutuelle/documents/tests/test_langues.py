@@ -275,7 +275,7 @@ def test_the_footer_switch_keeps_the_members_choice_and_the_next_login_restores_
     premier.refresh_from_db()
     autre.refresh_from_db()
     assert premier.langue == "en" and autre.langue == "fr"  # only the member who chose
-    ligne = AuditLog.objects.get(action="members.langue.modifiee", adherent=premier)
+    ligne = AuditLog.objects.get(action="members.langue.changed", adherent=premier)
     assert ligne.ancienne_valeur == {"langue": "fr"} and ligne.nouvelle_valeur == {"langue": "en"}
     # An unknown language is refused by Django's view and changes nothing.
     client.post("/i18n/setlang/", {"language": "de", "next": "/espace/"})

@@ -83,7 +83,7 @@ def test_guessing_codes_from_one_address_is_throttled(adherent, contrat, garanti
     assert bloque.status_code == 429 and "Trop de vérifications" in bloque.content.decode()
     from mutuelle.core.models import AuditLog
 
-    assert AuditLog.objects.filter(action="documents.verification_limitee").exists()
+    assert AuditLog.objects.filter(action="documents.verification.throttled").exists()
     assert Client().get(f"/verifier/{code}/", REMOTE_ADDR="198.51.100.8").status_code == 200
 
 

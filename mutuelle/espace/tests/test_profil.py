@@ -139,7 +139,7 @@ def test_new_bank_details_wait_for_a_handler_then_replace_the_old_ones(
     )
     assert rib_actif(adherent) == premier
     assert CoordonneesBancaires.objects.get(iban="FR1420041010050500013M02606").statut == StatutRib.REFUSE
-    refus = AuditLog.objects.get(action="members.rib.refuse")  # refused, like validated: old and new
+    refus = AuditLog.objects.get(action="members.rib.refused")  # refused, like validated: old and new
     assert refus.ancienne_valeur == {"iban": premier.iban_masque} and refus.nouvelle_valeur["iban"].endswith("606")
     _aucun_iban_en_clair(IBAN_FR, IBAN_FR_2)
 
@@ -202,7 +202,7 @@ def test_contact_details_are_checked_and_audited(adherent, contrat, mutuelle):
     assert membre.post("/espace/profil/", {**donnees, "code_postal": "69004"}).status_code == 302
     adherent.refresh_from_db()
     assert adherent.adresse_ligne1 == "8 rue des Lilas" and adherent.preference_courrier == "papier"
-    row = AuditLog.objects.get(action="members.adherent.coordonnees")
+    row = AuditLog.objects.get(action="members.adherent.contact_changed")
     assert row.nouvelle_valeur["code_postal"] == "69004" and row.ancienne_valeur["adresse_ligne1"] == "3 rue des Lilas"
 
 
@@ -241,7 +241,7 @@ def test_the_handler_checking_new_bank_details_sees_the_whole_iban_and_the_risk_
     assert "Le titulaire du compte ne porte le nom d'aucune personne du contrat." in page
     assert f"aussi celui d'une autre famille (adhérent n° {autre_adherent.numero})" in page
     assert f"L'adresse email de l'adhérent a changé le {timezone.localdate():%d/%m/%Y}" in page
-    assert AuditLog.objects.filter(action="requests.rib.consulte", acteur=gestionnaire).count() == 1
+    assert AuditLog.objects.filter(action="requests.rib.viewed", acteur=gestionnaire).count() == 1
     _aucun_iban_en_clair(IBAN_FR)
     # The member's own request page, and nobody else, never shows it whole.
     propre = html.unescape(membre.get(f"/espace/demandes/{demande.numero}/").content.decode())
@@ -290,8 +290,8 @@ def test_risky_bank_details_need_a_second_different_person_before_they_are_used(
     assert rib_actif(adherent) is not None
     demande.refresh_from_db()
     assert demande.statut == StatutDemande.TRAITEE
-    assert AuditLog.objects.filter(action="requests.rib.premiere_validation", acteur=gestionnaire).exists()
-    assert AuditLog.objects.filter(action="requests.rib.seconde_validation", acteur=responsable).exists()
+    assert AuditLog.objects.filter(action="requests.rib.first_validated", acteur=gestionnaire).exists()
+    assert AuditLog.objects.filter(action="requests.rib.second_validated", acteur=responsable).exists()
 
 
 def test_the_handler_who_changed_a_members_contact_cannot_alone_validate_their_new_account(
@@ -314,7 +314,7 @@ def test_the_handler_who_changed_a_members_contact_cannot_alone_validate_their_n
     )
     demande.refresh_from_db()
     assert demande.statut == StatutDemande.EN_COURS and rib_actif(adherent) is None
-    entree = AuditLog.objects.get(action="requests.rib.premiere_validation")
+    entree = AuditLog.objects.get(action="requests.rib.first_validated")
     assert "a modifié les coordonnées de l'adhérent" in str(entree.nouvelle_valeur)
 
 

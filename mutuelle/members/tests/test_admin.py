@@ -83,7 +83,7 @@ def test_a_gestionnaire_cannot_change_a_members_email_or_identity_in_the_admin(
     }
     # The page showed the full NIR: a read of the member's data, like the member file.
     assert (
-        AuditLog.objects.filter(action="members.adherent.consulte", adherent=adherent, acteur=gestionnaire).count() == 1
+        AuditLog.objects.filter(action="members.adherent.viewed", adherent=adherent, acteur=gestionnaire).count() == 1
     )
 
 

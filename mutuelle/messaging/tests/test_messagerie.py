@@ -42,7 +42,7 @@ def test_a_member_writes_with_a_file_and_the_thread_waits_in_the_queue(
     assert fil.echeance is not None and fil.attente_depuis is not None
     assert PieceMessage.objects.get().nom == "facture.pdf"
     assert compteurs(FILES["messages"], gestionnaire)["total"] == 1
-    assert AuditLog.objects.filter(action="messaging.fil.cree", adherent=adherent).exists()
+    assert AuditLog.objects.filter(action="messaging.fil.created", adherent=adherent).exists()
 
 
 @pytest.mark.django_db

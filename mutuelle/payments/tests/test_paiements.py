@@ -87,7 +87,7 @@ def test_a_run_makes_one_transfer_per_payee_in_a_file_valid_against_its_schema(
     assert camille.libelle.startswith("Mutuelle des Tilleuls - remboursements du ")
     assert camille.end_to_end_id in camille.libelle
     assert document.findtext(".//p:DbtrAcct/p:Id/p:IBAN", namespaces=NS) == "FR7699999000010000100000131"
-    assert AuditLog.objects.filter(action="payments.lot.genere", cible_id=str(lot.pk)).exists()
+    assert AuditLog.objects.filter(action="payments.lot.generated", cible_id=str(lot.pk)).exists()
     # The lines wait for the bank's answer: still validated, each in exactly one live transfer.
     assert set(LigneRemboursement.objects.values_list("statut", flat=True)) == {Statut.VALIDE}
     assert PaiementLigne.objects.filter(vivant=True).count() == 4
@@ -207,7 +207,7 @@ def test_a_report_with_one_rejection_moves_the_right_lines(
     assert camille.statut == StatutVirement.ACCEPTE and camille.paye_le == lot.date_execution
     (avis,) = Notification.objects.filter(adherent=adherent, categorie="paiement")
     assert avis.montant == Decimal("17.33") and "3 remboursement(s)" in avis.texte and camille.iban_masque in avis.texte
-    assert AuditLog.objects.filter(action="claims.ligne.paye", adherent=adherent).count() == 3
+    assert AuditLog.objects.filter(action="claims.ligne.paid", adherent=adherent).count() == 3
     # Hugo's line waits again, with the bank's reason; his account is flagged and he is asked for another.
     (ligne_hugo,) = a_payer["hugo"]
     ligne_hugo.refresh_from_db()

@@ -104,7 +104,7 @@ def test_the_directory_is_imported_from_a_csv_extract(db: Any, tmp_path: Path):
     praticien = Praticien.objects.get(rpps="10526018154")
     assert (praticien.nom, praticien.iban, praticien.bic) == ("Fictif", "FR7699999000010000100004011", "FICTFRPPXXX")
     assert Etablissement.objects.get(finess="690000017").iban == "FR7699999000010000100004205"
-    row = AuditLog.objects.get(action="referentiel.annuaire.importe")
+    row = AuditLog.objects.get(action="referentiel.annuaire.imported")
     assert (
         row.nouvelle_valeur is not None and row.nouvelle_valeur["crees"] == 3 and "FR76" not in str(row.nouvelle_valeur)
     )

@@ -90,7 +90,7 @@ def test_a_member_sends_documents_and_follows_the_request_to_its_answer(adherent
         "en_cours",
         "traitee",
     ]
-    assert AuditLog.objects.filter(action="requests.traitee", acteur=gestionnaire).exists()
+    assert AuditLog.objects.filter(action="requests.demande.closed", acteur=gestionnaire).exists()
 
 
 def test_a_document_answers_a_reimbursement_waiting_for_information(adherent, contrat, mutuelle):
@@ -159,7 +159,7 @@ def test_a_member_contests_a_reimbursement_and_gets_the_correction(adherent, con
     assert f"Correction après votre contestation n° {demande.numero}" in detail_membre
     assert "portée de 9,00\u00a0€ à 10,50\u00a0€, soit 1,50\u00a0€ de plus" in detail_membre
     assert '<rect class="seg-mutuelle" x="0.00" y="0" height="6" width="100.00">' in detail_membre  # nothing spent
-    assert AuditLog.objects.filter(action="claims.ligne.corrigee", adherent=adherent).exists()
+    assert AuditLog.objects.filter(action="claims.ligne.corrected", adherent=adherent).exists()
 
 
 def test_a_bad_file_among_good_ones_saves_nothing(adherent, contrat, mutuelle, antivirus):
@@ -171,7 +171,7 @@ def test_a_bad_file_among_good_ones_saves_nothing(adherent, contrat, mutuelle, a
         response = _envoyer(membre, fichiers=[_pdf(), mauvais])
         assert response.status_code == 400 and message in _texte(response), message
     assert not Demande.objects.exists() and not PieceJointe.objects.exists()
-    virus = AuditLog.objects.get(action="requests.fichier.virus")
+    virus = AuditLog.objects.get(action="requests.fichier.virus_found")
     assert "Mutuelle.Test.EICAR" in virus.message and virus.acteur_id == adherent.user.pk
 
 

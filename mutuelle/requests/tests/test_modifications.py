@@ -135,7 +135,7 @@ def test_a_beneficiary_leaves_and_a_name_changes_once_checked(adherent, contrat,
     adherent.refresh_from_db()
     assert julien.date_sortie == fin and not julien.droits.filter(date_fin__isnull=True).exists()
     assert adherent.nom == "Lefebvre-Martin" and adherent.nom_naissance == "Lefebvre"
-    assert AuditLog.objects.filter(action="members.adherent.etat_civil", acteur=gestionnaire).exists()
+    assert AuditLog.objects.filter(action="members.adherent.civil_status_changed", acteur=gestionnaire).exists()
     # A refused change changes nothing.
     membre.post(
         "/espace/demandes/etat-civil/",

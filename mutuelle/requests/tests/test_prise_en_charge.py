@@ -103,7 +103,7 @@ def test_a_prior_approval_goes_from_the_devis_to_a_verifiable_answer(
     le = timezone.localdate(demande.traitee_le)
     assert (accord.numero, accord.beneficiaire, accord.domaine) == (demande.numero, julien, "optique")
     assert (accord.date_debut, accord.date_fin, accord.montant) == (le, plus_mois(le, 6), demande.montant_accorde)
-    assert AuditLog.objects.filter(action="claims.accord.enregistre", acteur=gestionnaire).count() == 1
+    assert AuditLog.objects.filter(action="claims.accord.recorded", acteur=gestionnaire).count() == 1
     lettre = demande.document
     assert lettre is not None and lettre.type_document == TypeDocument.PRISE_EN_CHARGE
     texte = pdf_texte(lettre.fichier.path)
