@@ -29,7 +29,7 @@ from django.utils.translation import gettext
 from mutuelle.accounts.models import Appareil, SessionCompte, User
 from mutuelle.core.actions import Action
 from mutuelle.core.langues import dans_sa_langue
-from mutuelle.core.services import audit_log, mutuelle_ou_rien
+from mutuelle.core.services import journal_ecrire, mutuelle_ou_rien
 
 COOKIE = "mutuelle_appareil"
 COOKIE_SEL = "mutuelle.accounts.appareil"
@@ -126,7 +126,7 @@ def connexion_enregistrer(request: HttpRequest, user: User, *, confiance: bool) 
         appareil.revoque_le, appareil.de_confiance_le = None, None
     if confiance and appareil.de_confiance_le is None:
         appareil.de_confiance_le = now
-        audit_log(action=Action.APPAREIL_APPROUVE, par=user, target=user, request=request)
+        journal_ecrire(action=Action.APPAREIL_APPROUVE, par=user, target=user, request=request)
     appareil.save()
     if request.session.session_key:
         SessionCompte.objects.update_or_create(
@@ -154,7 +154,7 @@ def appareil_approuver(request: HttpRequest, user: User, response: HttpResponse)
     )
     appareil.de_confiance_le, appareil.revoque_le = now, None
     appareil.save(update_fields=["de_confiance_le", "revoque_le"])
-    audit_log(action=Action.APPAREIL_APPROUVE, par=None, target=user, request=request)
+    journal_ecrire(action=Action.APPAREIL_APPROUVE, par=None, target=user, request=request)
     return cookie_poser(request, response)
 
 
@@ -207,7 +207,7 @@ def appareil_revoquer(*, user: User, appareil_id: int, request: HttpRequest | No
     appareil.save(update_fields=["revoque_le"])
     for session in SessionCompte.objects.filter(user=user, appareil=appareil):
         _session_fermer(session)
-    audit_log(action=Action.APPAREIL_RETIRE, par=user, target=user, request=request, new={"appareil": appareil.pk})
+    journal_ecrire(action=Action.APPAREIL_RETIRE, par=user, target=user, request=request, new={"appareil": appareil.pk})
     return True
 
 
@@ -245,7 +245,7 @@ def autres_sessions_fermer(*, request: HttpRequest, user: User) -> int:
     for session in SessionCompte.objects.filter(user=user).exclude(session_key=request.session.session_key or ""):
         _session_fermer(session)
         n += 1
-    audit_log(action=Action.SESSIONS_FERMEES, par=user, target=user, request=request, new={"sessions": n})
+    journal_ecrire(action=Action.SESSIONS_FERMEES, par=user, target=user, request=request, new={"sessions": n})
     return n
 
 

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django_ratelimit.core import get_usage, is_ratelimited
 
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 
 GROUPE = "mutuelle.accounts.authentification"
 GROUPE_OUBLI = "mutuelle.accounts.oubli"
@@ -49,7 +49,7 @@ def ip_limitee(
         usage = get_usage(request, group=groupe, key=cle, rate=taux, method=methode, increment=False)
         limitee = usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"])
     if limitee:
-        audit_log(action=action, par=None, request=request, message=request.path[:200])
+        journal_ecrire(action=action, par=None, request=request, message=request.path[:200])
     return limitee
 
 

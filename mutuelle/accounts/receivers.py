@@ -14,7 +14,7 @@ from mutuelle.accounts.identifiants import compte_pour
 from mutuelle.accounts.models import SessionCompte, User
 from mutuelle.core.actions import Action
 from mutuelle.core.langues import langue_de
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 
 
 def _compte(credentials: dict[str, Any]) -> User | None:
@@ -32,7 +32,7 @@ def _adherent(user: User | None) -> Any:
 @receiver(user_logged_in)
 def connexion_reussie(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     adherent = _adherent(user)
-    audit_log(action=Action.CONNEXION_REUSSIE, par=user, target=user, adherent=adherent, request=request)
+    journal_ecrire(action=Action.CONNEXION_REUSSIE, par=user, target=user, adherent=adherent, request=request)
     if request is not None and adherent is not None:
         # On a new device too, the member's space opens in the language they chose
         # (core.middleware.LangueMiddleware sets the cookie on the answer).
@@ -42,7 +42,7 @@ def connexion_reussie(sender: Any, request: HttpRequest | None, user: User, **kw
 @receiver(user_logged_out)
 def deconnexion(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is not None:
-        audit_log(action=Action.DECONNEXION, par=user, target=user, adherent=_adherent(user), request=request)
+        journal_ecrire(action=Action.DECONNEXION, par=user, target=user, adherent=_adherent(user), request=request)
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:
         SessionCompte.objects.filter(session_key=session_key).delete()
@@ -63,7 +63,7 @@ def connexion_echouee(sender: Any, credentials: dict[str, Any], request: HttpReq
         raison = "compte non activé"
     else:
         raison = "secret ou vérification incorrects"
-    audit_log(
+    journal_ecrire(
         action=Action.CONNEXION_ECHOUEE,
         par=None,
         target=user,
@@ -78,4 +78,4 @@ def verrouillage(sender: Any, request: HttpRequest | None, username: str = "", *
     user = None
     if username.startswith("compte:"):
         user = User.objects.filter(pk=int(username.split(":", 1)[1])).first()
-    audit_log(action=Action.COMPTE_VERROUILLE, par=None, target=user, adherent=_adherent(user), request=request)
+    journal_ecrire(action=Action.COMPTE_VERROUILLE, par=None, target=user, adherent=_adherent(user), request=request)

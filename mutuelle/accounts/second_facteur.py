@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mutuelle.accounts.models import CleAcces, CodeSecours, User
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log, mutuelle_ou_rien
+from mutuelle.core.services import journal_ecrire, mutuelle_ou_rien
 
 EN_ATTENTE = "_connexion_en_attente"
 ATTENTE_SECONDES = 10 * 60
@@ -145,7 +145,7 @@ def totp_confirmer(
     password alone can never swap the owner's authenticator for an attacker's."""
     User.objects.select_for_update().filter(pk=user.pk).first()  # one enrolment at a time per account
     if not remplacer and a_un_facteur(user):
-        audit_log(action=Action.TOTP_AJOUT_REFUSE, par=user, target=user, request=request)
+        journal_ecrire(action=Action.TOTP_AJOUT_REFUSE, par=user, target=user, request=request)
         raise FacteurDejaEnPlace
     device = totp_en_preparation(user)
     if device is None or not totp_verifier(device, code):
@@ -153,7 +153,7 @@ def totp_confirmer(
     remplaces = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()[0]
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_log(
+    journal_ecrire(
         action=Action.TOTP_AJOUTE,
         par=user,
         target=user,
@@ -182,7 +182,7 @@ def totp_retirer(*, user: User, request: HttpRequest | None = None) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     if not CleAcces.objects.filter(user=user).exists():
         CodeSecours.objects.filter(user=user).delete()
-    audit_log(action=Action.TOTP_RETIRE, par=user, target=user, request=request)
+    journal_ecrire(action=Action.TOTP_RETIRE, par=user, target=user, request=request)
 
 
 def totp_qr_svg(device: TOTPDevice, user: User) -> SafeString:
@@ -225,7 +225,7 @@ def codes_secours_generer(*, user: User, request: HttpRequest | None = None) -> 
     CodeSecours.objects.filter(user=user).delete()
     codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(10)) for _ in range(CODES_SECOURS)]
     CodeSecours.objects.bulk_create([CodeSecours(user=user, empreinte=make_password(code)) for code in codes])
-    audit_log(action=Action.CODES_SECOURS_GENERES, par=user, target=user, request=request)
+    journal_ecrire(action=Action.CODES_SECOURS_GENERES, par=user, target=user, request=request)
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 
@@ -238,7 +238,7 @@ def code_secours_utiliser(*, user: User, code: str, request: HttpRequest | None 
         if check_password(propre, row.empreinte):
             row.utilise_le = timezone.now()
             row.save(update_fields=["utilise_le"])
-            audit_log(
+            journal_ecrire(
                 action=Action.CODE_SECOURS_UTILISE,
                 par=user,
                 target=user,
@@ -348,7 +348,7 @@ def cle_enregistrer(*, request: HttpRequest, user: User, reponse: str, nom: str)
         cle_publique=verifiee.credential_public_key,
         compteur=verifiee.sign_count,
     )
-    audit_log(action=Action.CLE_AJOUTEE, par=user, target=user, request=request, new={"nom": cle.nom})
+    journal_ecrire(action=Action.CLE_AJOUTEE, par=user, target=user, request=request, new={"nom": cle.nom})
     facteur_annoncer(user=user, quoi=f"une clé d'accès (« {cle.nom} »)")
     if codes_secours_restants(user) == 0:
         request.session["_codes_a_montrer"] = codes_secours_generer(user=user, request=request)
@@ -411,7 +411,7 @@ def cle_retirer(*, user: User, cle_id: int, request: HttpRequest | None = None) 
     cle.delete()
     if not a_un_facteur(user):
         CodeSecours.objects.filter(user=user).delete()
-    audit_log(action=Action.CLE_RETIREE, par=user, target=user, request=request, new={"nom": nom})
+    journal_ecrire(action=Action.CLE_RETIREE, par=user, target=user, request=request, new={"nom": nom})
     return True
 
 

@@ -37,7 +37,7 @@ from mutuelle.accounts.verrouillage import deverrouiller
 from mutuelle.core.actions import Action
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.pdf import pdf_depuis_html
-from mutuelle.core.services import audit_log, mutuelle_ou_rien
+from mutuelle.core.services import journal_ecrire, mutuelle_ou_rien
 
 if TYPE_CHECKING:
     from mutuelle.members.models import Adherent
@@ -117,7 +117,7 @@ def compte_actif_changer(*, user: User, actif: bool, par: Any = None, request: H
     if not actif:
         toutes_sessions_fermer(user)
     if avant != actif:
-        audit_log(
+        journal_ecrire(
             action=Action.COMPTE_REACTIVE if actif else Action.COMPTE_DESACTIVE,
             par=par,
             target=user,
@@ -217,7 +217,7 @@ def secret_definir(*, user: User, password: str, request: HttpRequest | None = N
 
     toutes_sessions_fermer(locked)
     confiance_retirer(locked)
-    audit_log(
+    journal_ecrire(
         action=Action.COMPTE_ACTIVE if premiere else Action.SECRET_CHANGE,
         target=locked,
         adherent=adherent,
@@ -279,7 +279,7 @@ def courrier_depuis_pdf(
     courrier.pdf.save(f"{type_courrier}-{adherent.numero}-{now:%Y%m%d%H%M%S%f}.pdf", ContentFile(contenu), save=False)
     if enregistrer:
         courrier.save()
-        audit_log(action=COURRIER_PREPARE[type_courrier], target=courrier, adherent=adherent, request=request)
+        journal_ecrire(action=COURRIER_PREPARE[type_courrier], target=courrier, adherent=adherent, request=request)
     return courrier
 
 
@@ -334,7 +334,7 @@ def lot_preparer(*, ids: list[int], par: Any, request: HttpRequest | None = None
         courrier.imprime_par = par
         courrier.lot = lot
         courrier.save(update_fields=["pdf", "statut", "imprime_le", "imprime_par", "lot"])
-        audit_log(
+        journal_ecrire(
             action=Action.COURRIER_IMPRIME,
             par=par,
             target=courrier,
@@ -342,7 +342,7 @@ def lot_preparer(*, ids: list[int], par: Any, request: HttpRequest | None = None
             request=request,
             new={"lot": lot.pk},
         )
-    audit_log(
+    journal_ecrire(
         action=Action.LOT_COURRIERS_PREPARE, par=par, target=lot, request=request, new={"courriers": len(courriers)}
     )
     return lot
@@ -356,7 +356,7 @@ def lot_confirmer(*, lot: LotCourriers, par: Any, request: HttpRequest | None = 
     lot.confirme_le = timezone.now()
     lot.confirme_par = par
     lot.save(update_fields=["pdf", "confirme_le", "confirme_par"])
-    audit_log(action=Action.LOT_COURRIERS_CONFIRME, par=par, target=lot, request=request)
+    journal_ecrire(action=Action.LOT_COURRIERS_CONFIRME, par=par, target=lot, request=request)
 
 
 @transaction.atomic
@@ -374,7 +374,7 @@ def secret_changer(*, request: HttpRequest, user: User, password: str) -> int:
     fermees = autres_sessions_fermer(request=request, user=user)
     confiance_retirer(user, sauf=appareil_de(request, user))
     adherent = getattr(user, "adherent", None)
-    audit_log(
+    journal_ecrire(
         action=Action.SECRET_CHANGE,
         par=user,
         target=user,

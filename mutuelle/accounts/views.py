@@ -50,7 +50,7 @@ from mutuelle.accounts.verrouillage import cle_compte, seuil, verrouille_jusqua
 from mutuelle.core.actions import Action
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.models import PolitiqueConnexion
-from mutuelle.core.services import audit_log, mutuelle_ou_rien
+from mutuelle.core.services import journal_ecrire, mutuelle_ou_rien
 
 
 def suite_sure(request: HttpRequest, suite: str | None) -> str:
@@ -119,7 +119,7 @@ def connexion_terminer(
     verrouillage.deverrouiller(f"compte:{user.pk}")
     connexion_enregistrer(request, user, confiance=confiance)
     if methode != "aucun":
-        audit_log(
+        journal_ecrire(
             action=Action.SECOND_FACTEUR_VERIFIE, par=user, target=user, request=request, new={"methode": methode}
         )
     destination = suite_sure(request, suite)
@@ -171,7 +171,7 @@ def _code_email_envoyer(request: HttpRequest, user: User) -> bool:
     attente_maj(
         request, email_envois=int((request.session.get("_connexion_en_attente") or {}).get("email_envois", 0)) + 1
     )
-    audit_log(action=Action.CODE_EMAIL_ENVOYE, par=None, target=user, adherent=adherent, request=request)
+    journal_ecrire(action=Action.CODE_EMAIL_ENVOYE, par=None, target=user, adherent=adherent, request=request)
     return True
 
 
@@ -437,7 +437,7 @@ def second_facteur_obligatoire(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:connexion")
     user = en_attente.user
     if not en_attente.data.get("enrolement") or a_un_facteur(user):
-        audit_log(action=Action.TOTP_AJOUT_REFUSE, par=None, target=user, request=request)
+        journal_ecrire(action=Action.TOTP_AJOUT_REFUSE, par=None, target=user, request=request)
         return redirect("accounts:verification")
     if request.method == "POST" and ip_limitee(request):
         return reponse_limite_ip(request)

@@ -35,7 +35,7 @@ from mutuelle.accounts.permissions import Droit, peut
 from mutuelle.backoffice.models import ModificationProposee, StatutModification
 from mutuelle.core.actions import Action, codes
 from mutuelle.core.models import AuditLog
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.members import champs_proteges
 from mutuelle.members.comptes import email_change_par_la_mutuelle_signaler
 from mutuelle.members.models import Adherent, Beneficiaire, Contrat, CoordonneesBancaires, Cotisation
@@ -333,7 +333,7 @@ def proposer(
         raise ModificationRefusee(
             "Une modification de cet élément attend déjà un second valideur.", code="en_attente"
         ) from exc
-    audit_log(
+    journal_ecrire(
         action=Action.MODIFICATION_PROPOSEE,
         par=par,
         target=modif,
@@ -388,7 +388,7 @@ def approuver(*, modif: ModificationProposee, par: Any, request: HttpRequest | N
     objet = modele._default_manager.select_for_update().filter(pk=modif.objet_id).first()
     if objet is None or valeurs(objet, list(modif.avant)) != modif.avant:
         _decider(modif, StatutModification.PERIMEE, par, "Les données ont changé depuis la proposition.")
-        audit_log(
+        journal_ecrire(
             action=Action.MODIFICATION_PERIMEE,
             par=par,
             target=modif,
@@ -411,7 +411,7 @@ def approuver(*, modif: ModificationProposee, par: Any, request: HttpRequest | N
     objet.save(update_fields=list(modif.apres))
     _decider(modif, StatutModification.APPLIQUEE, par)
     message = f"Proposée par {modif.proposee_par}, validée par {par}"
-    audit_log(
+    journal_ecrire(
         action=Action(f"{modele._meta.label_lower}.changed"),  # one per model open to four-eyes
         par=par,
         target=objet,
@@ -421,7 +421,7 @@ def approuver(*, modif: ModificationProposee, par: Any, request: HttpRequest | N
         request=request,
         message=message,
     )
-    audit_log(
+    journal_ecrire(
         action=Action.MODIFICATION_APPROUVEE,
         par=par,
         target=modif,
@@ -448,7 +448,7 @@ def refuser(
     if not motif:
         raise ModificationRefusee("Dites pourquoi vous refusez : la personne qui a proposé le lira.", code="motif")
     _decider(verrouillee, StatutModification.REFUSEE, par, motif)
-    audit_log(
+    journal_ecrire(
         action=Action.MODIFICATION_RETIREE if retrait else Action.MODIFICATION_REFUSEE,
         par=par,
         target=verrouillee,

@@ -14,7 +14,7 @@ from mutuelle.accounts.permissions import Droit, peut
 from mutuelle.backoffice.files import File, avec_affectation
 from mutuelle.backoffice.models import Affectation
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 
 
 class AffectationRefusee(Exception):
@@ -62,7 +62,7 @@ def affectation_prendre(
         defaults={"file": file.cle, "gestionnaire": gestionnaire, "par": par},
     )
     adherent = file.adherent(objet)
-    audit_log(
+    journal_ecrire(
         action=Action.ELEMENT_PRIS if gestionnaire.pk == par.pk else Action.ELEMENT_REATTRIBUE,
         par=par,
         target=objet,
@@ -82,7 +82,7 @@ def affectation_liberer(*, file: File, objet: Any, par: User, request: HttpReque
         return False
     if actuelle.gestionnaire_id != par.pk and not peut(par, Droit.SUPERVISER):
         raise AffectationRefusee(f"Pris par {actuelle.gestionnaire} : seul un responsable peut le libérer.")
-    audit_log(
+    journal_ecrire(
         action=Action.ELEMENT_LIBERE,
         par=par,
         target=objet,

@@ -24,7 +24,7 @@ from mutuelle.backoffice.services import AffectationRefusee, affectation_liberer
 from mutuelle.claims.models import RejetNoemie, Statut
 from mutuelle.claims.services import ligne_transition, rejet_traiter
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.members.models import Adherent, Beneficiaire
 
 PAR_PAGE = 50
@@ -262,7 +262,7 @@ def recherche(request: HttpRequest) -> HttpResponse:
             erreur = resultats.erreur
         else:
             with transaction.atomic():
-                audit_log(
+                journal_ecrire(
                     action=Action.RECHERCHE_FAITE,
                     request=request,
                     message=f"{resultats.critere} : {len(resultats.adherents)} résultat(s)",
@@ -292,7 +292,7 @@ def fiche(request: HttpRequest, numero: str) -> HttpResponse:
     depuis = depuis if depuis in FILES or depuis == "recherche" else ""
     with transaction.atomic():
         # Who opened whose file, which part of it, and from where: health data access is traceable.
-        audit_log(
+        journal_ecrire(
             action=Action.FICHE_CONSULTEE,
             target=adherent,
             adherent=adherent,
@@ -334,7 +334,7 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
         if reponse is None:
             raise Http404("Export inconnu.")
         with transaction.atomic():
-            audit_log(action=Action.TABLEAU_EXPORTE, request=request, message=f"{export}, {jours_n} jours")
+            journal_ecrire(action=Action.TABLEAU_EXPORTE, request=request, message=f"{export}, {jours_n} jours")
         return reponse
     return render(request, "backoffice/tableau_de_bord.html", {"t": donnees, "jours": jours_n, "periodes": PERIODES})
 
@@ -376,7 +376,7 @@ def modification_proposer(request: HttpRequest, numero: str, cible: str, pk: int
             return redirect("backoffice:modification", pk=modif.pk)
     if not post and request.method == "GET":
         with transaction.atomic():
-            audit_log(
+            journal_ecrire(
                 action=Action.FICHE_CONSULTEE,
                 target=adherent,
                 adherent=adherent,
@@ -444,7 +444,7 @@ def modification(request: HttpRequest, pk: int) -> HttpResponse:
             modif.refresh_from_db()
     if request.method == "GET":
         with transaction.atomic():
-            audit_log(
+            journal_ecrire(
                 action=Action.MODIFICATION_CONSULTEE,
                 target=modif,
                 adherent=modif.adherent,

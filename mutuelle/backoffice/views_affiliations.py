@@ -16,7 +16,7 @@ from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.brokers.models import Affiliation, StatutAffiliation
 from mutuelle.brokers.services import AffiliationRefusee, affiliation_accepter, affiliation_refuser
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.members.models import Adherent
 
 
@@ -67,6 +67,6 @@ def affiliation(request: HttpRequest, numero: str) -> HttpResponse:
 @never_cache
 def bulletin(request: HttpRequest, numero: str) -> FileResponse:
     a = _affiliation(numero)
-    audit_log(action=Action.BULLETIN_CONSULTE, par=request.user, target=a, request=request)
+    journal_ecrire(action=Action.BULLETIN_CONSULTE, par=request.user, target=a, request=request)
     extension = a.bulletin.name.rsplit(".", 1)[-1]
     return FileResponse(a.bulletin.open("rb"), as_attachment=True, filename=f"bulletin-{a.numero}.{extension}")

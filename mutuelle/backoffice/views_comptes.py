@@ -17,7 +17,7 @@ from mutuelle.accounts.models import Courrier, LotCourriers, StatutCourrier
 from mutuelle.accounts.permissions import gestion_required
 from mutuelle.accounts.services import lot_confirmer, lot_preparer
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.members.comptes import compte_deverrouiller
 
 
@@ -86,7 +86,7 @@ def lot_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     lot = LotCourriers.objects.filter(pk=pk, confirme_le__isnull=True).first()
     if lot is None or not lot.pdf:
         raise Http404("Ce lot est déjà imprimé : son PDF a été supprimé.")
-    audit_log(action=Action.LOT_COURRIERS_TELECHARGE, target=lot, request=request)
+    journal_ecrire(action=Action.LOT_COURRIERS_TELECHARGE, target=lot, request=request)
     return FileResponse(
         lot.pdf.open("rb"), as_attachment=True, filename=f"lot-{lot.pk}.pdf", content_type="application/pdf"
     )
@@ -110,7 +110,7 @@ def courrier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     courrier = Courrier.objects.select_related("adherent").filter(pk=pk, statut=StatutCourrier.A_IMPRIMER).first()
     if courrier is None or not courrier.pdf:
         raise Http404("Ce courrier n'est plus à imprimer.")
-    audit_log(action=Action.COURRIER_TELECHARGE, target=courrier, adherent=courrier.adherent, request=request)
+    journal_ecrire(action=Action.COURRIER_TELECHARGE, target=courrier, adherent=courrier.adherent, request=request)
     with courrier.pdf.open("rb") as fichier:
         response = HttpResponse(fichier.read(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="courrier-{courrier.pk}.pdf"'

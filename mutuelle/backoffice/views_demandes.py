@@ -19,7 +19,7 @@ from mutuelle.accounts.permissions import gestion_required
 from mutuelle.backoffice.forms_demandes import ActeSaisiForm, TraitementForm
 from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.core.telechargements import en_piece_jointe
 from mutuelle.requests.models import (
     STATUTS_OUVERTS,
@@ -136,7 +136,7 @@ def _gestion_detail_page(
     controle = controle_rib(demande) if demande.type_demande == TypeDemande.RIB else None
     if controle is not None and request.method == "GET":
         # The whole IBAN was shown: who read it, and when.
-        audit_log(
+        journal_ecrire(
             action=Action.RIB_CONSULTE,
             target=demande,
             adherent=demande.adherent,
@@ -182,7 +182,9 @@ def gestion_piece(request: HttpRequest, numero: str, pk: int) -> HttpResponseBas
     if piece is None:
         raise Http404("Pièce introuvable.")
 
-    audit_log(action=Action.PIECE_CONSULTEE, target=piece.demande, adherent=piece.demande.adherent, request=request)
+    journal_ecrire(
+        action=Action.PIECE_CONSULTEE, target=piece.demande, adherent=piece.demande.adherent, request=request
+    )
     return en_piece_jointe(piece.fichier, piece.nom, piece.type_mime)
 
 

@@ -14,7 +14,7 @@ from mutuelle.backoffice.forms_messages import ReponseForm
 from mutuelle.backoffice.views import apres_decision, file_courante
 from mutuelle.core.actions import Action
 from mutuelle.core.formulaires import ou_refus
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.core.telechargements import en_piece_jointe
 from mutuelle.messaging.models import Fil, ModeleReponse, PieceMessage, StatutFil
 from mutuelle.messaging.services import (
@@ -59,7 +59,7 @@ def gestion_fil(request: HttpRequest, numero: str) -> HttpResponse:
                 return redirect("messaging_gestion:fil", numero=fil.numero)
             messages.success(request, f"Réponse envoyée à {fil.adherent} : un email l'a prévenu(e), sans le contenu.")
             return apres_decision(request, "messaging_gestion:fil", numero=fil.numero)
-    audit_log(
+    journal_ecrire(
         action=Action.FIL_CONSULTE,
         target=fil,
         adherent=fil.adherent,
@@ -91,7 +91,7 @@ def gestion_piece(request: HttpRequest, numero: str, pk: int) -> FileResponse:
     if piece is None:
         raise Http404("Pièce introuvable.")
     fil = piece.message.fil
-    audit_log(
+    journal_ecrire(
         action=Action.PIECE_MESSAGE_CONSULTEE,
         target=fil,
         adherent=fil.adherent,

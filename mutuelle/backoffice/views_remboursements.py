@@ -26,7 +26,7 @@ from mutuelle.claims.selectors import lignes_a_revoir
 from mutuelle.claims.services import ligne_transition
 from mutuelle.claims.tasks import noemie_ingest_file
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 
 REGLES = [
     ("Dépassement", "Dépassement au-delà du seuil"),
@@ -105,7 +105,7 @@ def revue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("claims:revue_detail", pk=suivante.pk) if suivante else redirect("claims:revue_liste")
     with transaction.atomic():
         # Health data read by a handler: who looked at whose care, and when.
-        audit_log(
+        journal_ecrire(
             action=Action.LIGNE_CONSULTEE,
             target=ligne,
             adherent=ligne.contrat.adherent,

@@ -26,7 +26,7 @@ from mutuelle.core.actions import Action
 from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.core.delais import delai
 from mutuelle.core.iban import iban_verifier
-from mutuelle.core.services import audit_log, mutuelle_ou_rien, sequence_suivante
+from mutuelle.core.services import journal_ecrire, mutuelle_ou_rien, sequence_suivante
 from mutuelle.documents.services import lettre_bienvenue
 from mutuelle.formules.models import Formule
 from mutuelle.members.comptes import activation_envoyer
@@ -172,7 +172,7 @@ def affiliation_soumettre(
         )
         chemins.append(affiliation.bulletin.name)
         affiliation.save()
-        audit_log(
+        journal_ecrire(
             action=Action.AFFILIATION_SOUMISE,
             par=courtier.user,
             target=affiliation,
@@ -249,13 +249,13 @@ def affiliation_accepter(*, affiliation: Affiliation, par: Any, request: HttpReq
             statut=StatutRib.ACTIF,
             actif_depuis=timezone.now(),
         )
-        audit_log(action=Action.RIB_ACTIVE, par=par, target=rib, adherent=adherent, new={"iban": rib.iban_masque})
+        journal_ecrire(action=Action.RIB_ACTIVE, par=par, target=rib, adherent=adherent, new={"iban": rib.iban_masque})
         affiliation.statut = StatutAffiliation.ACCEPTEE
         affiliation.contrat = contrat
         affiliation.traitee_le = timezone.now()
         affiliation.traitee_par = par
         affiliation.save(update_fields=["statut", "contrat", "traitee_le", "traitee_par", "modifie_le"])
-        audit_log(
+        journal_ecrire(
             action=Action.AFFILIATION_ACCEPTEE,
             par=par,
             target=affiliation,
@@ -290,7 +290,7 @@ def affiliation_refuser(
         affiliation.traitee_le = timezone.now()
         affiliation.traitee_par = par
         affiliation.save(update_fields=["statut", "motif_refus", "traitee_le", "traitee_par", "modifie_le"])
-        audit_log(
+        journal_ecrire(
             action=Action.AFFILIATION_REFUSEE,
             par=par,
             target=affiliation,
@@ -404,7 +404,7 @@ def _invitation_envoyer(administrateur: Courtier, courtier: Courtier, request: H
     active = courtier.user.has_usable_password()
     objet = ObjetJeton.SECRET if active else ObjetJeton.ACTIVATION
     _jeton, lien = jeton_creer(user=courtier.user, objet=objet)
-    audit_log(
+    journal_ecrire(
         action=Action.COURTIER_LIEN_ENVOYE if active else Action.COURTIER_INVITE,
         par=administrateur.user,
         target=courtier,
@@ -459,7 +459,7 @@ def courtier_activer(
             JetonCompte.objects.filter(user=user, utilise_le__isnull=True, annule_le__isnull=True).update(
                 annule_le=timezone.now()
             )
-        audit_log(
+        journal_ecrire(
             action=Action.COURTIER_OUVERT if actif else Action.COURTIER_FERME,
             par=administrateur.user,
             target=courtier,

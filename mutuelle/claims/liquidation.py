@@ -2,7 +2,7 @@
 
 Every path that computes what the mutuelle pays calls this module and nothing else: the NOEMIE
 ingestion (``claims.services.Liquidateur``), the paper claims, the devis estimates and the prior
-approvals (``requests.estimation.estimer``), and the member's remaining ceilings
+approvals (``claims.estimation.estimer``), and the member's remaining ceilings
 (``claims.selectors_famille.plafonds_restants``). What it decides, once:
 
 - the guarantee's consumption in its period (``Garantie.consommation``) from the beneficiary's

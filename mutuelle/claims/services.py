@@ -1,6 +1,6 @@
 """NOEMIE ingestion and the reimbursement lifecycle.
 
-``noemie_ingest`` reads a file whole before writing anything: a defective file is stored as rejected
+``noemie_integrer`` reads a file whole before writing anything: a defective file is stored as rejected
 with its error report and leaves no décompte or line behind; a file already integrated (same content,
 or same issuer and sequence number) is refused as a duplicate and changes nothing. A valid file is
 integrated in one transaction: each act is matched to its beneficiary, contract and formula on the
@@ -17,7 +17,7 @@ import shutil
 import uuid
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,6 +31,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from mutuelle.claims import liquidation
+from mutuelle.claims.estimation import Estimation, EstimationImpossible
 from mutuelle.claims.liquidation import RENOUVELABLES, Historique, plafonnee
 from mutuelle.claims.models import (
     TRANSITIONS,
@@ -50,7 +51,7 @@ from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS, accords_par_benefici
 from mutuelle.core.actions import Action
 from mutuelle.core.calendrier import plus_mois
 from mutuelle.core.models import AuditLog, Mutuelle
-from mutuelle.core.services import audit_log, mutuelle_lire
+from mutuelle.core.services import journal_ecrire, mutuelle_lire
 from mutuelle.formules.models import Formule, Garantie
 from mutuelle.formules.selectors import garantie_parmi
 from mutuelle.members.models import Beneficiaire, ContratFormule, DroitPeriode, TypeDroit
@@ -63,7 +64,7 @@ from mutuelle.notifications.services import (
 from mutuelle.referentiel.models import NaturePrestation
 from noemie.fichier import DecompteLu, Enregistrement, NoemieErreur, Resume, lire
 from regles.money import ZERO, arrondi, euros
-from regles.moteur import NATURE_AMO, Acte, ActeInvalide, Moteur, Praticien, trace_json
+from regles.moteur import NATURE_AMO, Acte, ActeInvalide, Moteur, Praticien, nature_de, trace_json
 from regles.moteur import Beneficiaire as BeneficiaireRegles
 from regles.postes import Poste
 
@@ -123,7 +124,7 @@ def _doublon(
     return qs.filter(emetteur=emetteur, sequence=sequence).first()
 
 
-def noemie_ingest(
+def noemie_integrer(
     *,
     path: Path,
     par: Any = None,
@@ -194,7 +195,7 @@ def noemie_ingest(
                 LotNoemie(fichier=fichier, partition=p, rang=r, debut=d, fin=f, nb_actes=n)
                 for p, r, d, f, n in plan.lots
             )
-            audit_log(
+            journal_ecrire(
                 action=Action.FICHIER_RECU,
                 par=par,
                 target=fichier,
@@ -215,7 +216,7 @@ def _rejeter(name: str, sha: str, taille: int, par: Any, errors: list[dict[str, 
         fichier = FichierNoemie.objects.create(
             nom=name, sha256=sha, taille=taille, statut=StatutFichier.REJETE, erreurs=errors, recu_par=par
         )
-        audit_log(action=Action.FICHIER_REJETE, par=par, target=fichier, new={"erreurs": errors})
+        journal_ecrire(action=Action.FICHIER_REJETE, par=par, target=fichier, new={"erreurs": errors})
     return ResultatIngestion(name, "rejected", errors=errors, message=str(errors[0]["message"]))
 
 
@@ -264,7 +265,7 @@ def fichiers_interrompus_reprendre(*, calme_secondes: int | None = None) -> list
     ):
         if fichier.dernier_lot is not None and fichier.dernier_lot > limite:
             continue
-        audit_log(action=Action.FICHIER_REPRIS, target=fichier, message="Intégration reprise après interruption")
+        journal_ecrire(action=Action.FICHIER_REPRIS, target=fichier, message="Intégration reprise après interruption")
         resultats.append(noemie_reprendre(fichier=fichier))
     return resultats
 
@@ -286,7 +287,7 @@ def spool_orphelins_supprimer(*, age_secondes: int = 3600) -> list[str]:
             supprimes.append(dossier.name)
     if supprimes:
         with transaction.atomic():
-            audit_log(action=Action.SPOOL_ORPHELINS_SUPPRIMES, new={"dossiers": supprimes[:50]})
+            journal_ecrire(action=Action.SPOOL_ORPHELINS_SUPPRIMES, new={"dossiers": supprimes[:50]})
     return supprimes
 
 
@@ -403,7 +404,7 @@ def fichier_finaliser(*, fichier_id: int, par: Any = None) -> bool:
         fichier.integre_le = timezone.now()
         dossier, fichier.dossier_lots = fichier.dossier_lots, ""
         fichier.save()
-        audit_log(
+        journal_ecrire(
             action=Action.FICHIER_INTEGRE,
             par=par,
             target=fichier,
@@ -506,7 +507,7 @@ def _duplicate(name: str, existing: FichierNoemie, par: Any, why: str) -> Result
         f"Fichier déjà reçu ({why}) : « {existing.nom} » intégré le {when:%d/%m/%Y à %H:%M}. Rien n'a été modifié."
     )
     with transaction.atomic():
-        audit_log(action=Action.FICHIER_DOUBLON, par=par, target=existing, message=message[:500])
+        journal_ecrire(action=Action.FICHIER_DOUBLON, par=par, target=existing, message=message[:500])
     return ResultatIngestion(
         name, "duplicate", message=message, errors=[{"line": None, "field": None, "message": message}]
     )
@@ -1016,7 +1017,7 @@ def accord_prealable_enregistrer(
     )
     accord.full_clean()
     accord.save()
-    audit_log(
+    journal_ecrire(
         action=Action.ACCORD_ENREGISTRE,
         par=par if getattr(par, "pk", None) else None,
         target=accord,
@@ -1101,7 +1102,7 @@ def ligne_transition(
         motif=motif.strip()[:300],
         le=min(le, timezone.now()) if le is not None else timezone.now(),
     )
-    audit_log(
+    journal_ecrire(
         action=ACTION_DE_STATUT[vers],
         par=par,
         target=locked,
@@ -1263,7 +1264,7 @@ def ligne_corriger(*, ligne: LigneRemboursement, montant: Decimal, reference: st
         par=par if getattr(par, "pk", None) else None,
         motif=f"Correction après la contestation n° {reference}",
     )
-    audit_log(
+    journal_ecrire(
         action=Action.LIGNE_CORRIGEE,
         par=par,
         target=correction,
@@ -1294,7 +1295,7 @@ def rejet_traiter(*, rejet: RejetNoemie, commentaire: str, par: Any, request: An
     locked.traite_par = par
     locked.commentaire = commentaire.strip()[:500]
     locked.save(update_fields=["traite", "traite_le", "traite_par", "commentaire"])
-    audit_log(
+    journal_ecrire(
         action=Action.SIGNALEMENT_TRAITE,
         par=par,
         target=locked,
@@ -1305,3 +1306,53 @@ def rejet_traiter(*, rejet: RejetNoemie, commentaire: str, par: Any, request: An
     )
     rejet.traite, rejet.traite_le, rejet.traite_par, rejet.commentaire = True, locked.traite_le, par, locked.commentaire
     return locked
+
+
+@transaction.atomic
+def feuille_soins_decompter(
+    *, reference: str, numero: int, estimations: Sequence[Estimation], par: Any
+) -> list[LigneRemboursement]:
+    """A paper claim's acts, computed by the engine (``claims.estimation``), as one décompte whose
+    lines are like a NOEMIE lot's: validated (paid with the next run) or « sans objet », each with its
+    event. ``reference`` is the request's number; the caller holds the family's consumption lock."""
+    decompte = Decompte.objects.create(
+        fichier=None, origine=OrigineDecompte.FEUILLE_SOINS, reference=reference, numero=numero
+    )
+    lignes = []
+    for rang, r in enumerate(estimations, start=1):
+        assert r.formule_id is not None  # estimer() refuses a date without a formula
+        code = nature_de(r.ligne.soin).code
+        nature = NaturePrestation.objects.filter(code=code).first()
+        if nature is None:
+            raise EstimationImpossible(
+                f"{r.ligne.soin} : la nomenclature des prestations n'est pas chargée pour ce code."
+            )
+        moteur = r.resultat
+        ligne = LigneRemboursement.objects.create(
+            decompte=decompte,
+            numero=rang,
+            beneficiaire=r.ligne.beneficiaire,
+            contrat=r.ligne.beneficiaire.contrat,
+            formule_id=r.formule_id,
+            garantie_id=r.garantie_id,
+            nature=nature,
+            poste=moteur.poste.value,
+            date_soins=r.ligne.date_soins,
+            quantite=r.ligne.quantite,
+            montant_depense=r.ligne.montant,
+            base_remboursement=moteur.base_remboursement,
+            taux_amo=moteur.taux_amo,
+            montant_amo=r.secu,
+            participation_forfaitaire=moteur.participation_forfaitaire,
+            franchise=moteur.franchise,
+            depassement=moteur.depassement,
+            praticien_secteur=r.ligne.secteur,
+            praticien_optam=r.ligne.optam,
+            montant_amc=r.mutuelle,
+            reste_a_charge=r.reste,
+            trace=moteur.trace_brute,
+            statut=Statut.VALIDE if r.mutuelle > 0 else Statut.SANS_OBJET,
+        )
+        EvenementLigne.objects.create(ligne=ligne, de="", vers=ligne.statut, par=par, motif="Feuille de soins saisie")
+        lignes.append(ligne)
+    return lignes

@@ -13,7 +13,7 @@ from mutuelle.accounts.models import User
 from mutuelle.claims.services import (
     fichier_finaliser,
     fichiers_interrompus_reprendre,
-    noemie_ingest,
+    noemie_integrer,
     partition_integrer,
     spool_orphelins_supprimer,
 )
@@ -35,7 +35,7 @@ def noemie_inbox_scan() -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     files = sorted((p for pattern in DEPOSES for p in inbox.glob(pattern)), key=lambda p: p.stat().st_mtime)
     for path in files:
-        result = noemie_ingest(path=path)
+        result = noemie_integrer(path=path)
         destination = inbox / {"ingested": "traites", "duplicate": "doublons", "rejected": "rejetes"}[result.status]
         destination.mkdir(exist_ok=True)
         shutil.move(str(path), destination / path.name)
@@ -55,7 +55,7 @@ def noemie_reprendre_interrompus() -> list[dict[str, Any]]:
 def noemie_ingest_file(path: str, user_id: int | None = None) -> dict[str, Any]:
 
     par = User.objects.filter(pk=user_id).first() if user_id else None
-    return noemie_ingest(path=Path(path), par=par).as_json()
+    return noemie_integrer(path=Path(path), par=par).as_json()
 
 
 @shared_task(name="claims.noemie_partition", acks_late=True, reject_on_worker_lost=True)

@@ -1,7 +1,7 @@
 """Every action the audit journal records, from one enum: ``<app>.<noun>.<what was done>``, the noun
 from the domain (French), the verb in the past (English), as the rest of the code names things.
 
-``audit_log()`` takes an ``Action`` and nothing else. The journal is append-only, so rows written
+``journal_ecrire()`` takes an ``Action`` and nothing else. The journal is append-only, so rows written
 before a code was renamed keep their old code: ``ANCIENS_CODES`` maps each old code to its action,
 ``codes()`` gives every code an action was ever written with (for filters), and
 ``AuditLog.action_libelle`` reads either. Rename a code by moving the old one into ``ANCIENS_CODES``.

@@ -44,11 +44,11 @@ class MutuelleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         from django.db import transaction
 
-        from mutuelle.core.services import audit_log
+        from mutuelle.core.services import journal_ecrire
 
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            audit_log(
+            journal_ecrire(
                 action=Action.MUTUELLE_MODIFIEE,
                 target=obj,
                 request=request,

@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 
 
 def _valeur(obj: models.Model, nom: str) -> Any:
@@ -56,7 +56,7 @@ class AuditedAdmin(ChampsProteges, admin.ModelAdmin):
         if self.lecture_auditee and request.method == "GET" and getattr(reponse, "status_code", 0) == 200:
             obj = self.get_object(request, object_id)
             if obj is not None:
-                audit_log(
+                journal_ecrire(
                     action=self._action(obj, "viewed"),
                     target=obj,
                     adherent=self._adherent_of(obj),
@@ -77,7 +77,7 @@ class AuditedAdmin(ChampsProteges, admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             old = {k: _valeur(avant, k) for k in form.changed_data} if avant is not None else None
             new = {k: _valeur(obj, k) for k in form.changed_data}
-            audit_log(
+            journal_ecrire(
                 action=self._action(obj, "changed" if change else "created"),
                 target=obj,
                 adherent=self._adherent_of(obj),
@@ -92,7 +92,7 @@ class AuditedAdmin(ChampsProteges, admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            audit_log(
+            journal_ecrire(
                 action=self._action(obj, "deleted"),
                 target=obj,
                 adherent=self._adherent_of(obj),

@@ -71,9 +71,9 @@ class TailleRequeteMiddleware:
         if longueur < 0 or longueur > maximum:
             from django.shortcuts import render
 
-            from mutuelle.core.services import audit_log
+            from mutuelle.core.services import journal_ecrire
 
-            audit_log(action=Action.REQUETE_TROP_GRANDE, request=request, message=f"{longueur} octets > {maximum}")
+            journal_ecrire(action=Action.REQUETE_TROP_GRANDE, request=request, message=f"{longueur} octets > {maximum}")
             reponse = render(
                 request, "413.html", {"maximum_mo": max(1, maximum // (1024 * 1024)), "maximum": maximum}, status=413
             )
@@ -121,10 +121,10 @@ class AccesRefusesMiddleware:
             and match is not None
             and match.kwargs
         ):
-            from mutuelle.core.services import audit_log
+            from mutuelle.core.services import journal_ecrire
 
             ids = {k: ("…" if "jeton" in k or "token" in k else str(v)[:40]) for k, v in match.kwargs.items()}
-            audit_log(
+            journal_ecrire(
                 action=Action.ACCES_REFUSE,
                 request=request,
                 new={"page": match.view_name, "ids": ids, "reponse": response.status_code},

@@ -162,7 +162,7 @@ class Mutuelle(TimeStampedModel):
 class AuditLog(models.Model):
     """Append-only journal: who did what to which object, with old and new values.
 
-    Written by ``core.services.audit_log`` in the same transaction as the change it records.
+    Written by ``core.services.journal_ecrire`` in the same transaction as the change it records.
     Never holds a secret, a token or a full NIR (see docs/security.md).
     """
 

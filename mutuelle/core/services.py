@@ -20,7 +20,7 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def audit_log(
+def journal_ecrire(
     *,
     action: Action,
     par: Any = None,
@@ -71,7 +71,7 @@ def mutuelle_lire() -> Mutuelle:
 
 
 @transaction.atomic
-def mutuelle_apply_preset(*, preset: str, par: Any = None) -> Mutuelle:
+def mutuelle_preset_appliquer(*, preset: str, par: Any = None) -> Mutuelle:
     """Create or update the one Mutuelle row from a named preset (demo configurations)."""
     if preset not in PRESETS:
         raise ValueError(f"Préréglage inconnu : {preset!r} (possibles : {', '.join(sorted(PRESETS))}).")
@@ -86,7 +86,7 @@ def mutuelle_apply_preset(*, preset: str, par: Any = None) -> Mutuelle:
             setattr(mutuelle, key, value)
     mutuelle.full_clean()
     mutuelle.save()
-    audit_log(
+    journal_ecrire(
         action=Action.PRESET_APPLIQUE,
         par=par,
         target=mutuelle,

@@ -34,13 +34,15 @@ from mutuelle.brokers.services import (
     demande_courtier,
     prochain_anniversaire,
 )
+from mutuelle.claims.estimation import BASE_REQUISE, SOINS, EstimationImpossible, LigneDevis
+from mutuelle.claims.estimation import estimer as estimer_ligne
 from mutuelle.claims.models import FichierNoemie, LigneRemboursement, Statut
 from mutuelle.claims.selectors import personnes_connues
-from mutuelle.claims.services import ligne_transition, noemie_ingest
+from mutuelle.claims.services import ligne_transition, noemie_integrer
 from mutuelle.core.models import Mutuelle
 from mutuelle.core.pdf import pdf_depuis_html
 from mutuelle.core.presets import DEFAULT_PRESET
-from mutuelle.core.services import mutuelle_apply_preset, mutuelle_lire
+from mutuelle.core.services import mutuelle_lire, mutuelle_preset_appliquer
 from mutuelle.demo.formules import FORMULES, garanties_for_level
 from mutuelle.documents import contenus
 from mutuelle.documents.models import Document
@@ -84,9 +86,8 @@ from mutuelle.referentiel.models import (
     Secteur,
     Specialite,
 )
-from mutuelle.referentiel.services import nature_prestation_load
-from mutuelle.requests.estimation import BASE_REQUISE, SOINS, EstimationImpossible, LigneDevis, devis_conserver
-from mutuelle.requests.estimation import estimer as estimer_ligne
+from mutuelle.referentiel.services import nature_prestation_charger
+from mutuelle.requests.devis import devis_conserver
 from mutuelle.requests.fichiers import assainir
 from mutuelle.requests.models import (
     Circonstance,
@@ -181,7 +182,7 @@ def seed_mutuelle(report: SeedReport) -> Mutuelle:
     if existing is not None:
         return existing
     report.count("mutuelle")
-    return mutuelle_apply_preset(preset=DEFAULT_PRESET)
+    return mutuelle_preset_appliquer(preset=DEFAULT_PRESET)
 
 
 def seed_formules(report: SeedReport) -> list[Formule]:
@@ -695,7 +696,7 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
         # Each month's file as received then (the morning after its last day), so that old lines'
         # history carries their own dates, not the day the demo was loaded.
         recu_le = _le(fin + timedelta(days=1), heure=7)
-        result = noemie_ingest(path=path, recu_le=recu_le)
+        result = noemie_integrer(path=path, recu_le=recu_le)
         report.count("lignes de remboursement", result.lignes)
         report.count("signalements NOEMIE", result.rejets)
         # The families whose logins the demo prints see a full history: a file of their own each month.
@@ -712,7 +713,7 @@ def seed_remboursements(report: SeedReport, rng: random.Random, today: date, lig
                     sequence=SEQUENCE_FAMILLES_DEMO + index,
                     cree_le=fin,
                 )
-            report.count("lignes de remboursement", noemie_ingest(path=path, recu_le=recu_le).lignes)
+            report.count("lignes de remboursement", noemie_integrer(path=path, recu_le=recu_le).lignes)
     _sejour_demo(report, familles_demo, today, mutuelle)
     recent = today - timedelta(days=10)
     sans_rpps = getattr(_praticien_sans_compte(), "rpps", "")
@@ -840,7 +841,7 @@ def _sejour_demo(report: SeedReport, familles_demo: list[Any], today: date, mutu
             }
             ecrire(handle, entete, [generateur.sejour(personne, jour, 6, sequence * 1_000_000 + 1)])
         recu_le = _le(jour + timedelta(days=15), heure=7)
-        report.count("lignes de remboursement", noemie_ingest(path=path, recu_le=recu_le).lignes)
+        report.count("lignes de remboursement", noemie_integrer(path=path, recu_le=recu_le).lignes)
         return
 
 
@@ -861,7 +862,7 @@ def seed(
 
     seed_mutuelle(report)
     if not NaturePrestation.objects.exists():
-        summary = nature_prestation_load()
+        summary = nature_prestation_charger()
         report.count("natures de prestation", summary["crees"])
     formules = seed_formules(report)
     seed_staff(report, fake)

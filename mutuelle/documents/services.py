@@ -29,7 +29,7 @@ from mutuelle.claims.models import LigneRemboursement
 from mutuelle.core.actions import Action
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.pdf import Pdf, pdf_depuis_html
-from mutuelle.core.services import audit_log, mutuelle_lire
+from mutuelle.core.services import journal_ecrire, mutuelle_lire
 from mutuelle.documents import composition, contenus
 from mutuelle.documents.contenus import Contenu
 from mutuelle.documents.models import Document, Impression, TypeDocument
@@ -160,7 +160,7 @@ def _emettre(
         document.fichier.save(nom, ContentFile(pdf.contenu), save=False)
         try:
             document.save()
-            audit_log(
+            journal_ecrire(
                 action=Action.DOCUMENT_EMIS,
                 par=demande_par if getattr(demande_par, "pk", None) else None,
                 target=document,
@@ -255,7 +255,7 @@ def lettre_bienvenue(*, adherent: Adherent, par: Any = None, request: HttpReques
             adherent=adherent, type_courrier=TypeCourrier.BIENVENUE, html=html, request=request, enregistrer=False
         )
         courrier.save()
-        audit_log(
+        journal_ecrire(
             action=Action.COURRIER_BIENVENUE_PREPARE, par=par, target=courrier, adherent=adherent, request=request
         )
     return courrier

@@ -27,7 +27,7 @@ from mutuelle.accounts.services import email_adherent
 from mutuelle.claims.models import LigneRemboursement
 from mutuelle.core.actions import Action
 from mutuelle.core.models import AuditLog
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.documents.models import Document
 from mutuelle.members.models import (
     Adherent,
@@ -238,7 +238,7 @@ def export_demander(*, adherent: Adherent, par: Any, request: HttpRequest | None
     jeton = secrets.token_urlsafe(32)
     with transaction.atomic():
         export = ExportDonnees.objects.create(adherent=adherent, jeton_empreinte=_empreinte(jeton))
-        audit_log(action=Action.EXPORT_DEMANDE, par=par, target=export, adherent=adherent, request=request)
+        journal_ecrire(action=Action.EXPORT_DEMANDE, par=par, target=export, adherent=adherent, request=request)
         from mutuelle.espace.tasks import export_generer
 
         pk = export.pk
@@ -267,7 +267,7 @@ def export_generer(*, export_id: int, jeton: str) -> bool:
     export.pret_le = maintenant
     export.expire_le = maintenant + VALIDITE
     export.save()
-    audit_log(action=Action.EXPORT_PRET, target=export, adherent=export.adherent, new={"octets": len(donnees)})
+    journal_ecrire(action=Action.EXPORT_PRET, target=export, adherent=export.adherent, new={"octets": len(donnees)})
     if export.adherent.email:
         lien = settings.MUTUELLE_BASE_URL + reverse("espace:donnees_telecharger", kwargs={"jeton": jeton})
         email_adherent(

@@ -9,11 +9,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mutuelle.claims.estimation import SOINS_CHOIX
 from mutuelle.claims.models import LigneRemboursement, Statut
 from mutuelle.claims.selectors_famille import lignes_famille
 from mutuelle.core.widgets import DateInput
 from mutuelle.members.models import Beneficiaire, Civilite, Sexe
-from mutuelle.requests.estimation import SOINS_CHOIX
 from mutuelle.requests.forms import SECTEURS, AvecFichiers, ligne_devis
 from mutuelle.requests.models import Circonstance, Demande, Domaine, MotifContestation, ObjetDocument, StatutDemande
 

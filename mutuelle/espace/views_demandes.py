@@ -18,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mutuelle.accounts.permissions import adherent_requis
+from mutuelle.claims.estimation import EstimationImpossible
+from mutuelle.claims.estimation import estimer as estimer_ligne
 from mutuelle.claims.selectors_famille import lignes_famille
 from mutuelle.core.telechargements import en_piece_jointe
 from mutuelle.espace.forms_demandes import (
@@ -34,8 +36,6 @@ from mutuelle.espace.forms_demandes import (
 )
 from mutuelle.members.models import Adherent, Beneficiaire, Qualite
 from mutuelle.members.selectors import beneficiaires_couverts, contrat_en_cours
-from mutuelle.requests.estimation import EstimationImpossible
-from mutuelle.requests.estimation import estimer as estimer_ligne
 from mutuelle.requests.models import (
     STATUTS_OUVERTS,
     Demande,

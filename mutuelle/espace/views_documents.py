@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from mutuelle.accounts.limites import ip_limitee, reponse_limite_ip
 from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log, mutuelle_lire
+from mutuelle.core.services import journal_ecrire, mutuelle_lire
 from mutuelle.documents import contenus
 from mutuelle.documents.contenus import Contenu, DocumentIndisponible
 from mutuelle.documents.models import Document, TypeDocument
@@ -144,7 +144,7 @@ def telecharger(request: HttpRequest, pk: int) -> FileResponse:
     # The web app's service worker fetches the card and the attestation once to keep them offline
     # (a document's file never changes): the audit row says so rather than « téléchargé ».
     hors_ligne = request.headers.get("X-Mutuelle-Hors-Ligne") == "1"
-    audit_log(
+    journal_ecrire(
         action=Action.DOCUMENT_GARDE_HORS_LIGNE if hors_ligne else Action.DOCUMENT_TELECHARGE,
         par=request.user,
         target=document,

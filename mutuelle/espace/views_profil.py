@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from mutuelle.accounts.permissions import adherent_requis
 from mutuelle.accounts.views_securite import reauthentification
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.espace.forms_profil import CoordonneesForm, RibForm
 from mutuelle.members.models import Adherent, CoordonneesBancaires, ExportDonnees, StatutRib
 from mutuelle.members.services import adherent_coordonnees_modifier, rib_actif
@@ -177,7 +177,7 @@ def _archive(request: HttpRequest, export: Any) -> HttpResponseBase:
     adherent = _adherent(request)
     export.telecharge_le = timezone.now()
     export.save(update_fields=["telecharge_le"])
-    audit_log(action=Action.EXPORT_TELECHARGE, par=request.user, target=export, adherent=adherent, request=request)
+    journal_ecrire(action=Action.EXPORT_TELECHARGE, par=request.user, target=export, adherent=adherent, request=request)
     return FileResponse(
         export.fichier.open("rb"),
         as_attachment=True,

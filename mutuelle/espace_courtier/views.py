@@ -42,7 +42,7 @@ from mutuelle.brokers.services import (
 )
 from mutuelle.core.actions import Action
 from mutuelle.core.exports import csv_reponse, nombre, texte
-from mutuelle.core.services import audit_log, mutuelle_lire
+from mutuelle.core.services import journal_ecrire, mutuelle_lire
 from mutuelle.documents import contenus
 from mutuelle.documents.contenus import DocumentIndisponible
 from mutuelle.documents.models import Document, TypeDocument
@@ -160,7 +160,7 @@ def _portefeuille_filtre(request: HttpRequest) -> tuple[PortefeuilleForm, Any]:
 def portefeuille(request: HttpRequest) -> HttpResponseBase:
     form, qs = _portefeuille_filtre(request)
     if request.GET.get("export") == "csv":
-        audit_log(
+        journal_ecrire(
             action=Action.PORTEFEUILLE_EXPORTE,
             par=request.user,
             request=request,
@@ -226,7 +226,9 @@ def contrat(request: HttpRequest, numero: str) -> HttpResponse:
     c = selectors.contrat(courtier, numero)
     aujourdhui = timezone.localdate()
     cotisations = Cotisation.objects.filter(contrat=c, echeance__lte=aujourdhui).order_by("-echeance")
-    audit_log(action=Action.CONTRAT_CONSULTE_COURTIER, par=request.user, target=c, adherent=c.adherent, request=request)
+    journal_ecrire(
+        action=Action.CONTRAT_CONSULTE_COURTIER, par=request.user, target=c, adherent=c.adherent, request=request
+    )
     return render(
         request,
         "brokers/contrat.html",
@@ -297,7 +299,7 @@ def document_telecharger(request: HttpRequest, pk: int) -> FileResponse:
     )
     if document is None:
         raise Http404("Ce document n'est pas dans votre portefeuille.")
-    audit_log(
+    journal_ecrire(
         action=Action.DOCUMENT_TELECHARGE_COURTIER,
         par=request.user,
         target=document,

@@ -42,7 +42,7 @@ from mutuelle.accounts.verrouillage import deverrouiller, verrouille_jusqua
 from mutuelle.core.actions import Action, codes
 from mutuelle.core.langues import dans_sa_langue
 from mutuelle.core.models import AuditLog
-from mutuelle.core.services import audit_log, mutuelle_ou_rien
+from mutuelle.core.services import journal_ecrire, mutuelle_ou_rien
 from mutuelle.members.models import Adherent
 
 LIEN_ENVOYE: dict[str, Action] = {
@@ -62,7 +62,7 @@ def compte_adherent_creer(*, adherent: Adherent, par: Any = None) -> User:
     user.save()
     adherent.user = user
     adherent.save(update_fields=["user"])
-    audit_log(action=Action.COMPTE_CREE, par=par, target=user, adherent=adherent)
+    journal_ecrire(action=Action.COMPTE_CREE, par=par, target=user, adherent=adherent)
     return user
 
 
@@ -78,7 +78,7 @@ def lien_envoyer(*, adherent: Adherent, objet: str, request: HttpRequest | None 
     else:
         sujet, template = gettext_lazy("choisissez un nouveau mot de passe"), "accounts/email_nouveau_secret.txt"
     email_adherent(adherent, sujet, template, {"lien": lien, "minutes": minutes})
-    audit_log(action=LIEN_ENVOYE[objet], target=user, adherent=adherent, request=request, par=None)
+    journal_ecrire(action=LIEN_ENVOYE[objet], target=user, adherent=adherent, request=request, par=None)
     return jeton
 
 
@@ -151,7 +151,7 @@ def courrier_creer(*, adherent: Adherent, type_courrier: str, request: HttpReque
     courrier.code_empreinte = empreinte(code)
     courrier.code_expire_le = expire
     courrier.save()
-    audit_log(
+    journal_ecrire(
         action=COURRIER_PREPARE[type_courrier],
         target=courrier,
         adherent=adherent,
@@ -241,7 +241,7 @@ def secret_oubli_traiter(*, adherent_id: int | None, ip: str | None = None, user
     request = _origine(ip, user_agent)
     adherent = Adherent.objects.select_related("user").filter(pk=adherent_id).first() if adherent_id else None
     if adherent is None or adherent.user is None:
-        audit_log(action=Action.SECRET_DEMANDE_INCONNU, request=request, par=None)
+        journal_ecrire(action=Action.SECRET_DEMANDE_INCONNU, request=request, par=None)
         return "inconnu"
     user = User.objects.select_for_update().get(pk=adherent.user.pk)  # one request at a time per account
     depuis = timezone.now() - timedelta(hours=24)
@@ -253,7 +253,7 @@ def secret_oubli_traiter(*, adherent_id: int | None, ip: str | None = None, user
         deja_dit = AuditLog.objects.filter(
             action__in=codes(Action.SECRET_DEMANDES_SUSPENDUES), cible_id=str(user.pk), cree_le__gte=depuis
         ).exists()
-        audit_log(
+        journal_ecrire(
             action=Action.SECRET_DEMANDES_SUSPENDUES if not deja_dit else Action.SECRET_DEMANDE_IGNOREE,
             target=user,
             adherent=adherent,
@@ -323,7 +323,7 @@ def compte_deverrouiller(
         and _element_correct(adherent, element, valeur)
     )
     if not ok:
-        audit_log(
+        journal_ecrire(
             action=Action.DEVERROUILLAGE_REFUSE,
             par=par,
             target=adherent.user if adherent is not None else None,
@@ -337,7 +337,7 @@ def compte_deverrouiller(
     cle = f"compte:{adherent.user.pk}"
     fin = verrouille_jusqua(cle)
     deverrouiller(cle)
-    audit_log(
+    journal_ecrire(
         action=Action.COMPTE_DEVERROUILLE,
         par=par,
         target=adherent.user,
@@ -403,7 +403,7 @@ def email_changer_demander(*, request: HttpRequest, adherent: Adherent, email: s
             adresse=email_masque(email),
         ),
     )
-    audit_log(action=Action.EMAIL_CHANGEMENT_DEMANDE, par=user, target=user, adherent=adherent, request=request)
+    journal_ecrire(action=Action.EMAIL_CHANGEMENT_DEMANDE, par=user, target=user, adherent=adherent, request=request)
     return jeton
 
 
@@ -441,7 +441,7 @@ def email_change_par_la_mutuelle_signaler(*, adherent: Adherent, ancienne: str, 
             adresse=email_masque(adherent.email or ""),
         ),
     )
-    audit_log(
+    journal_ecrire(
         action=Action.EMAIL_CHANGEMENT_SIGNALE,
         par=par,
         target=adherent,
@@ -463,7 +463,7 @@ def email_confirmer(*, jeton: JetonCompte, request: HttpRequest | None = None) -
     locked.save(update_fields=["utilise_le"])
     adherent.email = locked.donnee
     adherent.save(update_fields=["email"])
-    audit_log(
+    journal_ecrire(
         action=Action.EMAIL_CHANGE,
         par=locked.user,
         target=adherent,

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from mutuelle.core.actions import Action
 from mutuelle.core.langues import langue_choisie
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.members.models import Adherent
 
 
@@ -21,7 +21,7 @@ def langue_preferee(sender: Any, user: Any, langue: str, request: HttpRequest | 
         return
     avant = adherent.langue
     Adherent.objects.filter(pk=adherent.pk).update(langue=langue)
-    audit_log(
+    journal_ecrire(
         action=Action.LANGUE_MODIFIEE,
         par=user,
         target=adherent,

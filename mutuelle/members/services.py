@@ -12,7 +12,7 @@ from django.utils import timezone
 from stdnum import luhn
 
 from mutuelle.core.actions import Action
-from mutuelle.core.services import audit_log, sequence_suivante
+from mutuelle.core.services import journal_ecrire, sequence_suivante
 from mutuelle.formules.models import Formule
 from mutuelle.members.comptes import compte_adherent_creer
 from mutuelle.members.models import (
@@ -50,7 +50,7 @@ def adherent_creer(*, par: Any = None, **fields: Any) -> Adherent:
     adherent.numero = adherent_numero_next()
     adherent.full_clean()
     adherent.save()
-    audit_log(
+    journal_ecrire(
         action=Action.ADHERENT_CREE,
         par=par,
         target=adherent,
@@ -87,7 +87,7 @@ def contrat_creer(
     periode = ContratFormule(contrat=contrat, formule=formule, date_debut=date_debut)
     periode.full_clean()
     periode.save()
-    audit_log(
+    journal_ecrire(
         action=Action.CONTRAT_CREE,
         par=par,
         target=contrat,
@@ -128,7 +128,7 @@ def beneficiaire_ajouter(*, contrat: Contrat, date_entree: date, par: Any = None
         date_fin=contrat.date_fin,
         par=par,
     )
-    audit_log(
+    journal_ecrire(
         action=Action.BENEFICIAIRE_AJOUTE,
         par=par,
         target=beneficiaire,
@@ -161,7 +161,7 @@ def droit_periode_ajouter(
     )
     droit.full_clean()
     droit.save()
-    audit_log(
+    journal_ecrire(
         action=Action.DROIT_AJOUTE,
         par=par,
         target=droit,
@@ -198,7 +198,7 @@ def contrat_formule_changer(*, contrat: Contrat, formule: Formule, date_effet: d
     nouvelle = ContratFormule(contrat=contrat, formule=formule, date_debut=date_effet, date_fin=contrat.date_fin)
     nouvelle.full_clean()
     nouvelle.save()
-    audit_log(
+    journal_ecrire(
         action=Action.FORMULE_CHANGEE,
         par=par,
         target=contrat,
@@ -233,7 +233,7 @@ def contrat_resilier(*, contrat: Contrat, date_fin: date, motif: str, par: Any =
     contrat.beneficiaires.filter(date_sortie__isnull=True).update(date_sortie=date_fin)
     DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__isnull=True).update(date_fin=date_fin)
     DroitPeriode.objects.filter(beneficiaire__contrat=contrat, date_fin__gt=date_fin).update(date_fin=date_fin)
-    audit_log(
+    journal_ecrire(
         action=Action.CONTRAT_RESILIE,
         par=par,
         target=contrat,
@@ -262,7 +262,7 @@ def adherent_coordonnees_modifier(
     changes = [c for c in champs if getattr(adherent, c) != avant[c]]
     if changes:
         adherent.save(update_fields=[*changes, "modifie_le"])
-        audit_log(
+        journal_ecrire(
             action=Action.COORDONNEES_MODIFIEES,
             par=par,
             target=adherent,
@@ -290,7 +290,7 @@ def beneficiaire_retirer(
     DroitPeriode.objects.filter(beneficiaire=beneficiaire, date_debut__lte=date_sortie).filter(
         models.Q(date_fin__isnull=True) | models.Q(date_fin__gt=date_sortie)
     ).update(date_fin=date_sortie)
-    audit_log(
+    journal_ecrire(
         action=Action.BENEFICIAIRE_RETIRE,
         par=par,
         target=beneficiaire,
@@ -311,7 +311,7 @@ def adherent_etat_civil_modifier(
     adherent.nom, adherent.nom_naissance, adherent.civilite = nom.strip(), nom_naissance.strip(), civilite
     adherent.full_clean()
     adherent.save(update_fields=["nom", "nom_naissance", "civilite", "modifie_le"])
-    audit_log(
+    journal_ecrire(
         action=Action.ETAT_CIVIL_MODIFIE,
         par=par,
         target=adherent,
@@ -350,7 +350,7 @@ def rib_activer(*, rib: Any, par: Any = None, request: Any = None) -> Any:
     rib.statut = StatutRib.ACTIF
     rib.actif_depuis = timezone.now()
     rib.save(update_fields=["statut", "actif_depuis", "modifie_le"])
-    audit_log(
+    journal_ecrire(
         action=Action.RIB_ACTIVE,
         par=par,
         target=rib,
@@ -369,7 +369,7 @@ def rib_refuser(*, rib: Any, par: Any = None, request: Any = None) -> Any:
     rib.statut = StatutRib.REFUSE
     rib.save(update_fields=["statut", "modifie_le"])
     actuel = rib_actif(rib.adherent)  # what stays in use: the journal has the old value and the refused one
-    audit_log(
+    journal_ecrire(
         action=Action.RIB_REFUSE,
         par=par,
         target=rib,

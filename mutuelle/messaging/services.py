@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from mutuelle.core.actions import Action
 from mutuelle.core.calendrier import jours_ouvres_apres
 from mutuelle.core.delais import delai
-from mutuelle.core.services import audit_log, sequence_suivante
+from mutuelle.core.services import journal_ecrire, sequence_suivante
 from mutuelle.members.models import Adherent
 from mutuelle.messaging.models import Fil, Message, PieceMessage, StatutFil
 from mutuelle.notifications.models import Categorie
@@ -86,7 +86,7 @@ def fil_creer(
             echeance=_echeance(),
         )
         _message(fil, chemins, texte=texte, envois=envois, par=par)
-        audit_log(
+        journal_ecrire(
             action=Action.FIL_CREE,
             par=par,
             target=fil,
@@ -114,7 +114,7 @@ def message_ecrire(
             fil.echeance = _echeance()
         fil.dernier_message_le = maintenant
         fil.save(update_fields=["statut", "attente_depuis", "echeance", "dernier_message_le"])
-        audit_log(
+        journal_ecrire(
             action=Action.MESSAGE_ECRIT,
             par=par,
             target=fil,
@@ -142,7 +142,7 @@ def reponse_ecrire(
         fil = Fil.objects.select_for_update().select_related("adherent").get(pk=fil.pk)
         if interne:
             message = _message(fil, chemins, texte=texte, envois=envois, par=par, de_la_mutuelle=True, interne=True)
-            audit_log(action=Action.NOTE_ECRITE, par=par, target=fil, adherent=fil.adherent, request=request)
+            journal_ecrire(action=Action.NOTE_ECRITE, par=par, target=fil, adherent=fil.adherent, request=request)
             return message
         maintenant = timezone.now()
         attente = {}
@@ -157,7 +157,7 @@ def reponse_ecrire(
         fil.save(update_fields=["statut", "attente_depuis", "echeance", "dernier_message_le"])
         # The member's messages are read once answered.
         fil.messages.filter(de_la_mutuelle=False, lu_le__isnull=True).update(lu_le=maintenant)
-        audit_log(
+        journal_ecrire(
             action=Action.REPONSE_ENVOYEE,
             par=par,
             target=fil,
@@ -187,7 +187,7 @@ def fil_clore(*, fil: Fil, par: Any, request: HttpRequest | None = None) -> Fil:
         fil.attente_depuis = None
         fil.echeance = None
         fil.save(update_fields=["statut", "attente_depuis", "echeance"])
-        audit_log(
+        journal_ecrire(
             action=Action.FIL_CLOS,
             par=par,
             target=fil,

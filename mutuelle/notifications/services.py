@@ -24,7 +24,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from mutuelle.core.actions import Action
 from mutuelle.core.langues import dans_sa_langue, langue_de_code
-from mutuelle.core.services import audit_log, mutuelle_ou_rien
+from mutuelle.core.services import journal_ecrire, mutuelle_ou_rien
 from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.members.models import Adherent
 from mutuelle.notifications.models import Categorie, Notification, PreferencesCommunication, ResumeMensuel
@@ -302,7 +302,7 @@ def preferences_modifier(
     prefs.save()
     apres = {c: getattr(prefs, c) for c in champs}
     if avant != apres:
-        audit_log(
+        journal_ecrire(
             action=Action.PREFERENCES_MODIFIEES,
             par=par,
             target=prefs,

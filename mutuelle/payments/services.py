@@ -41,7 +41,7 @@ from mutuelle.claims.services import lignes_payer
 from mutuelle.core.actions import Action
 from mutuelle.core.calendrier import jour_ouvre
 from mutuelle.core.models import Mutuelle
-from mutuelle.core.services import audit_log, sequence_suivante
+from mutuelle.core.services import journal_ecrire, sequence_suivante
 from mutuelle.core.templatetags.format_fr import euros
 from mutuelle.members.models import Adherent, CoordonneesBancaires, StatutRib
 from mutuelle.notifications.models import Categorie
@@ -257,7 +257,7 @@ def lot_preparer(*, par: Any = None, execution: date | None = None, request: Htt
         lot.nb_lignes = sum(len(b.lignes) for b in beneficiaires)
         lot.total = sum((v.montant for v in virements), ZERO)
         lot.save(update_fields=["nb_virements", "nb_lignes", "total"])
-        audit_log(
+        journal_ecrire(
             action=Action.LOT_PAIEMENT_PREPARE,
             par=par,
             target=lot,
@@ -323,7 +323,7 @@ def _premiers_virements_annoncer(lot: LotPaiement, virements: list[Virement]) ->
                 "execution": lot.date_execution,
             }
             transaction.on_commit(partial(_premier_virement_email, adherent, contexte))
-        audit_log(action=Action.PREMIER_VIREMENT_ANNONCE, target=v, adherent=adherent, new={"lot": lot.numero})
+        journal_ecrire(action=Action.PREMIER_VIREMENT_ANNONCE, target=v, adherent=adherent, new={"lot": lot.numero})
 
 
 def _chemin(lot: LotPaiement) -> Path:
@@ -373,7 +373,7 @@ def lot_generer(*, lot: LotPaiement, par: Any = None, request: HttpRequest | Non
         lot.statut = StatutLot.GENERE
         lot.genere_le = timezone.now()
         lot.save(update_fields=["contenu", "sha256", "statut", "genere_le"])
-        audit_log(
+        journal_ecrire(
             action=Action.LOT_PAIEMENT_GENERE,
             par=par,
             target=lot,
@@ -403,7 +403,7 @@ def lot_transmettre(*, lot: LotPaiement, par: Any, request: HttpRequest | None =
             lot.statut = StatutLot.TRANSMIS
             lot.transmis_le = timezone.now()
             lot.save(update_fields=["statut", "transmis_le"])
-        audit_log(
+        journal_ecrire(
             action=Action.LOT_PAIEMENT_TELECHARGE, par=par, target=lot, request=request, new={"sha256": lot.sha256}
         )
     return lot
@@ -494,7 +494,7 @@ def _rejeter(virement: Virement, *, code: str, par: Any, request: HttpRequest | 
         if rib.statut == StatutRib.ACTIF:
             rib.statut = StatutRib.REJETE
             rib.save(update_fields=["statut", "modifie_le"])
-            audit_log(
+            journal_ecrire(
                 action=Action.RIB_REJETE_BANQUE,
                 par=par,
                 target=rib,
@@ -585,7 +585,7 @@ def retour_integrer(*, nom: str, contenu: bytes, par: Any = None, request: HttpR
         if not lot.virements.filter(statut=StatutVirement.EMIS).exists():
             lot.statut = StatutLot.CLOS
             lot.save(update_fields=["statut"])
-        audit_log(
+        journal_ecrire(
             action=Action.RETOUR_BANQUE_INTEGRE,
             par=par,
             target=lot,

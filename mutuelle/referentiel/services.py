@@ -11,7 +11,7 @@ from django.db import transaction
 
 from mutuelle.core.actions import Action
 from mutuelle.core.iban import iban_verifier
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.referentiel.models import NaturePrestation
 from regles.nomenclature import load_poste_rules, read_nomenclature
 
@@ -20,7 +20,7 @@ SOURCE_HORS_NOMENCLATURE = "Mutuelle (hors nomenclature)"
 
 
 @transaction.atomic
-def nature_prestation_load(
+def nature_prestation_charger(
     *, csv_path: Path | None = None, rules_path: Path | None = None, par: Any = None
 ) -> dict[str, int]:
     """Insert new codes and refresh those loaded from the files; never delete nor touch manual rows.
@@ -67,7 +67,7 @@ def nature_prestation_load(
         "manuels_conserves": manual,
     }
     if created or updated:
-        audit_log(
+        journal_ecrire(
             action=Action.NOMENCLATURE_CHARGEE,
             par=par,
             new=summary,
@@ -186,5 +186,5 @@ def annuaire_importer(chemin: Path, *, par: Any = None) -> dict[str, int]:
     with transaction.atomic():
         for objet in objets:
             objet.save()
-        audit_log(action=Action.ANNUAIRE_IMPORTE, par=par, new={"fichier": chemin.name[:100], **compte})
+        journal_ecrire(action=Action.ANNUAIRE_IMPORTE, par=par, new={"fichier": chemin.name[:100], **compte})
     return compte

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mutuelle.claims.estimation import LigneDevis
 from mutuelle.requests.services import DemandeRefusee, Envoi, fichiers_verifier
 
 
@@ -61,10 +62,8 @@ class AvecFichiers(forms.Form):
         return fichiers
 
 
-def ligne_devis(donnees: dict[str, Any], beneficiaire: Any, *, soin: str) -> Any:
+def ligne_devis(donnees: dict[str, Any], beneficiaire: Any, *, soin: str) -> LigneDevis:
     """A devis or claim line for the rules engine, from a form's cleaned data."""
-    from mutuelle.requests.estimation import LigneDevis
-
     secteur = donnees.get("secteur") or "1"
     return LigneDevis(
         beneficiaire=beneficiaire,

@@ -24,14 +24,20 @@ from django.utils.translation import gettext_lazy
 from mutuelle.accounts.appareils import appareil_nouveau_depuis
 from mutuelle.accounts.permissions import Droit, peut
 from mutuelle.accounts.services import email_adherent
-from mutuelle.claims.models import Decompte, EvenementLigne, LigneRemboursement, OrigineDecompte, Statut
+from mutuelle.claims.estimation import EstimationImpossible, LigneDevis, estimer
+from mutuelle.claims.models import Decompte
 from mutuelle.claims.selectors import ACCORD_VALIDITE_MOIS
-from mutuelle.claims.services import accord_prealable_enregistrer, consommation_verrouiller, ligne_corriger
+from mutuelle.claims.services import (
+    accord_prealable_enregistrer,
+    consommation_verrouiller,
+    feuille_soins_decompter,
+    ligne_corriger,
+)
 from mutuelle.core.actions import Action, codes
 from mutuelle.core.calendrier import jours_ouvres_apres, plus_mois
 from mutuelle.core.delais import delai
 from mutuelle.core.models import AuditLog
-from mutuelle.core.services import audit_log, mutuelle_lire, sequence_suivante
+from mutuelle.core.services import journal_ecrire, mutuelle_lire, sequence_suivante
 from mutuelle.documents.contenus import Contenu
 from mutuelle.documents.models import TypeDocument
 from mutuelle.documents.services import document_emettre
@@ -49,7 +55,7 @@ from mutuelle.members.services import (
 )
 from mutuelle.notifications.models import Categorie
 from mutuelle.notifications.services import alerte_espace, notifier
-from mutuelle.referentiel.models import NaturePrestation
+from mutuelle.requests.devis import devis_conserver
 from mutuelle.requests.fichiers import FichierRefuse, FichierSain, VirusDetecte, assainir
 from mutuelle.requests.genres import (
     GENRES,
@@ -114,7 +120,7 @@ def fichiers_verifier(fichiers: list[UploadedFile], *, request: HttpRequest | No
         try:
             sain = assainir(upload.read())
         except VirusDetecte as exc:
-            audit_log(
+            journal_ecrire(
                 action=Action.VIRUS_DETECTE,
                 par=getattr(request, "user", None) if request and request.user.is_authenticated else None,
                 request=request,
@@ -233,7 +239,7 @@ def demande_creer(
         )
         chemins += _pieces_enregistrer(demande, envois)
         EvenementDemande.objects.create(demande=demande, vers=StatutDemande.RECUE, par=par)
-        audit_log(
+        journal_ecrire(
             action=Action.DEMANDE_CREEE,
             par=par,
             target=demande,
@@ -271,7 +277,7 @@ def demande_completer(
         EvenementDemande.objects.create(
             demande=demande, de=ancien, vers=demande.statut, par=par, message=commentaire.strip()[:2000]
         )
-        audit_log(
+        journal_ecrire(
             action=Action.DEMANDE_COMPLETEE,
             par=par,
             target=demande,
@@ -323,7 +329,7 @@ def demande_avancer(
     demande.statut = vers
     demande.save()
     EvenementDemande.objects.create(demande=demande, de=ancien, vers=vers, par=par, message=message)
-    audit_log(
+    journal_ecrire(
         action=ACTION_DE_STATUT[vers],
         par=par,
         target=demande,
@@ -467,7 +473,7 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
         demande.save(update_fields=["premiere_validation_par", "premiere_validation_le", "statut"])
         if ancien != StatutDemande.EN_COURS:
             EvenementDemande.objects.create(demande=demande, de=ancien, vers=StatutDemande.EN_COURS, par=par)
-        audit_log(
+        journal_ecrire(
             action=Action.RIB_PREMIERE_VALIDATION,
             par=par,
             target=demande,
@@ -481,7 +487,7 @@ def _second_valideur_requis(demande: Demande, par: Any, *, request: HttpRequest 
             f"Ces coordonnées bancaires ont été validées une première fois par {premier} : un responsable, "
             "autre que cette personne, doit confirmer."
         )
-    audit_log(
+    journal_ecrire(
         action=Action.RIB_SECONDE_VALIDATION,
         par=par,
         target=demande,
@@ -517,7 +523,7 @@ def rib_demander(
                 "Un changement de coordonnées bancaires est déjà en cours de vérification : attendez sa réponse."
             )
         rib = CoordonneesBancaires.objects.create(adherent=adherent, titulaire=titulaire.strip(), iban=iban, bic=bic)
-        audit_log(
+        journal_ecrire(
             action=Action.RIB_DEMANDE,
             par=par,
             target=rib,
@@ -584,7 +590,6 @@ SOINS_PAR_DOMAINE = {
 def _prise_en_charge_calculer(demande: Demande) -> Decimal:
     """The mutuelle's share of the devis as the engine computes it today (consumption may have moved
     since the request was sent)."""
-    from mutuelle.requests.estimation import EstimationImpossible, LigneDevis, estimer
 
     estimations: list[Any] = []
     for ligne in demande.lignes_devis.all():
@@ -650,7 +655,6 @@ def prise_en_charge_demander(
 ) -> Demande:
     """A prior-approval request: the devis file and its lines, each computed by the engine now, so the
     handler sees what the formula would pay; the answer is due in the mutuelle's working days."""
-    from mutuelle.requests.estimation import EstimationImpossible, devis_conserver, estimer
 
     if beneficiaire.contrat.adherent_id != adherent.pk:
         raise DemandeRefusee("Cette personne n'est pas couverte par votre contrat.")
@@ -690,7 +694,6 @@ def estimation_enregistrer(
 ) -> Any:
     """A devis estimate saved by the member: its PDF in « Mes documents », and its lines kept as quoted
     with the rules' version, so that the member's line later reads « estimé X € — payé Y € »."""
-    from mutuelle.requests.estimation import devis_conserver
 
     aujourdhui = timezone.localdate()
     with transaction.atomic():
@@ -847,8 +850,6 @@ def feuille_soins_liquider(
 ) -> list[Any]:
     """The handler's acts become reimbursement lines like any other: computed by the engine with the
     beneficiary's formula and consumption, validated (paid with the next run), explained, notified."""
-    from mutuelle.requests.estimation import EstimationImpossible, estimer
-    from regles.moteur import nature_de
 
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
     if demande.type_demande != TypeDemande.FEUILLE_SOINS or not demande.ouverte:
@@ -866,44 +867,10 @@ def feuille_soins_liquider(
             resultats.append(estimer(acte, avant=resultats))
         except EstimationImpossible as exc:
             raise DemandeRefusee(f"{acte.soin} : {exc}") from exc
-    decompte = Decompte.objects.create(
-        fichier=None, origine=OrigineDecompte.FEUILLE_SOINS, reference=demande.numero, numero=demande.pk
-    )
-    lignes = []
-    for numero, r in enumerate(resultats, start=1):
-        assert r.formule_id is not None  # estimer() refuses a date without a formula
-        code = nature_de(r.ligne.soin).code
-        nature = NaturePrestation.objects.filter(code=code).first()
-        if nature is None:
-            raise DemandeRefusee(f"{r.ligne.soin} : la nomenclature des prestations n'est pas chargée pour ce code.")
-        moteur = r.resultat
-        ligne = LigneRemboursement.objects.create(
-            decompte=decompte,
-            numero=numero,
-            beneficiaire=r.ligne.beneficiaire,
-            contrat=r.ligne.beneficiaire.contrat,
-            formule_id=r.formule_id,
-            garantie_id=r.garantie_id,
-            nature=nature,
-            poste=moteur.poste.value,
-            date_soins=r.ligne.date_soins,
-            quantite=r.ligne.quantite,
-            montant_depense=r.ligne.montant,
-            base_remboursement=moteur.base_remboursement,
-            taux_amo=moteur.taux_amo,
-            montant_amo=r.secu,
-            participation_forfaitaire=moteur.participation_forfaitaire,
-            franchise=moteur.franchise,
-            depassement=moteur.depassement,
-            praticien_secteur=r.ligne.secteur,
-            praticien_optam=r.ligne.optam,
-            montant_amc=r.mutuelle,
-            reste_a_charge=r.reste,
-            trace=moteur.trace_brute,
-            statut=Statut.VALIDE if r.mutuelle > 0 else Statut.SANS_OBJET,
-        )
-        EvenementLigne.objects.create(ligne=ligne, de="", vers=ligne.statut, par=par, motif="Feuille de soins saisie")
-        lignes.append(ligne)
+    try:
+        lignes = feuille_soins_decompter(reference=demande.numero, numero=demande.pk, estimations=resultats, par=par)
+    except EstimationImpossible as exc:
+        raise DemandeRefusee(str(exc)) from exc
     total = sum((r.mutuelle for r in resultats), ZERO)
     demande_avancer(
         demande=demande,
@@ -940,7 +907,7 @@ def _professionnel_informer(demande: Demande, *, request: HttpRequest | None, pa
     )
     message.attach(f"accord-{demande.numero}.pdf", contenu, "application/pdf")
     transaction.on_commit(message.send)
-    audit_log(
+    journal_ecrire(
         action=Action.PROFESSIONNEL_INFORME,
         par=par,
         target=demande,

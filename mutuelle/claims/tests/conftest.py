@@ -13,9 +13,9 @@ D = Decimal
 
 @pytest.fixture(autouse=True)
 def nomenclature(db):
-    from mutuelle.referentiel.services import nature_prestation_load
+    from mutuelle.referentiel.services import nature_prestation_charger
 
-    nature_prestation_load()
+    nature_prestation_charger()
 
 
 @pytest.fixture(autouse=True)

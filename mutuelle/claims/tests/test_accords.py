@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from mutuelle.claims.models import LigneRemboursement, Statut
-from mutuelle.claims.services import accord_prealable_enregistrer, noemie_ingest
+from mutuelle.claims.services import accord_prealable_enregistrer, noemie_integrer
 from mutuelle.claims.tests.helpers import acte, decompte, write
 from mutuelle.core.models import Mutuelle
 from mutuelle.requests.models import Decision, Demande, StatutDemande, TypeDemande
@@ -68,7 +68,7 @@ def accord(beneficiaire: Any, montant: str, *, domaine: str = "audio", le: date 
 
 
 def _lignes(tmp_path: Any, camille: Any, *actes: dict[str, Any]) -> list[LigneRemboursement]:
-    noemie_ingest(path=write(tmp_path, [decompte(camille, list(actes))]), parallele=False)
+    noemie_integrer(path=write(tmp_path, [decompte(camille, list(actes))]), parallele=False)
     return list(LigneRemboursement.objects.order_by("numero"))
 
 
@@ -100,8 +100,8 @@ def test_a_partial_agreement_covers_what_it_says_and_the_rest_waits(camille, aid
 
 def test_an_agreement_counts_what_earlier_files_paid_under_it(camille, aides_auditives, tmp_path):
     accord(camille, "1000.00")
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [oreille(1)])], name="a.txt"), parallele=False)
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [oreille(1)], numero=2)], name="b.txt"), parallele=False)
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [oreille(1)])], name="a.txt"), parallele=False)
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [oreille(1)], numero=2)], name="b.txt"), parallele=False)
     statuts = list(LigneRemboursement.objects.order_by("decompte__fichier__nom").values_list("statut", flat=True))
     assert statuts == [Statut.VALIDE, Statut.EN_COURS]
 

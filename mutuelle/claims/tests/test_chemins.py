@@ -20,11 +20,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mutuelle.claims.estimation import LigneDevis, estimer
 from mutuelle.claims.models import LigneRemboursement, RejetNoemie
 from mutuelle.claims.selectors_famille import plafonds_restants
-from mutuelle.claims.services import noemie_ingest
+from mutuelle.claims.services import noemie_integrer
 from mutuelle.claims.tests.helpers import acte_comme_la_secu, decompte, write
-from mutuelle.requests.estimation import LigneDevis, estimer
 from mutuelle.requests.models import Demande, StatutDemande, TypeDemande
 from mutuelle.requests.services import feuille_soins_liquider
 from tests.factories import GarantieFactory, UserFactory
@@ -54,9 +54,9 @@ soins = st.builds(
 
 @pytest.fixture
 def famille(contrat: Any, formule: Any) -> Any:
-    from mutuelle.referentiel.services import nature_prestation_load
+    from mutuelle.referentiel.services import nature_prestation_charger
 
-    nature_prestation_load()
+    nature_prestation_charger()
     # Every kind of limit the liquidation applies: units per calendar year, an amount per calendar
     # year, an amount over two rolling years, the renewal of a frame.
     for poste, valeurs in (
@@ -115,7 +115,7 @@ def _par_noemie(julien: Any, liste: list[Soin], tmp_path: Path, n: int) -> list[
         )
         for numero, s in enumerate(liste, start=1)
     ]  # fmt: skip
-    noemie_ingest(path=write(tmp_path, [decompte(julien, actes)], name=f"flux-{n}.txt"), parallele=False)
+    noemie_integrer(path=write(tmp_path, [decompte(julien, actes)], name=f"flux-{n}.txt"), parallele=False)
     assert not RejetNoemie.objects.exists(), list(RejetNoemie.objects.values_list("detail", flat=True))
     return list(LigneRemboursement.objects.order_by("numero").values_list("montant_amc", flat=True))
 

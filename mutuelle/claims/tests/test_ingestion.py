@@ -21,7 +21,7 @@ from mutuelle.claims.models import (
     Statut,
 )
 from mutuelle.claims.selectors import personnes_connues
-from mutuelle.claims.services import ligne_transition, noemie_ingest
+from mutuelle.claims.services import ligne_transition, noemie_integrer
 from mutuelle.claims.tests.helpers import acte, consultation_secteur_2, decompte, write
 from mutuelle.core.models import AuditLog
 from noemie.generateur import Generateur
@@ -36,7 +36,7 @@ def test_a_generated_file_is_integrated_line_by_line(contrat, autre_adherent, ga
         Generateur(personnes_connues(), seed=2, debut=date(2025, 1, 1), fin=date(2025, 6, 30)).ecrire(
             handle, lignes=150, emetteur=691000001, amc=int(mutuelle.numero_amc), sequence=7, cree_le=date(2025, 7, 1)
         )
-    result = noemie_ingest(path=path)
+    result = noemie_integrer(path=path)
     assert result.status == "ingested"
     assert result.lignes + result.rejets == 150
     assert LigneRemboursement.objects.count() == result.lignes > 100
@@ -60,7 +60,7 @@ def test_a_generated_file_is_integrated_line_by_line(contrat, autre_adherent, ga
 
 
 def test_an_ordinary_consultation_is_validated_automatically(camille, garanties, tmp_path):
-    result = noemie_ingest(path=write(tmp_path, [decompte(camille, [acte()])]))
+    result = noemie_integrer(path=write(tmp_path, [decompte(camille, [acte()])]))
     assert (result.status, result.lignes, result.rejets) == ("ingested", 1, 0)
     ligne = LigneRemboursement.objects.get()
     assert (ligne.montant_amo, ligne.montant_amc, ligne.reste_a_charge) == (D("19.00"), D("9.00"), D("2.00"))
@@ -74,7 +74,7 @@ def test_a_secteur_2_act_above_the_threshold_goes_to_review_and_its_approval_pay
     camille, garanties, tmp_path, gestionnaire
 ):
     cs = consultation_secteur_2()
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [cs])]))
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [cs])]))
     ligne = LigneRemboursement.objects.get()
     assert ligne.statut == Statut.EN_COURS
     assert "Dépassement de 48,50\u00a0€ supérieur à 100 % de la base" in ligne.motif_revue
@@ -89,7 +89,7 @@ def test_a_secteur_2_act_above_the_threshold_goes_to_review_and_its_approval_pay
 
 def test_a_handler_can_adjust_with_a_reason(camille, garanties, tmp_path, gestionnaire):
     cs = consultation_secteur_2()
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [cs])]))
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [cs])]))
     ligne = LigneRemboursement.objects.get()
     with pytest.raises(ValidationError, match="motivé"):
         ligne_transition(ligne=ligne, vers=Statut.VALIDE, par=gestionnaire, montant_amc=D("30.00"))
@@ -117,14 +117,16 @@ def test_an_unknown_beneficiary_becomes_a_rejet(camille, garanties, tmp_path):
             "date_naissance": date(1970, 1, 1),
         },
     )
-    result = noemie_ingest(path=write(tmp_path, [decompte(camille, [acte()]), decompte(stranger, [acte()], numero=2)]))
+    result = noemie_integrer(
+        path=write(tmp_path, [decompte(camille, [acte()]), decompte(stranger, [acte()], numero=2)])
+    )
     assert (result.status, result.lignes, result.rejets) == ("ingested", 1, 1)
     rejet = RejetNoemie.objects.get()
     assert (rejet.motif, rejet.decompte_numero, rejet.nir) == ("beneficiaire_inconnu", 2, stranger.nir)
 
 
 def test_care_outside_the_rights_period_becomes_a_rejet(camille, garanties, tmp_path):
-    result = noemie_ingest(
+    result = noemie_integrer(
         path=write(tmp_path, [decompte(camille, [acte(EXE_SOI_DTD=date(2021, 5, 1), EXE_SOI_DTF=date(2021, 5, 1))])])
     )
     assert (result.lignes, result.rejets) == (0, 1)
@@ -133,13 +135,13 @@ def test_care_outside_the_rights_period_becomes_a_rejet(camille, garanties, tmp_
 
 def test_a_duplicate_changes_nothing(camille, garanties, tmp_path):
     path = write(tmp_path, [decompte(camille, [acte()])], sequence=5)
-    assert noemie_ingest(path=path).status == "ingested"
+    assert noemie_integrer(path=path).status == "ingested"
     counts = (LigneRemboursement.objects.count(), Decompte.objects.count(), FichierNoemie.objects.count())
-    again = noemie_ingest(path=path)
+    again = noemie_integrer(path=path)
     assert again.status == "duplicate" and "déjà reçu (même contenu)" in again.message
     # Same issuer and sequence number, other content: still the same file for the caisse.
     other = write(tmp_path, [decompte(camille, [acte(), acte(2)])], sequence=5, name="flux-bis.txt")
-    third = noemie_ingest(path=other)
+    third = noemie_integrer(path=other)
     assert third.status == "duplicate" and "même numéro de séquence" in third.message
     assert (LigneRemboursement.objects.count(), Decompte.objects.count(), FichierNoemie.objects.count()) == counts
 
@@ -149,7 +151,7 @@ def test_a_defective_file_is_rejected_whole_with_its_report_and_leaves_no_row(ca
     rows = path.read_text().splitlines(keepends=True)
     rows[-2] = rows[-2][:10] + "X" + rows[-2][11:]  # the 190 closing record of the second décompte
     path.write_text("".join(rows))
-    result = noemie_ingest(path=path)
+    result = noemie_integrer(path=path)
     assert result.status == "rejected"
     assert result.errors[0]["line"] == len(rows) - 1
     assert LigneRemboursement.objects.count() == Decompte.objects.count() == RejetNoemie.objects.count() == 0
@@ -158,7 +160,7 @@ def test_a_defective_file_is_rejected_whole_with_its_report_and_leaves_no_row(ca
 
 
 def test_a_file_for_another_mutuelle_is_rejected(camille, garanties, tmp_path):
-    result = noemie_ingest(path=write(tmp_path, [decompte(camille, [acte()])], amc=11111111))
+    result = noemie_integrer(path=write(tmp_path, [decompte(camille, [acte()])], amc=11111111))
     assert result.status == "rejected" and "pas à la mutuelle" in result.errors[0]["message"]
     assert LigneRemboursement.objects.count() == 0
 
@@ -167,16 +169,16 @@ def test_a_rejected_file_may_be_sent_again_corrected(camille, garanties, tmp_pat
     path = write(tmp_path, [decompte(camille, [acte()])], sequence=9)
     good = path.read_text()
     path.write_text(good.replace("\n", "X\n", 1))
-    assert noemie_ingest(path=path).status == "rejected"
+    assert noemie_integrer(path=path).status == "rejected"
     path.write_text(good)
-    assert noemie_ingest(path=path).status == "ingested"
+    assert noemie_integrer(path=path).status == "ingested"
 
 
 @pytest.mark.parametrize(
     ("de", "vers"), [(de, vers) for de in Statut for vers in Statut if vers not in TRANSITIONS[de] and vers != de]
 )
 def test_every_transition_not_in_the_table_is_refused(camille, garanties, tmp_path, de, vers):
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [acte()])]))
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [acte()])]))
     ligne = LigneRemboursement.objects.get()
     LigneRemboursement.objects.filter(pk=ligne.pk).update(statut=de)
     before = EvenementLigne.objects.count()
@@ -188,7 +190,7 @@ def test_every_transition_not_in_the_table_is_refused(camille, garanties, tmp_pa
 
 def test_rejecting_or_asking_information_needs_a_reason(camille, garanties, tmp_path):
     cs = consultation_secteur_2()
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [cs])]))
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [cs])]))
     ligne = LigneRemboursement.objects.get()
     for vers in (Statut.REJETE, Statut.COMPLEMENT):
         with pytest.raises(ValidationError, match="motif"):
@@ -246,6 +248,6 @@ def test_device_prices_above_their_tiny_base_are_not_doctors_depassements(camill
         PRS_DEP_MNT=D("119.95"),
         PSE_SPE_COD=64,
     )
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [verre])]))
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [verre])]))
     ligne = LigneRemboursement.objects.get()
     assert (ligne.statut, ligne.motif_revue, ligne.montant_amc) == (Statut.VALIDE, "", D("100.00"))

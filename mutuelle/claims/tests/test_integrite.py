@@ -14,7 +14,7 @@ from django.db.models import ProtectedError
 
 from mutuelle.claims.integrity import orphelins
 from mutuelle.claims.models import EvenementLigne, LigneRemboursement
-from mutuelle.claims.services import noemie_ingest
+from mutuelle.claims.services import noemie_integrer
 from mutuelle.claims.tests.helpers import acte, decompte, write
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ligne(camille, garanties, tmp_path):
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [acte()])]))
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [acte()])]))
     return LigneRemboursement.objects.get()
 
 

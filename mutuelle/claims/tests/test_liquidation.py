@@ -164,12 +164,12 @@ def test_the_yearly_participation_cap_counts_what_the_year_already_deducted(cont
     """An estimate or a paper claim computes the Sécu's share: 49 € of participations already
     deducted this year leave 1 € for the next consultation, none for the one after; last year's do
     not count (the caps count by calendar year of care)."""
+    from mutuelle.claims.estimation import LigneDevis, estimer
     from mutuelle.claims.models import LigneRemboursement
-    from mutuelle.referentiel.services import nature_prestation_load
-    from mutuelle.requests.estimation import LigneDevis, estimer
+    from mutuelle.referentiel.services import nature_prestation_charger
     from tests.factories import ligne_make
 
-    nature_prestation_load()
+    nature_prestation_charger()
     _garantie(formule=formule, poste="consultation_generaliste", praticien="tous", taux=Decimal("100"))
     julien = contrat.beneficiaires.get(prenom="Julien")
     for jour, pf in ((date(2026, 2, 2), "47.00"), (date(2026, 2, 3), "2.00"), (date(2025, 12, 30), "50.00")):
@@ -194,11 +194,11 @@ def test_a_non_optam_depassement_stays_20_points_below_the_optam_cover_act_by_ac
     """One guarantee « 200 % BR » for every doctor: at a non-OPTAM doctor's, the formula may cover
     the dépassement only 20 points of BR below what it pays an OPTAM one (R871-2 3°), whatever the
     path; with a separate OPTAM guarantee at 300 %, the 100 % BR ceiling is the lower one."""
+    from mutuelle.claims.estimation import LigneDevis, estimer
     from mutuelle.claims.liquidation import optam_pour
-    from mutuelle.referentiel.services import nature_prestation_load
-    from mutuelle.requests.estimation import LigneDevis, estimer
+    from mutuelle.referentiel.services import nature_prestation_charger
 
-    nature_prestation_load()
+    nature_prestation_charger()
     tous = _garantie(formule=formule, poste="consultation_specialiste", praticien="tous", taux=Decimal("200"))
     julien = contrat.beneficiaires.get(prenom="Julien")
     soin = LigneDevis(beneficiaire=julien, soin="CS", date_soins=date(2026, 3, 2), montant=Decimal("100.00"), secteur=2)

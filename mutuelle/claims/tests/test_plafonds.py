@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from mutuelle.claims.models import LigneRemboursement
-from mutuelle.claims.services import VERROU_CONSOMMATION, consommation_verrouiller, noemie_ingest
+from mutuelle.claims.services import VERROU_CONSOMMATION, consommation_verrouiller, noemie_integrer
 from mutuelle.claims.tests.helpers import acte, decompte, write
 from tests.factories import chambre_particuliere, forfait, ligne_make
 
@@ -50,7 +50,7 @@ def verre(numero: int, prix: str = "200.00", **valeurs: Any) -> dict[str, Any]:
 def test_the_acts_of_one_file_share_the_ceiling(camille, verres, tmp_path):
     """Three lenses at 150 € under a 300 € ceiling: the third gets only the ticket modérateur a
     contrat responsable always covers (40 % of 0.05 €)."""
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [verre(1), verre(2), verre(3)])]), parallele=False)
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [verre(1), verre(2), verre(3)])]), parallele=False)
     montants = list(LigneRemboursement.objects.order_by("numero").values_list("montant_amc", flat=True))
     assert montants == [D("150.00"), D("150.00"), D("0.02")]
 
@@ -109,7 +109,7 @@ def test_a_lot_waits_for_a_transaction_adding_to_the_same_familys_consumption(ca
 
     def lot() -> None:
         try:
-            noemie_ingest(path=write(tmp_path, [decompte(camille, [verre(1)])]), parallele=False)
+            noemie_integrer(path=write(tmp_path, [decompte(camille, [verre(1)])]), parallele=False)
         except BaseException as exc:
             erreurs.append(exc)
         finally:
@@ -154,8 +154,8 @@ def test_a_limit_in_nights_is_counted_across_the_acts_of_a_file_and_the_files_af
     """50 € a night, 60 nights a calendar year: 40 nights, then 30 (20 paid), then 5 (none)."""
     chambre_particuliere(garanties)
     premier = [chambre(1, 40, date(2025, 2, 3)), chambre(2, 30, date(2025, 6, 2))]
-    noemie_ingest(path=write(tmp_path, [decompte(camille, premier)], name="a.txt"), parallele=False)
-    noemie_ingest(
+    noemie_integrer(path=write(tmp_path, [decompte(camille, premier)], name="a.txt"), parallele=False)
+    noemie_integrer(
         path=write(tmp_path, [decompte(camille, [chambre(1, 5, date(2025, 9, 1))])], name="b.txt"), parallele=False
     )
     lignes = LigneRemboursement.objects.order_by("date_soins")
@@ -190,7 +190,7 @@ def test_a_ceiling_holds_whatever_the_order_in_which_the_stays_arrive(camille, g
     septembre = write(tmp_path, [decompte(camille, [chambre(1, 40, date(2025, 9, 1))], numero=11)], name="sep.txt")
     fichiers = [octobre, septembre] if ordre == "octobre_puis_septembre" else [septembre, octobre]
     for fichier in fichiers:
-        noemie_ingest(path=fichier, parallele=False)
+        noemie_integrer(path=fichier, parallele=False)
     lignes = LigneRemboursement.objects.filter(garantie=garantie)
     assert sum(ligne.montant_amc for ligne in lignes) == D("3000.00")
     # The first file to arrive gets its 40 nights, the second the 14 left.
@@ -209,12 +209,12 @@ def test_a_rolling_ceiling_counts_every_window_that_contains_the_act(camille, ga
     garantie.periode, garantie.periode_annees = "annees_glissantes", 2
     garantie.save()
     juin, juillet = chambre(1, 20, date(2025, 6, 1)), chambre(2, 10, date(2025, 7, 1))
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [juin, juillet])], name="a.txt"), parallele=False)
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [juin, juillet])], name="a.txt"), parallele=False)
     tard = [
         decompte(camille, [chambre(1, 4, date(2024, 1, 10))], numero=2),
         decompte(camille, [chambre(1, 4, date(2023, 5, 1))], numero=3),
     ]
-    noemie_ingest(path=write(tmp_path, tard, name="b.txt"), parallele=False)
+    noemie_integrer(path=write(tmp_path, tard, name="b.txt"), parallele=False)
     montants = dict(LigneRemboursement.objects.values_list("date_soins", "montant_amc"))
     assert montants == {
         date(2025, 6, 1): D("1000.00"),

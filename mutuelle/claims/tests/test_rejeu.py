@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 from mutuelle.claims.models import Decompte, FichierNoemie, LigneRemboursement, MotifRejet, RejetNoemie, Statut
 from mutuelle.claims.selectors import personnes_connues
-from mutuelle.claims.services import noemie_ingest
+from mutuelle.claims.services import noemie_integrer
 from mutuelle.claims.tests.helpers import acte, decompte, write
 from mutuelle.payments.services import lignes_a_payer
 from noemie.generateur import Generateur
@@ -44,13 +44,13 @@ def test_a_resequenced_copy_of_an_integrated_file_integrates_and_pays_nothing_ag
         Generateur(personnes_connues(), seed=4, debut=date(2025, 1, 1), fin=date(2025, 6, 30)).ecrire(
             handle, lignes=300, emetteur=691000001, amc=int(mutuelle.numero_amc), sequence=7, cree_le=date(2025, 7, 1)
         )
-    premier = noemie_ingest(path=original)
+    premier = noemie_integrer(path=original)
     assert premier.status == "ingested" and premier.lignes > 200
     lignes, decomptes = LigneRemboursement.objects.count(), Decompte.objects.count()
     a_payer = set(lignes_a_payer().values_list("pk", flat=True))
     assert a_payer
 
-    copie = noemie_ingest(path=resequencer(original, tmp_path / "flux-0008.txt", 8))
+    copie = noemie_integrer(path=resequencer(original, tmp_path / "flux-0008.txt", 8))
 
     assert copie.status == "ingested" and copie.lignes == 0
     assert LigneRemboursement.objects.count() == lignes
@@ -72,7 +72,7 @@ def test_a_resequenced_copy_of_an_integrated_file_integrates_and_pays_nothing_ag
 
 
 def test_a_new_file_carrying_an_old_decompte_integrates_only_what_is_new(camille, garanties, tmp_path):
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [acte()], numero=41)], sequence=1, name="a.txt"))
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [acte()], numero=41)], sequence=1, name="a.txt"))
     suivant = write(
         tmp_path,
         [
@@ -82,7 +82,7 @@ def test_a_new_file_carrying_an_old_decompte_integrates_only_what_is_new(camille
         sequence=2,
         name="b.txt",
     )
-    resultat = noemie_ingest(path=suivant)
+    resultat = noemie_integrer(path=suivant)
     assert (resultat.lignes, resultat.rejets) == (1, 1)
     assert list(
         LigneRemboursement.objects.filter(decompte__fichier__nom="b.txt").values_list("decompte__numero", flat=True)
@@ -93,14 +93,14 @@ def test_a_new_file_carrying_an_old_decompte_integrates_only_what_is_new(camille
 def test_a_file_that_repeats_a_decompte_number_is_rejected_whole(camille, garanties, tmp_path):
     # It crashed the ingestion on the décomptes' unique constraint, leaving the file half-open.
     doublon = [decompte(camille, [acte(1)], numero=5), decompte(camille, [acte(2)], numero=5)]
-    resultat = noemie_ingest(path=write(tmp_path, doublon, sequence=3))
+    resultat = noemie_integrer(path=write(tmp_path, doublon, sequence=3))
     assert resultat.status == "rejected"
     assert resultat.errors[0]["field"] == "DCT_ORD_NUM" and "déjà présent plus haut dans ce fichier" in resultat.message
     assert not LigneRemboursement.objects.exists() and not Decompte.objects.exists()
 
 
 def test_the_database_refuses_a_second_line_for_an_act_already_received(camille, garanties, tmp_path):
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [acte()], numero=9)], sequence=4))
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [acte()], numero=9)], sequence=4))
     ligne = LigneRemboursement.objects.get()
     assert ligne.cle_noemie == f"691000001.9.1.{camille.pk}.20250303"
     autre = Decompte.objects.create(fichier=ligne.decompte.fichier, numero=10)

@@ -28,7 +28,7 @@ from mutuelle.claims.models import (
     StatutFichier,
 )
 from mutuelle.claims.selectors import personnes_connues
-from mutuelle.claims.services import noemie_ingest
+from mutuelle.claims.services import noemie_integrer
 from noemie.generateur import Generateur
 from tests.celery_worker import ROOT, kill, worker_env, worker_start
 
@@ -97,7 +97,7 @@ def _effacer() -> None:
 def _propre(path: Path) -> dict[str, Any]:
     """The rows of one clean, uninterrupted run of the same file."""
     _effacer()
-    assert noemie_ingest(path=path, parallele=False).status == "ingested"
+    assert noemie_integrer(path=path, parallele=False).status == "ingested"
     return _photo()
 
 
@@ -113,7 +113,7 @@ def test_a_file_is_cut_into_lots_by_family_and_each_lot_is_done_once(
 ):
     path = _fichier(tmp_path, mutuelle, 120)
     with django_capture_on_commit_callbacks(execute=True):
-        result = noemie_ingest(path=path, parallele=False)
+        result = noemie_integrer(path=path, parallele=False)
     assert (result.status, result.lignes + result.rejets) == ("ingested", 120)
     fichier = FichierNoemie.objects.get()
     lots = list(fichier.lots.all())
@@ -147,15 +147,15 @@ def test_interrupted_between_lots_then_resumed_twice_gives_the_rows_of_one_clean
             raise Coupure
 
     with pytest.raises(Coupure):
-        noemie_ingest(path=path, progress=stop_after_three, parallele=False)
+        noemie_integrer(path=path, progress=stop_after_three, parallele=False)
     fichier = FichierNoemie.objects.get()
     assert fichier.statut == StatutFichier.EN_COURS
     assert fichier.lots.filter(fait=True).count() == 3
     assert 0 < LigneRemboursement.objects.count() < 150
 
-    first = noemie_ingest(path=path, parallele=False)
+    first = noemie_integrer(path=path, parallele=False)
     assert first.status == "ingested" and first.lignes + first.rejets == 150
-    second = noemie_ingest(path=path, parallele=False)
+    second = noemie_integrer(path=path, parallele=False)
     assert second.status == "duplicate"
     resumed = _photo()
     assert resumed == _propre(path)
@@ -178,14 +178,14 @@ def test_a_lot_that_fails_halfway_leaves_nothing_of_itself(
 
     monkeypatch.setattr(services, "_evenements_reception", dies_in_the_fourth_lot)
     with pytest.raises(Coupure):
-        noemie_ingest(path=path, parallele=False)
+        noemie_integrer(path=path, parallele=False)
     done = LotNoemie.objects.filter(fait=True)
     assert done.count() == 3
     # Only the rows of the three committed lots are there.
     assert Decompte.objects.exclude(lot__in=done).count() == 0
     assert LigneRemboursement.objects.count() == sum(lot.nb_lignes for lot in done)
     monkeypatch.setattr(services, "_evenements_reception", real)
-    assert noemie_ingest(path=path, parallele=False).status == "ingested"
+    assert noemie_integrer(path=path, parallele=False).status == "ingested"
     assert _photo() == _propre(path)
 
 
@@ -211,7 +211,7 @@ def test_beat_resumes_a_file_left_half_integrated_once_it_has_stopped_moving(
             raise Coupure
 
     with pytest.raises(Coupure):
-        noemie_ingest(path=path, progress=stop_after_two, parallele=False)
+        noemie_integrer(path=path, progress=stop_after_two, parallele=False)
     assert fichiers_interrompus_reprendre() == []  # its last lot is a few seconds old: still moving
     with time_machine.travel(timezone.now() + timedelta(minutes=3)):
         (repris,) = noemie_reprendre_interrompus()
@@ -303,7 +303,7 @@ def test_the_file_page_shows_how_far_an_interrupted_integration_got(
         raise Coupure
 
     with pytest.raises(Coupure):
-        noemie_ingest(path=path, progress=stop, parallele=False)
+        noemie_integrer(path=path, progress=stop, parallele=False)
     fichier = FichierNoemie.objects.get()
     client = Client()
     connecter(client, gestionnaire)

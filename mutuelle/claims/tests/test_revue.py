@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from mutuelle.claims.models import LigneRemboursement, Statut
-from mutuelle.claims.services import noemie_ingest
+from mutuelle.claims.services import noemie_integrer
 from mutuelle.claims.tests.helpers import acte, consultation_secteur_2, decompte, write
 from mutuelle.core.models import AuditLog
 from tests.factories import connecter
@@ -21,7 +21,7 @@ D = Decimal
 @pytest.fixture
 def en_revue(camille, garanties, tmp_path):
     cs = consultation_secteur_2()
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [cs, acte(2)])]))
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [cs, acte(2)])]))
     return LigneRemboursement.objects.get(statut=Statut.EN_COURS)
 
 
@@ -143,7 +143,7 @@ def test_handling_a_signalement_opens_its_own_transaction(camille, garanties, tm
 
     naissance = camille.date_naissance
     inconnu = SimpleNamespace(nir=fake_nir(sexe="1", naissance=naissance), rang_gemellaire=1, date_naissance=naissance)
-    noemie_ingest(path=write(tmp_path, [decompte(inconnu, [acte()])]), parallele=False)
+    noemie_integrer(path=write(tmp_path, [decompte(inconnu, [acte()])]), parallele=False)
     rejet = RejetNoemie.objects.get()
     rejet_traiter(rejet=rejet, commentaire="Retourné à la caisse.", par=gestionnaire)
     rejet.refresh_from_db()
@@ -249,7 +249,7 @@ def test_a_replayed_file_dates_its_lines_history_when_it_was_received(camille, g
     from mutuelle.claims.services import ligne_transition
 
     recu_le = timezone.now() - timedelta(days=400)
-    noemie_ingest(path=write(tmp_path, [decompte(camille, [consultation_secteur_2(), acte(2)])]), recu_le=recu_le)
+    noemie_integrer(path=write(tmp_path, [decompte(camille, [consultation_secteur_2(), acte(2)])]), recu_le=recu_le)
     ligne = LigneRemboursement.objects.get(statut=Statut.EN_COURS)
     assert ligne.decompte.fichier.recu_le == recu_le
     assert [e.le for e in ligne.evenements.all()] == [recu_le]

@@ -13,7 +13,7 @@ from django.contrib import admin
 from mutuelle.core.actions import ANCIENS_CODES, Action, action_de, codes
 from mutuelle.core.admin_mixins import AuditedAdmin
 from mutuelle.core.models import AuditLog
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 
 ROOT = Path(__file__).resolve().parents[3]
 # The verb, in the past: a word of the last part ends in -ed, or is one of these.
@@ -44,7 +44,7 @@ def test_old_codes_are_not_codes_any_more_and_each_reads_as_an_action() -> None:
 @pytest.mark.django_db
 def test_a_row_written_with_an_old_code_is_found_and_read_as_its_action(adherent) -> None:
     ancienne = AuditLog.objects.create(action="members.adherent.coordonnees", adherent=adherent, acteur_libelle="x")
-    nouvelle = audit_log(action=Action.COORDONNEES_MODIFIEES, adherent=adherent)
+    nouvelle = journal_ecrire(action=Action.COORDONNEES_MODIFIEES, adherent=adherent)
     trouvees = AuditLog.objects.filter(action__in=codes(Action.COORDONNEES_MODIFIEES))
     assert set(trouvees) == {ancienne, nouvelle}
     assert ancienne.action_libelle == nouvelle.action_libelle == "Coordonnées modifiées"
@@ -54,7 +54,7 @@ def test_a_row_written_with_an_old_code_is_found_and_read_as_its_action(adherent
 @pytest.mark.django_db
 def test_a_code_outside_the_enum_is_refused_and_nothing_is_written() -> None:
     with pytest.raises(ValueError):
-        audit_log(action="members.adherent.inventee")  # type: ignore[arg-type]
+        journal_ecrire(action="members.adherent.inventee")  # type: ignore[arg-type]
     assert not AuditLog.objects.exists()
 
 
@@ -71,13 +71,13 @@ def test_every_model_audited_in_the_admin_has_its_actions() -> None:
 
 
 def test_no_call_writes_a_code_by_hand() -> None:
-    """audit_log(action=…) gets a member of the enum (or a table of them), never a string or an f-string."""
+    """journal_ecrire(action=…) gets a member of the enum (or a table of them), never a string or an f-string."""
     fautes = []
     for chemin in sorted((ROOT / "mutuelle").rglob("*.py")):
         if "tests" in chemin.parts or "migrations" in chemin.parts:
             continue
         for noeud in ast.walk(ast.parse(chemin.read_text(encoding="utf-8"))):
-            if isinstance(noeud, ast.Call) and getattr(noeud.func, "id", "") == "audit_log":
+            if isinstance(noeud, ast.Call) and getattr(noeud.func, "id", "") == "journal_ecrire":
                 for mot in noeud.keywords:
                     if mot.arg == "action" and isinstance(mot.value, (ast.Constant, ast.JoinedStr)):
                         fautes.append(f"{chemin.relative_to(ROOT)}:{noeud.lineno}")

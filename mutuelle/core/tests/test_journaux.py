@@ -12,7 +12,7 @@ from mutuelle.claims.models import EvenementLigne
 from mutuelle.core.actions import Action
 from mutuelle.core.journaux import TABLES, purge_autorisee
 from mutuelle.core.models import AuditLog
-from mutuelle.core.services import audit_log
+from mutuelle.core.services import journal_ecrire
 from mutuelle.requests.models import EvenementDemande
 from tests.factories import UserFactory
 
@@ -29,7 +29,7 @@ def _refuse(sql: str) -> str:
 def test_an_update_or_a_delete_in_sql_is_refused(table, adherent):
     from mutuelle.requests.models import Demande
 
-    audit_log(action=Action.MUTUELLE_MODIFIEE)
+    journal_ecrire(action=Action.MUTUELLE_MODIFIEE)
     EvenementLigne.objects.create(ligne_id=1, vers="valide")
     demande = Demande.objects.create(
         numero="D-TEST-1", adherent=adherent, type_demande="document", echeance=date(2026, 12, 31)
@@ -40,7 +40,7 @@ def test_an_update_or_a_delete_in_sql_is_refused(table, adherent):
 
 
 def test_an_audit_row_cannot_be_rewritten_through_the_orm(gestionnaire):
-    entree = audit_log(action=Action.MUTUELLE_MODIFIEE, par=gestionnaire, message="vrai")
+    entree = journal_ecrire(action=Action.MUTUELLE_MODIFIEE, par=gestionnaire, message="vrai")
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditLog.objects.filter(pk=entree.pk).update(message="réécrit")
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -51,19 +51,19 @@ def test_an_audit_row_cannot_be_rewritten_through_the_orm(gestionnaire):
 def test_deleting_an_account_leaves_its_audit_rows_as_they_were():
     user = UserFactory(username="parti", role="gestionnaire")
     pk, nom = user.pk, str(user)
-    entree = audit_log(action=Action.MUTUELLE_MODIFIEE, par=user)
+    entree = journal_ecrire(action=Action.MUTUELLE_MODIFIEE, par=user)
     user.delete()
     entree.refresh_from_db()
     assert (entree.acteur_id, entree.acteur_libelle) == (pk, nom)
 
 
 def test_a_purge_past_the_retention_period_may_delete_but_never_update(gestionnaire):
-    entree = audit_log(action=Action.MUTUELLE_MODIFIEE, par=gestionnaire)
+    entree = journal_ecrire(action=Action.MUTUELLE_MODIFIEE, par=gestionnaire)
     with purge_autorisee():
         with pytest.raises(DatabaseError), transaction.atomic():
             AuditLog.objects.filter(pk=entree.pk).update(message="réécrit")
         AuditLog.objects.filter(pk=entree.pk).delete()
     assert not AuditLog.objects.filter(pk=entree.pk).exists()
     # Outside it, refused again.
-    audit_log(action=Action.PRESET_APPLIQUE, par=gestionnaire)
+    journal_ecrire(action=Action.PRESET_APPLIQUE, par=gestionnaire)
     assert "DELETE refusé" in _refuse("DELETE FROM core_auditlog")

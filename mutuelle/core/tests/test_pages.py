@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from mutuelle.core.models import AuditLog
-from mutuelle.core.services import mutuelle_apply_preset
+from mutuelle.core.services import mutuelle_preset_appliquer
 from tests.factories import connecter
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_home_page_before_setup_says_what_to_run(http, db):
 
 
 def test_home_page_follows_the_login_policy_preset(http, mutuelle):
-    mutuelle_apply_preset(preset="azur")
+    mutuelle_preset_appliquer(preset="azur")
     body = http.get("/").content.decode()
     assert "Azur Prévoyance Santé" in body and "code d'accès à 6 chiffres" in body
     assert AuditLog.objects.filter(action="core.mutuelle.preset_applied").exists()

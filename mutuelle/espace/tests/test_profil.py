@@ -223,14 +223,16 @@ def test_the_handler_checking_new_bank_details_sees_the_whole_iban_and_the_risk_
     now shows the IBAN whole beside the scan (the read journaled, the IBAN kept out of the journal),
     whether the holder bears a name of the contract, and each risk signal; the member's own pages and
     a broker still see it masked."""
-    from mutuelle.core.services import audit_log
+    from mutuelle.core.services import journal_ecrire
     from mutuelle.members.models import StatutRib
 
     CoordonneesBancaires.objects.create(
         adherent=autre_adherent, titulaire="Hugo Marchand", iban=IBAN_FR.replace(" ", ""), bic="BNPAFRPPXXX",
         statut=StatutRib.ACTIF,
     )  # fmt: skip
-    audit_log(action="accounts.email.changed", target=adherent, adherent=adherent, new={"email": "c…@test.example"})
+    journal_ecrire(
+        action="accounts.email.changed", target=adherent, adherent=adherent, new={"email": "c…@test.example"}
+    )
     membre = connecter(Client(), adherent.user)
     _confirme(membre)
     assert _rib(membre, titulaire="Société Écran").status_code == 302
@@ -299,9 +301,9 @@ def test_the_handler_who_changed_a_members_contact_cannot_alone_validate_their_n
 ):
     """The attack chain's last step: the handler who changed the member's email validates the IBAN
     the member (or whoever now holds the account) entered. A first validation only."""
-    from mutuelle.core.services import audit_log
+    from mutuelle.core.services import journal_ecrire
 
-    audit_log(
+    journal_ecrire(
         action="members.adherent.changed", par=gestionnaire, target=adherent, adherent=adherent,
         new={"telephone_mobile": "0600000000"},
     )  # fmt: skip

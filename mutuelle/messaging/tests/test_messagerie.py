@@ -215,7 +215,7 @@ def test_a_failure_after_the_files_are_stored_leaves_no_row_and_no_file(
     def panne(**kwargs: Any) -> None:
         raise RuntimeError("panne du journal")
 
-    monkeypatch.setattr(services, "audit_log", panne)
+    monkeypatch.setattr(services, "journal_ecrire", panne)
     envoi = Envoi(nom="facture.pdf", fichier=assainir(pdf_simple()))
     with pytest.raises(RuntimeError):
         services.fil_creer(

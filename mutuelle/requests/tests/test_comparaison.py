@@ -13,11 +13,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from mutuelle.claims.estimation import LigneDevis, estimer
 from mutuelle.claims.models import LigneRemboursement, RejetNoemie
-from mutuelle.claims.services import ligne_transition, noemie_ingest
+from mutuelle.claims.services import ligne_transition, noemie_integrer
 from mutuelle.claims.tests.helpers import acte_comme_la_secu, decompte, write
 from mutuelle.requests.comparaison import comparaisons
-from mutuelle.requests.estimation import LigneDevis, devis_conserver, estimer
+from mutuelle.requests.devis import devis_conserver
 from mutuelle.requests.models import LigneDevisDemande
 from regles.parametres import parametres
 from tests.factories import GarantieFactory, connecter
@@ -28,9 +29,9 @@ D = Decimal
 
 @pytest.fixture
 def julien(contrat: Any, formule: Any) -> Any:
-    from mutuelle.referentiel.services import nature_prestation_load
+    from mutuelle.referentiel.services import nature_prestation_charger
 
-    nature_prestation_load()
+    nature_prestation_charger()
     for poste, valeurs in (
         (
             "optique_verres",
@@ -51,7 +52,7 @@ def _payer(personne: Any, tmp_path: Path, soins: list[tuple[str, date, str, str 
         )
         for i, (code, jour, montant, base) in enumerate(soins, start=1)
     ]
-    noemie_ingest(path=write(tmp_path, [decompte(personne, actes, numero=n + 1)], name=f"f{n}.txt"), parallele=False)
+    noemie_integrer(path=write(tmp_path, [decompte(personne, actes, numero=n + 1)], name=f"f{n}.txt"), parallele=False)
     assert not RejetNoemie.objects.exists(), list(RejetNoemie.objects.values_list("detail", flat=True))
     lignes = list(LigneRemboursement.objects.filter(decompte__fichier__nom=f"f{n}.txt").order_by("numero"))
     for ligne in lignes:
@@ -158,7 +159,7 @@ def test_the_same_amount_says_so_and_a_rejection_says_why(julien: Any, tmp_path:
     assert c.ecart == 0 and c.raisons() == []
     # A consultation quoted, then rejected by a handler: paid 0 €, and the motif is the reason.
     devis_conserver([estimer(LigneDevis(beneficiaire=julien, soin="CS", date_soins=prevu, montant=D("80"), secteur=2))])
-    noemie_ingest(
+    noemie_integrer(
         path=write(
             tmp_path,
             [decompte(julien, [consultation_secteur_2() | {"EXE_SOI_DTD": prevu, "EXE_SOI_DTF": prevu}], numero=9)],

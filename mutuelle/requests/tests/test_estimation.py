@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from mutuelle.claims.estimation import EstimationImpossible, LigneDevis, estimer
 from mutuelle.claims.liquidation import garantie_moteur
 from mutuelle.formules.selectors import garantie_pour_acte
-from mutuelle.requests.estimation import EstimationImpossible, LigneDevis, estimer
 from regles.moteur import Acte, Praticien, liquider
 from regles.moteur import Beneficiaire as BeneficiaireRegles
 from tests.factories import connecter, garanties_carte, ligne_make

@@ -164,8 +164,8 @@ def test_keying_a_paper_claim_holds_the_familys_consumption(adherent, contrat, f
     from django.conf import settings
     from django.db import connection
 
+    from mutuelle.claims.estimation import LigneDevis
     from mutuelle.claims.services import VERROU_CONSOMMATION
-    from mutuelle.requests.estimation import LigneDevis
     from mutuelle.requests.services import feuille_soins_liquider
 
     if connection.vendor != "postgresql":
@@ -188,10 +188,10 @@ def test_keying_a_paper_claim_holds_the_familys_consumption(adherent, contrat, f
 def test_an_osteopaths_invoice_is_paid_three_sessions_a_year(adherent, contrat, formule, gestionnaire):
     """Care the Sécu does not pay: the member sends the invoice, the handler keys in « OST » (the
     mutuelle's own code), the guarantee pays its forfait for three sessions a year, not a fourth."""
-    from mutuelle.referentiel.services import nature_prestation_load
+    from mutuelle.referentiel.services import nature_prestation_charger
     from tests.factories import forfait
 
-    nature_prestation_load()
+    nature_prestation_charger()
     forfait(formule, "medecines_douces", "Ostéopathie, chiropraxie…, par séance", "30.00", plafond_nombre=3)
     membre = connecter(Client(), adherent.user)
     julien = contrat.beneficiaires.get(prenom="Julien")

@@ -11,7 +11,7 @@ from mutuelle.claims.models import FichierNoemie, StatutFichier
 from mutuelle.claims.services import (
     NomenclatureManquante,
     ResultatIngestion,
-    noemie_ingest,
+    noemie_integrer,
     resultat_fichier,
     sha256_fichier,
 )
@@ -56,7 +56,7 @@ class Command(BaseCommand):
                     sys.stderr.flush()
 
             try:
-                result = noemie_ingest(path=path, progress=bar, parallele=False if options["local"] else None)
+                result = noemie_integrer(path=path, progress=bar, parallele=False if options["local"] else None)
             except NomenclatureManquante as exc:
                 raise CommandError(str(exc)) from exc
             if result.status == "processing" and not options["sans_attendre"]:

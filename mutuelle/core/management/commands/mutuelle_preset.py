@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mutuelle.core.presets import PRESETS
-from mutuelle.core.services import mutuelle_apply_preset
+from mutuelle.core.services import mutuelle_preset_appliquer
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            mutuelle = mutuelle_apply_preset(preset=options["preset"])
+            mutuelle = mutuelle_preset_appliquer(preset=options["preset"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mutuelle.referentiel.services import nature_prestation_load
+from mutuelle.referentiel.services import nature_prestation_charger
 from regles.nomenclature import NomenclatureError
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
             if options[key] is not None and not options[key].is_file():
                 raise CommandError(f"Fichier introuvable : {options[key]}")
         try:
-            summary = nature_prestation_load(csv_path=options["csv"], rules_path=options["rules"])
+            summary = nature_prestation_charger(csv_path=options["csv"], rules_path=options["rules"])
         except NomenclatureError as exc:
             raise CommandError(f"{exc} Rien n'a été enregistré.") from exc
         self.stdout.write(

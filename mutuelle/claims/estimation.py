@@ -154,34 +154,3 @@ def estimer(ligne: LigneDevis, avant: Sequence[Estimation] = ()) -> Estimation:
         formule_id=formule.pk,
         parametres=parametres().version,
     )
-
-
-def devis_conserver(estimations: Sequence[Estimation], *, demande: Any = None, document: Any = None) -> list[Any]:
-    """Keep the lines of a devis as quoted (inputs, result, trace, parameters' version), for the
-    prior-approval request or the saved estimate they belong to: the member's paid line is later
-    compared with them (``requests.comparaison``)."""
-    from mutuelle.requests.models import LigneDevisDemande
-
-    return LigneDevisDemande.objects.bulk_create(
-        LigneDevisDemande(
-            demande=demande,
-            document=document,
-            beneficiaire=e.ligne.beneficiaire,
-            soin=e.ligne.soin,
-            libelle=e.libelle,
-            poste=e.resultat.poste.value if e.resultat is not None else "",
-            date_soins=e.ligne.date_soins,
-            quantite=e.ligne.quantite,
-            montant=e.ligne.montant,
-            base=e.ligne.base,
-            secteur=e.ligne.secteur,
-            optam=e.ligne.optam,
-            secu=e.secu,
-            mutuelle=e.mutuelle,
-            reste=e.reste,
-            garantie_id=e.garantie_id,
-            trace=e.resultat.trace_brute if e.resultat is not None else [],
-            parametres=e.parametres,
-        )
-        for e in estimations
-    )
