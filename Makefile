@@ -25,10 +25,18 @@ help:
 	@echo "make test           set everything up and run lint, type checks and the whole test suite (SQLite)"
 	@echo "make test-postgres  run the test suite against PostgreSQL ($(PG_URL))"
 
+# The README's commands say `uv run …`: uv must be on PATH, not only importable. pip --user puts it in
+# ~/.local/bin, which a fresh shell often lacks: linked into /usr/local/bin when that is writable
+# (root, CI), otherwise the one line to add to the shell is printed.
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
 	  python3 -m pip install --quiet --user uv 2>/dev/null || \
 	  python3 -m pip install --quiet --user --break-system-packages uv
+	@if ! command -v uv >/dev/null 2>&1; then \
+	  bin="$$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts", "posix_user"))')"; \
+	  if [ -x "$$bin/uv" ] && [ -w /usr/local/bin ]; then ln -sf "$$bin/uv" /usr/local/bin/uv; \
+	  elif [ -x "$$bin/uv" ]; then echo "uv est installé dans $$bin : ajoutez-le au PATH (export PATH=\"$$bin:\$$PATH\") pour les commandes « uv run … » du README."; fi; \
+	fi
 
 setup: uv
 	$(UV) sync --frozen

@@ -132,8 +132,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0
     # Every transaction takes the write lock at its start and waits up to 20 s for it: concurrent
     # requests queue instead of failing with « database is locked » when a reader tries to write
-    # (accounts.verrouillage.essai relies on it to count login attempts one at a time).
-    _db["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # (accounts.verrouillage.essai relies on it to count login attempts one at a time; a double click
+    # on « Lancer le paiement » makes one run: tests/browser/test_double_clic.py). In WAL mode, pages
+    # being read do not wait for a write, nor a write for them.
+    _db["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

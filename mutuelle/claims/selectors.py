@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from mutuelle.claims.models import AccordPrealable, Domaine
+from django.db.models import Max
+
+from mutuelle.claims.models import AccordPrealable, Domaine, FichierNoemie
 from mutuelle.members.models import Beneficiaire
 from noemie.generateur import PersonneConnue
 
@@ -54,3 +56,10 @@ def accords_par_beneficiaire() -> dict[int, list[AccordPrealable]]:
     for accord in AccordPrealable.objects.order_by("date_debut", "pk"):
         accords[accord.beneficiaire_id].append(accord)
     return accords
+
+
+def prochaine_sequence(emetteur: int) -> int:
+    """The sequence number the next file of this issuer would carry: one more than the highest
+    received (rejected files included: a caisse never reuses a number), 1 for a new issuer."""
+    plus_haute = FichierNoemie.objects.filter(emetteur=emetteur).aggregate(m=Max("sequence"))["m"]
+    return (plus_haute or 0) + 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -852,38 +853,79 @@ def seed(
     members: int = DEFAULT_MEMBERS,
     today: date | None = None,
     lignes_par_mois: int = DEFAULT_LIGNES_PAR_MOIS,
+    progres: Callable[[int, int, str], None] | None = None,
 ) -> SeedReport:
-    """Create the demo: everything missing is created, nothing present is duplicated."""
+    """Create the demo: everything missing is created, nothing present is duplicated. ``progres`` is
+    told each step as it starts (its rank, the number of steps, what it creates)."""
     today = today or timezone.localdate()
     report = SeedReport()
     rng = random.Random(seed_value)
     fake = Faker("fr_FR")
     fake.seed_instance(seed_value)
 
-    seed_mutuelle(report)
-    if not NaturePrestation.objects.exists():
-        summary = nature_prestation_charger()
-        report.count("natures de prestation", summary["crees"])
-    formules = seed_formules(report)
-    seed_staff(report, fake)
-    courtiers = seed_courtiers(report, fake, rng)
-    employeurs = seed_employeurs(report, rng)
-    seed_praticiens(report, fake, rng)
-    for index in range(members):
-        seed_famille(report, fake, rng, today, index, formules, employeurs, courtiers)
-    seed_remboursements(report, rng, today, lignes_par_mois)
-    seed_comptes_adherents(report, today)
-    seed_documents(report)
-    seed_demandes(report)
-    seed_messagerie(report)
-    seed_paiements(report)
-    seed_quatre_yeux(report)
-    seed_modification_proposee(report)
-    seed_devis(report, today)
-    seed_courtage(report, fake, today)
+    formules: list[Formule] = []
+    courtiers: list[Courtier] = []
+    employeurs: list[Employeur] = []
+
+    def mutuelle_et_nomenclature() -> None:
+        seed_mutuelle(report)
+        _nomenclature(report)
+
+    def quatre_yeux() -> None:
+        seed_quatre_yeux(report)
+        seed_modification_proposee(report)
+
+    etapes: list[tuple[str, Callable[[], Any]]] = [
+        ("la mutuelle et la nomenclature", mutuelle_et_nomenclature),
+        ("les formules", lambda: formules.extend(seed_formules(report))),
+        ("le personnel", lambda: seed_staff(report, fake)),
+        ("les courtiers", lambda: courtiers.extend(seed_courtiers(report, fake, rng))),
+        ("les employeurs", lambda: employeurs.extend(seed_employeurs(report, rng))),
+        ("les professionnels de santé", lambda: seed_praticiens(report, fake, rng)),
+        *(
+            (
+                f"les familles ({index + 1}/{members})",
+                _famille(report, fake, rng, today, index, formules, employeurs, courtiers),
+            )
+            for index in range(members)
+        ),
+        ("les remboursements (fichiers NOEMIE)", lambda: seed_remboursements(report, rng, today, lignes_par_mois)),
+        ("les comptes des adhérents", lambda: seed_comptes_adherents(report, today)),
+        ("les documents", lambda: seed_documents(report)),
+        ("les demandes", lambda: seed_demandes(report)),
+        ("la messagerie", lambda: seed_messagerie(report)),
+        ("les paiements", lambda: seed_paiements(report)),
+        ("les contrôles à quatre yeux", quatre_yeux),
+        ("les devis", lambda: seed_devis(report, today)),
+        ("le courtage", lambda: seed_courtage(report, fake, today)),
+    ]
+    for rang, (libelle, faire) in enumerate(etapes, start=1):
+        if progres is not None:
+            progres(rang, len(etapes), libelle)
+        faire()
     if not report.sample_members:
         report.sample_members = list(Adherent.objects.filter(email__gt="").order_by("numero")[:3])
     return report
+
+
+def _nomenclature(report: SeedReport) -> None:
+    if not NaturePrestation.objects.exists():
+        summary = nature_prestation_charger()
+        report.count("natures de prestation", summary["crees"])
+
+
+def _famille(
+    report: SeedReport,
+    fake: Faker,
+    rng: random.Random,
+    today: date,
+    index: int,
+    formules: list[Formule],
+    employeurs: list[Employeur],
+    courtiers: list[Courtier],
+) -> Callable[[], None]:
+    """One family's step (the lists are filled by the earlier steps by the time it runs)."""
+    return lambda: seed_famille(report, fake, rng, today, index, formules, employeurs, courtiers)
 
 
 def seed_quatre_yeux(report: SeedReport) -> None:

@@ -66,3 +66,20 @@ def test_bad_arguments_are_refused(contrat, tmp_path, args, message):
 def test_without_a_mutuelle_it_says_what_to_run(db, tmp_path):
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("noemie_generate", "--out", str(tmp_path / "f.txt"), "--lines", "5")
+
+
+def test_files_generated_one_after_the_other_are_each_new_to_the_mutuelle(contrat, autre_adherent, tmp_path, mutuelle):
+    """As documented, with no --sequence nor --seed: each file is the issuer's next one and brings new
+    décomptes, so each is integrated (none refused as « déjà reçu », none of its acts skipped)."""
+    from mutuelle.claims.models import FichierNoemie, LigneRemboursement
+    from mutuelle.claims.services import noemie_integrer
+
+    sortie = StringIO()
+    for rang in (1, 2):
+        chemin = tmp_path / f"flux{rang}.txt"
+        call_command("noemie_generate", "--out", str(chemin), "--lines", "40", stdout=sortie)
+        assert f"séquence {rang})" in sortie.getvalue()
+        resultat = noemie_integrer(path=chemin)
+        assert resultat.status == "ingested", resultat
+    assert list(FichierNoemie.objects.order_by("sequence").values_list("sequence", flat=True)) == [1, 2]
+    assert LigneRemboursement.objects.count() == 80

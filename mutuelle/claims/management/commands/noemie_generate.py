@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from mutuelle.claims.selectors import personnes_connues
+from mutuelle.claims.selectors import personnes_connues, prochaine_sequence
 from mutuelle.core.models import Mutuelle
 from noemie.generateur import Generateur
 
@@ -19,11 +19,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", type=Path, required=True, help="Fichier à écrire")
         parser.add_argument("--lines", type=int, required=True, help="Nombre de lignes d'actes")
-        parser.add_argument("--seed", type=int, default=1, help="Graine du générateur (défaut 1)")
+        parser.add_argument(
+            "--seed", type=int, default=None, help="Graine du générateur (défaut : le numéro de séquence)"
+        )
         parser.add_argument(
             "--inconnus", type=float, default=0.0, help="Part des lignes pour des bénéficiaires inconnus, entre 0 et 1"
         )
-        parser.add_argument("--sequence", type=int, default=1, help="Numéro de séquence du fichier")
+        parser.add_argument(
+            "--sequence",
+            type=int,
+            default=None,
+            help="Numéro de séquence du fichier (défaut : le suivant de ceux déjà reçus de cet émetteur)",
+        )
         parser.add_argument("--emetteur", type=int, default=691_000_001, help="Code de la caisse émettrice")
         parser.add_argument("--du", type=date.fromisoformat, default=None, help="Premier jour de soins (AAAA-MM-JJ)")
         parser.add_argument("--au", type=date.fromisoformat, default=None, help="Dernier jour de soins (AAAA-MM-JJ)")
@@ -44,12 +51,14 @@ class Command(BaseCommand):
         debut = options["du"] or date(fin.year, 1, 1)
         if debut > fin:
             raise CommandError("--du doit précéder --au.")
+        # A file the caisse has not sent yet: the next sequence number of this issuer, and (unless
+        # told) a seed of its own, so that its décomptes are new ones and not the last file's again.
+        sequence = options["sequence"] or prochaine_sequence(options["emetteur"])
+        graine = options["seed"] if options["seed"] is not None else sequence
         out: Path = options["out"]
         if not out.parent.is_dir():
             raise CommandError(f"Le dossier {out.parent} n'existe pas.")
-        generateur = Generateur(
-            personnes, seed=options["seed"], part_inconnus=options["inconnus"], debut=debut, fin=fin
-        )
+        generateur = Generateur(personnes, seed=graine, part_inconnus=options["inconnus"], debut=debut, fin=fin)
         tmp = out.with_name(out.name + ".partiel")
         with tmp.open("w", encoding="ascii", newline="\n") as handle:
             generateur.ecrire(
@@ -57,8 +66,13 @@ class Command(BaseCommand):
                 lignes=options["lines"],
                 emetteur=options["emetteur"],
                 amc=int(mutuelle.numero_amc),
-                sequence=options["sequence"],
+                sequence=sequence,
                 cree_le=today,
             )
         tmp.replace(out)  # never leave a half-written file under the final name
-        self.stdout.write(self.style.SUCCESS(f"{options['lines']} lignes d'actes écrites dans {out}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{options['lines']} lignes d'actes écrites dans {out} "
+                f"(émetteur {options['emetteur']}, séquence {sequence})"
+            )
+        )

@@ -1,3 +1,5 @@
+import logging
+import sys
 import time
 from typing import Any
 
@@ -30,9 +32,29 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
+        # The demo runs its tasks inline: one « Task … succeeded » line each would bury the progress.
+        for bavard in ("celery.app.trace", "pikepdf._core"):
+            logging.getLogger(bavard).setLevel(logging.WARNING)
+        # The demo's in-memory broker has no host name, as intended: kombu's warning says nothing useful.
+        logging.getLogger("kombu.connection").setLevel(logging.ERROR)
+        terminal = sys.stdout.isatty() and options.get("verbosity", 1) >= 1
+
+        def progres(rang: int, total: int, libelle: str) -> None:
+            ligne = f"Données de démonstration : {rang}/{total}, {libelle}…"
+            if terminal:  # one line, rewritten in place
+                self.stdout.write(f"\r\033[K{ligne}", ending="")
+                self.stdout.flush()
+            elif options.get("verbosity", 1) >= 1:
+                self.stdout.write(ligne)
+
         report = seed(
-            seed_value=options["seed"], members=options["members"], lignes_par_mois=options["lignes_par_mois"]
+            seed_value=options["seed"],
+            members=options["members"],
+            lignes_par_mois=options["lignes_par_mois"],
+            progres=progres,
         )
+        if terminal:
+            self.stdout.write("\r\033[K", ending="")
         elapsed = time.monotonic() - started
         if report.created:
             created = ", ".join(f"{n} {what}" for what, n in report.created.items())
