@@ -18,12 +18,13 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432
 # `make test PYTEST_ARGS=` runs it serially.
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: help uv setup node-packages demo serve test check lint typecheck migrations-check pytest test-postgres system-packages pdf-packages messages
+.PHONY: prod prod-check help uv setup node-packages demo serve test check lint typecheck migrations-check pytest test-postgres system-packages pdf-packages messages
 
 help:
 	@echo "make demo           set everything up and serve the demo on http://$(HOST):$(PORT)/"
 	@echo "make test           set everything up and run lint, type checks and the whole test suite (SQLite)"
 	@echo "make test-postgres  run the test suite against PostgreSQL ($(PG_URL))"
+	@echo "make prod           run the production stack here (gunicorn, Celery, PostgreSQL, Redis) on https://localhost:8443/"
 
 # The README's commands say `uv run …`: uv must be on PATH, not only importable. pip --user puts it in
 # ~/.local/bin, which a fresh shell often lacks: linked into /usr/local/bin when that is writable
@@ -62,6 +63,15 @@ demo: setup pdf-packages
 
 serve: setup
 	$(RUN) python manage.py runserver $(HOST):$(PORT)
+
+# The production stack on this machine (gunicorn, Celery worker and beat, clamd) against the local
+# PostgreSQL and Redis, with MUTUELLE_ENV=production: see deploy/local.py and docs/operations.md.
+prod: setup system-packages
+	$(RUN) python deploy/local.py
+
+# CI's smoke run of it: start, /readyz green, a member reads their space, stop.
+prod-check: setup system-packages
+	$(RUN) python deploy/local.py --verifier
 
 # Debian packages the real-browser and PDF tests need, installed when missing (WeasyPrint needs
 # Pango and a font; the demo needs those too).

@@ -17,7 +17,15 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str | None = None, *, required: bool = False) -> str | None:
+    """The variable ``name``, or the content of the file ``name_FILE`` names (secrets handed as files
+    by Docker or systemd), the variable winning when both are set."""
     value = os.environ.get(name)
+    fichier = os.environ.get(f"{name}_FILE")
+    if (value is None or value == "") and fichier:
+        try:
+            value = Path(fichier).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={fichier!r} ne peut pas être lu : {exc.strerror}.") from exc
     if value is None or value == "":
         if required:
             raise ImproperlyConfigured(f"La variable d'environnement {name} est obligatoire.")

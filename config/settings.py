@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (mutuelle.core.journalisation).
+    "mutuelle.core.journalisation.RequeteIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # French unless the visitor chose English in the footer (not the browser's Accept-Language).
@@ -95,6 +97,14 @@ MIDDLEWARE = [
     # Last: turns a login refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+if PRODUCTION:
+    # Static files with hashed names, compressed, cached a year, served by the web processes
+    # themselves; before anything that reads the session. (The demo's runserver serves the sources.)
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 
@@ -265,6 +275,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")) or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "mutuelle" / "static"]
+# Production serves what `collectstatic` wrote, each name with its content's hash (a new version is
+# a new URL, so browsers may keep a file forever); the demo and the tests serve the sources as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
 MEDIA_URL = "media/"  # never served publicly: files are streamed by views that check access
 
@@ -348,18 +368,36 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # The probes of a load balancer may come over plain HTTP from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Logging: no secrets, no NIR (see docs/security.md) ----------------------------------------
+# One JSON object per line in production (LOG_FORMAT=json), each with the request's id; plain text in
+# the demo. Requests are logged once each by mutuelle.core.journalisation.
+LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "texte", {"json", "texte"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"requete_id": {"()": "mutuelle.core.journalisation.RequeteIdFiltre"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "texte": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["requete_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Libraries that narrate every step at INFO: their warnings are enough.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
+    # Libraries that narrate every step at INFO: their warnings are enough. Each request's line is
+    # for production's logs; the demo's console has runserver's own.
+    "loggers": {
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
+        "mutuelle.requetes": {"level": "INFO" if PRODUCTION else "WARNING"},
+    },
 }
 
 # --- The product's own switches -----------------------------------------------------------------

@@ -1034,9 +1034,11 @@ def _e(value: object) -> str:
 
 
 def _motive(texte: str, motif: str) -> str:
-    """A handler's decision with its motif, as one sentence."""
-    phrase = f"{texte} : {motif}" if motif else texte
-    return phrase if phrase.endswith(".") else phrase + "."
+    """A handler's decision with its motif, as one sentence. The motif is the handler's own words,
+    quoted as written (in French on an English page too, like a guarantee's wording)."""
+    motif = motif.strip().rstrip(".").strip()
+    phrase = f"{texte} : « {motif} »" if motif else texte
+    return phrase + "."
 
 
 def _render(step: Etape) -> str:

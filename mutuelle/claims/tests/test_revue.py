@@ -218,7 +218,7 @@ def test_an_adjusted_amount_is_a_step_of_its_explanation_and_the_member_is_told(
     detail = detail.replace("\u00a0", " ")
     qui = gestionnaire.get_full_name() or gestionnaire.username
     avant = f"{calcule}".replace(".", ",")
-    assert f"ajustée par {qui} de {avant} € à 30,00 € : Selon le devis accepté." in detail
+    assert f"ajustée par {qui} de {avant} € à 30,00 € : « Selon le devis accepté »." in detail
     assert "= 29,95 €" in detail and detail.count("Reste à votre charge :") == 1
     avis = Notification.objects.get(adherent=adherent, titre="Part de la mutuelle ajustée à 30,00\u00a0€")
     assert "Selon le devis accepté" in avis.texte and "29,95" in avis.texte

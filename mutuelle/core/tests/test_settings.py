@@ -1,5 +1,6 @@
 """Settings read from the environment: safe defaults for the demo, loud failures on bad values."""
 
+import json
 import os
 import subprocess
 import sys
@@ -117,3 +118,60 @@ def test_production_starts_only_with_its_cache_and_antivirus_and_then_starts(tmp
     assert result.returncode != 0 and "MUTUELLE_CLAMD" in result.stderr
     result = _django_setup(complet)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_secret_may_come_from_a_file_the_variable_winning(monkeypatch, tmp_path):
+    from config.env import env_str
+
+    fichier = tmp_path / "secret_key"
+    fichier.write_text("s" * 60 + "\n")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("SECRET_KEY_FILE", str(fichier))
+    assert env_str("SECRET_KEY") == "s" * 60
+    monkeypatch.setenv("SECRET_KEY", "v" * 60)
+    assert env_str("SECRET_KEY") == "v" * 60
+    monkeypatch.delenv("SECRET_KEY")
+    monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "absent"))
+    with pytest.raises(ImproperlyConfigured, match=r"SECRET_KEY_FILE=.* ne peut pas être lu"):
+        env_str("SECRET_KEY")
+
+
+def test_production_starts_with_its_secret_key_in_a_file_and_logs_json(tmp_path):
+    (tmp_path / "cle").write_text("k" * 60)
+    result = _django_setup(
+        {
+            "MUTUELLE_ENV": "production",
+            "SECRET_KEY_FILE": str(tmp_path / "cle"),
+            "ALLOWED_HOSTS": "mutuelle.example",
+            "DATABASE_URL": "postgres://x@h/db",
+            "MUTUELLE_BASE_URL": "https://mutuelle.example",
+            "CACHE_URL": "redis://127.0.0.1:6379/3",
+            "MUTUELLE_CLAMD": "127.0.0.1:3310",
+            "MUTUELLE_VAR_DIR": str(tmp_path),
+        }
+        | {"PYTHONSTARTUP": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    code = (
+        "import django, logging; django.setup(); from django.conf import settings;"
+        "print(settings.SECRET_KEY == 'k' * 60, settings.LOG_FORMAT,"
+        " settings.STORAGES['staticfiles']['BACKEND'].rsplit('.', 1)[-1]);"
+        "logging.getLogger('mutuelle.essai').warning('bonjour')"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
+    env = {
+        **base,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "MUTUELLE_ENV": "production",
+        "SECRET_KEY_FILE": str(tmp_path / "cle"),
+        "ALLOWED_HOSTS": "mutuelle.example",
+        "DATABASE_URL": "postgres://x@h/db",
+        "MUTUELLE_BASE_URL": "https://mutuelle.example",
+        "CACHE_URL": "redis://127.0.0.1:6379/3",
+        "MUTUELLE_CLAMD": "127.0.0.1:3310",
+        "MUTUELLE_VAR_DIR": str(tmp_path),
+    }
+    sortie = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert sortie.stdout.split() == ["True", "json", "CompressedManifestStaticFilesStorage"], sortie.stderr
+    ligne = json.loads(sortie.stderr.strip().splitlines()[-1])
+    assert ligne["message"] == "bonjour" and ligne["level"] == "WARNING" and ligne["request_id"] == "-"
