@@ -277,8 +277,29 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")) or VAR_DIR / 
 STATICFILES_DIRS = [BASE_DIR / "mutuelle" / "static"]
 # Production serves what `collectstatic` wrote, each name with its content's hash (a new version is
 # a new URL, so browsers may keep a file forever); the demo and the tests serve the sources as they are.
+# Uploaded files and issued PDFs: the local disk (MEDIA_ROOT, a volume every web and worker process
+# mounts) or an object store through the S3 API (MUTUELLE_STOCKAGE=s3: private bucket, nothing
+# overwritten, files only ever read back by the application, which checks who asks). Working files
+# (NOEMIE lots being integrated, payment files) stay under MEDIA_ROOT either way.
+MUTUELLE_STOCKAGE = env_choice("MUTUELLE_STOCKAGE", "disque", {"disque", "s3"})
+_stockage: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MUTUELLE_STOCKAGE == "s3":
+    _stockage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", required=True),
+            "endpoint_url": env_str("S3_ENDPOINT_URL"),
+            "region_name": env_str("S3_REGION", "eu-west-3"),
+            "access_key": env_str("S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+            "location": env_str("S3_PREFIX", "") or "",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _stockage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -178,10 +178,13 @@ def demo(env: dict[str, str]) -> None:
         [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     if resultat.stdout.strip().endswith("True"):
+        _dire("données de démonstration déjà en place : comptes et mot de passe dans le README")
         return
     _dire("base vide : chargement des données de démonstration (une à deux minutes)…")
     sans_broker = {k: v for k, v in env.items() if k != "CELERY_BROKER_URL"}
-    _lancer(sys.executable, "manage.py", "seed_demo", env=sans_broker)
+    # Its output is the list of demo logins: shown as it comes.
+    if subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=sans_broker).returncode != 0:
+        sys.exit("[make prod] échec du chargement des données de démonstration")
 
 
 def _client() -> urllib.request.OpenerDirector:
