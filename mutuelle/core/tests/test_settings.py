@@ -41,10 +41,12 @@ def test_a_bad_integer_or_choice_or_list_fails(monkeypatch):
         env_list("ALLOWED_HOSTS", [])
 
 
-def _django_setup(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _django_setup(
+    env: dict[str, str], code: str = "import django; django.setup(); print('ok')"
+) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('ok')"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
@@ -138,7 +140,13 @@ def test_a_secret_may_come_from_a_file_the_variable_winning(monkeypatch, tmp_pat
 
 def test_production_starts_with_its_secret_key_in_a_file_and_logs_json(tmp_path):
     (tmp_path / "cle").write_text("k" * 60)
-    result = _django_setup(
+    code = (
+        "import django, logging; django.setup(); from django.conf import settings;"
+        "print(settings.SECRET_KEY == 'k' * 60, settings.LOG_FORMAT,"
+        " settings.STORAGES['staticfiles']['BACKEND'].rsplit('.', 1)[-1]);"
+        "logging.getLogger('mutuelle.essai').warning('bonjour')"
+    )
+    sortie = _django_setup(
         {
             "MUTUELLE_ENV": "production",
             "SECRET_KEY_FILE": str(tmp_path / "cle"),
@@ -148,30 +156,9 @@ def test_production_starts_with_its_secret_key_in_a_file_and_logs_json(tmp_path)
             "CACHE_URL": "redis://127.0.0.1:6379/3",
             "MUTUELLE_CLAMD": "127.0.0.1:3310",
             "MUTUELLE_VAR_DIR": str(tmp_path),
-        }
-        | {"PYTHONSTARTUP": ""},
+        },
+        code,
     )
-    assert result.returncode == 0, result.stderr
-    code = (
-        "import django, logging; django.setup(); from django.conf import settings;"
-        "print(settings.SECRET_KEY == 'k' * 60, settings.LOG_FORMAT,"
-        " settings.STORAGES['staticfiles']['BACKEND'].rsplit('.', 1)[-1]);"
-        "logging.getLogger('mutuelle.essai').warning('bonjour')"
-    )
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
-    env = {
-        **base,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "MUTUELLE_ENV": "production",
-        "SECRET_KEY_FILE": str(tmp_path / "cle"),
-        "ALLOWED_HOSTS": "mutuelle.example",
-        "DATABASE_URL": "postgres://x@h/db",
-        "MUTUELLE_BASE_URL": "https://mutuelle.example",
-        "CACHE_URL": "redis://127.0.0.1:6379/3",
-        "MUTUELLE_CLAMD": "127.0.0.1:3310",
-        "MUTUELLE_VAR_DIR": str(tmp_path),
-    }
-    sortie = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert sortie.stdout.split() == ["True", "json", "CompressedManifestStaticFilesStorage"], sortie.stderr
     ligne = json.loads(sortie.stderr.strip().splitlines()[-1])
     assert ligne["message"] == "bonjour" and ligne["level"] == "WARNING" and ligne["request_id"] == "-"
