@@ -1,6 +1,7 @@
 """An administrator and a handler use Django's admin in a real browser, in French."""
 
 import pytest
+from playwright.sync_api import expect
 
 from mutuelle.accounts.models import Role, User
 from tests.browser.conftest import screenshot
@@ -34,8 +35,9 @@ def test_administrator_finds_a_member_and_sees_the_family_contract(page, contrat
     page.get_by_role("searchbox").fill(adherent.numero)
     page.keyboard.press("Enter")
     page.get_by_role("link", name=adherent.numero).click()
-    body = page.locator("#content").inner_text()
-    assert "Lefebvre" in body and contrat.numero in body
+    # The change page is long (the contracts' inline comes last): wait until it is all there.
+    expect(page.locator("#content")).to_contain_text(contrat.numero)
+    assert "Lefebvre" in page.locator("#content").inner_text()
     screenshot(page, "admin-adherent")
 
 
