@@ -26,19 +26,26 @@ def est_identifiant_adherent(identifiant: str) -> bool:
     return bool(valeur) and (valeur.isdigit() or _NIR_CORSE.match(valeur) is not None)
 
 
-def compte_pour(identifiant: str) -> User | None:
-    """The member account an identifier names, active or not; None when there is none: 8 digits are a
-    member number, 15 characters a NIR with its key (13 without), anything else nobody. The member's
-    file is reached through the account (``user.adherent``), not imported: the base knows no member."""
+def critere(identifiant: str) -> dict[str, str] | None:
+    """What an identifier names, as a lookup on the member's file: 8 digits are a member number, 15
+    characters a NIR with its key (13 without), anything else nobody (None)."""
     valeur = normaliser(identifiant)
-    comptes = User.objects.filter(role=Role.ADHERENT)
     if valeur.isdigit() and len(valeur) <= 12:
-        return comptes.filter(adherent__numero=valeur).first()
+        return {"numero": valeur}
     if len(valeur) == 15:
-        return comptes.filter(adherent__nir=valeur).first()
+        return {"nir": valeur}
     if len(valeur) == 13:
-        return comptes.filter(adherent__nir__startswith=valeur).first()
+        return {"nir__startswith": valeur}
     return None
+
+
+def compte_pour(identifiant: str) -> User | None:
+    """The member account an identifier names, active or not; None when there is none. The member's
+    file is reached through the account (``user.adherent``), not imported: the base knows no member."""
+    recherche = critere(identifiant)
+    if recherche is None:
+        return None
+    return User.objects.filter(role=Role.ADHERENT, **{f"adherent__{k}": v for k, v in recherche.items()}).first()
 
 
 def cle_anonyme(identifiant: str) -> str:

@@ -21,14 +21,21 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+# Reading the migration graph takes about a second: once this process has seen every migration
+# applied it does not read it again (a running process never sees migrations undone).
+_migrations_a_jour = False
+
 
 def _base() -> str:
+    global _migrations_a_jour
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    executor = MigrationExecutor(connection)
-    restantes = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    if restantes:
-        raise RuntimeError(f"{len(restantes)} migration(s) non appliquée(s)")
+    if not _migrations_a_jour:
+        executor = MigrationExecutor(connection)
+        restantes = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if restantes:
+            raise RuntimeError(f"{len(restantes)} migration(s) non appliquée(s)")
+        _migrations_a_jour = True
     return "ok"
 
 

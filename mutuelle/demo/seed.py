@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -885,7 +886,7 @@ def seed(
         *(
             (
                 f"les familles ({index + 1}/{members})",
-                _famille(report, fake, rng, today, index, formules, employeurs, courtiers),
+                partial(seed_famille, report, fake, rng, today, index, formules, employeurs, courtiers),
             )
             for index in range(members)
         ),
@@ -912,20 +913,6 @@ def _nomenclature(report: SeedReport) -> None:
     if not NaturePrestation.objects.exists():
         summary = nature_prestation_charger()
         report.count("natures de prestation", summary["crees"])
-
-
-def _famille(
-    report: SeedReport,
-    fake: Faker,
-    rng: random.Random,
-    today: date,
-    index: int,
-    formules: list[Formule],
-    employeurs: list[Employeur],
-    courtiers: list[Courtier],
-) -> Callable[[], None]:
-    """One family's step (the lists are filled by the earlier steps by the time it runs)."""
-    return lambda: seed_famille(report, fake, rng, today, index, formules, employeurs, courtiers)
 
 
 def seed_quatre_yeux(report: SeedReport) -> None:

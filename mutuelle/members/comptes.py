@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
-from mutuelle.accounts.identifiants import normaliser
+from mutuelle.accounts.identifiants import critere
 from mutuelle.accounts.models import Courrier, JetonCompte, ObjetJeton, Role, StatutCourrier, TypeCourrier, User
 from mutuelle.accounts.services import (
     CODE_ALPHABET,
@@ -476,12 +476,6 @@ def email_confirmer(*, jeton: JetonCompte, request: HttpRequest | None = None) -
 
 
 def adherent_pour(identifiant: str) -> Adherent | None:
-    """The member an identifier names, written any way (``accounts.identifiants.normaliser``): 8 digits
-    are a member number, 15 characters a NIR with its key (13 without), anything else nobody."""
-    valeur = normaliser(identifiant)
-    if valeur.isdigit() and len(valeur) <= 12:
-        return Adherent.objects.select_related("user").filter(numero=valeur).first()
-    if len(valeur) in (13, 15):
-        qs = Adherent.objects.select_related("user")
-        return (qs.filter(nir=valeur) if len(valeur) == 15 else qs.filter(nir__startswith=valeur)).first()
-    return None
+    """The member an identifier names, written any way (``accounts.identifiants.critere``)."""
+    recherche = critere(identifiant)
+    return Adherent.objects.select_related("user").filter(**recherche).first() if recherche else None

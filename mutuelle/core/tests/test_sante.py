@@ -44,6 +44,7 @@ def test_readyz_names_what_fails_with_503(client: Client, monkeypatch: pytest.Mo
 def test_readyz_says_when_a_migration_is_missing(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db.migrations.executor import MigrationExecutor
 
+    monkeypatch.setattr(sante, "_migrations_a_jour", False)
     monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, cibles: [("une", False)])
     reponse = client.get("/readyz")
     assert reponse.status_code == 503 and "1 migration(s) non appliquée(s)" in reponse.json()["verifications"]["base"]

@@ -66,7 +66,7 @@ def _objets(s3: Any, prefixe: str) -> dict[str, bytes]:
 
 @pytest.mark.django_db
 def test_an_issued_document_is_kept_on_the_object_store_and_downloaded_from_it(
-    s3: Any, adherent: Any, contrat: Any, settings: Any
+    s3: Any, adherent: Any, contrat: Any, autre_adherent: Any, settings: Any
 ) -> None:
     client = connecter(Client(), adherent.user)
     reponse = client.post("/espace/documents/emettre/attestation_droits/")
@@ -79,7 +79,8 @@ def test_an_issued_document_is_kept_on_the_object_store_and_downloaded_from_it(
     assert b"".join(telecharge.streaming_content) == objets[document.fichier.name]
     assert not (Path(settings.MEDIA_ROOT) / "documents").exists()  # nothing on the local disk
     # Another member cannot read it, wherever it is kept.
-    assert client.get("/espace/documents/999999/pdf/").status_code == 404
+    autre = connecter(Client(), autre_adherent.user)
+    assert autre.get(f"/espace/documents/{document.pk}/pdf/").status_code == 404
 
 
 @pytest.mark.django_db
